@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "common.h"
+
+bool require_file_dynptr(void)
+{
+	return test__require_kfunc(FILE_DYNPTR_KFUNC, FILE_DYNPTR_SINCE);
+}
+
+long page_size(void)
+{
+	static long size;
+
+	if (!size)
+		size = sysconf(_SC_PAGESIZE);
+	return size;
+}
+
+/*
+ * A 64-bit mix of the offset (splitmix64's finalizer): neighbouring offsets
+ * and offsets a page apart hold different bytes, so a read at a shifted
+ * offset cannot match by accident, as it could with a periodic pattern.
+ */
+uint8_t pattern_byte(uint64_t off)
+{
+	uint64_t z = off + 0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return (uint8_t)(z ^ (z >> 31));
+}
+
+void pattern_fill(void *buf, uint64_t off, size_t len)
+{
+	uint8_t *bytes = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		bytes[i] = pattern_byte(off + i);
+}
+
+const char *scratch_dir(void)
+{
+	const char *dir = getenv("SCRATCH_DIR");
+
+	return dir && *dir ? dir : "/var/tmp";
+}
+
+bool scratch_is_explicit(void)
+{
+	const char *dir = getenv("SCRATCH_DIR");
+
+	return dir && *dir;
+}
+
+static int write_pattern(int fd, uint64_t size)
+{
+	static uint8_t chunk[1 << 16];
+	uint64_t off = 0;
+
+	while (off < size) {
+		size_t len = size - off < sizeof(chunk) ? size - off : sizeof(chunk);
+		ssize_t done;
+
+		pattern_fill(chunk, off, len);
+		done = pwrite(fd, chunk, len, off);
+		if (done < 0)
+			return -errno;
+		off += done;
+	}
+	return fsync(fd) ? -errno : 0;
+}
+
+int make_pattern_file(const char *name, uint64_t size, char *path,
+		      size_t path_sz)
+{
+	int fd, err;
+
+	snprintf(path, path_sz, "%s/%s.%d", scratch_dir(), name, getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	err = write_pattern(fd, size);
+	close(fd);
+	if (err) {
+		unlink(path);
+		return err;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		unlink(path);
+		return err;
+	}
+	return fd;
+}
+
+int evict_range(int fd, off_t off, off_t len)
+{
+	/* Only clean pages can be dropped: write back anything dirty first. */
+	if (fdatasync(fd))
+		return -errno;
+	return -posix_fadvise(fd, off, len, POSIX_FADV_DONTNEED);
+}
+
+static long resident_by_mincore(int fd, off_t off, size_t len)
+{
+	long psz = page_size();
+	off_t map_off = off & ~(off_t)(psz - 1);
+	size_t map_len = len + (off - map_off);
+	size_t pages = (map_len + psz - 1) / psz;
+	unsigned char *vec;
+	long resident = 0;
+	void *map;
+	size_t i;
+
+	vec = calloc(pages, 1);
+	if (!vec)
+		return -ENOMEM;
+	/* A private read-only mapping faults nothing in by itself. */
+	map = mmap(NULL, map_len, PROT_READ, MAP_PRIVATE, fd, map_off);
+	if (map == MAP_FAILED) {
+		free(vec);
+		return -errno;
+	}
+	if (mincore(map, map_len, vec)) {
+		resident = -errno;
+	} else {
+		for (i = 0; i < pages; i++)
+			resident += vec[i] & 1;
+	}
+	munmap(map, map_len);
+	free(vec);
+	return resident;
+}
+
+long make_file_resident(int fd, off_t size)
+{
+	static char chunk[1 << 16];
+	off_t off;
+	int err;
+
+	err = evict_range(fd, 0, 0);
+	if (err)
+		return err;
+	for (off = 0; off < size; off += sizeof(chunk))
+		if (pread(fd, chunk, sizeof(chunk), off) < 0)
+			return -errno;
+	return resident_pages(fd, 0, size);
+}
+
+/*
+ * Residency as a non-sleepable file-dynptr read sees it: mincore() counts a
+ * page only when its folio is uptodate, which is what the page-cache-only
+ * reader requires. cachestat() is not used: it also counts folios that are
+ * cached but not uptodate, such as the EOF folio of a file just written with
+ * a length that does not end on a page boundary (seen on 6.19 ext4: pread()
+ * serves it without I/O, yet a non-sleepable read gets -EFAULT).
+ */
+long resident_pages(int fd, off_t off, size_t len)
+{
+	if (!len)
+		return 0;
+	return resident_by_mincore(fd, off, len);
+}
+
+int trigger_file_ioctl(int fd)
+{
+	/* No filesystem knows the command: ENOTTY is the expected outcome. */
+	if (ioctl(fd, TRIGGER_IOCTL, 0) == 0 || errno == ENOTTY)
+		return 0;
+	return -errno;
+}
+
+void skel_open_opts(struct bpf_object_open_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->sz = sizeof(*opts);
+	/* 1: the instruction log; 4: verifier statistics. */
+	if (test__verbosity() >= 2)
+		opts->kernel_log_level = 1 | 4;
+}

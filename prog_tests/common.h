@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the user-space tests: scratch files with a known byte
+ * pattern, page-cache control and verification, the program trigger, and
+ * skeleton options. Nothing here asserts; callers do.
+ */
+#ifndef __PROG_TESTS_COMMON_H
+#define __PROG_TESTS_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+#include "test_progs.h"
+#include "shared_defs.h"
+
+#define FILE_DYNPTR_KFUNC	"bpf_dynptr_from_file"
+#define FILE_DYNPTR_SINCE	"6.19"
+
+/* Skips the test with a reason unless the kernel has file dynptrs. */
+bool require_file_dynptr(void);
+
+/* The byte every pattern file holds at offset @off. */
+uint8_t pattern_byte(uint64_t off);
+void pattern_fill(void *buf, uint64_t off, size_t len);
+
+/*
+ * Scratch directory for test files: $SCRATCH_DIR, else /var/tmp. vmtest
+ * points it at an ext4 filesystem on an NVMe disk, where page-cache eviction
+ * works; scratch_is_explicit() tells whether the user chose it.
+ */
+const char *scratch_dir(void);
+bool scratch_is_explicit(void);
+
+/*
+ * Creates @name in the scratch directory holding @size pattern bytes, written
+ * and synced, and returns an O_RDONLY descriptor, or -errno. The file's path
+ * is left in @path: the caller unlinks it.
+ */
+int make_pattern_file(const char *name, uint64_t size, char *path,
+		      size_t path_sz);
+
+/* Drops the clean page-cache pages of [off, off+len) (len 0: to EOF). */
+int evict_range(int fd, off_t off, off_t len);
+
+/*
+ * Makes the whole file resident and uptodate: evicts it, then reads it back.
+ * Pages that were only written may stay cached but not uptodate, which a
+ * non-sleepable read treats as absent. Returns the resident page count.
+ */
+long make_file_resident(int fd, off_t size);
+
+/*
+ * Number of pages of [off, off+len) resident and uptodate in the page cache,
+ * from mincore() on a fresh mapping of the file, or -errno.
+ */
+long resident_pages(int fd, off_t off, size_t len);
+
+/* Runs the programs attached to lsm/file_ioctl on @fd. 0 or -errno. */
+int trigger_file_ioctl(int fd);
+
+/*
+ * Skeleton open options. Under -vv they ask for the verifier log, which
+ * libbpf then prints through the runner's log capture even on success.
+ */
+void skel_open_opts(struct bpf_object_open_opts *opts);
+
+/* Page size, looked up once. */
+long page_size(void);
+
+#endif /* __PROG_TESTS_COMMON_H */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Constants and layouts shared by the BPF programs and the user-space tests.
+ * Plain C: included both with vmlinux.h (BPF) and with <linux/types.h>.
+ */
+#ifndef __SHARED_DEFS_H
+#define __SHARED_DEFS_H
+
+/*
+ * The ioctl command a test issues on its file to run the attached
+ * lsm/file_ioctl program. No filesystem implements it, so after the LSM hook
+ * the syscall fails with ENOTTY and changes nothing.
+ */
+#define TRIGGER_IOCTL	0x44ff7e01u
+
+/* A case result the program never writes: "this case did not run". */
+#define RESULT_NOT_RUN	0x7fffbeef
+
+/* Read-case batch walked by one program invocation (see file_reads.h). */
+#define READ_MAX_CASES	8
+#define READ_CHUNK	32768
+
+struct read_case {
+	__u64 off;
+	__u64 len;
+};
+
+#endif /* __SHARED_DEFS_H */

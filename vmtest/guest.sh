@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+# The guest: a busybox initramfs with the static runner, and an empty ext4
+# image that becomes an NVMe disk (a block-backed filesystem whose page cache
+# can be evicted, unlike tmpfs or the initramfs).
+
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+
+# guest_initramfs OUT RUNNER [RUNNER_ARGS...]
+guest_initramfs()
+{
+	local out=$1 runner=$2 root
+	shift 2
+
+	[[ -x $runner ]] || die "runner $runner not built: run 'make' first"
+	file_is_static "$runner" ||
+		die "runner $runner is not statically linked: the guest has no libraries"
+	[[ -x $BUSYBOX ]] || die "$BUSYBOX not found; install busybox-static ('make deps')"
+	root=$(mktemp -d "$VMT_TMP/root.XXXXXX")
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,scratch,vmtest}
+	cp "$BUSYBOX" "$root/bin/busybox"
+	cp "$runner" "$root/bin/test_progs"
+	cp "$VMTEST_DIR/init" "$root/init"
+	chmod 755 "$root/init"
+	: >"$root/vmtest/args"
+	(($#)) && printf '%s\n' "$@" >"$root/vmtest/args"
+	(cd "$root" && find . | cpio -o -H newc --quiet) >"$out" ||
+		die "cannot build the initramfs"
+	rm -rf "$root"
+}
+
+file_is_static()
+{
+	# A dynamic ELF names its interpreter in a PT_INTERP segment.
+	! LC_ALL=C grep -qa '/lib64/ld-linux' "$1"
+}
+
+# guest_disk OUT SIZE_MB: a fresh, empty ext4 filesystem.
+guest_disk()
+{
+	truncate -s "${2}M" "$1" && mkfs.ext4 -q -F -E lazy_itable_init=1 "$1" ||
+		die "cannot create the ext4 scratch image"
+}
