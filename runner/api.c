@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The test-facing API, as run in a test's child process.  Results go to
+ * the parent as records over a pipe, each subtest's as soon as it ends,
+ * so the parent knows what finished even if the child later hangs or dies.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "internal.h"
+#include "test_progs.h"
+
+struct unit_state {
+	bool failed;
+	bool skipped;
+	char skip_reason[REC_MSG_LEN];
+};
+
+static int record_fd = -1;
+static const struct test_def *cur_test;
+static struct unit_state body; /* the test outside subtests */
+static struct unit_state sub; /* the running subtest */
+static bool sub_active;
+static int sub_num; /* subtests met so far, even filtered */
+static char sub_name[REC_NAME_LEN];
+
+static void send_record(int type, int result, const char *name,
+			const char *message)
+{
+	struct record rec;
+	ssize_t n;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = type;
+	rec.subtest_num = sub_num;
+	rec.result = result;
+	snprintf(rec.name, sizeof(rec.name), "%s", name ?: "");
+	snprintf(rec.message, sizeof(rec.message), "%s", message ?: "");
+	do {
+		n = write(record_fd, &rec, sizeof(rec));
+	} while (n < 0 && errno == EINTR);
+	/* The parent is gone: nobody is left to report to. */
+	if (n != sizeof(rec))
+		_exit(EXIT_SETUP);
+}
+
+static int unit_result(const struct unit_state *u)
+{
+	/* A failure outweighs a skip that came before or after it. */
+	if (u->failed)
+		return RES_FAIL;
+	return u->skipped ? RES_SKIP : RES_OK;
+}
+
+static void end_subtest(void)
+{
+	int res;
+
+	if (!sub_active)
+		return;
+	fflush(stdout);
+	res = unit_result(&sub);
+	send_record(REC_SUBTEST_END, res, sub_name,
+		    res == RES_SKIP ? sub.skip_reason : "");
+	sub_active = false;
+}
+
+bool test__start_subtest(const char *name)
+{
+	end_subtest();
+	sub_num++;
+	if (!filters_select_subtest(&opts.filters, cur_test->name, name))
+		return false;
+	memset(&sub, 0, sizeof(sub));
+	snprintf(sub_name, sizeof(sub_name), "%s", name);
+	sub_active = true;
+	/* Mark where the subtest starts in the test's shared log. */
+	printf("--- subtest %s/%s ---\n", cur_test->name, name);
+	fflush(stdout);
+	send_record(REC_SUBTEST_START, RES_RUNNING, name, NULL);
+	return true;
+}
+
+void test__skip(const char *fmt, ...)
+{
+	struct unit_state *u = sub_active ? &sub : &body;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(u->skip_reason, sizeof(u->skip_reason), fmt, ap);
+	va_end(ap);
+	u->skipped = true;
+}
+
+void test__fail(void)
+{
+	if (sub_active)
+		sub.failed = true;
+	else
+		body.failed = true;
+}
+
+int test__verbosity(void)
+{
+	return opts.verbosity;
+}
+
+/*
+ * libbpf's messages, the verifier log included, go to the captured log so
+ * that a failed load explains itself.  Debug ones only with -vv.
+ */
+static int libbpf_print_to_log(enum libbpf_print_level level, const char *fmt,
+			       va_list args)
+{
+	if (level == LIBBPF_DEBUG && opts.verbosity < 2)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+void child_run_test(const struct test_def *test, int fd)
+{
+	int res;
+
+	record_fd = fd;
+	cur_test = test;
+	libbpf_set_print(libbpf_print_to_log);
+
+	/* Whatever the runner left in errno would mislead assert messages. */
+	errno = 0;
+	test->fn();
+
+	end_subtest();
+	fflush(NULL);
+	res = unit_result(&body);
+	send_record(REC_TEST_END, res, test->name,
+		    res == RES_SKIP ? body.skip_reason : "");
+}

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The known-deviations file (-X): reviewed kernel behaviours that differ
+ * from what the tests expect, tolerated on the listed kernels.  A failure
+ * covered by an entry is reported as XFAIL; a pass covered by one as XPASS,
+ * which counts as a failure so that stale entries get noticed.
+ *
+ *   # comment
+ *   [test/subtest-glob]
+ *   kernels   = >=6.19 <7.4
+ *   rule      = R-ID
+ *   reference = where the behaviour comes from
+ *   reason    = what deviates
+ *
+ * Every key is required.  Any mistake is a setup error naming file:line.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static struct deviation *devs;
+static int nr_devs;
+
+static const char *const keys[] = { "kernels", "rule", "reference", "reason" };
+#define NR_KEYS (int)(sizeof(keys) / sizeof(keys[0]))
+
+struct parser {
+	const char *path;
+	int line;
+	struct deviation *cur; /* section being read, NULL before the first */
+	bool seen[NR_KEYS];
+};
+
+static int parse_error(const struct parser *p, int line, const char *fmt,
+		       const char *arg)
+{
+	fprintf(stderr, "test_progs: %s:%d: ", p->path, line);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return -1;
+}
+
+/* Versions compare numerically, component by component; missing ones are 0. */
+int version_cmp(const char *a, const char *b)
+{
+	while (*a || *b) {
+		unsigned long x = strtoul(a, (char **)&a, 10);
+		unsigned long y = strtoul(b, (char **)&b, 10);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+		a += *a == '.';
+		b += *b == '.';
+		/* Stop at anything that is not part of a version. */
+		if (*a && !isdigit((unsigned char)*a))
+			a += strlen(a);
+		if (*b && !isdigit((unsigned char)*b))
+			b += strlen(b);
+	}
+	return 0;
+}
+
+static bool valid_version(const char *v)
+{
+	bool want_digit = true;
+
+	for (; *v; v++) {
+		if (isdigit((unsigned char)*v))
+			want_digit = false;
+		else if (*v == '.' && !want_digit)
+			want_digit = true;
+		else
+			return false;
+	}
+	return !want_digit;
+}
+
+/* Check one "<op><version>" and say whether @release satisfies it. */
+static int check_constraint(const char *tok, const char *release, bool *holds)
+{
+	static const char *const ops[] = { ">=", "<=", ">", "<", "=" };
+	int i, cmp;
+
+	for (i = 0; i < 5; i++) {
+		if (!strncmp(tok, ops[i], strlen(ops[i])))
+			break;
+	}
+	if (i == 5 || !valid_version(tok + strlen(ops[i])))
+		return -1;
+	cmp = version_cmp(release, tok + strlen(ops[i]));
+	switch (i) {
+	case 0:
+		*holds = cmp >= 0;
+		break;
+	case 1:
+		*holds = cmp <= 0;
+		break;
+	case 2:
+		*holds = cmp > 0;
+		break;
+	case 3:
+		*holds = cmp < 0;
+		break;
+	default:
+		*holds = cmp == 0;
+		break;
+	}
+	return 0;
+}
+
+static int parse_kernels(struct parser *p, const char *release)
+{
+	char *copy = xstrdup(p->cur->kernels), *tok, *save = NULL;
+	bool holds = false, all = true;
+	int err = 0;
+
+	if (!strcmp(copy, "*")) {
+		p->cur->applies = true;
+		free(copy);
+		return 0;
+	}
+	for (tok = strtok_r(copy, " \t", &save); tok && !err;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		err = check_constraint(tok, release, &holds);
+		if (err)
+			parse_error(
+				p, p->line,
+				"bad kernel constraint '%s' (want '*' or e.g. '>=6.19 <7.4')",
+				tok);
+		all = all && holds;
+	}
+	p->cur->applies = all;
+	free(copy);
+	return err;
+}
+
+static int end_section(struct parser *p)
+{
+	int i;
+
+	if (!p->cur)
+		return 0;
+	for (i = 0; i < NR_KEYS; i++) {
+		if (!p->seen[i])
+			return parse_error(p, p->cur->line,
+					   "entry lacks the required key '%s'",
+					   keys[i]);
+	}
+	return 0;
+}
+
+static int start_section(struct parser *p, char *s)
+{
+	char *end = s + strlen(s) - 1, *slash;
+	struct deviation *d;
+
+	if (*end != ']' || end == s + 1)
+		return parse_error(p, p->line, "bad section header '%s'", s);
+	*end = '\0';
+	s++;
+	devs = realloc(devs, (nr_devs + 1) * sizeof(*devs));
+	if (!devs)
+		return parse_error(p, p->line, "%s", "out of memory");
+	d = &devs[nr_devs++];
+	memset(d, 0, sizeof(*d));
+	d->line = p->line;
+	slash = strchr(s, '/');
+	if (slash) {
+		*slash = '\0';
+		d->sub_pat = xstrdup(slash + 1);
+	}
+	d->test_pat = xstrdup(s);
+	p->cur = d;
+	memset(p->seen, 0, sizeof(p->seen));
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int set_key(struct parser *p, char *s, const char *release)
+{
+	char *eq = strchr(s, '='), *key, *value;
+	char **slots[NR_KEYS];
+	int i;
+
+	if (!p->cur)
+		return parse_error(p, p->line, "'%s' outside of a [section]",
+				   s);
+	if (!eq)
+		return parse_error(p, p->line,
+				   "expected 'key = value', got '%s'", s);
+	*eq = '\0';
+	key = trim(s);
+	value = trim(eq + 1);
+	slots[0] = &p->cur->kernels;
+	slots[1] = &p->cur->rule;
+	slots[2] = &p->cur->reference;
+	slots[3] = &p->cur->reason;
+	for (i = 0; i < NR_KEYS && strcmp(key, keys[i]); i++)
+		;
+	if (i == NR_KEYS)
+		return parse_error(
+			p, p->line,
+			"unknown key '%s' (want kernels, rule, reference, reason)",
+			key);
+	if (p->seen[i])
+		return parse_error(p, p->line, "key '%s' given twice", key);
+	if (!*value)
+		return parse_error(p, p->line, "key '%s' has no value", key);
+	p->seen[i] = true;
+	*slots[i] = xstrdup(value);
+	return i == 0 ? parse_kernels(p, release) : 0;
+}
+
+int deviations_load(const char *path, const char *release)
+{
+	struct parser p = { .path = path };
+	char *line = NULL, *s;
+	size_t cap = 0;
+	int err = 0;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr,
+			"test_progs: cannot read known-deviations file %s: %s\n",
+			path, strerror(errno));
+		return -1;
+	}
+	while (!err && getline(&line, &cap, f) >= 0) {
+		p.line++;
+		s = trim(line);
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[')
+			err = end_section(&p) ?: start_section(&p, s);
+		else
+			err = set_key(&p, s, release);
+	}
+	if (!err)
+		err = end_section(&p);
+	free(line);
+	fclose(f);
+	return err;
+}
+
+static bool deviation_matches(const struct deviation *d, const char *test,
+			      const char *sub)
+{
+	if (fnmatch(d->test_pat, test, 0))
+		return false;
+	/* "[test]" covers the test and all its subtests. */
+	if (!d->sub_pat)
+		return true;
+	return sub && !fnmatch(d->sub_pat, sub, 0);
+}
+
+/* The first entry for the running kernel covering test (or test/sub). */
+const struct deviation *deviation_find(const char *test, const char *sub)
+{
+	int i;
+
+	for (i = 0; i < nr_devs; i++) {
+		if (devs[i].applies && deviation_matches(&devs[i], test, sub))
+			return &devs[i];
+	}
+	return NULL;
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Declarations shared by the runner's own files; tests never see them. */
+#ifndef __RUNNER_INTERNAL_H
+#define __RUNNER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes, also documented in usage() and README.md. */
+#define EXIT_ALL_PASSED 0
+#define EXIT_FAILED 1
+#define EXIT_NO_TESTS 2 /* nothing selected, or a usage error */
+#define EXIT_SETUP 3
+
+struct test_def {
+	const char *name;
+	void (*fn)(void);
+};
+
+/* tests.c: the table built from the generated tests.h, sorted by name. */
+extern const struct test_def all_tests[];
+extern const int nr_all_tests;
+
+/* select.c: -t/-b (substring) and -a/-d (glob) filters. */
+struct filter_item {
+	char *test; /* pattern for the test name */
+	char *sub; /* pattern for the subtest name, NULL if none */
+	bool glob; /* fnmatch() rather than strstr() */
+};
+
+struct filter_list {
+	struct filter_item *items;
+	int nr;
+};
+
+struct filters {
+	struct filter_list allow;
+	struct filter_list deny;
+};
+
+int filters_add(struct filter_list *list, const char *arg, bool glob);
+bool filters_select_test(const struct filters *f, const char *test);
+bool filters_select_subtest(const struct filters *f, const char *test,
+			    const char *sub);
+
+/* main.c: options in force, read by the other files (and by children). */
+struct options {
+	struct filters filters;
+	int verbosity;
+	int watchdog_secs; /* 0: no watchdog */
+	int repeat;
+	bool list;
+	bool ktap;
+	const char *json_path;
+	const char *deviations_path;
+};
+
+extern struct options opts;
+
+/* probe.c */
+const char *kernel_release_full(void);
+int probe_privileges(void);
+int probe_bpf(void);
+void probe_preload_btf(void);
+
+/* deviations.c: the known-deviations file (-X). */
+struct deviation {
+	char *test_pat; /* glob on the test name */
+	char *sub_pat; /* glob on the subtest name, NULL if none */
+	char *kernels;
+	char *rule;
+	char *reference;
+	char *reason;
+	int line; /* of the section header, for messages */
+	bool applies; /* to the running kernel */
+};
+
+int deviations_load(const char *path, const char *release);
+const struct deviation *deviation_find(const char *test, const char *sub);
+int version_cmp(const char *a, const char *b);
+
+enum result {
+	RES_OK,
+	RES_FAIL,
+	RES_SKIP,
+	RES_XFAIL,
+	RES_XPASS,
+	RES_TIMEOUT,
+	RES_RUNNING, /* started, never ended: the child hung or died */
+};
+
+const char *result_name(enum result res);
+
+/*
+ * What the child tells the parent over the result pipe.  Records are
+ * fixed-size and smaller than PIPE_BUF, so each write() is atomic and the
+ * parent never sees half a record, whatever happens to the child.
+ */
+enum record_type {
+	REC_SUBTEST_START,
+	REC_SUBTEST_END,
+	REC_TEST_END,
+};
+
+#define REC_NAME_LEN 256
+#define REC_MSG_LEN 768
+
+struct record {
+	int type;
+	int subtest_num;
+	int result; /* RES_OK, RES_FAIL or RES_SKIP */
+	char name[REC_NAME_LEN];
+	char message[REC_MSG_LEN];
+};
+
+/* api.c: runs in the child. */
+void child_run_test(const struct test_def *test, int record_fd);
+
+/* run.c: runs in the parent. */
+struct subtest_result {
+	int num;
+	char *name;
+	enum result result;
+	char *message; /* skip/xfail/... reason, "" if none */
+};
+
+struct test_result {
+	const struct test_def *test;
+	int num; /* 1..N in the sorted table */
+	int run; /* 1..opts.repeat */
+	enum result result; /* derived from the units below */
+	char *message;
+	/* The test body outside subtests, which is a unit of its own. */
+	enum result body_result;
+	char *body_message;
+	struct subtest_result *subtests;
+	int nr_subtests;
+	char *log; /* the child's captured stdout and stderr */
+	size_t log_len;
+	bool has_failure; /* a unit is FAIL, TIMEOUT, XPASS or XFAIL */
+	bool show_log;
+};
+
+struct totals {
+	int ok, fail, skip, xfail, xpass, timeout;
+};
+
+void run_test(const struct test_def *test, int num, int run,
+	      struct test_result *res);
+void result_add_totals(const struct test_result *res, struct totals *tot);
+void result_free(struct test_result *res);
+
+/* log.c */
+int log_create(void);
+char *log_read(int fd, size_t *len);
+
+/* report.c */
+void report_begin(int nr_selected);
+void report_test(const struct test_result *res);
+void report_end(const struct totals *tot);
+int report_json(const char *path, const struct test_result *results,
+		int nr_results, const struct totals *tot);
+
+/* util */
+char *xstrdup(const char *s);
+void *xcalloc(size_t nmemb, size_t size);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* __RUNNER_INTERNAL_H */

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/* test_progs: command line, setup checks, and the run over the selection. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "internal.h"
+#include "test_progs.h"
+
+struct options opts = {
+	.watchdog_secs = 120,
+	.repeat = 1,
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: test_progs [OPTION]...\n"
+		"Run the tests built into this binary, each in its own process.\n"
+		"\n"
+		"Selection (items are comma-separated, NAME or NAME/SUBTEST, options repeatable;\n"
+		"an item @FILE reads one item per line from FILE, skipping blanks and # comments):\n"
+		"  -t, --name=NAME[,...]        run tests whose name contains NAME\n"
+		"  -b, --skip-name=NAME[,...]   do not run tests whose name contains NAME\n"
+		"  -a, --allow=GLOB[,...]       run tests whose name matches GLOB\n"
+		"  -d, --deny=GLOB[,...]        do not run tests whose name matches GLOB\n"
+		"      A test runs if no allow item is given or one matches it, and no deny\n"
+		"      item without /SUBTEST matches it; subtests likewise, so that denying\n"
+		"      TEST/SUBTEST skips only that subtest.\n"
+		"  -l, --list                   list the selected tests and exit\n"
+		"\n"
+		"Running:\n"
+		"  -v, --verbose                show every test's log; -vv also libbpf debug\n"
+		"                               output and verifier logs\n"
+		"  -w, --watchdog=SECS          kill a test after SECS seconds and report it as\n"
+		"                               TIMEOUT (default 120, 0 = no limit)\n"
+		"  -r, --repeat=N               run the selection N times in a row\n"
+		"  -X, --known-deviations=FILE  turn failures listed in FILE into XFAIL, and\n"
+		"                               their passes into XPASS (a failure)\n"
+		"\n"
+		"Output:\n"
+		"      --ktap                   print KTAP version 1 instead of plain text\n"
+		"  -J, --json=FILE              also write a JSON summary to FILE\n"
+		"  -h, --help                   show this help\n"
+		"\n"
+		"The last line of output is \"N passed, N failed, N skipped\", counting each\n"
+		"subtest (or test without subtests) once: XFAIL counts as passed, XPASS and\n"
+		"TIMEOUT as failed.\n"
+		"\n"
+		"Exit status:\n"
+		"  0  every selected test passed (SKIP and XFAIL allowed)\n"
+		"  1  a test or subtest failed, timed out or XPASSed\n"
+		"  2  no test selected, or a usage error\n"
+		"  3  setup error: not root, BPF unavailable, unreadable or malformed file\n"
+		"\n"
+		"Examples:\n"
+		"  test_progs                          run everything\n"
+		"  test_progs -t clone -v              tests whose name contains \"clone\"\n"
+		"  test_progs -a 'read*/big_*' -w 10   glob on test and subtest names\n"
+		"  test_progs -d @flaky.txt -J out.json\n"
+		"  test_progs -X known-deviations.ini --ktap\n"
+		"  test_progs -t clone/adjust -r 50    hunt for a flake\n");
+}
+
+static void __attribute__((noreturn)) usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fprintf(stderr, "test_progs: ");
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fprintf(stderr, "\n");
+	}
+	usage(stderr);
+	exit(EXIT_NO_TESTS);
+}
+
+static int parse_count(const char *arg, const char *opt, int min)
+{
+	char *end;
+	long val;
+
+	val = strtol(arg, &end, 10);
+	if (!*arg || *end || val < min || val > 1000000)
+		usage_error("%s wants a number >= %d, not '%s'", opt, min, arg);
+	return val;
+}
+
+static void add_filter(struct filter_list *list, const char *arg, bool glob)
+{
+	if (filters_add(list, arg, glob))
+		exit(EXIT_SETUP);
+}
+
+enum { OPT_KTAP = 256 };
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "name", required_argument, NULL, 't' },
+		{ "skip-name", required_argument, NULL, 'b' },
+		{ "allow", required_argument, NULL, 'a' },
+		{ "deny", required_argument, NULL, 'd' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "watchdog", required_argument, NULL, 'w' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "json", required_argument, NULL, 'J' },
+		{ "ktap", no_argument, NULL, OPT_KTAP },
+		{ "known-deviations", required_argument, NULL, 'X' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "t:b:a:d:lvw:r:J:X:h", long_opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 't':
+			add_filter(&opts.filters.allow, optarg, false);
+			break;
+		case 'b':
+			add_filter(&opts.filters.deny, optarg, false);
+			break;
+		case 'a':
+			add_filter(&opts.filters.allow, optarg, true);
+			break;
+		case 'd':
+			add_filter(&opts.filters.deny, optarg, true);
+			break;
+		case 'l':
+			opts.list = true;
+			break;
+		case 'v':
+			opts.verbosity++;
+			break;
+		case 'w':
+			opts.watchdog_secs = parse_count(optarg, "-w", 0);
+			break;
+		case 'r':
+			opts.repeat = parse_count(optarg, "-r", 1);
+			break;
+		case 'J':
+			opts.json_path = optarg;
+			break;
+		case OPT_KTAP:
+			opts.ktap = true;
+			break;
+		case 'X':
+			opts.deviations_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_ALL_PASSED);
+		default:
+			usage_error(NULL); /* getopt said what is wrong */
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (opts.verbosity > 2)
+		opts.verbosity = 2;
+}
+
+/* Fill @selected with indexes into all_tests[]; return how many. */
+static int select_tests(int *selected)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nr_all_tests; i++) {
+		if (filters_select_test(&opts.filters, all_tests[i].name))
+			selected[n++] = i;
+	}
+	return n;
+}
+
+/* libbpf in the runner itself (probes) speaks only when asked to. */
+static int quiet_libbpf_print(enum libbpf_print_level level, const char *fmt,
+			      va_list args)
+{
+	if (opts.verbosity < 2 && (level != LIBBPF_WARN || opts.verbosity < 1))
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static void setup(void)
+{
+	libbpf_set_print(quiet_libbpf_print);
+	if (probe_privileges() || probe_bpf())
+		exit(EXIT_SETUP);
+	probe_preload_btf();
+}
+
+static int run_all(const int *selected, int nr_selected)
+{
+	struct test_result *results;
+	struct totals tot = { 0 };
+	int run, i, n = 0;
+
+	results = xcalloc(nr_selected * opts.repeat, sizeof(*results));
+	report_begin(nr_selected);
+	for (run = 1; run <= opts.repeat; run++) {
+		for (i = 0; i < nr_selected; i++, n++) {
+			run_test(&all_tests[selected[i]], selected[i] + 1, run,
+				 &results[n]);
+			report_test(&results[n]);
+			result_add_totals(&results[n], &tot);
+			/* Only failures' logs go into the JSON summary. */
+			if (!results[n].has_failure) {
+				free(results[n].log);
+				results[n].log = NULL;
+				results[n].log_len = 0;
+			}
+		}
+	}
+	report_end(&tot);
+	if (opts.json_path && report_json(opts.json_path, results, n, &tot))
+		return EXIT_SETUP;
+	for (i = 0; i < n; i++)
+		result_free(&results[i]);
+	free(results);
+	return tot.fail || tot.timeout || tot.xpass ? EXIT_FAILED :
+						      EXIT_ALL_PASSED;
+}
+
+int main(int argc, char **argv)
+{
+	int *selected, nr_selected, i, ret;
+
+	parse_args(argc, argv);
+	if (opts.deviations_path &&
+	    deviations_load(opts.deviations_path, test__kernel_release()))
+		return EXIT_SETUP;
+
+	selected = xcalloc(nr_all_tests, sizeof(*selected));
+	nr_selected = select_tests(selected);
+	if (!nr_selected) {
+		fprintf(stderr,
+			"test_progs: no test matches the filters (%d tests built in; see -l)\n",
+			nr_all_tests);
+		return EXIT_NO_TESTS;
+	}
+	if (opts.list) {
+		for (i = 0; i < nr_selected; i++)
+			printf("%s\n", all_tests[selected[i]].name);
+		return EXIT_ALL_PASSED;
+	}
+
+	setup();
+	ret = run_all(selected, nr_selected);
+	free(selected);
+	return ret;
+}

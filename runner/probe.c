@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What the running kernel offers: its release, BPF itself, kfuncs in BTF. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "internal.h"
+#include "test_progs.h"
+
+static struct utsname uts;
+static char release[sizeof(uts.release)];
+
+/* The full "uname -r", e.g. "6.18.44-fc-v657". */
+const char *kernel_release_full(void)
+{
+	if (!uts.release[0] && uname(&uts))
+		snprintf(uts.release, sizeof(uts.release), "unknown");
+	return uts.release;
+}
+
+/*
+ * The release without the local suffix, e.g. "6.18.44": that is what the
+ * known-deviations file and skip messages talk about.
+ */
+const char *test__kernel_release(void)
+{
+	if (!release[0]) {
+		snprintf(release, sizeof(release), "%s", kernel_release_full());
+		release[strcspn(release, "-+")] = '\0';
+	}
+	return release;
+}
+
+int probe_privileges(void)
+{
+	if (geteuid() == 0)
+		return 0;
+	fprintf(stderr,
+		"test_progs: must run as root (effective uid is %u): the tests load BPF programs\n",
+		geteuid());
+	return -1;
+}
+
+/* Load "r0 = 0; exit", the smallest program any BPF-enabled kernel takes. */
+int probe_bpf(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd, err;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, "GPL", insns,
+			   sizeof(insns) / sizeof(insns[0]), NULL);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	err = errno;
+	fprintf(stderr,
+		"test_progs: BPF is unavailable: loading a trivial socket filter failed: errno %d (%s)\n",
+		err, strerror(err));
+	return -1;
+}
+
+/*
+ * vmlinux BTF, loaded once.  The parent loads it before forking, so each
+ * test's child inherits it instead of parsing several MB again.
+ */
+static struct btf *vmlinux_btf;
+static int vmlinux_btf_err;
+
+void probe_preload_btf(void)
+{
+	if (vmlinux_btf || vmlinux_btf_err)
+		return;
+	vmlinux_btf = btf__load_vmlinux_btf();
+	if (!vmlinux_btf)
+		vmlinux_btf_err = errno ? errno : ENOENT;
+}
+
+bool test__require_kfunc(const char *kfunc, const char *since)
+{
+	probe_preload_btf();
+	if (!vmlinux_btf) {
+		test__skip(
+			"cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; needed to look for %s",
+			strerror(vmlinux_btf_err), kfunc);
+		return false;
+	}
+	if (btf__find_by_name_kind(vmlinux_btf, kfunc, BTF_KIND_FUNC) >= 0)
+		return true;
+	test__skip("kernel %s lacks %s (added in %s)", test__kernel_release(),
+		   kfunc, since);
+	return false;
+}

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running one test: fork a child in its own process group, capture its
+ * output, collect its result records, enforce the watchdog, then turn what
+ * came back (or what did not) into results, known deviations applied.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* What the parent learnt from one child. */
+struct collector {
+	struct test_result *res;
+	char buf[sizeof(struct record)];
+	size_t fill; /* bytes of a record read so far */
+	bool got_end; /* REC_TEST_END arrived */
+	bool timed_out;
+	int status; /* from waitpid() */
+};
+
+/* The running child's process group, for the SIGINT/SIGTERM handler. */
+static volatile pid_t running_pgid;
+
+const char *result_name(enum result res)
+{
+	static const char *const names[] = {
+		[RES_OK] = "OK",	   [RES_FAIL] = "FAIL",
+		[RES_SKIP] = "SKIP",	   [RES_XFAIL] = "XFAIL",
+		[RES_XPASS] = "XPASS",	   [RES_TIMEOUT] = "TIMEOUT",
+		[RES_RUNNING] = "RUNNING",
+	};
+
+	return names[res];
+}
+
+/* Do not leave a test's processes behind when the runner is interrupted. */
+static void kill_child_and_die(int sig)
+{
+	if (running_pgid > 0)
+		kill(-running_pgid, SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_signal_handlers(void)
+{
+	static bool installed;
+
+	if (installed)
+		return;
+	signal(SIGINT, kill_child_and_die);
+	signal(SIGTERM, kill_child_and_die);
+	signal(SIGHUP, kill_child_and_die);
+	installed = true;
+}
+
+static char child_stdout_buf[BUFSIZ];
+
+static void __attribute__((noreturn))
+child_main(const struct test_def *test, int record_fd, int log_fd)
+{
+	setpgid(0, 0);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	if (dup2(log_fd, STDOUT_FILENO) < 0 || dup2(log_fd, STDERR_FILENO) < 0)
+		_exit(EXIT_SETUP);
+	close(log_fd);
+	/*
+	 * Line buffering keeps printf() and stderr lines in order, and loses
+	 * at most a partial line on a crash.  glibc applies it reliably to a
+	 * stream already used (by the parent) only when given a buffer.
+	 */
+	setvbuf(stdout, child_stdout_buf, _IOLBF, sizeof(child_stdout_buf));
+	child_run_test(test, record_fd);
+	_exit(0);
+}
+
+static void handle_record(struct collector *c, const struct record *rec)
+{
+	struct test_result *res = c->res;
+	struct subtest_result *sub;
+
+	switch (rec->type) {
+	case REC_SUBTEST_START:
+		res->subtests = realloc(res->subtests,
+					(res->nr_subtests + 1) * sizeof(*sub));
+		if (!res->subtests) {
+			fprintf(stderr, "test_progs: out of memory\n");
+			exit(EXIT_SETUP);
+		}
+		sub = &res->subtests[res->nr_subtests++];
+		sub->num = rec->subtest_num;
+		sub->name = xstrdup(rec->name);
+		sub->result = RES_RUNNING;
+		sub->message = xstrdup("");
+		break;
+	case REC_SUBTEST_END:
+		if (!res->nr_subtests)
+			break;
+		sub = &res->subtests[res->nr_subtests - 1];
+		sub->result = rec->result;
+		free(sub->message);
+		sub->message = xstrdup(rec->message);
+		break;
+	case REC_TEST_END:
+		c->got_end = true;
+		res->body_result = rec->result;
+		free(res->body_message);
+		res->body_message = xstrdup(rec->message);
+		break;
+	}
+}
+
+/* Read whatever records are in the (non-blocking) pipe; false on EOF. */
+static bool read_records(struct collector *c, int fd)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, c->buf + c->fill, sizeof(c->buf) - c->fill);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0;
+		c->fill += n;
+		if (c->fill == sizeof(c->buf)) {
+			handle_record(c, (const struct record *)c->buf);
+			c->fill = 0;
+		}
+	}
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int poll_timeout(long long deadline, bool have_pidfd)
+{
+	/* Without a pidfd, look at the child every 10ms. */
+	long long left = have_pidfd ? -1 : 10;
+
+	if (deadline) {
+		long long to_deadline = deadline - now_ms();
+
+		if (to_deadline < 0)
+			to_deadline = 0;
+		if (left < 0 || to_deadline < left)
+			left = to_deadline;
+	}
+	return left;
+}
+
+/*
+ * Wait for the child to exit or the watchdog to fire, reading records as
+ * they come.  The pidfd says when the child is gone, even if something it
+ * started still holds the pipe open.
+ */
+static void collect(struct collector *c, pid_t pid, int record_fd)
+{
+	long long deadline = 0;
+	struct pollfd pfd[2];
+	int pidfd, nfds;
+
+	if (opts.watchdog_secs)
+		deadline = now_ms() + opts.watchdog_secs * 1000LL;
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	pfd[0] = (struct pollfd){ .fd = record_fd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	nfds = pidfd >= 0 ? 2 : 1;
+	for (;;) {
+		if (poll(pfd, nfds, poll_timeout(deadline, pidfd >= 0)) < 0 &&
+		    errno != EINTR)
+			break;
+		if (pfd[0].fd >= 0 && !read_records(c, record_fd))
+			pfd[0].fd = -1; /* EOF: poll() ignores it now */
+		if (waitpid(pid, &c->status, WNOHANG) == pid)
+			break;
+		if (deadline && now_ms() >= deadline) {
+			c->timed_out = true;
+			kill(-pid, SIGKILL);
+			waitpid(pid, &c->status, 0);
+			break;
+		}
+	}
+	/* Records written just before the end, and leftover processes. */
+	read_records(c, record_fd);
+	kill(-pid, SIGKILL);
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
+static const char *signal_name(int sig, char *buf, size_t len)
+{
+	const char *abbrev = sigabbrev_np(sig);
+
+	if (abbrev)
+		snprintf(buf, len, "SIG%s", abbrev);
+	else
+		snprintf(buf, len, "%d", sig);
+	return buf;
+}
+
+/*
+ * If the child did not end normally, charge it to the subtest that was
+ * running, or else to the test body.  Returns the unit so charged (never
+ * to be muted by a known deviation): -1 for the body, -2 for none.
+ */
+static int charge_abnormal_end(struct collector *c)
+{
+	struct test_result *res = c->res;
+	struct subtest_result *last = NULL;
+	enum result why_res = RES_FAIL;
+	char sig[32];
+	char *why;
+
+	if (c->timed_out) {
+		why = xasprintf("timed out after %d s", opts.watchdog_secs);
+		why_res = RES_TIMEOUT;
+	} else if (WIFSIGNALED(c->status)) {
+		why = xasprintf("killed by signal %s",
+				signal_name(WTERMSIG(c->status), sig,
+					    sizeof(sig)));
+	} else if (!c->got_end) {
+		why = xasprintf(
+			"test process exited with status %d without reporting a result",
+			WEXITSTATUS(c->status));
+	} else {
+		return -2;
+	}
+	if (res->nr_subtests)
+		last = &res->subtests[res->nr_subtests - 1];
+	if (last && last->result == RES_RUNNING) {
+		last->result = why_res;
+		free(last->message);
+		last->message = why;
+		return res->nr_subtests - 1;
+	}
+	res->body_result = why_res;
+	free(res->body_message);
+	res->body_message = why;
+	return -1;
+}
+
+/* FAIL under a known deviation is XFAIL; OK under one is XPASS. */
+static void apply_deviation(const char *test, const char *sub,
+			    enum result *result, char **message, bool may_xpass)
+{
+	const struct deviation *d;
+
+	if (*result != RES_FAIL && (*result != RES_OK || !may_xpass))
+		return;
+	d = deviation_find(test, sub);
+	if (!d)
+		return;
+	free(*message);
+	if (*result == RES_FAIL) {
+		*result = RES_XFAIL;
+		*message = xasprintf("%s: %s; see %s", d->rule, d->reason,
+				     d->reference);
+	} else {
+		*result = RES_XPASS;
+		*message = xasprintf(
+			"known deviation %s no longer reproduces: remove or narrow the entry",
+			d->rule);
+	}
+}
+
+static void apply_deviations(struct test_result *res, int abnormal)
+{
+	const char *name = res->test->name;
+	struct subtest_result *sub;
+	int i;
+
+	for (i = 0; i < res->nr_subtests; i++) {
+		sub = &res->subtests[i];
+		if (i != abnormal)
+			apply_deviation(name, sub->name, &sub->result,
+					&sub->message, true);
+	}
+	/* With subtests, the body alone passing proves nothing: no XPASS. */
+	if (abnormal != -1)
+		apply_deviation(name, NULL, &res->body_result,
+				&res->body_message, res->nr_subtests == 0);
+}
+
+/* The body is a unit of its own if there are no subtests or it did not pass. */
+static bool body_counts(const struct test_result *res)
+{
+	return res->nr_subtests == 0 || res->body_result != RES_OK;
+}
+
+static void count(enum result result, struct totals *tot)
+{
+	switch (result) {
+	case RES_OK:
+		tot->ok++;
+		break;
+	case RES_SKIP:
+		tot->skip++;
+		break;
+	case RES_XFAIL:
+		tot->xfail++;
+		break;
+	case RES_XPASS:
+		tot->xpass++;
+		break;
+	case RES_TIMEOUT:
+		tot->timeout++;
+		break;
+	default:
+		tot->fail++;
+		break;
+	}
+}
+
+void result_add_totals(const struct test_result *res, struct totals *tot)
+{
+	int i;
+
+	for (i = 0; i < res->nr_subtests; i++)
+		count(res->subtests[i].result, tot);
+	if (body_counts(res))
+		count(res->body_result, tot);
+}
+
+/* The test's own result, derived from its units. */
+static void derive_test_result(struct test_result *res)
+{
+	struct totals tot = { 0 };
+	int nr_units;
+
+	result_add_totals(res, &tot);
+	nr_units = res->nr_subtests + body_counts(res);
+	res->has_failure = tot.fail || tot.timeout || tot.xpass || tot.xfail;
+	res->show_log = res->has_failure || opts.verbosity >= 1;
+	if (res->nr_subtests == 0 || res->body_result == RES_TIMEOUT) {
+		res->result = res->body_result;
+		res->message = xstrdup(res->body_message);
+	} else if (tot.timeout) {
+		res->result = RES_TIMEOUT;
+		res->message =
+			xasprintf("timed out after %d s", opts.watchdog_secs);
+	} else if (tot.fail || tot.xpass) {
+		res->result = RES_FAIL;
+		res->message = xstrdup(
+			res->body_result == RES_FAIL ? res->body_message : "");
+	} else if (tot.skip == nr_units) {
+		res->result = RES_SKIP;
+		res->message = xstrdup(res->body_result == RES_SKIP ?
+					       res->body_message :
+					       "all subtests skipped");
+	} else {
+		res->result = tot.xfail ? RES_XFAIL : RES_OK;
+		res->message = xstrdup("");
+	}
+}
+
+static void start_child(const struct test_def *test, int pipefd[2], int log_fd,
+			pid_t *pid)
+{
+	/* Unflushed output would otherwise be written twice. */
+	fflush(stdout);
+	fflush(stderr);
+	*pid = fork();
+	if (*pid < 0) {
+		fprintf(stderr, "test_progs: fork: %s\n", strerror(errno));
+		exit(EXIT_SETUP);
+	}
+	if (*pid == 0) {
+		close(pipefd[0]);
+		child_main(test, pipefd[1], log_fd);
+	}
+	/* Also done by the child: whoever runs first, kill(-pid) works. */
+	setpgid(*pid, *pid);
+	running_pgid = *pid;
+	close(pipefd[1]);
+}
+
+void run_test(const struct test_def *test, int num, int run,
+	      struct test_result *res)
+{
+	struct collector c = { .res = res };
+	int pipefd[2], log_fd, abnormal;
+	pid_t pid;
+
+	memset(res, 0, sizeof(*res));
+	res->test = test;
+	res->num = num;
+	res->run = run;
+	res->body_result = RES_OK;
+	res->body_message = xstrdup("");
+
+	install_signal_handlers();
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		fprintf(stderr, "test_progs: pipe: %s\n", strerror(errno));
+		exit(EXIT_SETUP);
+	}
+	log_fd = log_create();
+	start_child(test, pipefd, log_fd, &pid);
+	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+	collect(&c, pid, pipefd[0]);
+	running_pgid = 0;
+	close(pipefd[0]);
+
+	res->log = log_read(log_fd, &res->log_len);
+	close(log_fd);
+
+	abnormal = charge_abnormal_end(&c);
+	apply_deviations(res, abnormal);
+	derive_test_result(res);
+}
+
+void result_free(struct test_result *res)
+{
+	int i;
+
+	for (i = 0; i < res->nr_subtests; i++) {
+		free(res->subtests[i].name);
+		free(res->subtests[i].message);
+	}
+	free(res->subtests);
+	free(res->message);
+	free(res->body_message);
+	free(res->log);
+}

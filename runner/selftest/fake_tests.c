@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fake tests for the runner's self-test (run.sh): each exercises one way a
+ * test can end.  None of them is about BPF itself.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test_progs.h"
+
+void test_pass(void)
+{
+	const char *s = "abc";
+	int zero = 0;
+
+	printf("pass: this line is shown only with -v\n");
+	ASSERT_EQ(2 + 2, 4, "sum");
+	ASSERT_EQ(strlen(s), 3, "size_t vs int");
+	ASSERT_LT(-1, 1u, "signed vs unsigned compares by value");
+	ASSERT_GE(UINT64_MAX, 0, "large unsigned");
+	ASSERT_NEQ(1, 2, "neq");
+	ASSERT_LE(2, 2, "le");
+	ASSERT_GT(3, 2, "gt");
+	ASSERT_TRUE(s, "true");
+	ASSERT_FALSE(zero, "false");
+	ASSERT_OK(zero, "ok");
+	ASSERT_ERR(-22, "err");
+	ASSERT_OK_PTR(s, "ok ptr");
+	ASSERT_ERR_PTR(NULL, "err ptr");
+	ASSERT_NULL(NULL, "null");
+	ASSERT_STREQ(s, "abc", "streq");
+	ASSERT_MEMEQ(s, "abc", 3, "memeq");
+}
+
+void test_fail_eq(void)
+{
+	int sum = 2 + 2;
+
+	printf("fail_eq: about to compare\n");
+	ASSERT_EQ(sum, 5, "sum");
+}
+
+void test_fail_memeq(void)
+{
+	unsigned char actual[64], expected[64];
+	int i;
+
+	for (i = 0; i < 64; i++)
+		actual[i] = expected[i] = i;
+	actual[37] = 0xff;
+	actual[38] = 0xfe;
+	actual[50] = 0xfd;
+	ASSERT_MEMEQ(actual, expected, sizeof(actual), "buffer");
+}
+
+void test_fail_misc(void)
+{
+	ASSERT_OK(-14, "errno-like");
+	ASSERT_LT(4096, 16, "hex");
+	ASSERT_STREQ("left", "right", "strings");
+	ASSERT_TRUE(1 == 2, "truth");
+	ASSERT_OK_PTR(NULL, "pointer");
+}
+
+void test_skip(void)
+{
+	test__skip("no frobnicator on this machine");
+}
+
+void test_subtests(void)
+{
+	if (test__start_subtest("alpha"))
+		ASSERT_EQ(1, 1, "alpha");
+	if (test__start_subtest("beta"))
+		ASSERT_TRUE(false, "beta fails");
+	if (test__start_subtest("gamma"))
+		test__skip("gamma needs a gizmo");
+	if (test__start_subtest("delta"))
+		ASSERT_EQ(2, 2, "delta");
+}
+
+void test_some_skipped(void)
+{
+	if (test__start_subtest("one"))
+		ASSERT_EQ(1, 1, "one");
+	if (test__start_subtest("two"))
+		test__skip("two is not ready");
+}
+
+void test_all_skipped(void)
+{
+	if (test__start_subtest("one"))
+		test__skip("one is not ready");
+	if (test__start_subtest("two"))
+		test__skip("two is not ready");
+}
+
+void test_hang(void)
+{
+	if (test__start_subtest("before"))
+		ASSERT_EQ(1, 1, "before");
+	if (test__start_subtest("stuck")) {
+		printf("hang: going to sleep forever\n");
+		for (;;)
+			pause();
+	}
+}
+
+void test_crash(void)
+{
+	printf("crash: about to raise SIGSEGV\n");
+	raise(SIGSEGV);
+}
+
+void test_early_exit(void)
+{
+	exit(0);
+}
+
+void test_kfunc_missing(void)
+{
+	if (!test__require_kfunc("bpf_no_such_kfunc_for_selftest", "99.1"))
+		return;
+	ASSERT_TRUE(false, "must not get here");
+}
+
+void test_kfunc_present(void)
+{
+	if (!test__require_kfunc("bpf_put_file", "6.12"))
+		return;
+	printf("kfunc_present: found bpf_put_file\n");
+}
+
+void test_libbpf_log(void)
+{
+	struct bpf_object *obj;
+
+	obj = bpf_object__open_file("/nonexistent/selftest.bpf.o", NULL);
+	ASSERT_ERR_PTR(obj, "open of a missing object fails");
+}
+
+void test_deviation(void)
+{
+	if (test__start_subtest("broken"))
+		ASSERT_EQ(1, 2, "broken");
+	if (test__start_subtest("fixed"))
+		ASSERT_EQ(1, 1, "fixed");
+}
+
+void test_lone_deviation(void)
+{
+	ASSERT_EQ(3, 4, "lone");
+}

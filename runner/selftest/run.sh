@@ -1,0 +1,296 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Self-test of the test runner: build runner/*.c with the fake tests of
+# fake_tests.c into BUILD_DIR/fake_test_progs, run it in many ways and check
+# what it prints and how it exits.  Prints one line per check, then
+# "N passed, N failed"; exits 1 if any check failed.
+#
+# Usage: runner/selftest/run.sh BUILD_DIR   (as root: the runner needs it)
+set -u
+
+if [ $# -ne 1 ]; then
+	echo "usage: $0 BUILD_DIR" >&2
+	exit 2
+fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+RUNNER=$(dirname "$HERE")
+mkdir -p "$1" || exit 2
+BUILD=$(cd "$1" && pwd)
+BIN=$BUILD/fake_test_progs
+CC=${CC:-cc}
+WORK=$(mktemp -d /tmp/runner-selftest.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+npass=0
+nfail=0
+
+pass() { echo "ok   $1"; npass=$((npass + 1)); }
+fail() { echo "FAIL $1"; nfail=$((nfail + 1)); }
+
+# check NAME COMMAND...: the check passes if COMMAND succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+# run ARGS...: run the runner, output in $WORK/out and $WORK/err, status in $rc.
+run() {
+	"$BIN" "$@" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+}
+
+has() { grep -qF -- "$1" "$WORK/out"; }
+has_re() { grep -qE -- "$1" "$WORK/out"; }
+lacks() { ! grep -qF -- "$1" "$WORK/out"; }
+err_has() { grep -qF -- "$1" "$WORK/err"; }
+last_line_is() { [ "$(tail -n 1 "$WORK/out")" = "$1" ]; }
+rc_is() { [ "$rc" -eq "$1" ]; }
+out_is() { [ "$(cat "$WORK/out")" = "$1" ]; }
+
+# --- build -------------------------------------------------------------
+"$RUNNER/gen-tests.sh" "$HERE/fake_tests.c" >"$BUILD/tests.h"
+check "gen-tests.sh lists the 16 fake tests, sorted" \
+	test "$(cat "$BUILD/tests.h")" = "$(grep -oE '^void test_[a-z_]+\(void\)$' \
+		"$HERE/fake_tests.c" | sed -E 's/void test_(.*)\(void\)/DEFINE_TEST(\1)/' |
+		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 16
+printf 'void test_b(void)\n{\nvoid test_a(void) {\nvoid test_proto(void);\nstatic void test_static(void)\nvoid test__helper(void)\n' >"$WORK/gen.c"
+check "gen-tests.sh skips prototypes, static and helper functions" \
+	test "$("$RUNNER/gen-tests.sh" "$WORK/gen.c" | tr '\n' ' ')" = "DEFINE_TEST(a) DEFINE_TEST(b) "
+if ! $CC -std=gnu11 -O2 -Wall -Wextra -Werror -I"$BUILD" -I"$RUNNER" \
+	"$RUNNER"/*.c "$HERE/fake_tests.c" -lbpf -lelf -lz -o "$BIN"; then
+	fail "build fake_test_progs"
+	echo "$npass passed, $nfail failed"
+	exit 1
+fi
+pass "build fake_test_progs with -Wall -Wextra -Werror"
+
+# --- listing and filters -------------------------------------------------
+run -l
+check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 16 ]'
+run -l -t skip
+check "-t substring" out_is $'all_skipped\nskip\nsome_skipped'
+run -l -t skip -b all
+check "-b substring deny" out_is $'skip\nsome_skipped'
+run -l -a 'fail_*'
+check "-a glob" out_is $'fail_eq\nfail_memeq\nfail_misc'
+run -l -a 'fail_*' -d '*memeq'
+check "-d glob deny" out_is $'fail_eq\nfail_misc'
+run -l -a pass,skip -t crash
+check "comma lists and repeated allow options add up" out_is $'crash\npass\nskip'
+printf '# patterns\n\npass\n  fail_e*  \n# skip\n' >"$WORK/patterns"
+run -l -a "@$WORK/patterns"
+check "-a @FILE skips comments and blank lines" out_is $'fail_eq\npass'
+run -l -a "@$WORK/no-such-file"
+check "unreadable @FILE is a setup error (3)" rc_is 3
+run -t subtests/beta
+check "-t test/subtest runs only that subtest" eval \
+	'has "#16/2 subtests/beta:FAIL" && lacks "subtests/alpha" && lacks "subtests/delta"'
+run -t subtests -b subtests/beta
+check "-b test/subtest denies only the subtest" eval \
+	'rc_is 0 && has "#16/1 subtests/alpha:OK" && has "#16/4 subtests/delta:OK" && lacks "beta" && has "#16 subtests:OK"'
+run -a 'subtests/[ad]*'
+check "-a glob on test/subtest" eval \
+	'has "#16/1 subtests/alpha:OK" && has "#16/4 subtests/delta:OK" && lacks "gamma" && lacks "beta"'
+
+# --- exit codes ------------------------------------------------------------
+run -t pass,kfunc,some_skipped,skip
+check "exit 0 when all pass (skips allowed)" rc_is 0
+run -t fail_eq
+check "exit 1 on a failure" rc_is 1
+run -t no_such_test
+check "exit 2 when no test is selected" eval 'rc_is 2 && err_has "no test matches"'
+run --bogus
+check "exit 2 and usage on an unknown flag" eval 'rc_is 2 && err_has "Usage:"'
+run -w
+check "exit 2 on a missing argument" eval 'rc_is 2 && err_has "Usage:"'
+run -w abc
+check "exit 2 on a bad number" rc_is 2
+run -h
+check "-h shows usage with exit codes, exit 0" eval 'rc_is 0 && has "Exit status:" && has "--known-deviations"'
+# The binary is copied where an unprivileged user can run it.
+mkdir -m 755 "$WORK/nobody"
+cp "$BIN" "$WORK/nobody/"
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+$NOBODY "$WORK/nobody/fake_test_progs" -t pass >"$WORK/out" 2>"$WORK/err"
+rc=$?
+check "exit 3 when not root" eval 'rc_is 3 && err_has "must run as root"'
+$NOBODY "$WORK/nobody/fake_test_progs" -l >"$WORK/out" 2>"$WORK/err"
+rc=$?
+check "-l needs no root" eval 'rc_is 0 && has "pass"'
+printf '[deviation/broken]\nkernels = >=6.0\nrule = R-X\nreason = oops\n\n[pass]\n' >"$WORK/bad1.ini"
+run -t pass -X "$WORK/bad1.ini"
+check "exit 3 on a deviations entry lacking a key, naming file:line" eval \
+	'rc_is 3 && err_has "bad1.ini:1:" && err_has "reference"'
+printf '[pass]\nkernels = ~6.0\nrule = R\nreference = r\nreason = r\n' >"$WORK/bad2.ini"
+run -t pass -X "$WORK/bad2.ini"
+check "exit 3 on a bad kernel constraint, naming file:line" eval 'rc_is 3 && err_has "bad2.ini:2:"'
+run -t pass -X "$WORK/none.ini"
+check "exit 3 on a missing deviations file" rc_is 3
+
+# --- results and output ----------------------------------------------------
+run -t subtests
+check "exact last line" last_line_is "2 passed, 1 failed, 1 skipped"
+check "subtest result lines" eval 'has "#16/1 subtests/alpha:OK" && has "#16/2 subtests/beta:FAIL" &&
+	has "#16/3 subtests/gamma:SKIP (gamma needs a gizmo)" && has "#16 subtests:FAIL"'
+check "first line names the kernel and options" eval \
+	'head -n 1 "$WORK/out" | grep -q "kernel $(uname -r | sed "s/[-+].*//") .*watchdog 120 s"'
+run -t skip
+check "skip reasons; all-skipped test is SKIP, partly skipped is OK" eval \
+	'has "#14 skip:SKIP (no frobnicator on this machine)" && has "#1 all_skipped:SKIP" &&
+	 has "#15 some_skipped:OK" && last_line_is "1 passed, 0 failed, 4 skipped"'
+run -t kfunc
+release=$(uname -r | sed 's/[-+].*//')
+check "require_kfunc skips a missing kfunc with the reason" \
+	has "#9 kfunc_missing:SKIP (kernel $release lacks bpf_no_such_kfunc_for_selftest (added in 99.1))"
+check "require_kfunc finds bpf_put_file" has "#10 kfunc_present:OK"
+
+run -t pass
+check "log hidden when the test passes" lacks "shown only with -v"
+run -t pass -v
+check "log shown with -v" has "pass: this line is shown only with -v"
+run -t fail_eq
+check "log shown when the test fails" has "fail_eq: about to compare"
+check "ASSERT_EQ prints file:line, name, expression, values" \
+	has "fake_tests.c:43: FAIL 'sum': ASSERT_EQ(sum, 5): actual 4, expected 5"
+run -t fail_memeq
+check "ASSERT_MEMEQ shows the first differing offset and count" \
+	has "first difference at offset 37 (0x25), 3 of 64 bytes differ"
+check "ASSERT_MEMEQ shows a marked hex window" eval \
+	'has "0x000020 a: 20 21 22 23 24 ff fe 27" && has "^^ ^^"'
+run -t fail_misc
+check "errno names and hex in integer asserts" eval \
+	'has "actual -14 (-EFAULT), expected 0" && has "actual 4096 (0x1000), expected < 16 (0x10)"'
+check "ASSERT_STREQ shows both strings" has 'actual "left", expected "right"'
+run -t libbpf_log -v
+check "libbpf messages go to the captured log" has "libbpf: elf: failed to open"
+
+start=$(date +%s)
+run -w 1 -t hang,pass
+took=$(($(date +%s) - start))
+check "watchdog: the running subtest and the test TIMEOUT" eval \
+	'has "#8/1 hang/before:OK" && has "#8/2 hang/stuck:TIMEOUT (timed out after 1 s)" && has "#8 hang:TIMEOUT"'
+check "watchdog: the run continues and exits 1" eval \
+	'has "#13 pass:OK" && rc_is 1 && last_line_is "2 passed, 1 failed, 0 skipped" && [ $took -le 4 ]'
+check "watchdog: the hung test's log is shown" has "hang: going to sleep forever"
+check "watchdog: no process left behind" eval '! pgrep -f "$BIN" >/dev/null'
+run -t crash,pass
+check "a crash is a FAIL naming the signal, and the run goes on" eval \
+	'has "#2 crash:FAIL (killed by signal SIGSEGV)" && has "crash: about to raise SIGSEGV" && has "#13 pass:OK"'
+run -t early_exit
+check "a test exiting without a result FAILs" has "#4 early_exit:FAIL (test process exited with status 0 without reporting a result)"
+
+run -t pass -r 3
+check "--repeat numbers the runs and counts each" eval \
+	'has "#13 pass [run 1/3]:OK" && has "#13 pass [run 3/3]:OK" && last_line_is "3 passed, 0 failed, 0 skipped"'
+run -t fail_eq,pass --repeat 2
+check "--repeat counts failures per run" last_line_is "2 passed, 2 failed, 0 skipped"
+
+# --- known deviations ------------------------------------------------------
+cat >"$WORK/dev.ini" <<EOF
+# fake deviations
+[deviation/broken]
+kernels   = >=6.0 <99.4
+rule      = R-FAKE-1
+reference = fake_tests.c test_deviation()
+reason    = broken stays broken
+
+[deviation/fix*]
+kernels   = *
+rule      = R-FAKE-2
+reference = fake_tests.c test_deviation()
+reason    = fixed got fixed
+
+[lone_deviation]
+kernels   = =$release
+rule      = R-FAKE-3
+reference = nowhere
+reason    = lone fails
+
+[crash]
+kernels   = *
+rule      = R-FAKE-4
+reference = nowhere
+reason    = crashes are never muted
+EOF
+run -t deviation,crash -X "$WORK/dev.ini"
+check "a known failing subtest is XFAIL with rule, reason, reference" \
+	has "#3/1 deviation/broken:XFAIL (R-FAKE-1: broken stays broken; see fake_tests.c test_deviation())"
+check "a known deviation that passes is XPASS" \
+	has "#3/2 deviation/fixed:XPASS (known deviation R-FAKE-2 no longer reproduces: remove or narrow the entry)"
+check "a test without subtests can be XFAIL; its log is shown" eval \
+	'has "#12 lone_deviation:XFAIL (R-FAKE-3: lone fails; see nowhere)" && has "ASSERT_EQ(3, 4)"'
+check "crashes are never muted" has "#2 crash:FAIL (killed by signal SIGSEGV)"
+check "XPASS counts as failed; breakdown line" eval \
+	'rc_is 1 && has "2 XFAIL (counted as passed), 1 XPASS and 0 TIMEOUT" && last_line_is "2 passed, 2 failed, 0 skipped"'
+run -a deviation/broken -X "$WORK/dev.ini"
+check "XFAIL alone exits 0" eval 'rc_is 0 && last_line_is "1 passed, 0 failed, 0 skipped"'
+sed "s/>=6.0 <99.4/<6.0/; s/=$release/>$release/" "$WORK/dev.ini" >"$WORK/old.ini"
+run -t deviation/broken,lone -X "$WORK/old.ini"
+check "entries for other kernels do not apply" eval \
+	'has "#3/1 deviation/broken:FAIL" && has "#12 lone_deviation:FAIL" && rc_is 1'
+
+# --- JSON --------------------------------------------------------------------
+run -w 1 -a subtests,hang,skip,deviation -X "$WORK/dev.ini" -J "$WORK/out.json"
+check "JSON parses" python3 -m json.tool "$WORK/out.json" /dev/null
+check "JSON has the expected counts and results" python3 - "$WORK/out.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = {t["name"]: t for t in d["results"]}
+subs = {t["name"] + "/" + s["name"]: s for t in d["results"] for s in t["subtests"]}
+assert d["kernel"] and (d["passed"], d["failed"], d["skipped"]) == (4, 3, 2), d
+assert (d["xfail"], d["xpass"], d["timeout"]) == (1, 1, 1), d
+assert r["subtests"]["result"] == "FAIL" and r["subtests"]["number"] == 16
+assert "beta fails" in r["subtests"]["log"]
+assert r["skip"]["message"] == "no frobnicator on this machine" and r["skip"]["log"] == ""
+assert r["hang"]["result"] == "TIMEOUT"
+assert subs["hang/stuck"]["result"] == "TIMEOUT" and subs["hang/before"]["result"] == "OK"
+assert subs["subtests/gamma"] == {"name": "gamma", "number": 3, "result": "SKIP",
+				   "message": "gamma needs a gizmo"}
+assert subs["deviation/broken"]["result"] == "XFAIL" and "R-FAKE-1" in subs["deviation/broken"]["message"]
+assert subs["deviation/fixed"]["result"] == "XPASS"
+EOF
+
+# --- KTAP ------------------------------------------------------------------
+run -w 1 --ktap -a subtests,hang,skip,deviation,pass -X "$WORK/dev.ini"
+check "KTAP: version line, plan, plain last line" eval \
+	'[ "$(sed -n 1p "$WORK/out")" = "KTAP version 1" ] && [ "$(sed -n 2p "$WORK/out")" = "1..5" ] &&
+	 last_line_is "5 passed, 3 failed, 2 skipped"'
+check "KTAP: directives" eval \
+	'has "ok 4 skip # SKIP no frobnicator on this machine" && has "    ok 1 broken # XFAIL R-FAKE-1" &&
+	 has "    not ok 2 fixed # XPASS" && has "not ok 2 hang # TIMEOUT timed out after 1 s" &&
+	 has "ok 3 pass" && has "not ok 5 subtests" && has_re "^# .*fake_tests.c:78: FAIL"'
+check "KTAP: well-formed nesting and plans" python3 - "$WORK/out" <<'EOF'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert lines[0] == "KTAP version 1"
+plan = int(re.fullmatch(r"1\.\.(\d+)", lines[1]).group(1))
+top, sub, sub_plan, i = 0, 0, None, 2
+for line in lines[2:-1]:
+    if line.startswith("#"):
+        continue
+    if line == "    KTAP version 1":
+        assert sub_plan is None or sub == sub_plan
+        sub, sub_plan = 0, "pending"
+    elif re.fullmatch(r"    1\.\.\d+", line):
+        assert sub_plan == "pending"
+        sub_plan = int(line.split("..")[1])
+    elif re.match(r"    (not )?ok \d+ ", line):
+        sub += 1
+        assert int(line.split()[1 if line.split()[0] == "ok" else 2]) == sub
+    elif re.match(r"(not )?ok \d+ ", line):
+        top += 1
+        assert int(line.split()[1 if line.split()[0] == "ok" else 2]) == top
+        if sub_plan is not None:
+            assert sub == sub_plan, (line, sub, sub_plan)
+        sub, sub_plan = 0, None
+    else:
+        raise AssertionError("unexpected line: " + line)
+assert top == plan, (top, plan)
+EOF
+
+check "no temporary files left behind" eval '! ls /tmp/test_progs.* >/dev/null 2>&1'
+
+echo "$npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
