@@ -43,8 +43,7 @@ LDLIBS		:= -static -lbpf -lelf -lz -lzstd
 
 VMTEST		:= vmtest/vmtest.sh $(if $(KERNEL),-k $(KERNEL))
 
-.PHONY: all deps vmtest check check-runner check-host check-vmtest bench \
-	clean help
+.PHONY: all deps vmtest check bench clean help
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
@@ -81,21 +80,11 @@ $(OUTPUT)/test_progs: $(RUNNER_SRCS) $(RUNNER_HDRS) $(TEST_SRCS) $(TEST_HDRS) \
 vmtest: all
 	$(VMTEST) $(VMTEST_ARGS) -- $(RUNNER_ARGS)
 
-# The project's tests. Each step stops the run on failure.
-check: check-runner check-host check-vmtest
-
-check-runner: | deps
-	runner/selftest/run.sh $(OUTPUT)/selftest
-
-# On a host without the kfunc every test must SKIP with its reason; on a
-# 6.19+ host they run. Either way nothing may fail.
-check-host: all
-	$(OUTPUT)/test_progs
-
-check-vmtest: all
-	vmtest/selftest.sh
-	$(VMTEST) -- $(RUNNER_ARGS)
-	$(VMTEST) -- -t fault_nonsleepable --repeat 20
+# The project's tests: runner self-tests, a host run (on a host without the
+# kfunc every test must SKIP with its reason), vmtest's self-tests, the suite
+# on Debian 6.19, and a flake check. See scripts/check.sh.
+check: all
+	OUTPUT=$(OUTPUT) scripts/check.sh
 
 bench: all
 	vmtest/bench.sh $(if $(KERNEL),-k $(KERNEL))

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The project's tests, as 'make check' runs them: each step's output is
+# streamed, its "N passed, N failed[, N skipped]" line collected, and the
+# run ends with a table and the total line. Exit 1 if any step failed.
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+OUTPUT=${OUTPUT:-build}
+log=$(mktemp "${TMPDIR:-/tmp}/check.XXXXXX")
+trap 'rm -f "$log"' EXIT
+
+steps=(
+	"runner self-tests|runner/selftest/run.sh $OUTPUT/selftest"
+	"host run (skips without the kfunc)|$OUTPUT/test_progs"
+	"vmtest self-tests|vmtest/selftest.sh"
+	"suite on Debian 6.19 (vmtest)|vmtest/vmtest.sh"
+	"fault_nonsleepable x20 (flake check)|vmtest/vmtest.sh -- -t fault_nonsleepable --repeat 20"
+)
+
+total_p=0 total_f=0 total_s=0 failed=0 table=
+for step in "${steps[@]}"; do
+	name=${step%%|*} cmd=${step#*|}
+	echo "=== $name: $cmd"
+	start=$SECONDS
+	$cmd 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
+	p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$counts")
+	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$counts")
+	s=$(sed -nE 's/.* ([0-9]+) skipped$/\1/p' <<<"$counts")
+	p=${p:-0} f=${f:-0} s=${s:-0}
+	# A step that failed without a failed count (crash, no verdict) counts one.
+	((rc != 0 && f == 0)) && f=1
+	((rc != 0)) && failed=1
+	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
+	table+=$(printf '%-40s exit %d  %4d passed %3d failed %3d skipped  %3d s' \
+		"$name" "$rc" "$p" "$f" "$s" $((SECONDS - start)))$'\n'
+done
+
+echo "=== summary"
+printf '%s' "$table"
+echo "$total_p passed, $total_f failed, $total_s skipped"
+exit $failed

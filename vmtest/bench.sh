@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh [-k KERNEL] [-n RUNS] [--cold]: measures vmtest's time-to-verdict
+# against its floor, a bare boot of the same kernel to user space and power
+# off, side by side in one run (median of RUNS each). --cold also times a
+# fresh clone of this repository building and running 'make vmtest' with an
+# empty kernel cache. Prints a Markdown table. Measures; asserts nothing.
+set -uo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$VMTEST_DIR/kernel.sh"
+source "$VMTEST_DIR/guest.sh"
+source "$VMTEST_DIR/boot.sh"
+
+kernel_arg= runs=5 cold=0
+while (($#)); do
+	case $1 in
+	-k) kernel_arg=${2:?-k needs a kernel}; shift ;;
+	-n) runs=${2:?-n needs a count}; shift ;;
+	--cold) cold=1 ;;
+	-h) sed -n '4,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) die -c "$VMT_EXIT_USAGE" "unknown argument $1 (see -h)" ;;
+	esac
+	shift
+done
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# median of the numbers on stdin
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+vmt_init_tmp
+kernel=$(kernel_resolve "$kernel_arg") || exit
+VMT_MEM=1G VMT_SMP=2
+guest_initramfs "$VMT_TMP/initramfs.cpio" "$REPO_DIR/build/test_progs"
+probe_accel "$kernel" "$VMT_TMP/initramfs.cpio"
+accel=$VMT_ACCEL
+info "kernel $kernel, accel $accel, $runs runs each"
+
+floor=() warm=()
+for ((i = 0; i < runs; i++)); do
+	t=$(now_ms)
+	qemu_run "$accel" "$kernel" "$VMT_TMP/initramfs.cpio" "" \
+		"vmtest.probe=1" 60 "$VMT_TMP/probe.out"
+	floor+=($(($(now_ms) - t)))
+
+	t=$(now_ms)
+	"$VMTEST_DIR/vmtest.sh" -k "$kernel" -a "$accel" >"$VMT_TMP/run.log" 2>&1 ||
+		die "vmtest failed during the benchmark: $(tail -n 3 "$VMT_TMP/run.log")"
+	warm+=($(($(now_ms) - t)))
+done
+f=$(printf '%s\n' "${floor[@]}" | median)
+w=$(printf '%s\n' "${warm[@]}" | median)
+cases=$(grep -E '^[0-9]+ passed' "$VMT_TMP/run.log")
+
+echo "| measure ($accel, $(basename "$(dirname "$kernel")"), median of $runs) | seconds |"
+echo "|---|---|"
+printf '| floor: bare boot to user space and power off | %d.%03d |\n' $((f / 1000)) $((f % 1000))
+printf '| warm time-to-verdict, whole suite (%s) | %d.%03d |\n' "$cases" $((w / 1000)) $((w % 1000))
+printf '| ratio warm / floor | %s |\n' "$(awk -v w="$w" -v f="$f" 'BEGIN { printf "%.2f", w / f }')"
+
+if ((cold)); then
+	clone=$VMT_TMP/clone
+	git clone -q "$REPO_DIR" "$clone" || die "cannot clone $REPO_DIR"
+	t=$(now_ms)
+	VMTEST_CACHE=$VMT_TMP/cache make -C "$clone" vmtest >"$VMT_TMP/cold.log" 2>&1 ||
+		die "cold run failed: $(tail -n 3 "$VMT_TMP/cold.log")"
+	c=$(($(now_ms) - t))
+	printf '| cold: fresh clone, empty kernel cache, make vmtest | %d.%03d |\n' $((c / 1000)) $((c % 1000))
+fi
