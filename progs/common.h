@@ -15,13 +15,35 @@
 #include <bpf/bpf_tracing.h>
 #include "shared_defs.h"
 
-#define EINVAL	22
-#define EFAULT	14
 #define E2BIG	7
+#define EBADF	9
+#define EFAULT	14
+#define EINVAL	22
+#define ERANGE	34
+#define EIO	5
 
 extern int bpf_dynptr_from_file(struct file *file, __u32 flags,
 				struct bpf_dynptr *ptr__uninit) __ksym;
 extern int bpf_dynptr_file_discard(struct bpf_dynptr *dynptr) __ksym;
+
+/* The generic dynptr kfuncs, with 6.19's 64-bit sizes and offsets. */
+extern int bpf_dynptr_adjust(const struct bpf_dynptr *p, __u64 start,
+			     __u64 end) __ksym;
+extern bool bpf_dynptr_is_null(const struct bpf_dynptr *p) __ksym;
+extern bool bpf_dynptr_is_rdonly(const struct bpf_dynptr *p) __ksym;
+extern __u64 bpf_dynptr_size(const struct bpf_dynptr *p) __ksym;
+extern int bpf_dynptr_clone(const struct bpf_dynptr *p,
+			    struct bpf_dynptr *clone__uninit) __ksym;
+extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, __u64 offset,
+			      void *buffer__opt, __u64 buffer__szk) __ksym;
+extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, __u64 offset,
+				   void *buffer__opt, __u64 buffer__szk) __ksym;
+
+/* Files and RCU, for the programs that take the task's executable. */
+extern struct file *bpf_get_task_exe_file(struct task_struct *task) __ksym;
+extern void bpf_put_file(struct file *file) __ksym;
+extern void bpf_rcu_read_lock(void) __ksym;
+extern void bpf_rcu_read_unlock(void) __ksym;
 
 /*
  * libbpf 1.1's bpf_helper_defs.h declares the offset and length of these
@@ -31,6 +53,11 @@ extern int bpf_dynptr_file_discard(struct bpf_dynptr *dynptr) __ksym;
 static long (* const dynptr_read)(void *dst, __u64 len,
 				  const struct bpf_dynptr *src, __u64 offset,
 				  __u64 flags) = (void *)BPF_FUNC_dynptr_read;
+static long (* const dynptr_write)(const struct bpf_dynptr *dst, __u64 offset,
+				   void *src, __u64 len,
+				   __u64 flags) = (void *)BPF_FUNC_dynptr_write;
+static void *(* const dynptr_data)(const struct bpf_dynptr *ptr, __u64 offset,
+				   __u64 len) = (void *)BPF_FUNC_dynptr_data;
 
 /*
  * A program acts only on the trigger of the test process that loaded it, so
