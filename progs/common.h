@@ -60,6 +60,20 @@ static void *(* const dynptr_data)(const struct bpf_dynptr *ptr, __u64 offset,
 				   __u64 len) = (void *)BPF_FUNC_dynptr_data;
 
 /*
+ * A bool kfunc's result, reduced to its low byte. On x86-64 a kfunc returning
+ * bool sets only the low byte of R0 and leaves the rest as the previous call
+ * left it, while clang assumes a zero-extended value; the asm keeps clang
+ * from dropping the mask. (creation/bool_return_zero_extended records it.)
+ */
+static __always_inline int bool_ret(bool v)
+{
+	int x = v;
+
+	asm volatile("%[x] &= 0xff" : [x] "+r"(x));
+	return x;
+}
+
+/*
  * A program acts only on the trigger of the test process that loaded it, so
  * that other processes' ioctls (and other tests' files) never disturb it.
  */

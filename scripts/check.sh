@@ -13,7 +13,7 @@ trap 'rm -f "$log"' EXIT
 
 steps=(
 	"runner self-tests|runner/selftest/run.sh $OUTPUT/selftest"
-	"host run (skips without the kfunc)|$OUTPUT/test_progs"
+	"host run (skips without the kfunc)|$OUTPUT/test_progs -X known-deviations.ini"
 	"vmtest self-tests|vmtest/selftest.sh"
 	"suite on Debian 6.19 (vmtest)|vmtest/vmtest.sh"
 	"fault_nonsleepable x20 (flake check)|vmtest/vmtest.sh -- -t fault_nonsleepable --repeat 20"

@@ -33,7 +33,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 vmt_init_tmp
 kernel=$(kernel_resolve "$kernel_arg") || exit
 VMT_MEM=1G VMT_SMP=2
-guest_initramfs "$VMT_TMP/initramfs.cpio" "$REPO_DIR/build/test_progs"
+guest_initramfs "$VMT_TMP/initramfs.cpio" "$REPO_DIR/build/test_progs" ""
 probe_accel "$kernel" "$VMT_TMP/initramfs.cpio"
 accel=$VMT_ACCEL
 info "kernel $kernel, accel $accel, $runs runs each"

@@ -5,11 +5,12 @@
 
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 
-# guest_initramfs OUT RUNNER [RUNNER_ARGS...]
+# guest_initramfs OUT RUNNER DEVIATIONS [RUNNER_ARGS...]: DEVIATIONS (may be
+# empty) becomes the runner's -X file.
 guest_initramfs()
 {
-	local out=$1 runner=$2 root
-	shift 2
+	local out=$1 runner=$2 deviations=$3 root
+	shift 3
 
 	[[ -x $runner ]] || die "runner $runner not built: run 'make' first"
 	file_is_static "$runner" ||
@@ -22,6 +23,10 @@ guest_initramfs()
 	cp "$VMTEST_DIR/init" "$root/init"
 	chmod 755 "$root/init"
 	: >"$root/vmtest/args"
+	if [[ -n $deviations ]]; then
+		cp "$deviations" "$root/vmtest/known-deviations.ini"
+		set -- -X /vmtest/known-deviations.ini "$@"
+	fi
 	(($#)) && printf '%s\n' "$@" >"$root/vmtest/args"
 	(cd "$root" && find . | cpio -o -H newc --quiet) >"$out" ||
 		die "cannot build the initramfs"

@@ -29,6 +29,8 @@ Options:
   -m SIZE     guest memory (default 1G)
   -A ARGS     extra kernel command line arguments
   -r PATH     the runner binary (default: build/test_progs)
+  -X FILE     known-deviations file given to the runner (default:
+              known-deviations.ini at the top of the repository; -X none: no file)
   -o DIR      keep the logs (runner.log, console.log, dmesg.log) in DIR
   -h          this help
 
@@ -45,9 +47,10 @@ USAGE
 
 kernel_arg= accel=auto timeout=300 append= outdir=
 runner=$REPO_DIR/build/test_progs
+deviations=$REPO_DIR/known-deviations.ini
 VMT_MEM=1G VMT_SMP=2
 
-while getopts ":k:la:T:m:A:r:o:h" opt; do
+while getopts ":k:la:T:m:A:r:X:o:h" opt; do
 	case $opt in
 	k) kernel_arg=$OPTARG ;;
 	l) kernel_list; exit $? ;;
@@ -56,6 +59,7 @@ while getopts ":k:la:T:m:A:r:o:h" opt; do
 	m) VMT_MEM=$OPTARG ;;
 	A) append=$OPTARG ;;
 	r) runner=$OPTARG ;;
+	X) deviations=$OPTARG ;;
 	o) outdir=$OPTARG ;;
 	h) usage; exit 0 ;;
 	:) die -c "$VMT_EXIT_USAGE" "option -$OPTARG needs an argument (see -h)" ;;
@@ -73,7 +77,9 @@ start_ns=$(date +%s%N)
 
 kernel=$(kernel_resolve "$kernel_arg") || exit
 kernel_check_image "$kernel"
-guest_initramfs "$VMT_TMP/initramfs.cpio" "$runner" "$@"
+[[ $deviations == none ]] && deviations=
+[[ -z $deviations || -r $deviations ]] || die -c "$VMT_EXIT_USAGE" "known-deviations file $deviations: not readable"
+guest_initramfs "$VMT_TMP/initramfs.cpio" "$runner" "$deviations" "$@"
 guest_disk "$VMT_TMP/scratch.img" 256
 
 VMT_ACCEL=$accel VMT_ACCEL_WHY=

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * creation: bpf_dynptr_from_file()'s flags and the state it leaves.
+ *
+ * R-CREATE-1  flags other than 0 fail with -EINVAL and leave a null dynptr:
+ *             is_null true, is_rdonly false, size (u64)-EINVAL, read,
+ *             adjust and clone -EINVAL, slice NULL, discard 0.
+ * R-CREATE-2  flags 0 gives a valid dynptr: not null, read-only.
+ * R-CREATE-3  a file dynptr's size is U64_MAX: it is not bound to i_size.
+ * R-CREATE-4  read-only: write -EINVAL, dynptr_data NULL, the file
+ *             unchanged; slice copies into the buffer given and fails
+ *             without one.
+ * R-CREATE-5  bool kfuncs (is_null, is_rdonly) return 0 or 1 in R0, whatever
+ *             the previous call left there.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "common.h"
+#include "creation.skel.h"
+
+#define FILE_SIZE	(3 * 4096 + 5)
+#define FILE_PAGES	4
+#define N_FLAGS		34	/* 0, each of the 32 bits, all bits */
+
+/* Field names follow the program's result arrays. */
+struct expect {
+	int create, is_null, is_rdonly, read_ret, adjust_ret, clone_ret;
+	int clone_is_null, slice_is_null;
+	__u64 size;
+};
+
+static const struct expect valid = {
+	.create = 0, .is_null = 0, .is_rdonly = 1, .read_ret = 0,
+	.adjust_ret = 0, .clone_ret = 0, .clone_is_null = 0,
+	.slice_is_null = 0, .size = ~0ull,
+};
+
+static const struct expect rejected = {
+	.create = -EINVAL, .is_null = 1, .is_rdonly = 0, .read_ret = -EINVAL,
+	.adjust_ret = -EINVAL, .clone_ret = -EINVAL, .clone_is_null = 1,
+	.slice_is_null = 1, .size = (__u64)-EINVAL,
+};
+
+static __u32 flags_value(int i)
+{
+	if (i == 0)
+		return 0;
+	if (i == N_FLAGS - 1)
+		return ~0u;
+	return 1u << (i - 1);
+}
+
+#define CHECK_FIELD(bss, i, field, want, flags) ({			\
+	char __name[64];						\
+	snprintf(__name, sizeof(__name), "flags=%#x: %s", flags, #field); \
+	ASSERT_EQ((bss)->field[i], (want)->field, __name);		\
+})
+
+static void check_flags(struct creation *skel)
+{
+	struct creation__bss *bss = skel->bss;
+	int i;
+
+	for (i = 0; i < N_FLAGS; i++) {
+		const struct expect *want = i ? &rejected : &valid;
+		__u32 flags = flags_value(i);
+		char name[64];
+
+		CHECK_FIELD(bss, i, is_null, want, flags);
+		CHECK_FIELD(bss, i, is_rdonly, want, flags);
+		CHECK_FIELD(bss, i, size, want, flags);
+		CHECK_FIELD(bss, i, read_ret, want, flags);
+		CHECK_FIELD(bss, i, slice_is_null, want, flags);
+		CHECK_FIELD(bss, i, clone_ret, want, flags);
+		CHECK_FIELD(bss, i, clone_is_null, want, flags);
+		CHECK_FIELD(bss, i, adjust_ret, want, flags);
+		snprintf(name, sizeof(name), "flags=%#x: create", flags);
+		ASSERT_EQ(bss->create_ret[i], want->create, name);
+		snprintf(name, sizeof(name), "flags=%#x: discard", flags);
+		ASSERT_EQ(bss->discard_ret[i], 0, name);
+	}
+}
+
+static void check_rdonly(struct creation *skel, int fd)
+{
+	struct creation__bss *bss = skel->bss;
+	__u8 file_bytes[sizeof(bss->slice_bytes)];
+	__u8 pattern[FILE_SIZE];
+	static __u8 now[FILE_SIZE];
+
+	ASSERT_EQ(bss->write_ret, -EINVAL, "bpf_dynptr_write on a file dynptr");
+	ASSERT_EQ(bss->data_is_null, 1, "bpf_dynptr_data returns NULL");
+	ASSERT_EQ(bss->slice_nobuf_is_null, 1, "bpf_dynptr_slice without a buffer returns NULL");
+	ASSERT_EQ(bss->slice_is_buf, 1, "bpf_dynptr_slice returns the buffer given");
+	if (ASSERT_EQ(pread(fd, file_bytes, sizeof(file_bytes), 0),
+		      (ssize_t)sizeof(file_bytes), "pread slice range"))
+		ASSERT_MEMEQ(bss->slice_bytes, file_bytes, sizeof(file_bytes),
+			     "slice bytes equal pread");
+	/* The write must not have reached the file. */
+	pattern_fill(pattern, 0, FILE_SIZE);
+	if (ASSERT_EQ(pread(fd, now, FILE_SIZE, 0), FILE_SIZE, "pread whole file"))
+		ASSERT_MEMEQ(now, pattern, FILE_SIZE, "file unchanged after write attempts");
+}
+
+/* Runs one context's program once; false if it did not run. */
+static bool trigger_once(struct creation *skel, struct bpf_program *prog, int fd)
+{
+	struct creation__bss *bss = skel->bss;
+	struct bpf_link *link;
+	int i;
+
+	memset(bss, 0x5a, sizeof(*bss));	/* nothing may pass by default */
+	bss->target_tgid = getpid();
+	bss->runs = 0;
+	bss->n_flags = N_FLAGS;
+	for (i = 0; i < N_FLAGS; i++)
+		bss->flags_cases[i] = flags_value(i);
+	memset(bss->write_src, 0xee, sizeof(bss->write_src));
+
+	if (!ASSERT_EQ(make_file_resident(fd, FILE_SIZE), FILE_PAGES,
+		       "resident pages before the trigger (mincore)"))
+		return false;
+	link = bpf_program__attach(prog);
+	if (!ASSERT_OK_PTR(link, "attach"))
+		return false;
+	ASSERT_OK(trigger_file_ioctl(fd), "trigger ioctl");
+	bpf_link__destroy(link);
+	return ASSERT_EQ(bss->runs, 1, "program invocations per trigger");
+}
+
+static void run_context(struct creation *skel, struct bpf_program *prog,
+			int fd, const char *ctx)
+{
+	if (!test__start_subtest(ctx) || !trigger_once(skel, prog, fd))
+		return;
+	check_flags(skel);
+	check_rdonly(skel, fd);
+}
+
+/* R-CREATE-5, apart: a kernel that breaks it breaks every bool kfunc. */
+static void bool_return(struct creation *skel, int fd)
+{
+	if (!test__start_subtest("bool_return_zero_extended") ||
+	    !trigger_once(skel, skel->progs.creation_nonsleepable, fd))
+		return;
+	ASSERT_EQ(skel->bss->raw_is_null, 1,
+		  "R0 of bpf_dynptr_is_null() on a null dynptr, after R0 = -EINVAL");
+	ASSERT_EQ(skel->bss->raw_is_rdonly, 0,
+		  "R0 of bpf_dynptr_is_rdonly() on a null dynptr, after R0 = -EINVAL");
+}
+
+void test_creation(void)
+{
+	struct bpf_object_open_opts opts;
+	struct creation *skel;
+	char path[256];
+	int fd;
+
+	if (!require_file_dynptr())
+		return;
+	skel_open_opts(&opts);
+	skel = creation__open_opts(&opts);
+	if (!ASSERT_OK_PTR(skel, "open skeleton"))
+		return;
+	if (!ASSERT_OK(creation__load(skel), "load skeleton"))
+		goto out;
+	fd = make_pattern_file("creation", FILE_SIZE, path, sizeof(path));
+	if (!ASSERT_GE(fd, 0, "create pattern file"))
+		goto out;
+
+	run_context(skel, skel->progs.creation_nonsleepable, fd, "nonsleepable");
+	run_context(skel, skel->progs.creation_sleepable, fd, "sleepable");
+	bool_return(skel, fd);
+
+	close(fd);
+	unlink(path);
+out:
+	creation__destroy(skel);
+}
