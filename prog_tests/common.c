@@ -60,46 +60,57 @@ bool scratch_is_explicit(void)
 	return dir && *dir;
 }
 
-static int write_pattern(int fd, uint64_t size)
+static int write_pattern(int fd, uint64_t off, uint64_t len)
 {
 	static uint8_t chunk[1 << 16];
-	uint64_t off = 0;
+	uint64_t end = off + len;
 
-	while (off < size) {
-		size_t len = size - off < sizeof(chunk) ? size - off : sizeof(chunk);
+	while (off < end) {
+		size_t n = end - off < sizeof(chunk) ? end - off : sizeof(chunk);
 		ssize_t done;
 
-		pattern_fill(chunk, off, len);
-		done = pwrite(fd, chunk, len, off);
+		pattern_fill(chunk, off, n);
+		done = pwrite(fd, chunk, n, off);
 		if (done < 0)
 			return -errno;
 		off += done;
 	}
-	return fsync(fd) ? -errno : 0;
+	return 0;
 }
 
-int make_pattern_file(const char *name, uint64_t size, char *path,
-		      size_t path_sz)
+int make_sparse_pattern_file(const char *name, uint64_t size,
+			     const struct extent *data, int n_data,
+			     char *path, size_t path_sz)
 {
-	int fd, err;
+	int fd, err = 0, i;
 
 	snprintf(path, path_sz, "%s/%s.%d", scratch_dir(), name, getpid());
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	err = write_pattern(fd, size);
-	close(fd);
-	if (err) {
-		unlink(path);
-		return err;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if (ftruncate(fd, size))
 		err = -errno;
-		unlink(path);
-		return err;
+	for (i = 0; i < n_data && !err; i++)
+		err = write_pattern(fd, data[i].off, data[i].len);
+	if (!err && fsync(fd))
+		err = -errno;
+	close(fd);
+	if (!err) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		err = -errno;
 	}
-	return fd;
+	unlink(path);
+	return err;
+}
+
+int make_pattern_file(const char *name, uint64_t size, char *path,
+		      size_t path_sz)
+{
+	struct extent whole = { 0, size };
+
+	return make_sparse_pattern_file(name, size, &whole, 1, path, path_sz);
 }
 
 int evict_range(int fd, off_t off, off_t len)

@@ -42,6 +42,19 @@ bool scratch_is_explicit(void);
 int make_pattern_file(const char *name, uint64_t size, char *path,
 		      size_t path_sz);
 
+struct extent {
+	uint64_t off;
+	uint64_t len;
+};
+
+/*
+ * Like make_pattern_file(), but the file is @size bytes of holes with
+ * pattern bytes only in the @data extents: holes read back as zeros.
+ */
+int make_sparse_pattern_file(const char *name, uint64_t size,
+			     const struct extent *data, int n_data,
+			     char *path, size_t path_sz);
+
 /* Drops the clean page-cache pages of [off, off+len) (len 0: to EOF). */
 int evict_range(int fd, off_t off, off_t len);
 

@@ -25,4 +25,19 @@ struct read_case {
 	__u64 len;
 };
 
+/* Adjust cases (progs/adjust.c): a window, maybe a second one, a read. */
+#define ADJ_MAX_CASES	40
+#define ADJ_OUT		64
+
+struct adjust_case {
+	__u64 start;
+	__u64 end;
+	__u64 start2;		/* second adjust, if chained */
+	__u64 end2;
+	__u64 off;		/* then a read of len bytes at off */
+	__u64 len;
+	__u32 chained;
+	__u32 pad;
+};
+
 #endif /* __SHARED_DEFS_H */
