@@ -56,16 +56,18 @@ kernel_lists_update()
 	touch "$stamp"
 }
 
-# Prints "VERSION PACKAGE" for every Debian cloud kernel, oldest first.
+# Prints "VERSION PACKAGE" for every Debian cloud kernel package, oldest
+# first. A version may have two: from 6.19 on, linux-binary-* holds the image
+# and linux-image-* may be a package without one; linux-binary sorts first.
 kernel_packages()
 {
 	kernel_lists_update
 	apt_cache_private pkgnames linux- |
 		sed -nE 's/^(linux-(binary|image)-([0-9][0-9a-z.~-]*)\+deb[0-9]+-cloud-amd64)$/\3 \1/p' |
-		sort -V -k1,1 -u
+		sort -k1,1V -k2,2
 }
 
-kernel_list() { kernel_packages | awk '{ print $1 }'; }
+kernel_list() { kernel_packages | awk '{ print $1 }' | uniq; }
 
 # The newest 6.19.x: the first release with the kfunc, the default target.
 kernel_default_version()
@@ -84,36 +86,47 @@ kernel_check_image()
 		die "kernel image $1 is not a bootable x86 kernel (no bzImage header); corrupt or wrong file?"
 }
 
+# kernel_fetch_package PKG DEST: downloads PKG, copies its vmlinuz to DEST.
+# Fails (without exiting) if the package holds no kernel image.
+kernel_fetch_package()
+{
+	local pkg=$1 dest=$2 work image rc=1
+
+	work=$(mktemp -d "$VMTEST_CACHE/fetch.XXXXXX") || return 1
+	info "fetching $pkg"
+	if (cd "$work" && apt_private download "$pkg" >download.log 2>&1) &&
+	   dpkg-deb -x "$work"/*.deb "$work/root"; then
+		# 6.19 packages keep it in /boot, 7.3 ones in /usr/lib/modules/<ver>/.
+		image=$(find "$work/root/boot" "$work/root/usr/lib/modules" \
+			\( -name 'vmlinuz*' -o -name vmlinuz \) -type f 2>/dev/null | head -n 1)
+		[[ -n $image ]] && mv "$image" "$dest" && rc=0
+	fi
+	rm -rf "$work"
+	return $rc
+}
+
 # Prints the path of the cached vmlinuz of Debian version $1, fetching it.
 kernel_fetch()
 {
-	local ver=$1 dir=$VMTEST_CACHE/kernels/$1 pkg work image
+	local ver=$1 dir=$VMTEST_CACHE/kernels/$1 pkg pkgs
 
 	if [[ -f $dir/vmlinuz ]]; then
 		echo "$dir/vmlinuz"
 		return 0
 	fi
-	pkg=$(kernel_packages | awk -v v="$ver" '$1 == v { print $2; exit }')
-	[[ -n $pkg ]] ||
+	pkgs=$(kernel_packages | awk -v v="$ver" '$1 == v { print $2 }')
+	[[ -n $pkgs ]] ||
 		die "Debian has no cloud kernel $ver (in $KERNEL_SUITES); see 'vmtest.sh -l'"
-	work=$(mktemp -d "$VMTEST_CACHE/fetch.XXXXXX")
-	info "fetching $pkg"
-	if ! (cd "$work" && apt_private download "$pkg" >download.log 2>&1); then
-		rm -rf "$work"
-		die "could not download $pkg"
-	fi
-	dpkg-deb -x "$work"/*.deb "$work/root" || { rm -rf "$work"; die "cannot unpack $pkg"; }
-	# 6.19 packages keep it in /boot, 7.3 ones in /usr/lib/modules/<ver>/.
-	image=$(find "$work/root/boot" "$work/root/usr/lib/modules" \
-		\( -name 'vmlinuz*' -o -name vmlinuz \) -type f 2>/dev/null | head -n 1)
-	if [[ -z $image ]]; then
-		rm -rf "$work"
-		die "no vmlinuz in $pkg"
-	fi
 	mkdir -p "$dir"
-	mv "$image" "$dir/vmlinuz.part" && mv "$dir/vmlinuz.part" "$dir/vmlinuz"
-	rm -rf "$work"
-	echo "$dir/vmlinuz"
+	for pkg in $pkgs; do
+		if kernel_fetch_package "$pkg" "$dir/vmlinuz.part"; then
+			mv "$dir/vmlinuz.part" "$dir/vmlinuz"
+			echo "$dir/vmlinuz"
+			return 0
+		fi
+	done
+	rm -f "$dir/vmlinuz.part"
+	die "no kernel image in Debian's package(s) for $ver: $pkgs"
 }
 
 # Resolves a -k argument (empty: the default) to a kernel image path.

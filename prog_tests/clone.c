@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clone: a clone of a file dynptr against the generic dynptr contract, which
+ * the kernel's own selftests assert for other dynptr kinds
+ * (tools/testing/selftests/bpf/progs/dynptr_success.c, test_dynptr_clone).
+ *
+ * R-CLONE-1  the clone has the parent's size and read-only flag, and reads
+ *            through either return the same bytes (those pread() returns).
+ * R-CLONE-2  adjusting the clone leaves the parent's size and reads as they
+ *            were.
+ * R-CLONE-3  adjusting the parent leaves the clone's size and reads as they
+ *            were.
+ *
+ * Subtests per context: "same" (R-CLONE-1), "adjust_clone" (R-CLONE-2),
+ * "adjust_parent" (R-CLONE-3), so a deviation is named by its rule.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "common.h"
+#include "clone.skel.h"
+
+#define PAGE		4096
+#define FILE_SIZE	(4 * PAGE)
+#define ADJ_START	PAGE		/* the window both phases apply */
+#define ADJ_END		(3 * PAGE)
+#define READ_OFF	100		/* where both dynptrs then read */
+#define READ_LEN	16
+
+static void expect_bytes(int fd, const __u8 *got, __u64 file_off, const char *name)
+{
+	__u8 want[READ_LEN];
+
+	if (ASSERT_EQ(pread(fd, want, READ_LEN, file_off), READ_LEN, "pread"))
+		ASSERT_MEMEQ(got, want, READ_LEN, name);
+}
+
+static void check_same(struct clone__bss *bss, int fd)
+{
+	ASSERT_OK(bss->clone_ret, "bpf_dynptr_clone");
+	ASSERT_EQ(bss->clone_size, bss->parent_size, "clone size equals parent size");
+	ASSERT_EQ(bss->parent_size, ~0ull, "parent size (U64_MAX)");
+	ASSERT_EQ(bss->clone_rdonly, 1, "clone is read-only");
+	ASSERT_EQ(bss->parent_rdonly, 1, "parent is read-only");
+	if (ASSERT_OK(bss->parent_read_ret, "read through the parent"))
+		expect_bytes(fd, bss->parent_bytes, READ_OFF, "parent bytes");
+	if (ASSERT_OK(bss->clone_read_ret, "read through the clone"))
+		expect_bytes(fd, bss->clone_bytes, READ_OFF, "clone bytes");
+}
+
+/*
+ * @moved is the dynptr that was adjusted (0: the clone, 1: the parent); the
+ * other one must still be the whole file.
+ */
+static void check_phase(struct clone__bss *bss, int fd, int which)
+{
+	__u64 moved_size = which ? bss->parent_size_after[1] : bss->clone_size_after[0];
+	__u64 kept_size = which ? bss->clone_size_after[1] : bss->parent_size_after[0];
+	int moved_read = which ? bss->parent_read_after[1] : bss->clone_read_after[0];
+	int kept_read = which ? bss->clone_read_after[1] : bss->parent_read_after[0];
+	const __u8 *moved_bytes = which ? bss->parent_bytes_after[1] : bss->clone_bytes_after[0];
+	const __u8 *kept_bytes = which ? bss->clone_bytes_after[1] : bss->parent_bytes_after[0];
+	const char *moved = which ? "parent" : "clone";
+	const char *kept = which ? "clone" : "parent";
+	char name[96];
+
+	ASSERT_OK(bss->adjust_ret[which], "bpf_dynptr_adjust");
+	snprintf(name, sizeof(name), "adjusted %s's size", moved);
+	ASSERT_EQ(moved_size, ADJ_END - ADJ_START, name);
+	snprintf(name, sizeof(name), "adjusted %s's bytes (file offset start + off)", moved);
+	if (ASSERT_OK(moved_read, name))
+		expect_bytes(fd, moved_bytes, ADJ_START + READ_OFF, name);
+	snprintf(name, sizeof(name), "%s's size after adjusting the %s", kept, moved);
+	ASSERT_EQ(kept_size, ~0ull, name);
+	snprintf(name, sizeof(name), "%s's bytes after adjusting the %s (file offset off)", kept, moved);
+	if (ASSERT_OK(kept_read, name))
+		expect_bytes(fd, kept_bytes, READ_OFF, name);
+}
+
+static void run_context(struct clone *skel, struct bpf_program *prog, int fd,
+			const char *ctx)
+{
+	struct clone__bss *bss = skel->bss;
+	struct bpf_link *link;
+	char name[64];
+
+	memset(bss, 0x5a, sizeof(*bss));	/* nothing may pass by default */
+	bss->target_tgid = getpid();
+	bss->runs = 0;
+	bss->adj_start = ADJ_START;
+	bss->adj_end = ADJ_END;
+	bss->read_off = READ_OFF;
+	if (!ASSERT_EQ(make_file_resident(fd, FILE_SIZE), FILE_SIZE / PAGE,
+		       "resident pages before the trigger (mincore)"))
+		return;
+	link = bpf_program__attach(prog);
+	if (!ASSERT_OK_PTR(link, "attach"))
+		return;
+	ASSERT_OK(trigger_file_ioctl(fd), "trigger ioctl");
+	bpf_link__destroy(link);
+	if (!ASSERT_EQ(bss->runs, 1, "program invocations per trigger"))
+		return;
+
+	snprintf(name, sizeof(name), "%s_same", ctx);
+	if (test__start_subtest(name))
+		check_same(bss, fd);
+	snprintf(name, sizeof(name), "%s_adjust_clone", ctx);
+	if (test__start_subtest(name))
+		check_phase(bss, fd, 0);
+	snprintf(name, sizeof(name), "%s_adjust_parent", ctx);
+	if (test__start_subtest(name))
+		check_phase(bss, fd, 1);
+}
+
+void test_clone(void)
+{
+	struct bpf_object_open_opts opts;
+	struct clone *skel;
+	char path[256];
+	int fd;
+
+	if (!require_file_dynptr())
+		return;
+	skel_open_opts(&opts);
+	skel = clone__open_opts(&opts);
+	if (!ASSERT_OK_PTR(skel, "open skeleton"))
+		return;
+	if (!ASSERT_OK(clone__load(skel), "load skeleton"))
+		goto out;
+	fd = make_pattern_file("clone", FILE_SIZE, path, sizeof(path));
+	if (!ASSERT_GE(fd, 0, "create pattern file"))
+		goto out;
+
+	run_context(skel, skel->progs.clone_nonsleepable, fd, "nonsleepable");
+	run_context(skel, skel->progs.clone_sleepable, fd, "sleepable");
+
+	close(fd);
+	unlink(path);
+out:
+	clone__destroy(skel);
+}

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the verifier must accept and reject around file dynptrs. Each program
+ * is loaded alone by prog_tests/verifier_file_dynptr.c and never attached;
+ * its expectation is in the annotations (progs/verifier_expect.h) and its
+ * rule, R-VERIFY-n, in the comment above it (the rules are listed in
+ * SEMANTICS.md).
+ *
+ * Patterns hold for 6.19 and 7.x wording: 6.19 names an argument "arg#0",
+ * "arg0" or "arg #0" (by message) where 7.x says "R1", so patterns name it
+ * both ways, e.g. "(arg #0|R1)"; 7.3 adds explanation lines after the
+ * message, so each pattern matches within the one message line.
+ */
+#include "common.h"
+#include <bpf/bpf_core_read.h>
+#include "verifier_expect.h"
+
+char _license[] SEC("license") = "GPL";
+
+/* A local dynptr's backing memory (a map value: .bss). */
+__u8 local_buf[64];
+/* Flags the verifier cannot know: a map value it reads at run time. */
+__u32 runtime_flags;
+/*
+ * Results go here: an LSM program must return 0 or a -errno, so programs
+ * return 0 and keep what they read observable to the compiler.
+ */
+long sink;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} ringbuf SEC(".maps");
+
+/* ---- accepted ---------------------------------------------------------- */
+
+/* R-VERIFY-1 */
+SEC("lsm/file_open")
+__success
+int BPF_PROG(ok_create_read_discard, struct file *file)
+{
+	struct bpf_dynptr d;
+	__u8 buf[16];
+
+	bpf_dynptr_from_file(file, 0, &d);
+	dynptr_read(buf, sizeof(buf), &d, 0, 0);
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* R-VERIFY-1 */
+SEC("lsm.s/file_ioctl")
+__success
+int BPF_PROG(ok_sleepable_create_read_discard, struct file *file,
+	     unsigned int cmd, unsigned long arg)
+{
+	struct bpf_dynptr d;
+	__u8 buf[16];
+
+	bpf_dynptr_from_file(file, 0, &d);
+	dynptr_read(buf, sizeof(buf), &d, 0, 0);
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* R-VERIFY-2: several exits, each discards (a failed creation included). */
+SEC("lsm/file_open")
+__success
+int BPF_PROG(ok_discard_every_path, struct file *file)
+{
+	struct bpf_dynptr d;
+	__u8 buf[16];
+
+	if (bpf_dynptr_from_file(file, 0, &d)) {
+		bpf_dynptr_file_discard(&d);
+		return 0;
+	}
+	if (dynptr_read(buf, sizeof(buf), &d, 0, 0)) {
+		bpf_dynptr_file_discard(&d);
+		return 0;
+	}
+	bpf_dynptr_file_discard(&d);
+	sink = buf[0];
+	return 0;
+}
+
+/* R-VERIFY-2: created with flags 0, discarded in either arm of a branch. */
+SEC("lsm/file_open")
+__success
+int BPF_PROG(ok_discard_in_branch, struct file *file)
+{
+	struct bpf_dynptr d;
+	__u8 buf[4];
+
+	bpf_dynptr_from_file(file, 0, &d);
+	if (file->f_flags & 1) {
+		dynptr_read(buf, sizeof(buf), &d, 0, 0);
+		bpf_dynptr_file_discard(&d);
+		sink = buf[0];
+		return 0;
+	}
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* R-VERIFY-3: the task's executable, dynptr discarded before the file is put. */
+SEC("lsm/file_open")
+__success
+int BPF_PROG(ok_exe_file_discard_then_put, struct file *unused)
+{
+	struct file *file = bpf_get_task_exe_file(bpf_get_current_task_btf());
+	struct bpf_dynptr d;
+	__u8 buf[4];
+
+	if (!file)
+		return 0;
+	bpf_dynptr_from_file(file, 0, &d);
+	dynptr_read(buf, sizeof(buf), &d, 0, 0);
+	bpf_dynptr_file_discard(&d);
+	bpf_put_file(file);
+	return 0;
+}
+
+/* R-VERIFY-4: a clone shares the reference: discarding the parent ends both. */
+SEC("lsm/file_open")
+__success
+int BPF_PROG(ok_clone_read_discard_parent, struct file *file)
+{
+	struct bpf_dynptr d, c;
+	__u8 buf[4];
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_clone(&d, &c);
+	dynptr_read(buf, sizeof(buf), &c, 0, 0);
+	bpf_dynptr_file_discard(&d);
+	sink = buf[0];
+	return 0;
+}
+
+/* R-VERIFY-5: flags are checked at run time (-EINVAL), not by the verifier. */
+SEC("lsm/file_open")
+__success
+int BPF_PROG(ok_runtime_flags, struct file *file)
+{
+	struct bpf_dynptr d;
+	int err;
+
+	err = bpf_dynptr_from_file(file, runtime_flags, &d);
+	bpf_dynptr_file_discard(&d);
+	sink = err;
+	return 0;
+}
+
+/* ---- reference leaks --------------------------------------------------- */
+
+/* R-VERIFY-6 */
+SEC("lsm/file_open")
+__failure __msg("Unreleased reference id=[0-9]+|reference leak")
+int BPF_PROG(leak_no_discard, struct file *file)
+{
+	struct bpf_dynptr d;
+	__u8 buf[4];
+
+	bpf_dynptr_from_file(file, 0, &d);
+	dynptr_read(buf, sizeof(buf), &d, 0, 0);
+	sink = buf[0];
+	return 0;
+}
+
+/* R-VERIFY-6 */
+SEC("lsm/file_open")
+__failure __msg("Unreleased reference id=[0-9]+|reference leak")
+int BPF_PROG(leak_discard_one_branch, struct file *file)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	if (file->f_flags & 1)
+		bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* ---- use after discard ------------------------------------------------- */
+
+/* R-VERIFY-7 */
+SEC("lsm/file_open")
+__failure __msg("Expected an initialized dynptr as (arg #2|R3)")
+int BPF_PROG(use_after_discard_read, struct file *file)
+{
+	struct bpf_dynptr d;
+	__u8 buf[4];
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_file_discard(&d);
+	dynptr_read(buf, sizeof(buf), &d, 0, 0);
+	sink = buf[0];
+	return 0;
+}
+
+/* R-VERIFY-7 */
+SEC("lsm/file_open")
+__failure __msg("Expected an initialized dynptr as (arg #0|R1)")
+int BPF_PROG(use_after_discard_slice, struct file *file)
+{
+	struct bpf_dynptr d;
+	__u8 buf[4];
+	__u8 *p;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_file_discard(&d);
+	p = bpf_dynptr_slice(&d, 0, buf, sizeof(buf));
+	sink = p ? p[0] : 0;
+	return 0;
+}
+
+/* R-VERIFY-7 */
+SEC("lsm/file_open")
+__failure __msg("Expected an initialized dynptr as (arg #0|R1)")
+int BPF_PROG(use_after_discard_adjust, struct file *file)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_file_discard(&d);
+	sink = bpf_dynptr_adjust(&d, 1, 2);
+	return 0;
+}
+
+/* R-VERIFY-7 */
+SEC("lsm/file_open")
+__failure __msg("Expected an initialized dynptr as (arg #0|R1)")
+int BPF_PROG(use_after_discard_size, struct file *file)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_file_discard(&d);
+	sink = bpf_dynptr_size(&d);
+	return 0;
+}
+
+/* R-VERIFY-8 */
+SEC("lsm/file_open")
+__failure __msg("Expected an initialized dynptr as (arg #0|R1)")
+int BPF_PROG(double_discard, struct file *file)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_file_discard(&d);
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* R-VERIFY-9: discarding a clone releases the reference parent and clone share. */
+SEC("lsm/file_open")
+__failure __msg("Expected an initialized dynptr as (arg #2|R3)")
+int BPF_PROG(clone_discard_then_use_parent, struct file *file)
+{
+	struct bpf_dynptr d, c;
+	__u8 buf[4];
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_clone(&d, &c);
+	bpf_dynptr_file_discard(&c);
+	dynptr_read(buf, sizeof(buf), &d, 0, 0);
+	sink = buf[0];
+	return 0;
+}
+
+/* R-VERIFY-9: and discarding the parent ends the clone. */
+SEC("lsm/file_open")
+__failure __msg("Expected an initialized dynptr as (arg #2|R3)")
+int BPF_PROG(clone_discard_parent_then_use_clone, struct file *file)
+{
+	struct bpf_dynptr d, c;
+	__u8 buf[4];
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_clone(&d, &c);
+	bpf_dynptr_file_discard(&d);
+	dynptr_read(buf, sizeof(buf), &c, 0, 0);
+	sink = buf[0];
+	return 0;
+}
+
+/* ---- the file released under a live dynptr ------------------------------ */
+
+/*
+ * R-VERIFY-10: the dynptr would read a file whose reference is gone (the
+ * dynptr holds no reference of its own). 7.3.4 rejects this; 6.19.14 loads it.
+ */
+SEC("lsm/file_open")
+__failure __msg("Leaking reference id=[0-9]+ alloc_insn=[0-9]+\\. Release it first|Expected an initialized dynptr as (arg #2|R3)")
+int BPF_PROG(put_file_then_read, struct file *unused)
+{
+	struct file *file = bpf_get_task_exe_file(bpf_get_current_task_btf());
+	struct bpf_dynptr d;
+	__u8 buf[4];
+
+	if (!file)
+		return 0;
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_put_file(file);
+	dynptr_read(buf, sizeof(buf), &d, 0, 0);
+	bpf_dynptr_file_discard(&d);
+	sink = buf[0];
+	return 0;
+}
+
+/* R-VERIFY-10: the same, with the dynptr only discarded after the put. */
+SEC("lsm/file_open")
+__failure __msg("Leaking reference id=[0-9]+ alloc_insn=[0-9]+\\. Release it first|Expected an initialized dynptr as (arg #0|R1)")
+int BPF_PROG(put_file_then_discard, struct file *unused)
+{
+	struct file *file = bpf_get_task_exe_file(bpf_get_current_task_btf());
+	struct bpf_dynptr d;
+
+	if (!file)
+		return 0;
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_put_file(file);
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* ---- overwriting a live file dynptr -------------------------------------- */
+
+/* R-VERIFY-11 */
+SEC("lsm/file_open")
+__failure __msg("cannot overwrite referenced dynptr")
+int BPF_PROG(overwrite_with_u64, struct file *file)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	*(volatile __u64 *)&d = 0;
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* R-VERIFY-11 */
+SEC("lsm/file_open")
+__failure __msg("cannot overwrite referenced dynptr")
+int BPF_PROG(overwrite_with_file_dynptr, struct file *file)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* R-VERIFY-11 */
+SEC("lsm/file_open")
+__failure __msg("cannot overwrite referenced dynptr")
+int BPF_PROG(overwrite_with_local_dynptr, struct file *file)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_from_mem(local_buf, sizeof(local_buf), 0, &d);
+	return 0;
+}
+
+/* ---- where the file comes from ------------------------------------------- */
+
+/* R-VERIFY-12: a tracing argument is not trusted. */
+SEC("fentry/vfs_read")
+__failure __msg("(arg#0|R1) must be referenced or trusted")
+int BPF_PROG(untrusted_fentry_arg, struct file *file, char *ubuf, size_t count,
+	     loff_t *pos)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* R-VERIFY-12: a pointer walked from a trusted one is not trusted. */
+SEC("lsm/file_open")
+__failure __msg("(arg#0|R1) must be referenced or trusted")
+int BPF_PROG(untrusted_walked_exe_file, struct file *unused)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(task->mm->exe_file, 0, &d);
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* R-VERIFY-12: a pointer read from memory (CO-RE, probe read) is a number. */
+SEC("lsm/file_open")
+__failure __msg("arg#0 pointer type STRUCT file must point|R1 is scalar expected STRUCT file")
+int BPF_PROG(untrusted_core_read_exe_file, struct file *unused)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *file = BPF_CORE_READ(task, mm, exe_file);
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* R-VERIFY-13: a literal NULL file. */
+SEC("lsm/file_open")
+__failure __msg("Possibly NULL pointer passed to trusted (arg0|R1)")
+int BPF_PROG(null_file, struct file *unused)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(NULL, 0, &d);
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* R-VERIFY-13: a file that may be NULL (bpf_get_task_exe_file unchecked). */
+SEC("lsm/file_open")
+__failure __msg("Possibly NULL pointer passed to trusted (arg0|R1)")
+int BPF_PROG(maybe_null_file, struct file *unused)
+{
+	struct file *file = bpf_get_task_exe_file(bpf_get_current_task_btf());
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_file_discard(&d);
+	if (file)
+		bpf_put_file(file);
+	return 0;
+}
+
+/* ---- dynptr kinds ------------------------------------------------------- */
+
+/* R-VERIFY-14 */
+SEC("lsm/file_open")
+__failure __msg("Expected a dynptr of type file as (arg #0|R1)")
+int BPF_PROG(discard_local_dynptr, struct file *unused)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_mem(local_buf, sizeof(local_buf), 0, &d);
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* R-VERIFY-14 */
+SEC("lsm/file_open")
+__failure __msg("Expected a dynptr of type file as (arg #0|R1)")
+int BPF_PROG(discard_ringbuf_dynptr, struct file *unused)
+{
+	struct bpf_dynptr d;
+
+	bpf_ringbuf_reserve_dynptr(&ringbuf, 8, 0, &d);
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* R-VERIFY-15 */
+SEC("lsm/file_open")
+__failure __msg("Expected an initialized dynptr as (arg #0|R1)")
+int BPF_PROG(discard_uninit_dynptr, struct file *unused)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
+
+/* R-VERIFY-16 */
+SEC("lsm/file_open")
+__failure __msg("Expected a dynptr of type ringbuf as (arg #0|R1)")
+int BPF_PROG(file_dynptr_to_ringbuf_submit, struct file *file)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_ringbuf_submit_dynptr(&d, 0);
+	return 0;
+}
+
+/* R-VERIFY-16 */
+SEC("lsm/file_open")
+__failure __msg("Expected a dynptr of type ringbuf as (arg #0|R1)")
+int BPF_PROG(file_dynptr_to_ringbuf_discard, struct file *file)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_ringbuf_discard_dynptr(&d, 0);
+	return 0;
+}
