@@ -24,26 +24,36 @@ long page_size(void)
 }
 
 /*
- * A 64-bit mix of the offset (splitmix64's finalizer): neighbouring offsets
- * and offsets a page apart hold different bytes, so a read at a shifted
- * offset cannot match by accident, as it could with a periodic pattern.
+ * Each 8-byte group of the file holds a 64-bit mix of its index (splitmix64's
+ * finalizer): neighbouring offsets and offsets a page apart hold different
+ * bytes, so a read at a shifted offset cannot match by accident, as it could
+ * with a periodic pattern.
  */
-uint8_t pattern_byte(uint64_t off)
+static uint64_t pattern_word(uint64_t index)
 {
-	uint64_t z = off + 0x9e3779b97f4a7c15ull;
+	uint64_t z = index + 0x9e3779b97f4a7c15ull;
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return (uint8_t)(z ^ (z >> 31));
+	return z ^ (z >> 31);
+}
+
+uint8_t pattern_byte(uint64_t off)
+{
+	return (uint8_t)(pattern_word(off / 8) >> (8 * (off % 8)));
 }
 
 void pattern_fill(void *buf, uint64_t off, size_t len)
 {
 	uint8_t *bytes = buf;
+	uint64_t word = pattern_word(off / 8);
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		bytes[i] = pattern_byte(off + i);
+	for (i = 0; i < len; i++, off++) {
+		if (off % 8 == 0)
+			word = pattern_word(off / 8);
+		bytes[i] = (uint8_t)(word >> (8 * (off % 8)));
+	}
 }
 
 const char *scratch_dir(void)

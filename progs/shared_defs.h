@@ -40,4 +40,27 @@ struct adjust_case {
 	__u32 pad;
 };
 
+/*
+ * The read grid (progs/read_grid.c): up to GRID_MAX_CASES reads per program
+ * invocation, each into its own place of a GRID_OUT_SIZE output region.
+ * GRID_MAX_LEN is the largest read: the biggest buffer the program offers.
+ */
+#define GRID_MAX_CASES	512
+#define GRID_OUT_SIZE	(4u << 20)
+#define GRID_MAX_LEN	(1u << 20)
+
+/* How a case reads: bpf_dynptr_read(), or bpf_dynptr_slice() of a size. */
+enum grid_helper {
+	GRID_READ = 0,
+	GRID_SLICE_16 = 1,	/* bpf_dynptr_slice() with a 16-byte buffer */
+	GRID_SLICE_4096 = 2,	/* ... with a page-sized buffer */
+};
+
+struct grid_case {
+	__u64 off;
+	__u64 len;		/* for slices: the slice's size */
+	__u32 out_off;		/* where in out[] the bytes go */
+	__u32 helper;		/* enum grid_helper */
+};
+
 #endif /* __SHARED_DEFS_H */
