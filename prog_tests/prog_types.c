@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * prog_types: which BPF program types may call bpf_dynptr_from_file(), as
+ * the spec lists them, checked against the verifier, and run where a type
+ * can reach a trusted struct file *.
+ *
+ * R-PROGTYPE-1  Each of the 22 program types the spec lists may call the
+ *               kfunc: the verifier never answers "calling kernel function
+ *               bpf_dynptr_from_file is not allowed" for them. (Spec,
+ *               "Program types"; kernel: helpers.c registers the kfunc in
+ *               common_kfunc_set for BPF_PROG_TYPE_UNSPEC, i.e. every type.)
+ * R-PROGTYPE-2  The file argument must be trusted or referenced: an
+ *               untrusted PTR_TO_BTF_ID (current->mm->exe_file walked from
+ *               the current task) or NULL is rejected at load. (Kernel:
+ *               verifier.c check_kfunc_args, "must be referenced or
+ *               trusted", "Possibly NULL pointer passed to trusted".)
+ * R-PROGTYPE-3  An LSM program accepts its hook's file and reads it: the
+ *               bytes equal pread() of the same file. (Spec, usage and
+ *               example.)
+ * R-PROGTYPE-4  A TRACING tp_btf program accepts the trusted bprm->file of
+ *               sched_process_exec and reads it like pread(). (Kernel:
+ *               raw tracepoint arguments are trusted, btf.c
+ *               prog_args_trusted; linux_binprm::file is
+ *               BTF_TYPE_SAFE_TRUSTED in verifier.c.)
+ *
+ * Each subtest loads one program alone, with its own verifier log, and
+ * classifies the answer: "accepted", "argument rejected" (the type may call
+ * the kfunc, the pointer given is not good enough), "kfunc not allowed"
+ * (the type may not call it) or "other". A type the spec lists that gets
+ * "kfunc not allowed" fails (R-PROGTYPE-1), as does an answer that fits no
+ * class. The table of all answers is printed at the end (-v shows it).
+ * Types the spec does not list are probed too and never fail.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "common.h"
+#include "prog_types.skel.h"
+
+/* Not in bookworm's uapi headers (Linux 6.4+ values). */
+#define PT_PROG_TYPE_NETFILTER	32
+#define PT_ATTACH_NETFILTER	45
+
+enum verdict {
+	V_ACCEPTED,
+	V_ARG_REJECTED,
+	V_NOT_ALLOWED,
+	V_OTHER,
+};
+
+static const char *const verdict_str[] = {
+	[V_ACCEPTED] = "accepted",
+	[V_ARG_REJECTED] = "kfunc allowed, argument rejected",
+	[V_NOT_ALLOWED] = "kfunc NOT allowed for this type",
+	[V_OTHER] = "unclassified",
+};
+
+struct load_result {
+	enum verdict verdict;
+	int err;		/* the load's return value */
+	char line[160];		/* the log line that decided, if any */
+};
+
+struct type_case;
+typedef void (*run_fn)(struct prog_types *skel, char *note, size_t note_sz);
+
+struct type_case {
+	const char *subtest;
+	const char *type;	/* BPF_PROG_TYPE_... */
+	bool listed;		/* in the spec's list */
+	const char *arg;	/* what the primary program passes */
+	bool struct_ops;	/* needs the dummy_ops struct_ops map */
+	int set_type;		/* nonzero: a type libbpf 1.1 cannot name */
+	int set_attach;
+	run_fn run;		/* run the accepted primary program */
+	const char *exe_probe;	/* a bpf_get_task_exe_file() probe program */
+};
+
+#define EXE_ARG		"current->mm->exe_file (untrusted)"
+
+static void run_lsm(struct prog_types *skel, char *note, size_t note_sz);
+static void run_tracing(struct prog_types *skel, char *note, size_t note_sz);
+
+/* A type the spec lists (L) or not (U), the subtest (and program) name. */
+#define L(sub, ty, file, ...) { .subtest = sub, .type = ty, .listed = true, \
+				.arg = file, __VA_ARGS__ }
+#define U(sub, ty, file) { .subtest = sub, .type = ty, .listed = false, \
+			   .arg = file }
+
+static const struct type_case cases[] = {
+	L("cgroup_device", "CGROUP_DEVICE", EXE_ARG),
+	L("cgroup_skb", "CGROUP_SKB", EXE_ARG),
+	L("cgroup_sock", "CGROUP_SOCK", EXE_ARG),
+	L("cgroup_sockopt", "CGROUP_SOCKOPT", EXE_ARG),
+	L("cgroup_sock_addr", "CGROUP_SOCK_ADDR", EXE_ARG),
+	L("cgroup_sysctl", "CGROUP_SYSCTL", EXE_ARG),
+	L("lsm", "LSM", "the hook's file (lsm.s/file_ioctl)", .run = run_lsm),
+	L("lwt_in", "LWT_IN", EXE_ARG),
+	L("lwt_out", "LWT_OUT", EXE_ARG),
+	L("lwt_seg6local", "LWT_SEG6LOCAL", EXE_ARG),
+	L("lwt_xmit", "LWT_XMIT", EXE_ARG),
+	L("netfilter", "NETFILTER", EXE_ARG,
+	  .set_type = PT_PROG_TYPE_NETFILTER,
+	  .set_attach = PT_ATTACH_NETFILTER),
+	L("perf_event", "PERF_EVENT", EXE_ARG),
+	L("sched_act", "SCHED_ACT", EXE_ARG),
+	L("sched_cls", "SCHED_CLS", EXE_ARG),
+	L("sk_skb", "SK_SKB", EXE_ARG),
+	L("socket_filter", "SOCKET_FILTER", EXE_ARG),
+	L("sock_ops", "SOCK_OPS", EXE_ARG),
+	L("struct_ops", "STRUCT_OPS", EXE_ARG " in bpf_dummy_ops.test_1",
+	  .struct_ops = true),
+	L("syscall", "SYSCALL", EXE_ARG, .exe_probe = "syscall_exe_kfunc"),
+	L("tracepoint", "TRACEPOINT", EXE_ARG),
+	L("tracing", "TRACING", "bprm->file (tp_btf/sched_process_exec, trusted)",
+	  .run = run_tracing, .exe_probe = "fentry_exe_kfunc"),
+	L("xdp", "XDP", EXE_ARG),
+	U("unlisted_kprobe", "KPROBE", EXE_ARG),
+	U("unlisted_raw_tracepoint", "RAW_TRACEPOINT", EXE_ARG),
+	U("unlisted_sk_msg", "SK_MSG", EXE_ARG),
+	U("unlisted_flow_dissector", "FLOW_DISSECTOR", EXE_ARG),
+	U("unlisted_sk_lookup", "SK_LOOKUP", EXE_ARG),
+	U("unlisted_sk_reuseport", "SK_REUSEPORT", EXE_ARG),
+};
+
+#define N_CASES ((int)(sizeof(cases) / sizeof(cases[0])))
+
+/* One table row per subtest that ran. */
+struct row {
+	const struct type_case *tc;
+	const char *arg;
+	char arg_buf[200];
+	char why[120];		/* why the primary program failed */
+	struct load_result res;
+	char run[200];
+	char exe_probe[200];
+	bool done;
+};
+
+static struct row rows[N_CASES];
+
+/* The verifier log of the program being loaded; big enough for 7.x's. */
+static char vlog[1 << 20];
+
+static int silent_print(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	return 0;
+}
+
+/* The program's name in the object: "unlisted_" is only the subtest's. */
+static const char *prog_name_of(const struct type_case *tc)
+{
+	const char *p = tc->subtest;
+
+	return strncmp(p, "unlisted_", 9) ? p : p + 9;
+}
+
+static const char *find_line(const char *log, const char *needle, char *out,
+			     size_t out_sz)
+{
+	const char *hit = strstr(log, needle), *start, *end;
+	size_t len;
+
+	if (!hit)
+		return NULL;
+	for (start = hit; start > log && start[-1] != '\n'; start--)
+		;
+	end = strchr(hit, '\n');
+	len = end ? (size_t)(end - start) : strlen(start);
+	if (len >= out_sz)
+		len = out_sz - 1;
+	memcpy(out, start, len);
+	out[len] = '\0';
+	return hit;
+}
+
+/*
+ * The verifier checks a kfunc's program type at the call, before its
+ * arguments, so an argument complaint proves the type itself was allowed.
+ * The messages are 6.19's and 7.x's (7.x names the register, 6.19 "arg#0";
+ * 7.3 adds an explanation after the first line, ignored here).
+ */
+static void classify(const char *kfunc, int err, struct load_result *res)
+{
+	static const char *const arg_msgs[] = {
+		"must be referenced or trusted",
+		"Possibly NULL pointer passed to trusted",
+		"expected pointer to",
+		"must point to scalar",
+	};
+	char not_allowed[128];
+	size_t i;
+
+	res->err = err;
+	res->line[0] = '\0';
+	if (!err) {
+		res->verdict = V_ACCEPTED;
+		return;
+	}
+	snprintf(not_allowed, sizeof(not_allowed),
+		 "calling kernel function %s is not allowed", kfunc);
+	if (find_line(vlog, not_allowed, res->line, sizeof(res->line))) {
+		res->verdict = V_NOT_ALLOWED;
+		return;
+	}
+	for (i = 0; i < sizeof(arg_msgs) / sizeof(arg_msgs[0]); i++) {
+		if (find_line(vlog, arg_msgs[i], res->line, sizeof(res->line))) {
+			res->verdict = V_ARG_REJECTED;
+			return;
+		}
+	}
+	res->verdict = V_OTHER;
+}
+
+/* Prints the last @n lines of the verifier log. */
+static void print_log_tail(const char *what, int n)
+{
+	const char *p = vlog + strlen(vlog);
+
+	while (p > vlog && n >= 0) {
+		p--;
+		if (*p == '\n' && --n < 0) {
+			p++;
+			break;
+		}
+	}
+	printf("--- verifier log of %s (last lines) ---\n%s\n---\n", what, p);
+}
+
+/*
+ * Opens a fresh skeleton, loads program @name alone and classifies the
+ * verifier's answer about @kfunc. On success the loaded skeleton is handed
+ * back through @keep (if given); otherwise it is destroyed.
+ */
+static bool load_alone(const struct type_case *tc, const char *name,
+		       const char *kfunc, struct load_result *res,
+		       struct prog_types **keep)
+{
+	struct bpf_object_open_opts opts;
+	libbpf_print_fn_t saved = NULL;
+	struct bpf_program *prog;
+	struct prog_types *skel;
+	int err;
+
+	skel_open_opts(&opts);
+	skel = prog_types__open_opts(&opts);
+	if (!ASSERT_OK_PTR(skel, "open skeleton"))
+		return false;
+	prog = bpf_object__find_program_by_name(skel->obj, name);
+	if (!ASSERT_OK_PTR(prog, name)) {
+		prog_types__destroy(skel);
+		return false;
+	}
+	bpf_program__set_autoload(prog, true);
+	if (tc->set_type) {
+		bpf_program__set_type(prog, tc->set_type);
+		bpf_program__set_expected_attach_type(prog, tc->set_attach);
+	}
+	/* The struct_ops map exists only for the struct_ops programs. */
+	if (!tc->struct_ops)
+		bpf_map__set_autocreate(skel->maps.dummy_ops, false);
+	vlog[0] = '\0';
+	bpf_program__set_log_buf(prog, vlog, sizeof(vlog));
+
+	/* A rejection is an expected outcome here: keep libbpf quiet. */
+	if (test__verbosity() < 2)
+		saved = libbpf_set_print(silent_print);
+	err = prog_types__load(skel);
+	if (test__verbosity() < 2)
+		libbpf_set_print(saved);
+
+	classify(kfunc, err, res);
+	if (test__verbosity() >= 2)
+		printf("--- verifier log of %s ---\n%s\n---\n", name, vlog);
+	if (!err && keep) {
+		*keep = skel;
+		return true;
+	}
+	prog_types__destroy(skel);
+	return true;
+}
+
+/* /proc/self/exe, read whole into memory by pread(): the reference bytes. */
+static __u8 *exe_bytes;
+static size_t exe_size;
+
+static bool load_exe_bytes(void)
+{
+	struct stat st;
+	size_t done = 0;
+	int fd;
+
+	if (exe_bytes)
+		return true;
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (!ASSERT_GE(fd, 0, "open /proc/self/exe"))
+		return false;
+	if (!ASSERT_OK(fstat(fd, &st), "fstat /proc/self/exe"))
+		goto fail;
+	exe_size = st.st_size;
+	exe_bytes = malloc(exe_size);
+	if (!ASSERT_OK_PTR(exe_bytes, "malloc exe bytes"))
+		goto fail;
+	while (done < exe_size) {
+		ssize_t n = pread(fd, exe_bytes + done, exe_size - done, done);
+
+		if (!ASSERT_GT(n, 0, "pread /proc/self/exe"))
+			goto fail;
+		done += n;
+	}
+	close(fd);
+	return true;
+fail:
+	close(fd);
+	free(exe_bytes);
+	exe_bytes = NULL;
+	return false;
+}
+
+/* R-PROGTYPE-3: ioctl on /proc/self/exe runs lsm.s/file_ioctl on it. */
+static void run_lsm(struct prog_types *skel, char *note, size_t note_sz)
+{
+	struct prog_types__bss *bss = skel->bss;
+	size_t head = sizeof(bss->lsm_head), tail = sizeof(bss->lsm_tail);
+	struct bpf_link *link;
+	int fd;
+
+	if (!load_exe_bytes() ||
+	    !ASSERT_GE(exe_size, head + tail, "executable size"))
+		return;
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (!ASSERT_GE(fd, 0, "open /proc/self/exe"))
+		return;
+	bss->tail_off = exe_size - tail;
+	bss->target_tgid = getpid();
+	bss->lsm_create_ret = bss->lsm_head_ret = RESULT_NOT_RUN;
+	bss->lsm_tail_ret = bss->lsm_discard_ret = RESULT_NOT_RUN;
+	memset(bss->lsm_head, 0xa5, head);
+	memset(bss->lsm_tail, 0xa5, tail);
+	link = bpf_program__attach(skel->progs.lsm);
+	if (!ASSERT_OK_PTR(link, "attach lsm.s/file_ioctl"))
+		goto out;
+	ASSERT_OK(trigger_file_ioctl(fd), "ioctl trigger");
+	bpf_link__destroy(link);
+
+	if (ASSERT_EQ(bss->lsm_runs, 1, "lsm program runs") &&
+	    ASSERT_EQ(bss->lsm_create_ret, 0, "lsm bpf_dynptr_from_file") &&
+	    ASSERT_EQ(bss->lsm_head_ret, 0, "lsm read [0, 4096)") &&
+	    ASSERT_EQ(bss->lsm_tail_ret, 0, "lsm read of the last 512 bytes") &&
+	    ASSERT_EQ(bss->lsm_discard_ret, 0, "lsm bpf_dynptr_file_discard") &&
+	    ASSERT_MEMEQ(bss->lsm_head, exe_bytes, head,
+			 "lsm bytes [0, 4096) vs pread") &&
+	    ASSERT_MEMEQ(bss->lsm_tail, exe_bytes + exe_size - tail, tail,
+			 "lsm last 512 bytes vs pread"))
+		snprintf(note, note_sz,
+			 "read %zu + %zu bytes of /proc/self/exe = pread",
+			 head, tail);
+	else
+		snprintf(note, note_sz, "FAILED (see log)");
+out:
+	close(fd);
+}
+
+/*
+ * R-PROGTYPE-4: a child execs /proc/self/exe (the runner, which lists no
+ * test and exits) once the program is attached and watching its pid.
+ */
+static void run_tracing(struct prog_types *skel, char *note, size_t note_sz)
+{
+	struct prog_types__bss *bss = skel->bss;
+	size_t len = sizeof(bss->exec_head);
+	struct bpf_link *link = NULL;
+	int go[2], status = 0;
+	pid_t child;
+	char c = 0;
+
+	if (!load_exe_bytes() || !ASSERT_GE(exe_size, len, "executable size"))
+		return;
+	if (!ASSERT_OK(pipe(go), "pipe"))
+		return;
+	child = fork();
+	if (child == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(126);
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execl("/proc/self/exe", "test_progs", "-l", "-t",
+		      "prog_types_exec_no_such_test", (char *)NULL);
+		_exit(127);
+	}
+	close(go[0]);
+	if (!ASSERT_GT(child, 0, "fork")) {
+		close(go[1]);
+		return;
+	}
+	memset(bss->exec_head, 0xa5, len);
+	bss->exec_create_ret = bss->exec_read_ret = RESULT_NOT_RUN;
+	bss->exec_discard_ret = RESULT_NOT_RUN;
+	bss->target_tgid = child;
+	link = bpf_program__attach(skel->progs.tracing);
+	if (ASSERT_OK_PTR(link, "attach tp_btf/sched_process_exec"))
+		ASSERT_EQ(write(go[1], "x", 1), 1, "release the child");
+	else
+		kill(child, SIGKILL);
+	close(go[1]);
+	ASSERT_EQ(waitpid(child, &status, 0), child, "waitpid");
+	bpf_link__destroy(link);
+	if (!link)
+		return;
+	/* The runner exits 2 when no test matches: it did exec and run. */
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 126 &&
+		    WEXITSTATUS(status) != 127, "child exec'd /proc/self/exe");
+
+	if (ASSERT_EQ(bss->exec_runs, 1, "tracing program runs") &&
+	    ASSERT_EQ(bss->exec_create_ret, 0, "tracing bpf_dynptr_from_file") &&
+	    ASSERT_EQ(bss->exec_read_ret, 0, "tracing read [0, 512)") &&
+	    ASSERT_EQ(bss->exec_discard_ret, 0,
+		      "tracing bpf_dynptr_file_discard") &&
+	    ASSERT_MEMEQ(bss->exec_head, exe_bytes, len,
+			 "tracing bytes [0, 512) vs pread"))
+		snprintf(note, note_sz,
+			 "read %zu bytes of the exec'd file = pread", len);
+	else
+		snprintf(note, note_sz, "FAILED (see log)");
+}
+
+static void run_case(const struct type_case *tc, struct row *row)
+{
+	const char *name = prog_name_of(tc);
+	struct prog_types *skel = NULL;
+	char null_name[64];
+
+	row->tc = tc;
+	row->arg = tc->arg;
+	row->done = true;
+	snprintf(row->run, sizeof(row->run), "-");
+
+	if (!load_alone(tc, name, "bpf_dynptr_from_file", &row->res,
+			tc->run ? &skel : NULL))
+		return;
+
+	/* A type without the helper the primary uses: try NULL instead. */
+	if (row->res.verdict == V_OTHER) {
+		printf("%s: primary program '%s' unclassified (err %d); "
+		       "falling back to a NULL file\n", tc->subtest, name,
+		       row->res.err);
+		print_log_tail(name, 6);
+		snprintf(null_name, sizeof(null_name), "%s_null", name);
+		if (find_line(vlog, "cannot use helper", row->why,
+			      sizeof(row->why)) ||
+		    find_line(vlog, "unknown func", row->why,
+			      sizeof(row->why)))
+			snprintf(row->arg_buf, sizeof(row->arg_buf),
+				 "NULL (the primary program: \"%s\")",
+				 row->why);
+		else
+			snprintf(row->arg_buf, sizeof(row->arg_buf),
+				 "NULL (the primary program failed: %d)",
+				 row->res.err);
+		row->arg = row->arg_buf;
+		if (!load_alone(tc, null_name, "bpf_dynptr_from_file",
+				&row->res, NULL))
+			return;
+		if (row->res.verdict == V_OTHER)
+			print_log_tail(null_name, 12);
+	}
+
+	printf("%s: BPF_PROG_TYPE_%s, file = %s: %s%s%s\n", tc->subtest,
+	       tc->type, row->arg, verdict_str[row->res.verdict],
+	       row->res.line[0] ? ": " : "", row->res.line);
+
+	if (tc->listed && row->res.verdict == V_NOT_ALLOWED) {
+		printf("%s: R-PROGTYPE-1 broken: the spec lists "
+		       "BPF_PROG_TYPE_%s, the verifier refuses the kfunc\n",
+		       tc->subtest, tc->type);
+		test__fail();
+	}
+	if (row->res.verdict == V_OTHER) {
+		printf("%s: the verifier's answer fits no class (err %d)\n",
+		       tc->subtest, row->res.err);
+		test__fail();
+	}
+	/* R-PROGTYPE-3: the LSM hook's file is trusted. */
+	if (tc->run == run_lsm)
+		ASSERT_EQ((int)row->res.verdict, (int)V_ACCEPTED,
+			  "R-PROGTYPE-3: LSM program with the hook's file loads");
+	if (tc->run == run_tracing && row->res.verdict != V_ACCEPTED)
+		printf("%s: R-PROGTYPE-4 not met: bprm->file was not accepted\n",
+		       tc->subtest);
+
+	if (skel) {
+		tc->run(skel, row->run, sizeof(row->run));
+		prog_types__destroy(skel);
+	} else if (row->res.verdict == V_ARG_REJECTED) {
+		snprintf(row->run, sizeof(row->run), "no trusted file reachable");
+	}
+
+	if (tc->exe_probe) {
+		struct load_result probe;
+
+		if (load_alone(tc, tc->exe_probe, "bpf_get_task_exe_file",
+			       &probe, NULL))
+			snprintf(row->exe_probe, sizeof(row->exe_probe),
+				 "bpf_get_task_exe_file() from %s: %s",
+				 tc->exe_probe,
+				 probe.verdict == V_NOT_ALLOWED ?
+				 "not allowed" : verdict_str[probe.verdict]);
+	}
+}
+
+static void print_table(void)
+{
+	int i;
+
+	printf("\nprog_types on kernel %s:\n", test__kernel_release());
+	printf("| program type | spec lists it | file argument given | "
+	       "verifier | verifier's words | exercised at run time |\n");
+	printf("|---|---|---|---|---|---|\n");
+	for (i = 0; i < N_CASES; i++) {
+		const struct row *r = &rows[i];
+
+		if (!r->done)
+			continue;
+		printf("| %s | %s | %s | %s | %s | %s |\n", r->tc->type,
+		       r->tc->listed ? "yes" : "no", r->arg,
+		       verdict_str[r->res.verdict],
+		       r->res.line[0] ? r->res.line : "-", r->run);
+	}
+	for (i = 0; i < N_CASES; i++)
+		if (rows[i].done && rows[i].exe_probe[0])
+			printf("note: %s\n", rows[i].exe_probe);
+}
+
+void test_prog_types(void)
+{
+	int i;
+
+	if (!require_file_dynptr())
+		return;
+
+	for (i = 0; i < N_CASES; i++) {
+		if (!test__start_subtest(cases[i].subtest))
+			continue;
+		run_case(&cases[i], &rows[i]);
+	}
+	print_table();
+	free(exe_bytes);
+	exe_bytes = NULL;
+}

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spec_example: the spec's example program, run as a user would run it: an
+ * lsm/file_open program schedules task work on the opening task; the
+ * sleepable callback reads the task's executable through a file dynptr.
+ *
+ * R-EXAMPLE-1  From lsm/file_open, the task-work kfunc the kernel has
+ *              (6.19: bpf_task_work_schedule_signal_impl with a NULL
+ *              aux__prog; 7.x: bpf_task_work_schedule_signal; the program
+ *              calling it is chosen at load time) returns 0,
+ *              and the callback runs once, in the opening task, before
+ *              open() returns to user space. (Spec, usage and example;
+ *              kernel: helpers.c bpf_task_work_schedule, TWA_SIGNAL.)
+ * R-EXAMPLE-2  In the callback, bpf_get_task_exe_file() gives the task's
+ *              executable and bpf_dynptr_from_file() on it returns 0.
+ *              (Spec, example.)
+ * R-EXAMPLE-3  Sleepable reads of [0, n), [1, n), [n-1, n) and [4097, 4197)
+ *              (n = min(file size, 256000)) return 0 and equal pread() of
+ *              /proc/self/exe. (Spec, example: verify_dynptr_read.)
+ * R-EXAMPLE-4  bpf_dynptr_adjust(p, 4097, 4098) returns 0 and leaves a
+ *              1-byte dynptr: a 1-byte read at 0 returns 0 and gives the
+ *              file's byte 4097; a 2-byte read at 0 and a 1-byte read at 1
+ *              return -E2BIG. (Spec, example: "Can't read more than 1
+ *              byte", "Can't read with far offset"; kernel: helpers.c
+ *              bpf_dynptr_check_off_len.)
+ * R-EXAMPLE-5  bpf_dynptr_file_discard() returns 0. (Kernel: helpers.c.)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+#include "common.h"
+#include "spec_example.h"
+#include "spec_example.skel.h"
+
+#define IMPL_KFUNC	"bpf_task_work_schedule_signal_impl"
+#define PLAIN_KFUNC	"bpf_task_work_schedule_signal"
+#define WAIT_MS		2000
+
+static const char *const variant_name[] = {
+	[VARIANT_IMPL] = IMPL_KFUNC " (5 args)",
+	[VARIANT_PLAIN] = PLAIN_KFUNC " (4 args)",
+};
+
+/* The last parameter of @func's prototype in @btf, or NULL. */
+static const struct btf_type *last_param(const struct btf *btf,
+					 const char *func, __u32 *param_type)
+{
+	const struct btf_type *t;
+	int id;
+
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id < 0)
+		return NULL;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_func_proto(t) || !btf_vlen(t))
+		return NULL;
+	if (param_type)
+		*param_type = btf_params(t)[btf_vlen(t) - 1].type;
+	return t;
+}
+
+/*
+ * libbpf 1.1 resolves every __weak kfunc extern, called or not, and refuses
+ * the whole object when a local prototype differs from the kernel's, even
+ * for a kfunc the program will not call. 6.19's _impl ends in "void
+ * *aux__prog"; 7.x keeps the _impl name for old programs but with
+ * "struct bpf_prog_aux *aux". The program declares 6.19's; on a kernel
+ * whose _impl ends in a struct pointer, this points the local prototype's
+ * last parameter at a (memberless) struct of that name before the load.
+ * (libbpf 1.2+ would let the program declare both with ___flavor names.)
+ */
+static bool align_impl_proto(struct bpf_object *obj, const struct btf *vmlinux)
+{
+	const struct btf_type *kproto, *kptr, *kstruct;
+	struct btf *local = bpf_object__btf(obj);
+	struct btf_type *lproto;
+	__u32 kparam, lparam;
+	const char *name;
+	int sid, pid;
+
+	kproto = last_param(vmlinux, IMPL_KFUNC, &kparam);
+	if (!kproto)
+		return true;	/* no _impl: the weak extern stays unresolved */
+	kptr = btf__type_by_id(vmlinux, kparam);
+	if (!ASSERT_TRUE(kptr && btf_is_ptr(kptr), "kernel _impl last param is a pointer"))
+		return false;
+	if (!kptr->type)
+		return true;	/* void *: 6.19's prototype, as declared */
+	kstruct = btf__type_by_id(vmlinux, kptr->type);
+	if (!ASSERT_TRUE(btf_is_struct(kstruct), "kernel _impl last param points to a struct"))
+		return false;
+	name = btf__name_by_offset(vmlinux, kstruct->name_off);
+
+	sid = btf__find_by_name_kind(local, name, BTF_KIND_STRUCT);
+	if (sid < 0)
+		sid = btf__add_struct(local, name, kstruct->size);
+	pid = sid < 0 ? sid : btf__add_ptr(local, sid);
+	if (!ASSERT_GT(pid, 0, "add the kernel's pointer type to the program BTF"))
+		return false;
+	/* Types may have moved while being added: look the prototype up now. */
+	lproto = (struct btf_type *)last_param(local, IMPL_KFUNC, &lparam);
+	if (!ASSERT_OK_PTR(lproto, "the program's _impl prototype"))
+		return false;
+	btf_params(lproto)[btf_vlen(lproto) - 1].type = pid;
+	printf("aligned the program's %s prototype: last parameter struct %s *\n",
+	       IMPL_KFUNC, name);
+	return true;
+}
+
+static __u8 *read_exe(size_t *size)
+{
+	struct stat st;
+	size_t done = 0;
+	__u8 *buf = NULL;
+	int fd;
+
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (!ASSERT_GE(fd, 0, "open /proc/self/exe"))
+		return NULL;
+	if (!ASSERT_OK(fstat(fd, &st), "fstat /proc/self/exe"))
+		goto out;
+	*size = st.st_size;
+	buf = malloc(*size);
+	if (!ASSERT_OK_PTR(buf, "malloc"))
+		goto out;
+	while (done < *size) {
+		ssize_t n = pread(fd, buf + done, *size - done, done);
+
+		if (!ASSERT_GT(n, 0, "pread /proc/self/exe")) {
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
+		done += n;
+	}
+out:
+	close(fd);
+	return buf;
+}
+
+static long elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 +
+	       (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+static void poison(struct spec_example__bss *bss)
+{
+	const int p = RESULT_NOT_RUN;
+
+	bss->sched_ret = bss->create_ret = p;
+	bss->read_full_ret = bss->read_shift_ret = p;
+	bss->read_last_ret = bss->read_mid_ret = p;
+	bss->adjust_ret = bss->adj_read1_ret = bss->adj_read2_ret = p;
+	bss->adj_read_off1_ret = bss->discard_ret = p;
+	bss->adj_size = 0xdeadbeef;
+	memset(bss->out_full, 0xa5, sizeof(bss->out_full));
+	memset(bss->out_shift, 0xa5, sizeof(bss->out_shift));
+	bss->out_last[0] = ~0;
+	memset(bss->out_mid, 0xa5, sizeof(bss->out_mid));
+	bss->out_adj1[0] = ~0;
+}
+
+void test_spec_example(void)
+{
+	struct bpf_object_open_opts opts;
+	struct spec_example *skel = NULL;
+	struct spec_example__bss *bss;
+	struct bpf_link *link = NULL;
+	struct bpf_program *prog;
+	struct btf *vmlinux = NULL;
+	__u32 want_variant;
+	struct timespec start;
+	size_t exe_size = 0;
+	__u8 *exe = NULL;
+	long waited;
+	__u32 at_return;
+	__u64 n;
+	int fd;
+
+	if (!require_file_dynptr() ||
+	    !test__require_kfunc("bpf_get_task_exe_file", "6.12"))
+		return;
+
+	vmlinux = btf__load_vmlinux_btf();
+	if (!ASSERT_OK_PTR(vmlinux, "load vmlinux BTF"))
+		return;
+	/* 7.x also keeps the _impl name in its BTF: prefer the new kfunc. */
+	if (btf__find_by_name_kind(vmlinux, PLAIN_KFUNC, BTF_KIND_FUNC) > 0) {
+		want_variant = VARIANT_PLAIN;
+	} else if (btf__find_by_name_kind(vmlinux, IMPL_KFUNC, BTF_KIND_FUNC) > 0) {
+		want_variant = VARIANT_IMPL;
+	} else {
+		test__skip("kernel %s has neither %s nor %s",
+			   test__kernel_release(), PLAIN_KFUNC, IMPL_KFUNC);
+		goto cleanup;
+	}
+
+	exe = read_exe(&exe_size);
+	if (!exe)
+		goto cleanup;
+	if (exe_size < SPEC_MID_OFF + SPEC_MID_LEN) {
+		test__skip("/proc/self/exe has %zu bytes, the example reads up to %d",
+			   exe_size, SPEC_MID_OFF + SPEC_MID_LEN);
+		goto cleanup;
+	}
+	n = exe_size < SPEC_BUF_SZ ? exe_size : SPEC_BUF_SZ;
+
+	skel_open_opts(&opts);
+	skel = spec_example__open_opts(&opts);
+	if (!ASSERT_OK_PTR(skel, "open skeleton"))
+		goto cleanup;
+	if (!align_impl_proto(skel->obj, vmlinux))
+		goto cleanup;
+	prog = want_variant == VARIANT_PLAIN ? skel->progs.on_open_signal :
+					       skel->progs.on_open_signal_impl;
+	bpf_program__set_autoload(prog, true);
+	printf("kernel %s: loading %s, which calls %s\n",
+	       test__kernel_release(), bpf_program__name(prog),
+	       variant_name[want_variant]);
+	if (!ASSERT_OK(spec_example__load(skel), "load skeleton"))
+		goto cleanup;
+	link = bpf_program__attach(prog);
+	if (!ASSERT_OK_PTR(link, "attach lsm/file_open"))
+		goto cleanup;
+	bss = skel->bss;
+
+	/* Arm, then open any file: the program schedules on that open. */
+	poison(bss);
+	bss->len = n;
+	bss->target_tgid = getpid();
+	bss->armed = 1;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (!ASSERT_GE(fd, 0, "open /dev/null (the trigger)"))
+		goto cleanup;
+	close(fd);
+	at_return = __atomic_load_n(&bss->cb_done, __ATOMIC_ACQUIRE);
+	/*
+	 * The kfunc hands the work to task_work_add() through an irq_work, so
+	 * it normally runs as open() returns; wait a little in case not.
+	 */
+	while (!__atomic_load_n(&bss->cb_done, __ATOMIC_ACQUIRE) &&
+	       elapsed_ms(&start) < WAIT_MS)
+		usleep(1000);
+	waited = elapsed_ms(&start);
+	bss->target_tgid = 0;
+	printf("task work scheduled by %s; callback %s (%s when open() "
+	       "returned), %ld ms after the trigger\n",
+	       bss->sched_variant <= VARIANT_PLAIN &&
+	       variant_name[bss->sched_variant] ?
+	       variant_name[bss->sched_variant] : "?",
+	       bss->cb_done ? "done" : "NOT done",
+	       at_return ? "already done" : "not yet done", waited);
+
+	if (test__start_subtest("schedule")) {
+		/* R-EXAMPLE-1 */
+		ASSERT_EQ(bss->lookup_failed, 0, "arrmap lookup");
+		ASSERT_EQ(bss->sched_runs, 1, "file_open program scheduled once");
+		ASSERT_EQ(bss->sched_variant, want_variant,
+			  "R-EXAMPLE-1: the kfunc the kernel has was called");
+		ASSERT_EQ(bss->sched_ret, 0, "R-EXAMPLE-1: schedule returns 0");
+		if (!bss->cb_done)
+			printf("R-EXAMPLE-1: the callback did not run within %d ms\n",
+			       WAIT_MS);
+		ASSERT_EQ(bss->cb_done, 1, "R-EXAMPLE-1: callback completed");
+		ASSERT_EQ(bss->cb_runs, 1, "R-EXAMPLE-1: callback ran once");
+		ASSERT_EQ(bss->cb_tgid, (__u32)getpid(),
+			  "R-EXAMPLE-1: callback ran in the opening task");
+	}
+
+	if (test__start_subtest("reads")) {
+		ASSERT_EQ(bss->cb_no_exe, 0,
+			  "R-EXAMPLE-2: bpf_get_task_exe_file() non-NULL");
+		ASSERT_EQ(bss->create_ret, 0,
+			  "R-EXAMPLE-2: bpf_dynptr_from_file on the exe");
+		if (ASSERT_EQ(bss->read_full_ret, 0, "R-EXAMPLE-3: read [0, n)"))
+			ASSERT_MEMEQ(bss->out_full, exe, n,
+				     "R-EXAMPLE-3: bytes [0, n) vs pread");
+		if (ASSERT_EQ(bss->read_shift_ret, 0, "R-EXAMPLE-3: read [1, n)"))
+			ASSERT_MEMEQ(bss->out_shift, exe + 1, n - 1,
+				     "R-EXAMPLE-3: bytes [1, n) vs pread");
+		if (ASSERT_EQ(bss->read_last_ret, 0, "R-EXAMPLE-3: read [n-1, n)"))
+			ASSERT_EQ(bss->out_last[0], exe[n - 1],
+				  "R-EXAMPLE-3: byte n-1 vs pread");
+		if (ASSERT_EQ(bss->read_mid_ret, 0,
+			      "R-EXAMPLE-3: read [4097, 4197)"))
+			ASSERT_MEMEQ(bss->out_mid, exe + SPEC_MID_OFF,
+				     SPEC_MID_LEN,
+				     "R-EXAMPLE-3: bytes [4097, 4197) vs pread");
+		ASSERT_EQ(bss->discard_ret, 0,
+			  "R-EXAMPLE-5: bpf_dynptr_file_discard");
+	}
+
+	if (test__start_subtest("adjusted")) {
+		ASSERT_EQ(bss->adjust_ret, 0,
+			  "R-EXAMPLE-4: bpf_dynptr_adjust(4097, 4098)");
+		ASSERT_EQ(bss->adj_size, 1, "R-EXAMPLE-4: size after adjust");
+		if (ASSERT_EQ(bss->adj_read1_ret, 0,
+			      "R-EXAMPLE-4: 1-byte read at 0"))
+			ASSERT_EQ(bss->out_adj1[0], exe[SPEC_MID_OFF],
+				  "R-EXAMPLE-4: the byte is the file's byte 4097");
+		ASSERT_EQ(bss->adj_read2_ret, -E2BIG,
+			  "R-EXAMPLE-4: 2-byte read at 0");
+		ASSERT_EQ(bss->adj_read_off1_ret, -E2BIG,
+			  "R-EXAMPLE-4: 1-byte read at 1");
+	}
+
+cleanup:
+	bpf_link__destroy(link);
+	spec_example__destroy(skel);
+	btf__free(vmlinux);
+	free(exe);
+}
