@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -544,6 +545,37 @@ static void print_table(void)
 			printf("note: %s\n", rows[i].exe_probe);
 }
 
+/* The kernel's number for the type a row names, from libbpf's names. */
+static int prog_type_number(const struct type_case *tc)
+{
+	int t;
+
+	if (tc->set_type)
+		return tc->set_type;
+	for (t = 0; t < 64; t++) {
+		const char *name = libbpf_bpf_prog_type_str(t);
+
+		if (name && !strcasecmp(name, tc->type))
+			return t;
+	}
+	return -1;
+}
+
+/*
+ * A kernel built without a program type (CONFIG_CGROUP_BPF, _LWTUNNEL_BPF,
+ * ...) says nothing about the kfunc: skip that type, saying so.
+ */
+static bool kernel_has_type(const struct type_case *tc)
+{
+	int type = prog_type_number(tc);
+
+	if (type < 0 || libbpf_probe_bpf_prog_type(type, NULL) != 0)
+		return true;
+	test__skip("this kernel has no BPF_PROG_TYPE_%s (built without it; see the config file)",
+		   tc->type);
+	return false;
+}
+
 void test_prog_types(void)
 {
 	int i;
@@ -552,7 +584,8 @@ void test_prog_types(void)
 		return;
 
 	for (i = 0; i < N_CASES; i++) {
-		if (!test__start_subtest(cases[i].subtest))
+		if (!test__start_subtest(cases[i].subtest) ||
+		    !kernel_has_type(&cases[i]))
 			continue;
 		run_case(&cases[i], &rows[i]);
 	}
