@@ -493,3 +493,24 @@ int BPF_PROG(file_dynptr_to_ringbuf_discard, struct file *file)
 	bpf_ringbuf_discard_dynptr(&d, 0);
 	return 0;
 }
+
+/* ---- read-only --------------------------------------------------------- */
+
+/*
+ * R-CREATE-4: a writable slice of a file dynptr is refused outright in an
+ * LSM program, before the read-only flag could even matter at run time.
+ */
+SEC("lsm/file_open")
+__failure __msg("the prog does not allow writes to packet data")
+int BPF_PROG(slice_rdwr_refused, struct file *file)
+{
+	struct bpf_dynptr d;
+	__u8 buf[16], *p;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	p = bpf_dynptr_slice_rdwr(&d, 0, buf, sizeof(buf));
+	if (p)
+		sink = p[0];
+	bpf_dynptr_file_discard(&d);
+	return 0;
+}
