@@ -192,6 +192,57 @@ long resident_pages(int fd, off_t off, size_t len)
 	return resident_by_mincore(fd, off, len);
 }
 
+static void kmsg_note(const char *fmt, const char *arg)
+{
+	char line[256];
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	snprintf(line, sizeof(line), fmt, arg);
+	write(fd, line, strlen(line));
+	close(fd);
+}
+
+int splat_watch(const char *ere)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	kmsg_note("<4>vmtest: expect-splat begin %s\n", ere);
+	return fd;
+}
+
+bool splat_seen(int cursor, char *line, size_t line_sz)
+{
+	char rec[1024];
+	ssize_t n;
+
+	line[0] = 0;
+	/* Each read() returns one record: "prio,seq,time,flags;text\n". */
+	while (cursor >= 0 && (n = read(cursor, rec, sizeof(rec) - 1)) > 0) {
+		char *text = strchr(rec, ';');
+
+		rec[n] = 0;
+		if (!line[0] && text && (strstr(text, "WARNING:") || strstr(text, "BUG:"))) {
+			snprintf(line, line_sz, "%s", text + 1);
+			line[strcspn(line, "\n")] = 0;
+		}
+	}
+	kmsg_note("<4>vmtest: expect-splat end%s\n", "");
+	if (cursor >= 0)
+		close(cursor);
+	return line[0];
+}
+
+bool may_provoke_splat(void)
+{
+	const char *guest = getenv("VMTEST_GUEST");
+
+	return guest && !strcmp(guest, "1");
+}
+
 int trigger_file_ioctl(int fd)
 {
 	/* No filesystem knows the command: ENOTTY is the expected outcome. */

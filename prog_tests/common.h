@@ -80,6 +80,23 @@ int trigger_file_ioctl(int fd);
  */
 void skel_open_opts(struct bpf_object_open_opts *opts);
 
+/*
+ * Kernel log around a trigger that may make the kernel warn. splat_watch()
+ * declares the splat (an ERE on its first line) for vmtest, which then
+ * leaves it to the test, and returns a /dev/kmsg cursor at the log's end;
+ * splat_seen() closes the window and copies the first warning logged since
+ * into @line (empty when none). True if one was logged.
+ */
+int splat_watch(const char *ere);
+bool splat_seen(int cursor, char *line, size_t line_sz);
+
+/*
+ * True where provoking a kernel warning is acceptable: the vmtest guest
+ * (VMTEST_GUEST=1), a throw-away kernel. Elsewhere it would taint the
+ * user's running kernel.
+ */
+bool may_provoke_splat(void);
+
 /* Page size, looked up once. */
 long page_size(void);
 

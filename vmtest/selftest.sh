@@ -49,6 +49,31 @@ expect()
 	fi
 }
 
+# The splat scanner, on made-up kernel logs (no boot): a splat a test
+# declared is left to it; any other, inside or outside the window, is not.
+check_splats()
+{
+	local name=$1 want=$2 got
+
+	got=$(source "$here/lib.sh" && source "$here/boot.sh" &&
+		splat_lines "$work/kmsg.log" 2>/dev/null | tr '\n' ' ')
+	if [[ $got == "$want" ]]; then
+		ok "splat scanner: $name"
+	else
+		not_ok "splat scanner: $name: flagged lines [$got], expected [$want]"
+	fi
+}
+printf '%s\r\n' '[ 1.0] boot' \
+	'[ 2.0] vmtest: expect-splat begin read_write\.c:[0-9]+.*__kernel_read' \
+	'[ 2.1] WARNING: fs/read_write.c:516 at __kernel_read+0x2a6/0x2f0, CPU#1: t/1' \
+	'[ 2.2] WARNING: mm/filemap.c:99 at filemap_read+0x1/0x2, CPU#1: t/1' \
+	'[ 2.3] vmtest: expect-splat end' \
+	'[ 3.0] WARNING: CPU: 0 PID: 1 at fs/read_write.c:518 __kernel_read+0x1/0x2' \
+	'[ 4.0] BUG: kernel NULL pointer dereference' >"$work/kmsg.log"
+check_splats "declared splat tolerated, others flagged" "4 6 7 "
+printf '%s\r\n' '[ 1.0] boot' '[ 2.0] all fine' >"$work/kmsg.log"
+check_splats "a clean log" ""
+
 head -c 200000 /dev/urandom >"$work/garbage.img"
 kernel=$("$vmtest" -h >/dev/null && source "$here/lib.sh" &&
 	source "$here/kernel.sh" && kernel_resolve "")
