@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sleepable_select: the same read of an evicted page, from five places.
+ *
+ * R-SELECT-1  sleepable program: 0, pread()'s bytes.
+ * R-SELECT-2  non-sleepable program: -EFAULT.
+ * R-SELECT-3  sleepable program, dynptr created and read inside a
+ *             bpf_rcu_read_lock() section: -EFAULT (no sleeping there).
+ * R-SELECT-4  created inside the section, read after it: the reader is the
+ *             one bound where the dynptr was created: -EFAULT.
+ * R-SELECT-5  created outside the section, read inside it: the read must not
+ *             sleep inside the section: -EFAULT, and no kernel warning.
+ * Every subtest evicts the file and proves it with mincore() first.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "common.h"
+#include "sleepable_select.skel.h"
+
+#define PAGE		4096
+#define FILE_SIZE	(8 * PAGE)
+#define READ_OFF	(3 * PAGE + 100)
+#define SEL_LEN		64
+
+struct place {
+	const char *name;
+	int expect;
+};
+
+static bool make_evicted(int fd)
+{
+	long resident;
+
+	if (!ASSERT_OK(evict_range(fd, 0, 0), "evict"))
+		return false;
+	resident = resident_pages(fd, 0, FILE_SIZE);
+	if (resident && !scratch_is_explicit()) {
+		test__skip("pages of %s cannot be evicted: set SCRATCH_DIR to a block-backed filesystem",
+			   scratch_dir());
+		return false;
+	}
+	return ASSERT_EQ(resident, 0, "resident pages before the trigger (mincore)");
+}
+
+static void run_place(struct sleepable_select *skel, int fd, const char *name,
+		      int expect)
+{
+	struct bpf_program *prog = bpf_object__find_program_by_name(skel->obj, name);
+	struct sleepable_select__bss *bss = skel->bss;
+	struct bpf_link *link;
+	__u8 want[SEL_LEN];
+
+	if (!test__start_subtest(name) || !ASSERT_OK_PTR(prog, "find program") ||
+	    !make_evicted(fd))
+		return;
+	memset(bss, 0x5a, sizeof(*bss));
+	bss->target_tgid = getpid();
+	bss->runs = 0;
+	bss->read_off = READ_OFF;
+	link = bpf_program__attach(prog);
+	if (!ASSERT_OK_PTR(link, "attach"))
+		return;
+	ASSERT_OK(trigger_file_ioctl(fd), "trigger ioctl");
+	bpf_link__destroy(link);
+	if (!ASSERT_EQ(bss->runs, 1, "program invocations per trigger") ||
+	    !ASSERT_OK(bss->create_ret, "bpf_dynptr_from_file"))
+		return;
+	if (!ASSERT_EQ(bss->read_ret, expect, "read of an evicted page") || expect)
+		return;
+	if (ASSERT_EQ(pread(fd, want, SEL_LEN, READ_OFF), SEL_LEN, "pread"))
+		ASSERT_MEMEQ(bss->buf, want, SEL_LEN, "bytes equal pread");
+}
+
+void test_sleepable_select(void)
+{
+	static const struct place places[] = {
+		{ "sleepable", 0 },
+		{ "nonsleepable", -EFAULT },
+		{ "sleepable_all_in_rcu", -EFAULT },
+		{ "sleepable_made_in_rcu", -EFAULT },
+		{ "sleepable_read_in_rcu", -EFAULT },
+	};
+	struct bpf_object_open_opts opts;
+	struct sleepable_select *skel;
+	char path[256];
+	unsigned int i;
+	int fd;
+
+	if (!require_file_dynptr())
+		return;
+	skel_open_opts(&opts);
+	skel = sleepable_select__open_opts(&opts);
+	if (!ASSERT_OK_PTR(skel, "open skeleton"))
+		return;
+	if (!ASSERT_OK(sleepable_select__load(skel), "load skeleton"))
+		goto out;
+	fd = make_pattern_file("sleepable_select", FILE_SIZE, path, sizeof(path));
+	if (!ASSERT_GE(fd, 0, "create pattern file"))
+		goto out;
+	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+		run_place(skel, fd, places[i].name, places[i].expect);
+	close(fd);
+	unlink(path);
+out:
+	sleepable_select__destroy(skel);
+}
