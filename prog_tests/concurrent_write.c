@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * concurrent_write: reads while another process rewrites the file.
+ *
+ * R-KIND-9  a file rewritten by another process during the reads: no crash,
+ *           no kernel splat, every read of resident pages succeeds, and every
+ *           byte it returns is the file's old or new value at its offset
+ *           (the kernel gives no atomicity inside a page, nor does pread()).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "read_batch.h"
+#include "concurrent_write.skel.h"
+
+#define PAGE		4096
+#define FILE_PAGES	8
+#define FILE_SIZE	(FILE_PAGES * PAGE)
+#define MIN_TRIGGERS	100
+#define MAX_TRIGGERS	5000
+
+static const struct read_case cases[] = {
+	{ 0, FILE_SIZE < READ_CHUNK ? FILE_SIZE : READ_CHUNK },
+	{ PAGE - 3, 3 * PAGE },
+};
+
+#define N_CASES ((int)(sizeof(cases) / sizeof(cases[0])))
+
+/* The writer flips the whole file between the pattern and its inverse. */
+static void writer(const char *path)
+{
+	static __u8 a[FILE_SIZE], b[FILE_SIZE];
+	int fd = open(path, O_WRONLY), i;
+
+	pattern_fill(a, 0, FILE_SIZE);
+	for (i = 0; i < FILE_SIZE; i++)
+		b[i] = ~a[i];
+	for (;;) {
+		pwrite(fd, b, FILE_SIZE, 0);
+		pwrite(fd, a, FILE_SIZE, 0);
+	}
+}
+
+/*
+ * Index of the first byte that is neither the old nor the new value, or -1;
+ * *saw_new is set when a byte has the writer's new value.
+ */
+static long foreign_byte(const __u8 *got, __u64 off, __u64 len, bool *saw_new)
+{
+	__u64 i;
+
+	for (i = 0; i < len; i++) {
+		__u8 old = pattern_byte(off + i), new = ~old;
+
+		*saw_new |= got[i] == new;
+		if (got[i] != old && got[i] != new)
+			return i;
+	}
+	return -1;
+}
+
+static void race(struct concurrent_write *skel, struct bpf_program *prog,
+		 int fd, const char *path, const char *ctx)
+{
+	struct read_batch b = READ_BATCH_OF(skel);
+	int i, j, failed = 0, raced = 0;
+	struct bpf_link *link;
+	long foreign = -1;
+	pid_t child;
+
+	if (!test__start_subtest(ctx) ||
+	    !read_batch_run(&b, prog, fd, cases, N_CASES))	/* fills the batch */
+		return;
+	link = bpf_program__attach(prog);
+	if (!ASSERT_OK_PTR(link, "attach"))
+		return;
+	child = fork();
+	if (child == 0)
+		writer(path);
+	/* Until enough reads overlapped the writer, within a bound. */
+	for (i = 0; child > 0 && foreign < 0 && i < MAX_TRIGGERS &&
+		    (i < MIN_TRIGGERS || raced < 10); i++) {
+		trigger_file_ioctl(fd);
+		for (j = 0; j < N_CASES && foreign < 0; j++) {
+			bool saw_new = false;
+
+			failed += b.results[j] != 0;
+			if (!b.results[j])
+				foreign = foreign_byte(b.out[j], cases[j].off,
+						       cases[j].len, &saw_new);
+			raced += saw_new;
+		}
+	}
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	bpf_link__destroy(link);
+	ASSERT_GT(child, 0, "fork the writer");
+	printf("%s: %d triggers, %d reads saw the writer's bytes\n", ctx, i, raced);
+	ASSERT_EQ(failed, 0, "reads that failed while the file was rewritten");
+	ASSERT_EQ(foreign, -1, "offset of a byte that is neither old nor new");
+	if (!raced && !failed && foreign < 0)
+		test__skip("the writer never overlapped a read in %d triggers: nothing was tested", i);
+}
+
+void test_concurrent_write(void)
+{
+	struct bpf_object_open_opts opts;
+	struct concurrent_write *skel;
+	char path[256];
+	int fd;
+
+	if (!require_file_dynptr())
+		return;
+	skel_open_opts(&opts);
+	skel = concurrent_write__open_opts(&opts);
+	if (!ASSERT_OK_PTR(skel, "open skeleton"))
+		return;
+	if (!ASSERT_OK(concurrent_write__load(skel), "load skeleton"))
+		goto out;
+	fd = make_pattern_file("concurrent_write", FILE_SIZE, path, sizeof(path));
+	if (!ASSERT_GE(fd, 0, "create pattern file"))
+		goto out;
+	if (ASSERT_EQ(make_file_resident(fd, FILE_SIZE), FILE_PAGES, "resident (mincore)")) {
+		race(skel, skel->progs.read_nonsleepable, fd, path, "nonsleepable");
+		race(skel, skel->progs.read_sleepable, fd, path, "sleepable");
+	}
+	close(fd);
+	unlink(path);
+out:
+	concurrent_write__destroy(skel);
+}
