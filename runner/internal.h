@@ -129,6 +129,7 @@ struct test_result {
 	const struct test_def *test;
 	int num; /* 1..N in the sorted table */
 	int run; /* 1..opts.repeat */
+	long long duration_ms; /* fork to the child's end */
 	enum result result; /* derived from the units below */
 	char *message;
 	/* The test body outside subtests, which is a unit of its own. */

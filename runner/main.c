@@ -197,6 +197,32 @@ static void setup(void)
 	probe_preload_btf();
 }
 
+/* Where the time went: the run's length and its slowest tests. */
+static void report_time(const struct test_result *results, int n)
+{
+	const struct test_result *top[3] = { NULL };
+	long long total = 0;
+	int i, j, k;
+
+	for (i = 0; i < n; i++) {
+		total += results[i].duration_ms;
+		for (j = 0; j < 3; j++) {
+			if (top[j] && top[j]->duration_ms >= results[i].duration_ms)
+				continue;
+			for (k = 2; k > j; k--)
+				top[k] = top[k - 1];
+			top[j] = &results[i];
+			break;
+		}
+	}
+	printf("%stime: %lld.%lld s in tests; slowest:", opts.ktap ? "# " : "",
+	       total / 1000, total % 1000 / 100);
+	for (j = 0; j < 3 && top[j]; j++)
+		printf(" %s %lld.%lld s", top[j]->test->name,
+		       top[j]->duration_ms / 1000, top[j]->duration_ms % 1000 / 100);
+	printf("\n");
+}
+
 static int run_all(const int *selected, int nr_selected)
 {
 	struct test_result *results;
@@ -219,6 +245,7 @@ static int run_all(const int *selected, int nr_selected)
 			}
 		}
 	}
+	report_time(results, n);
 	report_end(&tot);
 	if (opts.json_path && report_json(opts.json_path, results, n, &tot))
 		return EXIT_SETUP;

@@ -211,8 +211,8 @@ static void json_result(FILE *f, const struct test_result *res)
 	fprintf(f, "    {\"name\": ");
 	json_str(f, res->test->name);
 	fprintf(f,
-		", \"number\": %d, \"run\": %d, \"result\": \"%s\", \"message\": ",
-		res->num, res->run, result_name(res->result));
+		", \"number\": %d, \"run\": %d, \"duration_ms\": %lld, \"result\": \"%s\", \"message\": ",
+		res->num, res->run, res->duration_ms, result_name(res->result));
 	json_str(f, res->message);
 	fprintf(f, ", \"log\": ");
 	if (res->has_failure)

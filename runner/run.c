@@ -397,6 +397,7 @@ void run_test(const struct test_def *test, int num, int run,
 {
 	struct collector c = { .res = res };
 	int pipefd[2], log_fd, abnormal;
+	long long start = now_ms();
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
@@ -415,6 +416,7 @@ void run_test(const struct test_def *test, int num, int run,
 	start_child(test, pipefd, log_fd, &pid);
 	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
 	collect(&c, pid, pipefd[0]);
+	res->duration_ms = now_ms() - start;
 	running_pgid = 0;
 	close(pipefd[0]);
 

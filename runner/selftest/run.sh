@@ -234,6 +234,14 @@ check "entries for other kernels do not apply" eval \
 # --- JSON --------------------------------------------------------------------
 run -w 1 -a subtests,hang,skip,deviation -X "$WORK/dev.ini" -J "$WORK/out.json"
 check "JSON parses" python3 -m json.tool "$WORK/out.json" /dev/null
+check "a time line names the slowest tests, the hung one first" \
+	grep -qE '^time: [0-9]+\.[0-9] s in tests; slowest: hang [0-9]+\.[0-9] s' "$WORK/out"
+check "JSON carries each test's duration" python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+hang = [t for t in r if t["name"] == "hang"][0]
+sys.exit(not all(isinstance(t["duration_ms"], int) for t in r) or hang["duration_ms"] < 900)
+' "$WORK/out.json"
 check "JSON has the expected counts and results" python3 - "$WORK/out.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
