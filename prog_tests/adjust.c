@@ -166,7 +166,6 @@ static void run_context(struct adjust *skel, struct bpf_program *prog, int fd,
 			const char *ctx)
 {
 	struct adjust__bss *bss = skel->bss;
-	struct bpf_link *link;
 	int i;
 
 	if (!test__start_subtest(ctx) || !prepare_ranges(fd))
@@ -177,11 +176,7 @@ static void run_context(struct adjust *skel, struct bpf_program *prog, int fd,
 	bss->n_cases = N_CASES;
 	memcpy(bss->cases, cases, sizeof(cases));
 
-	link = bpf_program__attach(prog);
-	if (!ASSERT_OK_PTR(link, "attach"))
-		return;
-	ASSERT_OK(trigger_file_ioctl(fd), "trigger ioctl");
-	bpf_link__destroy(link);
+	ASSERT_OK(run_prog_once(prog, fd), "attach and trigger");
 	if (!ASSERT_EQ(bss->runs, 1, "program invocations per trigger"))
 		return;
 	for (i = 0; i < N_CASES; i++)

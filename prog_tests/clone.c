@@ -81,7 +81,6 @@ static void run_context(struct clone *skel, struct bpf_program *prog, int fd,
 			const char *ctx)
 {
 	struct clone__bss *bss = skel->bss;
-	struct bpf_link *link;
 	char name[64];
 
 	memset(bss, 0x5a, sizeof(*bss));	/* nothing may pass by default */
@@ -93,11 +92,7 @@ static void run_context(struct clone *skel, struct bpf_program *prog, int fd,
 	if (!ASSERT_EQ(make_file_resident(fd, FILE_SIZE), FILE_SIZE / PAGE,
 		       "resident pages before the trigger (mincore)"))
 		return;
-	link = bpf_program__attach(prog);
-	if (!ASSERT_OK_PTR(link, "attach"))
-		return;
-	ASSERT_OK(trigger_file_ioctl(fd), "trigger ioctl");
-	bpf_link__destroy(link);
+	ASSERT_OK(run_prog_once(prog, fd), "attach and trigger");
 	if (!ASSERT_EQ(bss->runs, 1, "program invocations per trigger"))
 		return;
 

@@ -251,6 +251,18 @@ int trigger_file_ioctl(int fd)
 	return -errno;
 }
 
+int run_prog_once(struct bpf_program *prog, int fd)
+{
+	struct bpf_link *link = bpf_program__attach(prog);
+	int err;
+
+	if (!link)
+		return -errno;
+	err = trigger_file_ioctl(fd);
+	bpf_link__destroy(link);
+	return err;
+}
+
 void skel_open_opts(struct bpf_object_open_opts *opts)
 {
 	memset(opts, 0, sizeof(*opts));

@@ -74,6 +74,9 @@ long resident_pages(int fd, off_t off, size_t len);
 /* Runs the programs attached to lsm/file_ioctl on @fd. 0 or -errno. */
 int trigger_file_ioctl(int fd);
 
+/* Attaches @prog, triggers it once on @fd, detaches it. 0 or -errno. */
+int run_prog_once(struct bpf_program *prog, int fd);
+
 /*
  * Skeleton open options. Under -vv they ask for the verifier log, which
  * libbpf then prints through the runner's log capture even on success.

@@ -108,7 +108,6 @@ static void check_rdonly(struct creation *skel, int fd)
 static bool trigger_once(struct creation *skel, struct bpf_program *prog, int fd)
 {
 	struct creation__bss *bss = skel->bss;
-	struct bpf_link *link;
 	int i;
 
 	memset(bss, 0x5a, sizeof(*bss));	/* nothing may pass by default */
@@ -122,11 +121,7 @@ static bool trigger_once(struct creation *skel, struct bpf_program *prog, int fd
 	if (!ASSERT_EQ(make_file_resident(fd, FILE_SIZE), FILE_PAGES,
 		       "resident pages before the trigger (mincore)"))
 		return false;
-	link = bpf_program__attach(prog);
-	if (!ASSERT_OK_PTR(link, "attach"))
-		return false;
-	ASSERT_OK(trigger_file_ioctl(fd), "trigger ioctl");
-	bpf_link__destroy(link);
+	ASSERT_OK(run_prog_once(prog, fd), "attach and trigger");
 	return ASSERT_EQ(bss->runs, 1, "program invocations per trigger");
 }
 

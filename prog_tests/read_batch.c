@@ -12,8 +12,7 @@
 bool read_batch_run(struct read_batch *b, struct bpf_program *prog, int fd,
 		    const struct read_case *cases, int n)
 {
-	struct bpf_link *link;
-	int i, err;
+	int i;
 
 	if (!ASSERT_LE(n, READ_MAX_CASES, "cases fit in one batch"))
 		return false;
@@ -28,12 +27,7 @@ bool read_batch_run(struct read_batch *b, struct bpf_program *prog, int fd,
 		memset(b->out[i], OUT_POISON, READ_CHUNK);
 	}
 
-	link = bpf_program__attach(prog);
-	if (!ASSERT_OK_PTR(link, "attach"))
-		return false;
-	err = trigger_file_ioctl(fd);
-	bpf_link__destroy(link);
-	return ASSERT_OK(err, "trigger ioctl");
+	return ASSERT_OK(run_prog_once(prog, fd), "attach and trigger");
 }
 
 void read_batch_check_case(struct read_batch *b, int fd, int i,

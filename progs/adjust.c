@@ -51,22 +51,6 @@ static __always_inline void run(struct file *file)
 	}
 }
 
-SEC("lsm/file_ioctl")
-int BPF_PROG(adjust_nonsleepable, struct file *file, unsigned int cmd,
-	     unsigned long arg)
-{
-	if (is_trigger(cmd))
-		run(file);
-	return 0;
-}
-
-SEC("lsm.s/file_ioctl")
-int BPF_PROG(adjust_sleepable, struct file *file, unsigned int cmd,
-	     unsigned long arg)
-{
-	if (is_trigger(cmd))
-		run(file);
-	return 0;
-}
+FILE_IOCTL_PROGS(adjust, run)
 
 char _license[] SEC("license") = "GPL";

@@ -68,22 +68,6 @@ out:
 	phase(file, 1);
 }
 
-SEC("lsm/file_ioctl")
-int BPF_PROG(clone_nonsleepable, struct file *file, unsigned int cmd,
-	     unsigned long arg)
-{
-	if (is_trigger(cmd))
-		run(file);
-	return 0;
-}
-
-SEC("lsm.s/file_ioctl")
-int BPF_PROG(clone_sleepable, struct file *file, unsigned int cmd,
-	     unsigned long arg)
-{
-	if (is_trigger(cmd))
-		run(file);
-	return 0;
-}
+FILE_IOCTL_PROGS(clone, run)
 
 char _license[] SEC("license") = "GPL";

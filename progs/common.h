@@ -85,4 +85,30 @@ static __always_inline bool is_trigger(unsigned int cmd)
 	       (bpf_get_current_pid_tgid() >> 32) == (__u32)target_tgid;
 }
 
+/*
+ * The two programs most themes need: NAME_nonsleepable on lsm/file_ioctl
+ * and NAME_sleepable on lsm.s/file_ioctl, each calling FN(file) on the
+ * test's trigger. The verifier binds bpf_dynptr_from_file() in FN to the
+ * page-cache-only reader in the first and to the sleepable one in the
+ * second.
+ */
+#define FILE_IOCTL_PROGS(NAME, FN)					\
+SEC("lsm/file_ioctl")							\
+int BPF_PROG(NAME##_nonsleepable, struct file *file, unsigned int cmd,	\
+	     unsigned long arg)						\
+{									\
+	if (is_trigger(cmd))						\
+		FN(file);						\
+	return 0;							\
+}									\
+									\
+SEC("lsm.s/file_ioctl")							\
+int BPF_PROG(NAME##_sleepable, struct file *file, unsigned int cmd,	\
+	     unsigned long arg)						\
+{									\
+	if (is_trigger(cmd))						\
+		FN(file);						\
+	return 0;							\
+}
+
 #endif /* __PROGS_COMMON_H */

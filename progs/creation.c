@@ -105,22 +105,6 @@ static __always_inline void run(struct file *file)
 	probe_bool_abi(file);
 }
 
-SEC("lsm/file_ioctl")
-int BPF_PROG(creation_nonsleepable, struct file *file, unsigned int cmd,
-	     unsigned long arg)
-{
-	if (is_trigger(cmd))
-		run(file);
-	return 0;
-}
-
-SEC("lsm.s/file_ioctl")
-int BPF_PROG(creation_sleepable, struct file *file, unsigned int cmd,
-	     unsigned long arg)
-{
-	if (is_trigger(cmd))
-		run(file);
-	return 0;
-}
+FILE_IOCTL_PROGS(creation, run)
 
 char _license[] SEC("license") = "GPL";

@@ -48,23 +48,7 @@ static __always_inline void run_read_cases(struct file *file)
 	discard_err = bpf_dynptr_file_discard(&ptr);
 }
 
-SEC("lsm/file_ioctl")
-int BPF_PROG(read_nonsleepable, struct file *file, unsigned int cmd,
-	     unsigned long arg)
-{
-	if (is_trigger(cmd))
-		run_read_cases(file);
-	return 0;
-}
-
-SEC("lsm.s/file_ioctl")
-int BPF_PROG(read_sleepable, struct file *file, unsigned int cmd,
-	     unsigned long arg)
-{
-	if (is_trigger(cmd))
-		run_read_cases(file);
-	return 0;
-}
+FILE_IOCTL_PROGS(read, run_read_cases)
 
 char _license[] SEC("license") = "GPL";
 

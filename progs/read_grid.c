@@ -59,22 +59,6 @@ static __always_inline void run(struct file *file)
 	bpf_dynptr_file_discard(&ptr);
 }
 
-SEC("lsm/file_ioctl")
-int BPF_PROG(grid_nonsleepable, struct file *file, unsigned int cmd,
-	     unsigned long arg)
-{
-	if (is_trigger(cmd))
-		run(file);
-	return 0;
-}
-
-SEC("lsm.s/file_ioctl")
-int BPF_PROG(grid_sleepable, struct file *file, unsigned int cmd,
-	     unsigned long arg)
-{
-	if (is_trigger(cmd))
-		run(file);
-	return 0;
-}
+FILE_IOCTL_PROGS(grid, run)
 
 char _license[] SEC("license") = "GPL";

@@ -15,8 +15,9 @@ steps=(
 	"runner self-tests|runner/selftest/run.sh $OUTPUT/selftest"
 	"host run (skips without the kfunc)|$OUTPUT/test_progs -X known-deviations.ini"
 	"vmtest self-tests|vmtest/selftest.sh"
-	"suite on Debian 6.19 (vmtest)|vmtest/vmtest.sh"
-	"fault_nonsleepable x20 (flake check)|vmtest/vmtest.sh -- -t fault_nonsleepable --repeat 20"
+	"suite on Debian 6.19 (vmtest)|vmtest/vmtest.sh -k 6.19.14"
+	"suite on Debian 7.3 (vmtest)|vmtest/vmtest.sh -k 7.3.4"
+	"page-cache tests x20 (flake check)|vmtest/vmtest.sh -k 6.19.14 -- -t fault_nonsleepable,sleepable_select,release,file_kinds/sparse_hole,elf_parse/runner_nonsleepable --repeat 20"
 )
 
 total_p=0 total_f=0 total_s=0 failed=0 table=
