@@ -141,6 +141,44 @@ static void partly_resident(struct fixture *f)
 				      partial_expect[i], "nonsleepable");
 }
 
+/*
+ * R-FAULT-1 for a page that is cached but not uptodate: the EOF page of a
+ * file just written with a length that does not end on a page boundary
+ * (ext4 keeps it so; pread() still serves it). mincore() says absent, and
+ * the non-sleepable reader must agree: -EFAULT; pages before it read fine.
+ */
+static void written_eof_page(struct fixture *f)
+{
+	static const struct read_case eof_cases[] = {
+		{ 0, PAGE },		/* a fully written page */
+		{ 3 * PAGE, 50 },	/* inside the written part of EOF's page */
+	};
+	static const int expect[] = { 0, -EFAULT };
+	struct bpf_program *prog = f->skel->progs.read_nonsleepable;
+	char path[256];
+	int fd, i;
+
+	if (!test__start_subtest("written_eof_page_not_uptodate"))
+		return;
+	fd = make_pattern_file("fault_eof", 3 * PAGE + 100, path, sizeof(path));
+	if (!ASSERT_GE(fd, 0, "create pattern file"))
+		return;
+	if (resident_pages(fd, 3 * PAGE, 100) != 0 ||
+	    resident_pages(fd, 0, PAGE) != 1) {
+		test__skip("this filesystem (%s) leaves a written EOF page uptodate: nothing to test",
+			   scratch_dir());
+		goto out;
+	}
+	if (!read_batch_run(&f->batch, prog, fd, eof_cases, 2) || !read_batch_ran(&f->batch))
+		goto out;
+	for (i = 0; i < 2; i++)
+		read_batch_check_case(&f->batch, fd, i, &eof_cases[i], expect[i],
+				      "nonsleepable");
+out:
+	close(fd);
+	unlink(path);
+}
+
 /* A folio reference leaked by a read would pin its page in the cache. */
 static void evictable_after_reads(struct fixture *f)
 {
@@ -177,6 +215,7 @@ void test_fault_nonsleepable(void)
 	evicted_sleepable(&f);
 	resident_nonsleepable(&f);
 	partly_resident(&f);
+	written_eof_page(&f);
 	evictable_after_reads(&f);
 
 cleanup:
