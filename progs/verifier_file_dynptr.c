@@ -394,7 +394,7 @@ int BPF_PROG(untrusted_walked_exe_file, struct file *unused)
 
 /* R-VERIFY-12: a pointer read from memory (CO-RE, probe read) is a number. */
 SEC("lsm/file_open")
-__failure __msg("arg#0 pointer type STRUCT file must point|R1 is scalar expected STRUCT file")
+__failure __msg("(arg#0|R1) pointer type STRUCT file must point|R1 is scalar expected STRUCT file")
 int BPF_PROG(untrusted_core_read_exe_file, struct file *unused)
 {
 	struct task_struct *task = bpf_get_current_task_btf();

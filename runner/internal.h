@@ -53,6 +53,7 @@ struct options {
 	bool list;
 	bool ktap;
 	const char *json_path;
+	const char *junit_path;
 	const char *deviations_path;
 };
 
@@ -162,6 +163,8 @@ void report_test(const struct test_result *res);
 void report_end(const struct totals *tot);
 int report_json(const char *path, const struct test_result *results,
 		int nr_results, const struct totals *tot);
+int report_junit(const char *path, const struct test_result *results,
+		 int nr_results, const struct totals *tot);
 
 /* util */
 char *xstrdup(const char *s);

@@ -45,6 +45,7 @@ static void usage(FILE *f)
 		"Output:\n"
 		"      --ktap                   print KTAP version 1 instead of plain text\n"
 		"  -J, --json=FILE              also write a JSON summary to FILE\n"
+		"      --junit=FILE             also write a JUnit XML report to FILE\n"
 		"  -h, --help                   show this help\n"
 		"\n"
 		"The last line of output is \"N passed, N failed, N skipped\", counting each\n"
@@ -63,6 +64,7 @@ static void usage(FILE *f)
 		"  test_progs -a 'read*/big_*' -w 10   glob on test and subtest names\n"
 		"  test_progs -d @flaky.txt -J out.json\n"
 		"  test_progs -X known-deviations.ini --ktap\n"
+		"  test_progs -X known-deviations.ini --junit junit.xml\n"
 		"  test_progs -t clone/adjust -r 50    hunt for a flake\n");
 }
 
@@ -98,7 +100,7 @@ static void add_filter(struct filter_list *list, const char *arg, bool glob)
 		exit(EXIT_SETUP);
 }
 
-enum { OPT_KTAP = 256 };
+enum { OPT_KTAP = 256, OPT_JUNIT };
 
 static void parse_args(int argc, char **argv)
 {
@@ -113,6 +115,7 @@ static void parse_args(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "json", required_argument, NULL, 'J' },
 		{ "ktap", no_argument, NULL, OPT_KTAP },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "known-deviations", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -151,6 +154,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case OPT_KTAP:
 			opts.ktap = true;
+			break;
+		case OPT_JUNIT:
+			opts.junit_path = optarg;
 			break;
 		case 'X':
 			opts.deviations_path = optarg;
@@ -248,6 +254,8 @@ static int run_all(const int *selected, int nr_selected)
 	report_time(results, n);
 	report_end(&tot);
 	if (opts.json_path && report_json(opts.json_path, results, n, &tot))
+		return EXIT_SETUP;
+	if (opts.junit_path && report_junit(opts.junit_path, results, n, &tot))
 		return EXIT_SETUP;
 	for (i = 0; i < n; i++)
 		result_free(&results[i]);

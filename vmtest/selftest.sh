@@ -74,6 +74,81 @@ check_splats "declared splat tolerated, others flagged" "4 6 7 "
 printf '%s\r\n' '[ 1.0] boot' '[ 2.0] all fine' >"$work/kmsg.log"
 check_splats "a clean log" ""
 
+# json_is NAME FILE PYTHON: FILE (vmtest -J) parses as JSON and PYTHON,
+# run with the object as d, raises nothing.
+json_is()
+{
+	local name=$1 file=$2 err
+
+	if err=$(python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+assert isinstance(d['verdict'], int) and isinstance(d['reason'], str), d
+assert d['kernel'] and d['vmtest']['kernel'] and isinstance(d['results'], list), d
+$3" "$file" 2>&1); then
+		ok "-J: $name"
+	else
+		not_ok "-J: $name: $(tail -n 1 <<<"$err")"
+		[[ -f $file ]] && sed 's/^/     | /' "$file" | head -n 12
+	fi
+}
+
+# report.py on made-up results (no boot): cells, NOVERDICT, links, exit code.
+mkdir -p "$work/rep/k1" "$work/rep/k2" "$work/rep/k3"
+cat >"$work/rep/k1/results.json" <<'EOF'
+{"verdict": 1, "reason": "runner exit 1: 2 passed, 1 failed, 1 skipped",
+ "vmtest": {"kernel": "6.19.14", "image": "x", "accel": "tcg", "cpus": 2, "memory": "1G", "seconds": 20.5, "guest_json": true},
+ "kernel": "6.19.14", "passed": 2, "failed": 1, "skipped": 1, "xfail": 1, "xpass": 0, "timeout": 0,
+ "results": [{"name": "alpha", "number": 1, "run": 1, "duration_ms": 5, "result": "FAIL", "message": "",
+   "log": "--- subtest alpha/one ---\nok\n--- subtest alpha/two ---\nx.c:1: FAIL 'two': ASSERT_EQ(1, 2)\n",
+   "subtests": [{"name": "one", "number": 1, "result": "XFAIL", "message": "R-X: known"},
+                {"name": "two", "number": 2, "result": "FAIL", "message": ""}]},
+  {"name": "beta", "number": 2, "run": 1, "duration_ms": 5, "result": "SKIP", "message": "no gizmo", "log": "", "subtests": []},
+  {"name": "gamma", "number": 3, "run": 1, "duration_ms": 5, "result": "OK", "message": "", "log": "", "subtests": []}]}
+EOF
+cat >"$work/rep/k2/results.json" <<'EOF'
+{"verdict": 0, "reason": "", "vmtest": {"kernel": "6.18.15", "guest_json": true}, "kernel": "6.18.15",
+ "passed": 0, "failed": 0, "skipped": 3, "xfail": 0, "xpass": 0, "timeout": 0,
+ "results": [{"name": "alpha", "number": 1, "run": 1, "result": "SKIP", "message": "lacks the kfunc", "log": "", "subtests": []},
+  {"name": "beta", "number": 2, "run": 1, "result": "SKIP", "message": "lacks the kfunc", "log": "", "subtests": []},
+  {"name": "gamma", "number": 3, "run": 1, "result": "SKIP", "message": "lacks the kfunc", "log": "", "subtests": []}]}
+EOF
+printf '{"verdict": 4, "reason": "guest hang: no result after 300 s", "vmtest": {"kernel": "7.3.4", "guest_json": false}, "kernel": "7.3.4", "results": []}\n' \
+	>"$work/rep/k3/results.json"
+python3 "$here/report.py" -q -o "$work/rep/out" "$work/rep/k1" "$work/rep/k2" "$work/rep/k3" "$work/rep/missing"
+rc=$?
+if ((rc == 1)) && python3 - "$work/rep/out" <<'EOF'
+import re, sys
+md = open(sys.argv[1] + "/matrix.md").read()
+rows = {l.split("|")[1].strip(): [c.strip() for c in l.split("|")[2:-1]]
+        for l in md.splitlines() if l.startswith("| ")}
+assert rows["test"] == ["6.19.14", "6.18.15", "7.3.4", "missing"], rows["test"]
+assert rows["**alpha**"] == ["FAIL", "SKIP", "NOVERDICT", "NOVERDICT"], rows
+assert rows["alpha/one"] == ["XFAIL", "SKIP", "NOVERDICT", "NOVERDICT"], rows
+assert rows["alpha/two"] == ["FAIL", "SKIP", "NOVERDICT", "NOVERDICT"], rows
+assert rows["**gamma**"] == ["PASS", "SKIP", "NOVERDICT", "NOVERDICT"], rows
+assert rows["**verdict**"][1] == "exit 0 (all passed)" and "exit 4" in rows["**verdict**"][2], rows
+assert "guest hang: no result after 300 s" in md and "`alpha/two`: FAIL: x.c:1: FAIL" in md, md
+page = open(sys.argv[1] + "/matrix.html").read()
+ids, hrefs = set(re.findall(r'id="([^"]+)"', page)), set(re.findall(r'href="#([^"]+)"', page))
+assert hrefs and hrefs <= ids, hrefs - ids
+fail = re.search(r'class="c FAIL"><a href="#([^"]+)">FAIL</a>', page).group(1)
+sect = page[page.index(f'id="{fail}"'):]
+sect = sect[:sect.index("</section>")]
+assert "ASSERT_EQ(1, 2)" in sect and "alpha/one ---" not in sect, sect
+EOF
+then
+	ok "report.py: cells, NOVERDICT, log links, exit 1"
+else
+	not_ok "report.py on made-up results (exit $rc)"
+fi
+"$here/matrix.sh" -x >"$work/out" 2>&1
+rc=$?
+if ((rc == 2)) && grep -q 'unknown option -x' "$work/out"; then
+	ok "matrix.sh: a usage error exits 2"
+else
+	not_ok "matrix.sh: usage error: exit $rc"
+fi
+
 head -c 200000 /dev/urandom >"$work/garbage.img"
 kernel=$("$vmtest" -h >/dev/null && source "$here/lib.sh" &&
 	source "$here/kernel.sh" && kernel_resolve "")
@@ -83,21 +158,36 @@ expect "unknown option" 2 'unknown option -x' -- -x
 expect "missing option argument" 2 'needs an argument' -- -k
 expect "bad accelerator" 2 'kvm, tcg or auto' -- -a fast
 expect "malformed kernel version" 2 'neither a kernel image path' -- -k six
-expect "kernel version Debian lacks" 4 'Debian has no cloud kernel 1\.2\.3' -- -k 1.2.3
+expect "kernel version Debian lacks" 4 'Debian has no cloud kernel 1\.2\.3' -- -k 1.2.3 -J "$work/nokernel.json"
+json_is "no such kernel: verdict 4 and why" "$work/nokernel.json" \
+	'assert d["verdict"] == 4 and "no cloud kernel 1.2.3" in d["reason"] and d["kernel"] == "1.2.3" and d["results"] == []'
+
 expect "missing kernel file" 4 'no such readable file' -- -k "$work/none.img"
 expect "corrupt kernel image" 4 'not a bootable x86 kernel' -- -k "$work/garbage.img"
 expect "truncated kernel image" 4 'stopped without a result|guest hang' -- -k "$work/truncated.img" -T 30
 VMTEST_QEMU=/nonexistent/qemu-system-x86_64 \
 	expect "qemu missing" 4 'qemu-system-x86_64 not found' --
-expect "guest hang" 4 'guest hang: no result after 5 s' -- -A vmtest.hang=1 -T 5
-expect "kernel panic" 1 'kernel splat in the guest.*|Kernel panic - not syncing' -- -A vmtest.sysrq=c
-expect "runner exit code passes through" 2 'no test' -- -- -t no_such_test
+expect "guest hang" 4 'guest hang: no result after 5 s' -- -A vmtest.hang=1 -T 5 -J "$work/hang.json"
+json_is "guest hang: verdict 4 and why" "$work/hang.json" \
+	'assert d["verdict"] == 4 and d["reason"].startswith("guest hang: no result after 5 s") and not d["vmtest"]["guest_json"]'
+expect "kernel panic" 1 'kernel splat in the guest.*|Kernel panic - not syncing' -- -A vmtest.sysrq=c -J "$work/panic.json"
+json_is "kernel panic: verdict 1 and the splat" "$work/panic.json" \
+	'assert d["verdict"] == 1 and "kernel splat in the guest" in d["reason"] and d["results"] == []'
+expect "runner exit code passes through" 2 'no test' -- -J "$work/none.json" -- -t no_such_test
+json_is "no test selected: verdict 2 and the runner's message" "$work/none.json" \
+	'assert d["verdict"] == 2 and "no test matches" in d["reason"] and d["results"] == []'
+expect "a run with -J" 0 '2 passed, 0 failed, 0 skipped' -- -J "$work/sub/dir/ok.json" -- -t read_basic
+json_is "the runner's summary, copied out of the guest's disk" "$work/sub/dir/ok.json" \
+	'assert d["verdict"] == 0 and d["reason"] == "" and d["vmtest"]["guest_json"] is True
+r = d["results"]
+assert [t["name"] for t in r] == ["read_basic"] and (d["passed"], d["failed"]) == (2, 0), r
+assert r[0]["result"] in ("OK", "SKIP") and len(r[0]["subtests"]) == 2, r'
 
 # Ctrl-C while the guest runs: exit 130, nothing left behind. Job control
 # gives the background job its own process group, with SIGINT not ignored.
 mkdir -p "$work/tmp"
 set -m
-TMPDIR=$work/tmp "$vmtest" -A vmtest.hang=1 -T 60 >"$work/out" 2>&1 </dev/null &
+TMPDIR=$work/tmp "$vmtest" -A vmtest.hang=1 -T 60 -J "$work/int.json" >"$work/out" 2>&1 </dev/null &
 job=$!
 set +m
 for _ in $(seq 100); do
@@ -114,6 +204,8 @@ else
 	not_ok "Ctrl-C during a run: exit $rc, left: ${left:-nothing}"
 	sed 's/^/     | /' "$work/out" | tail -n 10
 fi
+json_is "Ctrl-C: verdict 130, interrupted" "$work/int.json" \
+	'assert d["verdict"] == 130 and d["reason"] == "interrupted"'
 
 echo "$pass passed, $fail failed"
 ((fail == 0))

@@ -27,11 +27,15 @@ Options:
               KVM and falls back to TCG when the guest does not come up)
   -T SECS     kill the guest when it has not finished after SECS (default 300)
   -m SIZE     guest memory (default 1G)
+  -c CPUS     guest CPUs (default 2, or \$VMTEST_SMP)
   -A ARGS     extra kernel command line arguments
   -r PATH     the runner binary (default: build/test_progs)
   -X FILE     known-deviations file given to the runner (default:
               known-deviations.ini at the top of the repository; -X none: no file)
   -o DIR      keep the logs (runner.log, console.log, dmesg.log) in DIR
+  -J FILE     write the runner's JSON summary to FILE, with the verdict and
+              its reason added; when the guest gave none (hang, panic, no
+              kernel), FILE still gets an object naming kernel, verdict, reason
   -h          this help
 
 Everything after -- is passed to the runner (see build/test_progs -h).
@@ -45,22 +49,149 @@ Cache: \$VMTEST_CACHE (now $VMTEST_CACHE).
 USAGE
 }
 
-kernel_arg= accel=auto timeout=300 append= outdir=
+kernel_arg= accel=auto timeout=300 append= outdir= json_out= kernel=
 runner=$REPO_DIR/build/test_progs
 deviations=$REPO_DIR/known-deviations.ini
-VMT_MEM=1G VMT_SMP=2
+VMT_MEM=1G VMT_SMP=${VMTEST_SMP:-2}
 
-while getopts ":k:la:T:m:A:r:X:o:h" opt; do
+# --- -J: the results file -------------------------------------------------
+# json_escape STRING: STRING as a JSON string, printable ASCII only.
+json_escape()
+{
+	local s
+
+	s=$(printf '%s' "$1" | LC_ALL=C tr -c '\11\12\40-\176' '?')
+	s=${s//\\/\\\\}
+	s=${s//\"/\\\"}
+	s=${s//$'\t'/\\t}
+	s=${s//$'\n'/\\n}
+	printf '"%s"' "$s"
+}
+
+# The kernel's name in results: the -k argument, or the default's version.
+json_kernel_label()
+{
+	local label=$kernel_arg
+
+	if [[ -z $label && $kernel == "$VMTEST_CACHE"/kernels/*/vmlinuz ]]; then
+		label=${kernel%/vmlinuz}
+		label=${label##*/}
+	fi
+	echo "${label:-default}"
+}
+
+# json_vmtest_object VERDICT REASON GUEST_JSON: what vmtest adds.
+json_vmtest_object()
+{
+	local tenths=$((($(date +%s%N) - ${start_ns:-$(date +%s%N)}) / 100000000))
+
+	printf '  "verdict": %d, "reason": %s,\n' "$1" "$(json_escape "$2")"
+	printf '  "vmtest": {"kernel": %s, "image": %s, "accel": %s, "cpus": %s, "memory": %s, "seconds": %d.%d, "guest_json": %s},\n' \
+		"$(json_escape "$(json_kernel_label)")" "$(json_escape "$kernel")" \
+		"$(json_escape "${VMT_ACCEL:-none}")" "$VMT_SMP" "$(json_escape "$VMT_MEM")" \
+		$((tenths / 10)) $((tenths % 10)) "$3"
+}
+
+# json_fallback VERDICT REASON: FILE says why there are no results.
+json_fallback()
+{
+	[[ -n $json_out ]] || return 0
+	{
+		echo "{"
+		json_vmtest_object "$1" "$2" false
+		printf '  "kernel": %s,\n  "results": []\n}\n' "$(json_escape "$(json_kernel_label)")"
+	} >"$json_out.part" && mv -f "$json_out.part" "$json_out"
+}
+
+# Every exit leaves FILE behind: die() (also in a subshell) writes its
+# message there; any other exit before the results says how it ended.
+eval "vmt_$(declare -f die)"
+die()
+{
+	local code=$VMT_EXIT_INFRA
+
+	[[ ${1-} == -c ]] && code=$2
+	[[ ${1-} == -c ]] && shift 2
+	json_fallback "$code" "$*"
+	vmt_die -c "$code" "$@"
+}
+
+json_on_exit()
+{
+	local rc=$1 why
+
+	[[ -z $json_out || -e $json_out ]] && return 0
+	case $rc in
+	130) why="interrupted" ;;
+	143) why="terminated" ;;
+	*) why="vmtest exited $rc before a verdict" ;;
+	esac
+	json_fallback "$rc" "$why"
+}
+
+# json_reason RC: one line on why the verdict is RC (empty for 0).
+json_reason()
+{
+	local rc=$1 log first line
+
+	for log in "$VMT_TMP/dmesg.log" "$VMT_TMP/console.log"; do
+		[[ -s $log ]] || continue
+		first=$(splat_lines "$log" 2>/dev/null | head -n 1)
+		[[ -n $first ]] || continue
+		line=$(sed -n "${first}p" "$log" | tr -d '\r')
+		echo "kernel splat in the guest: ${line#\[*\] }"
+		return
+	done
+	if [[ -f $VMT_TMP/result ]]; then
+		((rc == 0)) && return
+		line=$(grep -E '^vmtest-guest: ' "$VMT_TMP/runner.log" 2>/dev/null | tail -n 1)
+		[[ -n $line ]] || line=$(tail -n 1 "$VMT_TMP/runner.log" 2>/dev/null)
+		echo "runner exit $rc: $line"
+		return
+	fi
+	line=$(grep -v '^\s*$' "$VMT_TMP/console.log" 2>/dev/null | tail -n 1 | tr -d '\r')
+	if ((($(date +%s%N) - boot_ns) / 1000000000 >= timeout)); then
+		echo "guest hang: no result after $timeout s; last console line: $line"
+	else
+		echo "the guest stopped without a result; last console line: $line"
+	fi
+}
+
+# json_collect RC: copies the guest's JSON out of the scratch image (no
+# mount needed) into FILE, with the verdict added; else the fallback.
+json_collect()
+{
+	local rc=$1 got=$VMT_TMP/results.json reason
+
+	reason=$(json_reason "$rc")
+	debugfs -R "dump -p /.vmtest-results.json $got" "$VMT_TMP/scratch.img" \
+		>"$VMT_TMP/debugfs.log" 2>&1
+	# The runner's JSON opens with a line "{" and closes with "}".
+	if [[ -s $got && $(head -n 1 "$got") == "{" && $(tail -n 1 "$got") == "}" ]]; then
+		{
+			echo "{"
+			json_vmtest_object "$rc" "$reason" true
+			tail -n +2 "$got"
+		} >"$json_out.part" && mv -f "$json_out.part" "$json_out"
+	else
+		[[ -n $reason ]] || reason="the guest wrote no JSON summary"
+		json_fallback "$rc" "$reason"
+	fi
+}
+
+while getopts ":k:la:T:m:c:A:r:X:o:J:h" opt; do
 	case $opt in
 	k) kernel_arg=$OPTARG ;;
 	l) kernel_list; exit $? ;;
 	a) accel=$OPTARG ;;
 	T) timeout=$OPTARG ;;
 	m) VMT_MEM=$OPTARG ;;
+	c) VMT_SMP=$OPTARG ;;
 	A) append=$OPTARG ;;
 	r) runner=$OPTARG ;;
 	X) deviations=$OPTARG ;;
 	o) outdir=$OPTARG ;;
+	J) json_out=$OPTARG ;;
 	h) usage; exit 0 ;;
 	:) die -c "$VMT_EXIT_USAGE" "option -$OPTARG needs an argument (see -h)" ;;
 	*) die -c "$VMT_EXIT_USAGE" "unknown option -$OPTARG (see -h)" ;;
@@ -70,9 +201,18 @@ shift $((OPTIND - 1))
 [[ ${1-} == -- ]] && shift
 [[ $accel =~ ^(auto|kvm|tcg)$ ]] || die -c "$VMT_EXIT_USAGE" "-a takes kvm, tcg or auto"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die -c "$VMT_EXIT_USAGE" "-T takes a number of seconds"
+[[ $VMT_SMP =~ ^[1-9][0-9]*$ ]] || die -c "$VMT_EXIT_USAGE" "-c (or VMTEST_SMP) takes a number of CPUs"
+if [[ -n $json_out ]]; then
+	mkdir -p "$(dirname "$json_out")" && rm -f "$json_out" ||
+		die -c "$VMT_EXIT_USAGE" "-J $json_out: cannot write there"
+	# The guest's init copies the runner's JSON onto the scratch disk.
+	VMT_GUEST_JSON=1
+fi
 
 need_cmd "$QEMU" cpio mkfs.ext4 timeout
+[[ -n $json_out ]] && need_cmd debugfs
 vmt_init_tmp
+trap 'json_on_exit $?; vmt_cleanup' EXIT
 start_ns=$(date +%s%N)
 
 kernel=$(kernel_resolve "$kernel_arg") || exit
@@ -85,11 +225,13 @@ guest_disk "$VMT_TMP/scratch.img" 256
 VMT_ACCEL=$accel VMT_ACCEL_WHY=
 [[ $accel == auto ]] && probe_accel "$kernel" "$VMT_TMP/initramfs.cpio"
 accel=$VMT_ACCEL
-info "kernel $kernel, accel $accel${VMT_ACCEL_WHY:+ ($VMT_ACCEL_WHY)}, ${VMT_MEM} memory, timeout ${timeout} s"
+info "kernel $kernel, accel $accel${VMT_ACCEL_WHY:+ ($VMT_ACCEL_WHY)}, ${VMT_MEM} memory$( ((VMT_SMP != 2)) && echo ", $VMT_SMP CPUs"), timeout ${timeout} s"
+boot_ns=$(date +%s%N)
 
 boot_and_run "$accel" "$kernel" "$VMT_TMP/initramfs.cpio" \
 	"$VMT_TMP/scratch.img" "$append" "$timeout"
 rc=$?
+[[ -n $json_out ]] && json_collect "$rc"
 
 if [[ -n $outdir ]]; then
 	mkdir -p "$outdir" &&

@@ -260,6 +260,76 @@ assert subs["deviation/broken"]["result"] == "XFAIL" and "R-FAKE-1" in subs["dev
 assert subs["deviation/fixed"]["result"] == "XPASS"
 EOF
 
+# --- JUnit XML ---------------------------------------------------------------
+run -w 1 -a subtests,hang,skip,deviation,pass,crash,lone_deviation -X "$WORK/dev.ini" \
+	--junit "$WORK/junit.xml"
+check "JUnit: the run's own output and last line are unchanged" eval \
+	'rc_is 1 && last_line_is "6 passed, 4 failed, 2 skipped"'
+check "JUnit XML parses; its counts are the last line's, per suite and in total" python3 - "$WORK/junit.xml" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+suites = root.findall("testsuite")
+assert [s.get("name") for s in suites] == ["crash", "deviation", "hang", "lone_deviation", "pass", "skip", "subtests"], \
+    [s.get("name") for s in suites]
+cases = root.findall("testsuite/testcase")
+fails = [c for c in cases if c.find("failure") is not None]
+skips = [c for c in cases if c.find("skipped") is not None]
+assert (root.get("tests"), root.get("failures"), root.get("skipped"), root.get("errors")) == ("12", "4", "2", "0"), root.attrib
+assert (len(cases), len(fails), len(skips)) == (12, 4, 2)
+for s in suites:
+    c = s.findall("testcase")
+    assert int(s.get("tests")) == len(c), s.get("name")
+    assert int(s.get("failures")) == sum(x.find("failure") is not None for x in c)
+    assert int(s.get("skipped")) == sum(x.find("skipped") is not None for x in c)
+    assert float(s.get("time")) >= 0
+    props = {p.get("name"): p.get("value") for p in s.iter("property")}
+    assert props["kernel"] and props["run"] == "1"
+EOF
+check "JUnit: a testcase per subtest or test; skipped, failure, XFAIL note" python3 - "$WORK/junit.xml" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+case = {(c.get("classname"), c.get("name")): c for c in root.iter("testcase")}
+assert sorted(case) == sorted([("crash", "crash"), ("deviation", "broken"), ("deviation", "fixed"),
+    ("hang", "before"), ("hang", "stuck"), ("lone_deviation", "lone_deviation"), ("pass", "pass"),
+    ("skip", "skip"), ("subtests", "alpha"), ("subtests", "beta"), ("subtests", "gamma"),
+    ("subtests", "delta")]), sorted(case)
+def only(c, tag):
+    kids = [k.tag for k in c]
+    assert kids == ([tag] if tag else []), (c.attrib, kids)
+    return c.find(tag) if tag else None
+# SKIP: skipped with the reason
+assert only(case["skip", "skip"], "skipped").get("message") == "no frobnicator on this machine"
+assert only(case["subtests", "gamma"], "skipped").get("message") == "gamma needs a gizmo"
+# FAIL: failure with the captured log, only the subtest's part of it
+f = only(case["subtests", "beta"], "failure")
+assert f.get("type") == "FAIL" and "beta fails" in f.get("message") and "beta fails" in f.text and "--- subtest subtests/beta ---" in f.text, f.text
+assert "subtests/alpha" not in f.text and "subtests/gamma" not in f.text, f.text
+f = only(case["crash", "crash"], "failure")
+assert f.get("message") == "killed by signal SIGSEGV" and "about to raise SIGSEGV" in f.text
+# TIMEOUT and XPASS are failures
+f = only(case["hang", "stuck"], "failure")
+assert f.get("type") == "TIMEOUT" and f.get("message") == "timed out after 1 s" and "sleep forever" in f.text
+f = only(case["deviation", "fixed"], "failure")
+assert f.get("type") == "XPASS" and "no longer reproduces" in f.get("message")
+# XFAIL passes, with a note and the log in system-out
+o = only(case["deviation", "broken"], "system-out")
+assert o.text.startswith("XFAIL") and "R-FAKE-1" in o.text and "ASSERT_EQ(1, 2)" in o.text, o.text
+o = only(case["lone_deviation", "lone_deviation"], "system-out")
+assert "R-FAKE-3" in o.text and "ASSERT_EQ(3, 4)" in o.text
+assert float(case["lone_deviation", "lone_deviation"].get("time")) >= 0
+for ok in [("pass", "pass"), ("subtests", "alpha"), ("hang", "before")]:
+    only(case[ok], None)
+EOF
+run -t pass -r 2 --junit "$WORK/junit2.xml"
+check "JUnit: one testsuite per run when repeating" python3 -c '
+import sys, xml.etree.ElementTree as ET
+r = ET.parse(sys.argv[1]).getroot()
+assert [s.get("name") for s in r] == ["pass [run 1/2]", "pass [run 2/2]"], [s.get("name") for s in r]
+' "$WORK/junit2.xml"
+run -t pass --junit /nonexistent/dir/junit.xml
+check "JUnit: an unwritable file is a setup error (3)" eval 'rc_is 3 && err_has "cannot write /nonexistent/dir/junit.xml"'
+
 # --- KTAP ------------------------------------------------------------------
 run -w 1 --ktap -a subtests,hang,skip,deviation,pass -X "$WORK/dev.ini"
 check "KTAP: version line, plan, plain last line" eval \

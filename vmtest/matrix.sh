@@ -1,0 +1,172 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# matrix.sh: the suite on a list of kernels, in parallel, and a conformance
+# matrix of the results (vmtest/report.py). See -h.
+set -uo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$VMTEST_DIR/kernel.sh"
+
+# The default list: 6.18.15 is the control (no kfunc: everything that needs
+# it must SKIP), then 6.19 (the first with the kfunc) through 7.3.
+DEFAULT_KERNELS="6.18.15 6.19.6 6.19.14 7.0.13 7.1.13 7.2.12 7.3.4"
+
+usage()
+{
+	cat <<USAGE
+Usage: vmtest/matrix.sh [-j N] [-o DIR] [-t FILTER] [-c CPUS] [-T SECS] [-X FILE]
+                        [KERNEL...]
+
+Runs the suite (vmtest.sh -J) on each KERNEL, up to N guests at a time, and
+writes a conformance matrix: rows are tests and subtests, columns kernels.
+
+  KERNEL     a Debian kernel version or a bzImage path, as vmtest.sh -k takes.
+             Default: $DEFAULT_KERNELS
+  -j N       guests at a time (default: the number of CPUs, $(nproc))
+  -o DIR     output directory (default: build/matrix)
+  -t FILTER  run only these tests (the runner's -t, e.g. read_basic,clone)
+  -c CPUS    CPUs per guest (vmtest -c; default 2)
+  -T SECS    per-kernel time limit (vmtest -T; default 300)
+  -X FILE    known-deviations file (vmtest -X)
+  -L         print the default kernel list as a JSON array (for CI), then exit
+  -h         this help
+
+Per kernel, DIR/<kernel>/ keeps results.json (vmtest -J: also when the
+kernel gave no verdict, saying why), runner.log, console.log, dmesg.log and
+vmtest.log (vmtest's whole output). DIR/matrix.md (also printed) and
+DIR/matrix.html (one self-contained page) hold the matrix.
+
+Kernels are fetched first, one at a time, then run in parallel; a kernel
+that hangs or panics is stopped by its own time limit and shows as
+NOVERDICT, the others go on.
+
+Exit: 0 if every kernel's verdict is 0, 1 if not, 2 on a usage error.
+USAGE
+}
+
+jobs=$(nproc) outdir=$REPO_DIR/build/matrix filter= cpus= limit= deviations=
+while getopts ":j:o:t:c:T:X:Lh" opt; do
+	case $opt in
+	j) jobs=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	t) filter=$OPTARG ;;
+	c) cpus=$OPTARG ;;
+	T) limit=$OPTARG ;;
+	X) deviations=$OPTARG ;;
+	L) printf '["%s"]\n' "${DEFAULT_KERNELS// /\", \"}"; exit 0 ;;
+	h) usage; exit 0 ;;
+	:) die -c "$VMT_EXIT_USAGE" "option -$OPTARG needs an argument (see -h)" ;;
+	*) die -c "$VMT_EXIT_USAGE" "unknown option -$OPTARG (see -h)" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || die -c "$VMT_EXIT_USAGE" "-j takes a number"
+kernels=("$@")
+# shellcheck disable=SC2206
+((${#kernels[@]})) || kernels=($DEFAULT_KERNELS)
+need_cmd python3
+
+minfo() { printf 'matrix: %s\n' "$*" >&2; }
+
+# A column label and directory name per kernel: the version, or for an
+# image path its directory and file name; unique.
+declare -A used=()
+labels=()
+for k in "${kernels[@]}"; do
+	if [[ $k == */* || -f $k ]]; then
+		label=$(basename "$(dirname "$k")")_$(basename "$k")
+		label=${label//[^A-Za-z0-9._-]/_}
+	else
+		label=$k
+	fi
+	base=$label n=1
+	while [[ -n ${used[$label]-} ]]; do
+		n=$((n + 1))
+		label=$base-$n
+	done
+	used[$label]=1
+	labels+=("$label")
+done
+
+mkdir -p "$outdir" || die "cannot create $outdir"
+outdir=$(cd "$outdir" && pwd)
+start=$SECONDS
+
+# 1. Fetch, one at a time: the kernel cache and the private apt lists are
+# not made for concurrent writers. A kernel that cannot be had is left to
+# its vmtest run, which says why in its results.json.
+for k in "${kernels[@]}"; do
+	[[ $k == */* || -f $k ]] && continue
+	[[ -f $VMTEST_CACHE/kernels/$k/vmlinuz ]] && continue
+	(kernel_resolve "$k" >/dev/null) || minfo "$k: cannot fetch (see its results)"
+done
+
+# 2. Run, up to $jobs at a time.
+declare -A running=() # pid -> index
+interrupted=0
+stop_all()
+{
+	local pid
+
+	interrupted=1
+	for pid in "${!running[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+}
+trap 'minfo "interrupted"; stop_all' INT TERM HUP
+
+vmtest_args=()
+[[ -n $cpus ]] && vmtest_args+=(-c "$cpus")
+[[ -n $limit ]] && vmtest_args+=(-T "$limit")
+[[ -n $deviations ]] && vmtest_args+=(-X "$deviations")
+runner_args=()
+[[ -n $filter ]] && runner_args+=(-t "$filter")
+
+# finished PID RC: reports a kernel whose run ended.
+finished()
+{
+	local i=${running[$1]} dir counts
+
+	unset "running[$1]"
+	dir=$outdir/${labels[$i]}
+	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$dir/runner.log" 2>/dev/null | tail -n 1)
+	minfo "${labels[$i]}: exit $2${counts:+ ($counts)}"
+}
+
+for i in "${!kernels[@]}"; do
+	((interrupted)) && break
+	while ((${#running[@]} >= jobs)); do
+		wait -n -p done_pid
+		rc=$?
+		[[ -n ${done_pid-} ]] && finished "$done_pid" "$rc"
+		((interrupted)) && break 2
+	done
+	dir=$outdir/${labels[$i]}
+	rm -rf "$dir" && mkdir -p "$dir"
+	minfo "${labels[$i]}: starting"
+	"$VMTEST_DIR/vmtest.sh" -k "${kernels[$i]}" -J "$dir/results.json" -o "$dir" \
+		"${vmtest_args[@]}" -- "${runner_args[@]}" </dev/null >"$dir/vmtest.log" 2>&1 &
+	running[$!]=$i
+done
+while ((${#running[@]})); do
+	done_pid=
+	wait -n -p done_pid
+	rc=$?
+	[[ -n ${done_pid-} ]] && finished "$done_pid" "$rc"
+done
+trap - INT TERM HUP
+((interrupted)) && exit 130
+
+wall=$((SECONDS - start))
+dirs=()
+for label in "${labels[@]}"; do
+	dirs+=("$outdir/$label")
+done
+python3 "$VMTEST_DIR/report.py" -o "$outdir" \
+	--note "${#kernels[@]} kernels, up to $jobs at a time${cpus:+, $cpus CPUs each}${filter:+, tests: $filter}: $wall s wall" \
+	"${dirs[@]}"
+rc=$?
+minfo "${#kernels[@]} kernels in $wall s; $outdir/matrix.md, $outdir/matrix.html"
+((rc <= 1)) || rc=1
+exit "$rc"
