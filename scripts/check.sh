@@ -15,8 +15,8 @@ steps=(
 	"runner self-tests|runner/selftest/run.sh $OUTPUT/selftest"
 	"host run (skips without the kfunc)|$OUTPUT/test_progs -X known-deviations.ini"
 	"vmtest self-tests|vmtest/selftest.sh"
-	"suite on Debian 6.19 (vmtest)|vmtest/vmtest.sh -k 6.19.14"
-	"suite on Debian 7.3 (vmtest)|vmtest/vmtest.sh -k 7.3.4"
+	"matrix: 6.18.15 (control), 6.19.14, 7.3.4|vmtest/matrix.sh -j 2 -o $OUTPUT/matrix 6.18.15 6.19.14 7.3.4"
+	"Debian bisect for the R-VERIFY-10 fix|scripts/check-bisect.sh"
 	"page-cache tests x20 (flake check)|vmtest/vmtest.sh -k 6.19.14 -- -t fault_nonsleepable,sleepable_select,release,file_kinds/sparse_hole,elf_parse/runner_nonsleepable --repeat 20"
 )
 
