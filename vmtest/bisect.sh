@@ -98,6 +98,9 @@ step()
 		verdict[$ver]=skip why="no verdict (vmtest exit $rc): $(grep -m1 'error\|hang\|stopped' "$work/$ver.log" | cut -c1-90)"
 	fi
 	printf 'bisect: %-10s %-4s (%s; %d s)\n' "$ver" "${verdict[$ver]}" "$why" $((SECONDS - t))
+	# Show why, so that a step's verdict can be checked by eye.
+	[[ ${verdict[$ver]} == good ]] ||
+		grep -E ':(FAIL|TIMEOUT|XPASS)|vmtest: (kernel splat|guest hang|error:)|vmtest-guest:' "$work/$ver.log" | head -n 6 | sed 's/^/    /'
 }
 
 if ((verify)); then
