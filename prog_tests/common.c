@@ -88,13 +88,13 @@ static int write_pattern(int fd, uint64_t off, uint64_t len)
 	return 0;
 }
 
-int make_sparse_pattern_file(const char *name, uint64_t size,
-			     const struct extent *data, int n_data,
-			     char *path, size_t path_sz)
+int make_sparse_pattern_file_in(const char *dir, const char *name,
+				uint64_t size, const struct extent *data,
+				int n_data, char *path, size_t path_sz)
 {
 	int fd, err = 0, i;
 
-	snprintf(path, path_sz, "%s/%s.%d", scratch_dir(), name, getpid());
+	snprintf(path, path_sz, "%s/%s.%d", dir, name, getpid());
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -113,6 +113,14 @@ int make_sparse_pattern_file(const char *name, uint64_t size,
 	}
 	unlink(path);
 	return err;
+}
+
+int make_sparse_pattern_file(const char *name, uint64_t size,
+			     const struct extent *data, int n_data,
+			     char *path, size_t path_sz)
+{
+	return make_sparse_pattern_file_in(scratch_dir(), name, size, data,
+					   n_data, path, path_sz);
 }
 
 int make_pattern_file(const char *name, uint64_t size, char *path,
@@ -160,6 +168,21 @@ static long resident_by_mincore(int fd, off_t off, size_t len)
 	munmap(map, map_len);
 	free(vec);
 	return resident;
+}
+
+bool make_file_evicted(int fd, off_t size, const char *what)
+{
+	long resident;
+
+	if (!ASSERT_OK(evict_range(fd, 0, 0), "evict the file's pages"))
+		return false;
+	resident = resident_pages(fd, 0, size);
+	if (resident && !scratch_is_explicit()) {
+		test__skip("%ld pages stay resident after POSIX_FADV_DONTNEED in %s: set SCRATCH_DIR to a block-backed filesystem",
+			   resident, scratch_dir());
+		return false;
+	}
+	return ASSERT_EQ(resident, 0, what);
 }
 
 long make_file_resident(int fd, off_t size)

@@ -55,8 +55,21 @@ int make_sparse_pattern_file(const char *name, uint64_t size,
 			     const struct extent *data, int n_data,
 			     char *path, size_t path_sz);
 
+/* The same in directory @dir rather than the scratch directory. */
+int make_sparse_pattern_file_in(const char *dir, const char *name,
+				uint64_t size, const struct extent *data,
+				int n_data, char *path, size_t path_sz);
+
 /* Drops the clean page-cache pages of [off, off+len) (len 0: to EOF). */
 int evict_range(int fd, off_t off, off_t len);
+
+/*
+ * Evicts the whole file (@size bytes) and proves it with mincore(). Where
+ * the filesystem cannot evict (tmpfs, the initramfs) the current subtest
+ * skips, saying so, unless the user named SCRATCH_DIR: then the harness is
+ * broken and it fails. @what names the residency check in a failure.
+ */
+bool make_file_evicted(int fd, off_t size, const char *what);
 
 /*
  * Makes the whole file resident and uptodate: evicts it, then reads it back.

@@ -619,17 +619,8 @@ static void nonsleepable_resident(struct elf_parse *skel, struct target *runner,
 static void nonsleepable_evicted(struct elf_parse *skel, struct target *copy,
 				 off_t size)
 {
-	long resident;
-
-	if (!ASSERT_OK(evict_range(copy->fd, 0, 0), "evict the copy"))
-		return;
-	resident = resident_pages(copy->fd, 0, size);
-	if (resident > 0 && !scratch_is_explicit()) {
-		test__skip("%s cannot evict page cache (%ld pages stay resident): tmpfs? set SCRATCH_DIR to a block-backed filesystem",
-			   scratch_dir(), resident);
-		return;
-	}
-	if (!ASSERT_EQ(resident, 0, "resident pages of the copy before the trigger (mincore)") ||
+	if (!make_file_evicted(copy->fd, size,
+			       "resident pages of the copy before the trigger (mincore)") ||
 	    !run_prog(skel, skel->progs.elf_parse_nonsleepable, copy, copy->fd) ||
 	    !ASSERT_EQ(copy->runs, 1, "program runs per trigger (did it run?)") ||
 	    !ASSERT_OK(copy->res.create_err, "bpf_dynptr_from_file"))

@@ -49,24 +49,9 @@ struct fixture {
 	int fd;
 };
 
-/*
- * Evicts the whole file and proves it. On a filesystem that cannot drop
- * pages (tmpfs, the initramfs) the state cannot be made: skip, unless the
- * user named SCRATCH_DIR, in which case the harness is broken: fail.
- */
 static bool make_evicted(int fd)
 {
-	long resident;
-
-	if (!ASSERT_OK(evict_range(fd, 0, 0), "evict file pages"))
-		return false;
-	resident = resident_pages(fd, 0, FILE_SIZE);
-	if (resident && !scratch_is_explicit()) {
-		test__skip("%ld of %d pages stay resident after POSIX_FADV_DONTNEED in %s: set SCRATCH_DIR to a block-backed filesystem",
-			   resident, FILE_PAGES, scratch_dir());
-		return false;
-	}
-	return ASSERT_EQ(resident, 0, "resident pages after eviction (mincore)");
+	return make_file_evicted(fd, FILE_SIZE, "resident pages after eviction (mincore)");
 }
 
 static bool make_resident(int fd)

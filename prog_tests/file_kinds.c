@@ -84,17 +84,10 @@ struct kind {
 static bool make_in(const char *dir, const char *name, size_t size,
 		    struct opened *o)
 {
-	const char *saved = getenv("SCRATCH_DIR");
-	char *keep = saved ? strdup(saved) : NULL;
+	struct extent whole = { 0, size };
 
-	/* make_pattern_file() writes in $SCRATCH_DIR: point it at @dir. */
-	setenv("SCRATCH_DIR", dir, 1);
-	o->fd = make_pattern_file(name, size, o->path, sizeof(o->path));
-	if (keep)
-		setenv("SCRATCH_DIR", keep, 1);
-	else
-		unsetenv("SCRATCH_DIR");
-	free(keep);
+	o->fd = make_sparse_pattern_file_in(dir, name, size, &whole, 1, o->path,
+					    sizeof(o->path));
 	return ASSERT_GE(o->fd, 0, "create pattern file");
 }
 
@@ -385,14 +378,7 @@ static void sparse_hole(struct kinds *k)
 	o.fd = make_sparse_pattern_file("kind_sparse", 11 * PAGE, data, 2, o.path,
 					sizeof(o.path));
 	if (!ASSERT_GE(o.fd, 0, "create sparse file") ||
-	    !ASSERT_OK(evict_range(o.fd, 0, 0), "evict"))
-		goto out;
-	if (resident_pages(o.fd, 0, 11 * PAGE) && !scratch_is_explicit()) {
-		test__skip("pages of %s cannot be evicted: set SCRATCH_DIR to a block-backed filesystem",
-			   scratch_dir());
-		goto out;
-	}
-	if (!ASSERT_EQ(resident_pages(o.fd, 5 * PAGE, PAGE), 0, "hole page resident before any read"))
+	    !make_file_evicted(o.fd, 11 * PAGE, "hole page resident before any read"))
 		goto out;
 	if (read_batch_run(&k->batch, ns, o.fd, &hole, 1) && read_batch_ran(&k->batch))
 		ASSERT_EQ(k->batch.results[0], -EFAULT, "non-sleepable read of a never-read hole");

@@ -54,7 +54,6 @@ void test_release(void)
 	struct bpf_object_open_opts opts;
 	struct release *skel;
 	char path[256];
-	long resident;
 	int fd;
 
 	if (!require_file_dynptr())
@@ -75,13 +74,8 @@ void test_release(void)
 	    !cycle(skel, skel->progs.read_sleepable, fd, "sleepable"))
 		goto close;
 
-	ASSERT_OK(evict_range(fd, 0, 0), "evict");
-	resident = resident_pages(fd, 0, FILE_SIZE);
-	if (resident && !scratch_is_explicit())
-		test__skip("pages of %s cannot be evicted: set SCRATCH_DIR to a block-backed filesystem",
-			   scratch_dir());
-	else
-		ASSERT_EQ(resident, 0, "pages still resident after eviction (a kept folio reference pins them)");
+	make_file_evicted(fd, FILE_SIZE,
+			  "pages still resident after eviction (a kept folio reference pins them)");
 close:
 	close(fd);
 	unlink(path);

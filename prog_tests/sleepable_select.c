@@ -35,17 +35,7 @@ struct place {
 
 static bool make_evicted(int fd)
 {
-	long resident;
-
-	if (!ASSERT_OK(evict_range(fd, 0, 0), "evict"))
-		return false;
-	resident = resident_pages(fd, 0, FILE_SIZE);
-	if (resident && !scratch_is_explicit()) {
-		test__skip("pages of %s cannot be evicted: set SCRATCH_DIR to a block-backed filesystem",
-			   scratch_dir());
-		return false;
-	}
-	return ASSERT_EQ(resident, 0, "resident pages before the trigger (mincore)");
+	return make_file_evicted(fd, FILE_SIZE, "resident pages before the trigger (mincore)");
 }
 
 static void run_place(struct sleepable_select *skel, int fd,
