@@ -38,8 +38,10 @@ BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall \
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 		   -I$(OUTPUT) -Irunner -Iprog_tests -Iprogs
-# Static: the same binary runs on the host and in a busybox guest.
-LDLIBS		:= -static -lbpf -lelf -lz -lzstd
+# Static: the same binary runs on the host and in a busybox guest. The
+# runner lends libbpf the kernel BTF it parsed once (runner/probe.c).
+LDLIBS		:= -static -Wl,--wrap=btf__load_vmlinux_btf -Wl,--wrap=btf__free \
+		   -lbpf -lelf -lz -lzstd
 
 VMTEST		:= vmtest/vmtest.sh $(if $(KERNEL),-k $(KERNEL))
 

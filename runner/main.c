@@ -288,7 +288,13 @@ int main(int argc, char **argv)
 	}
 
 	setup();
+	if (run_fixture_setup && run_fixture_setup()) {
+		fprintf(stderr, "test_progs: the run-wide fixture failed to set up\n");
+		return EXIT_SETUP;
+	}
 	ret = run_all(selected, nr_selected);
+	if (run_fixture_teardown)
+		run_fixture_teardown();
 	free(selected);
 	return ret;
 }

@@ -77,11 +77,36 @@ int probe_bpf(void)
 static struct btf *vmlinux_btf;
 static int vmlinux_btf_err;
 
+/*
+ * libbpf 1.1 parses the kernel's BTF afresh for every object it loads and
+ * every attach target it looks up: about 55 ms each under TCG, and a test
+ * that loads one object per verifier case pays it 30 times.  The runner is
+ * linked with --wrap for these two functions (see the Makefile), so libbpf
+ * gets the copy parsed once above.  libbpf only reads that BTF; freeing it
+ * is a no-op, and it lives until the process exits.
+ */
+struct btf *__real_btf__load_vmlinux_btf(void);
+void __real_btf__free(struct btf *btf);
+
+struct btf *__wrap_btf__load_vmlinux_btf(void)
+{
+	if (vmlinux_btf)
+		return vmlinux_btf;
+	return __real_btf__load_vmlinux_btf();
+}
+
+void __wrap_btf__free(struct btf *btf)
+{
+	if (btf && btf == vmlinux_btf)
+		return;
+	__real_btf__free(btf);
+}
+
 void probe_preload_btf(void)
 {
 	if (vmlinux_btf || vmlinux_btf_err)
 		return;
-	vmlinux_btf = btf__load_vmlinux_btf();
+	vmlinux_btf = __real_btf__load_vmlinux_btf();
 	if (!vmlinux_btf)
 		vmlinux_btf_err = errno ? errno : ENOENT;
 }

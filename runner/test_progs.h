@@ -42,6 +42,17 @@ int test__verbosity(void);
 const char *test__kernel_release(void);
 
 /*
+ * An optional run-wide fixture.  One file of prog_tests/ may define these;
+ * the runner calls run_fixture_setup() in its own process once, after its
+ * probes and before the first test, and run_fixture_teardown() after the
+ * last.  What the setup holds open (descriptors, BPF links) is inherited by
+ * every test's child.  A fixture must not change what any test observes,
+ * only how fast it runs; a non-zero return ends the run with exit code 3.
+ */
+int run_fixture_setup(void) __attribute__((weak));
+void run_fixture_teardown(void) __attribute__((weak));
+
+/*
  * Assertions.  Each is an expression that evaluates to true if the check
  * held.  A failing assertion prints where it is, its name, the expression
  * and the values involved, and marks the current subtest (or test) failed;

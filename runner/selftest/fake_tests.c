@@ -154,3 +154,40 @@ void test_lone_deviation(void)
 {
 	ASSERT_EQ(3, 4, "lone");
 }
+
+/*
+ * The run-wide fixture, steered by FAKE_FIXTURE: "fail" makes its setup
+ * fail; "trace" has it leave a descriptor open that every test inherits
+ * (test_fixture_fd checks) and print when it is set up and torn down.
+ */
+#include <fcntl.h>
+
+#define FIXTURE_FD 99
+
+int run_fixture_setup(void)
+{
+	const char *mode = getenv("FAKE_FIXTURE");
+
+	if (!mode)
+		return 0;
+	if (!strcmp(mode, "fail"))
+		return -1;
+	printf("fixture: setup\n");
+	fflush(stdout);
+	return dup2(STDIN_FILENO, FIXTURE_FD) == FIXTURE_FD ? 0 : -1;
+}
+
+void run_fixture_teardown(void)
+{
+	if (getenv("FAKE_FIXTURE"))
+		printf("fixture: teardown\n");
+}
+
+void test_fixture_fd(void)
+{
+	if (!getenv("FAKE_FIXTURE")) {
+		test__skip("FAKE_FIXTURE is not set");
+		return;
+	}
+	ASSERT_NEQ(fcntl(FIXTURE_FD, F_GETFD), -1, "the fixture's descriptor is inherited");
+}

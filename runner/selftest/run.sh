@@ -51,15 +51,17 @@ out_is() { [ "$(cat "$WORK/out")" = "$1" ]; }
 
 # --- build -------------------------------------------------------------
 "$RUNNER/gen-tests.sh" "$HERE/fake_tests.c" >"$BUILD/tests.h"
-check "gen-tests.sh lists the 16 fake tests, sorted" \
+check "gen-tests.sh lists the 17 fake tests, sorted" \
 	test "$(cat "$BUILD/tests.h")" = "$(grep -oE '^void test_[a-z_]+\(void\)$' \
 		"$HERE/fake_tests.c" | sed -E 's/void test_(.*)\(void\)/DEFINE_TEST(\1)/' |
-		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 16
+		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 17
 printf 'void test_b(void)\n{\nvoid test_a(void) {\nvoid test_proto(void);\nstatic void test_static(void)\nvoid test__helper(void)\n' >"$WORK/gen.c"
 check "gen-tests.sh skips prototypes, static and helper functions" \
 	test "$("$RUNNER/gen-tests.sh" "$WORK/gen.c" | tr '\n' ' ')" = "DEFINE_TEST(a) DEFINE_TEST(b) "
 if ! $CC -std=gnu11 -O2 -Wall -Wextra -Werror -I"$BUILD" -I"$RUNNER" \
-	"$RUNNER"/*.c "$HERE/fake_tests.c" -lbpf -lelf -lz -o "$BIN"; then
+	"$RUNNER"/*.c "$HERE/fake_tests.c" \
+	-Wl,--wrap=btf__load_vmlinux_btf -Wl,--wrap=btf__free \
+	-lbpf -lelf -lz -o "$BIN"; then
 	fail "build fake_test_progs"
 	echo "$npass passed, $nfail failed"
 	exit 1
@@ -68,7 +70,7 @@ pass "build fake_test_progs with -Wall -Wextra -Werror"
 
 # --- listing and filters -------------------------------------------------
 run -l
-check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 16 ]'
+check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 17 ]'
 run -l -t skip
 check "-t substring" out_is $'all_skipped\nskip\nsome_skipped'
 run -l -t skip -b all
@@ -86,13 +88,13 @@ run -l -a "@$WORK/no-such-file"
 check "unreadable @FILE is a setup error (3)" rc_is 3
 run -t subtests/beta
 check "-t test/subtest runs only that subtest" eval \
-	'has "#16/2 subtests/beta:FAIL" && lacks "subtests/alpha" && lacks "subtests/delta"'
+	'has "#17/2 subtests/beta:FAIL" && lacks "subtests/alpha" && lacks "subtests/delta"'
 run -t subtests -b subtests/beta
 check "-b test/subtest denies only the subtest" eval \
-	'rc_is 0 && has "#16/1 subtests/alpha:OK" && has "#16/4 subtests/delta:OK" && lacks "beta" && has "#16 subtests:OK"'
+	'rc_is 0 && has "#17/1 subtests/alpha:OK" && has "#17/4 subtests/delta:OK" && lacks "beta" && has "#17 subtests:OK"'
 run -a 'subtests/[ad]*'
 check "-a glob on test/subtest" eval \
-	'has "#16/1 subtests/alpha:OK" && has "#16/4 subtests/delta:OK" && lacks "gamma" && lacks "beta"'
+	'has "#17/1 subtests/alpha:OK" && has "#17/4 subtests/delta:OK" && lacks "gamma" && lacks "beta"'
 
 # --- exit codes ------------------------------------------------------------
 run -t pass,kfunc,some_skipped,skip
@@ -107,6 +109,12 @@ run -w
 check "exit 2 on a missing argument" eval 'rc_is 2 && err_has "Usage:"'
 run -w abc
 check "exit 2 on a bad number" rc_is 2
+FAKE_FIXTURE=trace run -t pass,fixture_fd
+check "the run-wide fixture is set up once before the tests, torn down after, and its descriptors are inherited" eval \
+	'rc_is 0 && [ "$(grep -E "^(fixture|#)" "$WORK/out" | tr "\n" " ")" = "fixture: setup #8 fixture_fd:OK #14 pass:OK fixture: teardown " ]'
+FAKE_FIXTURE=fail run -t pass
+check "a fixture that fails to set up is a setup error (3), and no test runs" eval \
+	'rc_is 3 && err_has "fixture failed" && lacks "pass:"'
 run -h
 check "-h shows usage with exit codes, exit 0" eval 'rc_is 0 && has "Exit status:" && has "--known-deviations"'
 # The binary is copied where an unprivileged user can run it.
@@ -132,19 +140,19 @@ check "exit 3 on a missing deviations file" rc_is 3
 # --- results and output ----------------------------------------------------
 run -t subtests
 check "exact last line" last_line_is "2 passed, 1 failed, 1 skipped"
-check "subtest result lines" eval 'has "#16/1 subtests/alpha:OK" && has "#16/2 subtests/beta:FAIL" &&
-	has "#16/3 subtests/gamma:SKIP (gamma needs a gizmo)" && has "#16 subtests:FAIL"'
+check "subtest result lines" eval 'has "#17/1 subtests/alpha:OK" && has "#17/2 subtests/beta:FAIL" &&
+	has "#17/3 subtests/gamma:SKIP (gamma needs a gizmo)" && has "#17 subtests:FAIL"'
 check "first line names the kernel and options" eval \
 	'head -n 1 "$WORK/out" | grep -q "kernel $(uname -r | sed "s/[-+].*//") .*watchdog 120 s"'
 run -t skip
 check "skip reasons; all-skipped test is SKIP, partly skipped is OK" eval \
-	'has "#14 skip:SKIP (no frobnicator on this machine)" && has "#1 all_skipped:SKIP" &&
-	 has "#15 some_skipped:OK" && last_line_is "1 passed, 0 failed, 4 skipped"'
+	'has "#15 skip:SKIP (no frobnicator on this machine)" && has "#1 all_skipped:SKIP" &&
+	 has "#16 some_skipped:OK" && last_line_is "1 passed, 0 failed, 4 skipped"'
 run -t kfunc
 release=$(uname -r | sed 's/[-+].*//')
 check "require_kfunc skips a missing kfunc with the reason" \
-	has "#9 kfunc_missing:SKIP (kernel $release lacks bpf_no_such_kfunc_for_selftest (added in 99.1))"
-check "require_kfunc finds bpf_put_file" has "#10 kfunc_present:OK"
+	has "#10 kfunc_missing:SKIP (kernel $release lacks bpf_no_such_kfunc_for_selftest (added in 99.1))"
+check "require_kfunc finds bpf_put_file" has "#11 kfunc_present:OK"
 
 run -t pass
 check "log hidden when the test passes" lacks "shown only with -v"
@@ -170,20 +178,20 @@ start=$(date +%s)
 run -w 1 -t hang,pass
 took=$(($(date +%s) - start))
 check "watchdog: the running subtest and the test TIMEOUT" eval \
-	'has "#8/1 hang/before:OK" && has "#8/2 hang/stuck:TIMEOUT (timed out after 1 s)" && has "#8 hang:TIMEOUT"'
+	'has "#9/1 hang/before:OK" && has "#9/2 hang/stuck:TIMEOUT (timed out after 1 s)" && has "#9 hang:TIMEOUT"'
 check "watchdog: the run continues and exits 1" eval \
-	'has "#13 pass:OK" && rc_is 1 && last_line_is "2 passed, 1 failed, 0 skipped" && [ $took -le 4 ]'
+	'has "#14 pass:OK" && rc_is 1 && last_line_is "2 passed, 1 failed, 0 skipped" && [ $took -le 4 ]'
 check "watchdog: the hung test's log is shown" has "hang: going to sleep forever"
 check "watchdog: no process left behind" eval '! pgrep -f "$BIN" >/dev/null'
 run -t crash,pass
 check "a crash is a FAIL naming the signal, and the run goes on" eval \
-	'has "#2 crash:FAIL (killed by signal SIGSEGV)" && has "crash: about to raise SIGSEGV" && has "#13 pass:OK"'
+	'has "#2 crash:FAIL (killed by signal SIGSEGV)" && has "crash: about to raise SIGSEGV" && has "#14 pass:OK"'
 run -t early_exit
 check "a test exiting without a result FAILs" has "#4 early_exit:FAIL (test process exited with status 0 without reporting a result)"
 
 run -t pass -r 3
 check "--repeat numbers the runs and counts each" eval \
-	'has "#13 pass [run 1/3]:OK" && has "#13 pass [run 3/3]:OK" && last_line_is "3 passed, 0 failed, 0 skipped"'
+	'has "#14 pass [run 1/3]:OK" && has "#14 pass [run 3/3]:OK" && last_line_is "3 passed, 0 failed, 0 skipped"'
 run -t fail_eq,pass --repeat 2
 check "--repeat counts failures per run" last_line_is "2 passed, 2 failed, 0 skipped"
 
@@ -220,7 +228,7 @@ check "a known failing subtest is XFAIL with rule, reason, reference" \
 check "a known deviation that passes is XPASS" \
 	has "#3/2 deviation/fixed:XPASS (known deviation R-FAKE-2 no longer reproduces: remove or narrow the entry)"
 check "a test without subtests can be XFAIL; its log is shown" eval \
-	'has "#12 lone_deviation:XFAIL (R-FAKE-3: lone fails; see nowhere)" && has "ASSERT_EQ(3, 4)"'
+	'has "#13 lone_deviation:XFAIL (R-FAKE-3: lone fails; see nowhere)" && has "ASSERT_EQ(3, 4)"'
 check "crashes are never muted" has "#2 crash:FAIL (killed by signal SIGSEGV)"
 check "XPASS counts as failed; breakdown line" eval \
 	'rc_is 1 && has "2 XFAIL (counted as passed), 1 XPASS and 0 TIMEOUT" && last_line_is "2 passed, 2 failed, 0 skipped"'
@@ -229,7 +237,7 @@ check "XFAIL alone exits 0" eval 'rc_is 0 && last_line_is "1 passed, 0 failed, 0
 sed "s/>=6.0 <99.4/<6.0/; s/=$release/>$release/" "$WORK/dev.ini" >"$WORK/old.ini"
 run -t deviation/broken,lone -X "$WORK/old.ini"
 check "entries for other kernels do not apply" eval \
-	'has "#3/1 deviation/broken:FAIL" && has "#12 lone_deviation:FAIL" && rc_is 1'
+	'has "#3/1 deviation/broken:FAIL" && has "#13 lone_deviation:FAIL" && rc_is 1'
 
 # --- JSON --------------------------------------------------------------------
 run -w 1 -a subtests,hang,skip,deviation -X "$WORK/dev.ini" -J "$WORK/out.json"
@@ -249,7 +257,7 @@ r = {t["name"]: t for t in d["results"]}
 subs = {t["name"] + "/" + s["name"]: s for t in d["results"] for s in t["subtests"]}
 assert d["kernel"] and (d["passed"], d["failed"], d["skipped"]) == (4, 3, 2), d
 assert (d["xfail"], d["xpass"], d["timeout"]) == (1, 1, 1), d
-assert r["subtests"]["result"] == "FAIL" and r["subtests"]["number"] == 16
+assert r["subtests"]["result"] == "FAIL" and r["subtests"]["number"] == 17
 assert "beta fails" in r["subtests"]["log"]
 assert r["skip"]["message"] == "no frobnicator on this machine" and r["skip"]["log"] == ""
 assert r["hang"]["result"] == "TIMEOUT"
