@@ -60,6 +60,31 @@ static void *(* const dynptr_data)(const struct bpf_dynptr *ptr, __u64 offset,
 				   __u64 len) = (void *)BPF_FUNC_dynptr_data;
 
 /*
+ * The number iterator (kernel 6.4+), for loops over many cases. The verifier
+ * walks a bounded for loop once per iteration, which costs seconds under TCG
+ * for a few hundred cases; an iterator loop's body is checked until its
+ * states converge, a few passes. for_each_num(i, start, end) sets the int i
+ * to start .. end - 1, and says so to the verifier (the bounds check).
+ */
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start,
+			    int end) __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
+
+#define for_each_num(i, start, end)					\
+	for (struct bpf_iter_num __it					\
+		     __attribute__((aligned(8),				\
+				    cleanup(bpf_iter_num_destroy))),	\
+	     *__once __attribute__((unused)) =				\
+		     (bpf_iter_num_new(&__it, (start), (end)),		\
+		      /* clang 14 emits no BTF for a cleanup()-only use */ \
+		      (void)bpf_iter_num_destroy, NULL);		\
+	     ({								\
+		     int *__n = bpf_iter_num_next(&__it);		\
+		     __n && ((i) = *__n, (i) >= (start) && (i) < (end)); \
+	     });)
+
+/*
  * A bool kfunc's result, reduced to its low byte. On x86-64 a kfunc returning
  * bool sets only the low byte of R0 and leaves the rest as the previous call
  * left it, while clang assumes a zero-extended value; the asm keeps clang

@@ -47,14 +47,16 @@ static __always_inline void run_case(struct bpf_dynptr *ptr, __u32 i)
 static __always_inline void run(struct file *file)
 {
 	struct bpf_dynptr ptr;
-	__u32 i;
+	int i;
 
 	runs++;
 	create_err = bpf_dynptr_from_file(file, 0, &ptr);
-	for (i = 0; i < GRID_MAX_CASES && !create_err; i++) {
-		if (i >= n_cases)
-			break;
-		run_case(&ptr, i);
+	if (!create_err) {
+		for_each_num(i, 0, GRID_MAX_CASES) {
+			if (i >= n_cases)
+				break;
+			run_case(&ptr, i);
+		}
 	}
 	bpf_dynptr_file_discard(&ptr);
 }
