@@ -274,11 +274,65 @@ int trigger_file_ioctl(int fd)
 	return -errno;
 }
 
+/* The held pair: [0] non-sleepable, [1] sleepable. */
+static struct {
+	struct bpf_program *prog[2];
+	struct bpf_link *link[2];
+	int *trigger_ctx;
+} held;
+
+int select_held_prog(struct bpf_program *prog)
+{
+	if (!prog || !held.trigger_ctx)
+		return -EINVAL;
+	if (prog == held.prog[0])
+		*held.trigger_ctx = TRIGGER_CTX_NONSLEEPABLE;
+	else if (prog == held.prog[1])
+		*held.trigger_ctx = TRIGGER_CTX_SLEEPABLE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+void release_prog_pair(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		bpf_link__destroy(held.link[i]);
+	memset(&held, 0, sizeof(held));
+}
+
+int hold_prog_pair(struct bpf_program *nonsleepable,
+		   struct bpf_program *sleepable, int *trigger_ctx)
+{
+	int i, err;
+
+	release_prog_pair();
+	held.prog[0] = nonsleepable;
+	held.prog[1] = sleepable;
+	held.trigger_ctx = trigger_ctx;
+	/* Never both at once: the first trigger must select one. */
+	*trigger_ctx = TRIGGER_CTX_NONSLEEPABLE;
+	for (i = 0; i < 2; i++) {
+		held.link[i] = bpf_program__attach(held.prog[i]);
+		if (!held.link[i]) {
+			err = -errno;
+			release_prog_pair();
+			return err;
+		}
+	}
+	return 0;
+}
+
 int run_prog_once(struct bpf_program *prog, int fd)
 {
-	struct bpf_link *link = bpf_program__attach(prog);
+	struct bpf_link *link;
 	int err;
 
+	if (!select_held_prog(prog))
+		return trigger_file_ioctl(fd);
+	link = bpf_program__attach(prog);
 	if (!link)
 		return -errno;
 	err = trigger_file_ioctl(fd);

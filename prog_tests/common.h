@@ -87,8 +87,24 @@ long resident_pages(int fd, off_t off, size_t len);
 /* Runs the programs attached to lsm/file_ioctl on @fd. 0 or -errno. */
 int trigger_file_ioctl(int fd);
 
-/* Attaches @prog, triggers it once on @fd, detaches it. 0 or -errno. */
+/*
+ * Attaches @prog, triggers it once on @fd, detaches it. 0 or -errno. If
+ * @prog is of the held pair (below), only selects it and triggers.
+ */
 int run_prog_once(struct bpf_program *prog, int fd);
+
+/*
+ * Keeps a FILE_IOCTL_PROGS pair attached until release_prog_pair(). Each
+ * attach and detach rewrites the hook's trampoline (about 10 ms under TCG)
+ * and some tests trigger dozens of times. While the pair is held both
+ * programs see every trigger, and @trigger_ctx (the skeleton's
+ * bss->trigger_ctx) says which one acts: select_held_prog() sets it,
+ * run_prog_once() too. One pair at a time. 0 or -errno.
+ */
+int hold_prog_pair(struct bpf_program *nonsleepable,
+		   struct bpf_program *sleepable, int *trigger_ctx);
+int select_held_prog(struct bpf_program *prog);
+void release_prog_pair(void);
 
 /*
  * Skeleton open options. Under -vv they ask for the verifier log, which

@@ -425,7 +425,11 @@ void test_file_kinds(void)
 	k.skel = file_kinds__open_opts(&opts);
 	if (!ASSERT_OK_PTR(k.skel, "open skeleton"))
 		return;
-	if (!ASSERT_OK(file_kinds__load(k.skel), "load skeleton"))
+	if (!ASSERT_OK(file_kinds__load(k.skel), "load skeleton") ||
+	    !ASSERT_OK(hold_prog_pair(k.skel->progs.read_nonsleepable,
+				      k.skel->progs.read_sleepable,
+				      &k.skel->bss->trigger_ctx),
+		       "attach both programs"))
 		goto out;
 	k.batch = READ_BATCH_OF(k.skel);
 	mount_tmpfs(k.tmpfs, sizeof(k.tmpfs), "size=64m");
@@ -440,5 +444,6 @@ void test_file_kinds(void)
 	unmount_tmpfs(k.tmpfs);
 	unmount_tmpfs(k.tmpfs_huge);
 out:
+	release_prog_pair();
 	file_kinds__destroy(k.skel);
 }

@@ -237,20 +237,17 @@ static bool run_batch(struct grid *g, struct case_list *l, int from, int to)
 	return true;
 }
 
-/* Attaching is slow (a trampoline): once per context, not per batch. */
+/* Both programs stay attached for the whole test (hold_prog_pair()). */
 static bool run_context(struct grid *g, struct case_list *l,
 			struct bpf_program *prog)
 {
-	struct bpf_link *link;
 	int from = 0, to;
 	bool ok = true;
 
 	if (!ASSERT_EQ(make_file_resident(g->fd, g->size),
 		       (long)((g->size + PAGE - 1) / PAGE),
-		       "resident pages before the trigger (mincore)"))
-		return false;
-	link = bpf_program__attach(prog);
-	if (!ASSERT_OK_PTR(link, "attach"))
+		       "resident pages before the trigger (mincore)") ||
+	    !ASSERT_OK(select_held_prog(prog), "select the program"))
 		return false;
 	while (ok && from < l->n) {
 		__u64 cursor = 0;
@@ -263,7 +260,6 @@ static bool run_context(struct grid *g, struct case_list *l,
 		ok = run_batch(g, l, from, to);
 		from = to;
 	}
-	bpf_link__destroy(link);
 	return ok;
 }
 
@@ -436,7 +432,11 @@ void test_read_grid(void)
 	skel = read_grid__open_opts(&opts);
 	if (!ASSERT_OK_PTR(skel, "open skeleton"))
 		return;
-	if (!ASSERT_OK(read_grid__load(skel), "load skeleton"))
+	if (!ASSERT_OK(read_grid__load(skel), "load skeleton") ||
+	    !ASSERT_OK(hold_prog_pair(skel->progs.grid_nonsleepable,
+				      skel->progs.grid_sleepable,
+				      &skel->bss->trigger_ctx),
+		       "attach both programs"))
 		goto out;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -447,5 +447,6 @@ void test_read_grid(void)
 	printf("read_grid: %ld cases, %ld bytes compared with pread(), %.2f s, %.0f cases/s\n",
 	       cases, bytes, secs, cases / secs);
 out:
+	release_prog_pair();
 	read_grid__destroy(skel);
 }

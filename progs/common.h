@@ -111,6 +111,21 @@ static __always_inline bool is_trigger(unsigned int cmd)
 }
 
 /*
+ * TRIGGER_CTX_*: set by user space when both programs of a pair are held.
+ * A program acts unless the other context is picked, so a .bss that a test
+ * poisons or zeroes leaves a lone attached program acting.
+ */
+int trigger_ctx;
+
+static __always_inline bool ctx_selected(int ctx)
+{
+	int other = ctx == TRIGGER_CTX_SLEEPABLE ? TRIGGER_CTX_NONSLEEPABLE :
+						   TRIGGER_CTX_SLEEPABLE;
+
+	return trigger_ctx != other;
+}
+
+/*
  * The two programs most themes need: NAME_nonsleepable on lsm/file_ioctl
  * and NAME_sleepable on lsm.s/file_ioctl, each calling FN(file) on the
  * test's trigger. The verifier binds bpf_dynptr_from_file() in FN to the
@@ -122,7 +137,7 @@ SEC("lsm/file_ioctl")							\
 int BPF_PROG(NAME##_nonsleepable, struct file *file, unsigned int cmd,	\
 	     unsigned long arg)						\
 {									\
-	if (is_trigger(cmd))						\
+	if (is_trigger(cmd) && ctx_selected(TRIGGER_CTX_NONSLEEPABLE))	\
 		FN(file);						\
 	return 0;							\
 }									\
@@ -131,7 +146,7 @@ SEC("lsm.s/file_ioctl")							\
 int BPF_PROG(NAME##_sleepable, struct file *file, unsigned int cmd,	\
 	     unsigned long arg)						\
 {									\
-	if (is_trigger(cmd))						\
+	if (is_trigger(cmd) && ctx_selected(TRIGGER_CTX_SLEEPABLE))	\
 		FN(file);						\
 	return 0;							\
 }

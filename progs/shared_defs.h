@@ -13,6 +13,14 @@
  */
 #define TRIGGER_IOCTL	0x44ff7e01u
 
+/*
+ * Which program of a FILE_IOCTL_PROGS pair acts on a trigger (the programs'
+ * trigger_ctx): either, unless user space holds the pair attached and picks
+ * one (prog_tests/common.h, hold_prog_pair()).
+ */
+#define TRIGGER_CTX_NONSLEEPABLE	1
+#define TRIGGER_CTX_SLEEPABLE		2
+
 /* A case result the program never writes: "this case did not run". */
 #define RESULT_NOT_RUN	0x7fffbeef
 
