@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench.sh [-k KERNEL] [-n RUNS] [--cold]: measures vmtest's time-to-verdict
-# against its floor, a bare boot of the same kernel to user space and power
-# off, side by side in one run (median of RUNS each). --cold also times a
+# bench.sh [-k KERNEL] [-n RUNS] [--cold] [-- RUNNER_ARGS]: measures vmtest's
+# time-to-verdict against its floor, a bare boot of the same kernel to user
+# space and power off, side by side in one run (median of RUNS each), for
+# the whole suite or the selection RUNNER_ARGS make. --cold also times a
 # fresh clone of this repository building and running 'make vmtest' with an
 # empty kernel cache. Prints a Markdown table. Measures; asserts nothing.
 set -uo pipefail
@@ -19,7 +20,8 @@ while (($#)); do
 	-k) kernel_arg=${2:?-k needs a kernel}; shift ;;
 	-n) runs=${2:?-n needs a count}; shift ;;
 	--cold) cold=1 ;;
-	-h) sed -n '4,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--) shift; break ;;
+	-h) sed -n '4,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) die -c "$VMT_EXIT_USAGE" "unknown argument $1 (see -h)" ;;
 	esac
 	shift
@@ -46,7 +48,7 @@ for ((i = 0; i < runs; i++)); do
 	floor+=($(($(now_ms) - t)))
 
 	t=$(now_ms)
-	"$VMTEST_DIR/vmtest.sh" -k "$kernel" -a "$accel" >"$VMT_TMP/run.log" 2>&1 ||
+	"$VMTEST_DIR/vmtest.sh" -k "$kernel" -a "$accel" -- "$@" >"$VMT_TMP/run.log" 2>&1 ||
 		die "vmtest failed during the benchmark: $(tail -n 3 "$VMT_TMP/run.log")"
 	warm+=($(($(now_ms) - t)))
 done
@@ -57,7 +59,8 @@ cases=$(grep -E '^[0-9]+ passed' "$VMT_TMP/run.log")
 echo "| measure ($accel, $(basename "$(dirname "$kernel")"), median of $runs) | seconds |"
 echo "|---|---|"
 printf '| floor: bare boot to user space and power off | %d.%03d |\n' $((f / 1000)) $((f % 1000))
-printf '| warm time-to-verdict, whole suite (%s) | %d.%03d |\n' "$cases" $((w / 1000)) $((w % 1000))
+printf '| warm time-to-verdict, %s (%s) | %d.%03d |\n' \
+	"$( (($#)) && echo "runner $*" || echo "whole suite")" "$cases" $((w / 1000)) $((w % 1000))
 printf '| ratio warm / floor | %s |\n' "$(awk -v w="$w" -v f="$f" 'BEGIN { printf "%.2f", w / f }')"
 
 if ((cold)); then
