@@ -126,11 +126,14 @@ report_splat()
 	return 1
 }
 
-# boot_and_run ACCEL KERNEL INITRD DISK APPEND TIMEOUT: returns the verdict.
+# boot_and_run ACCEL KERNEL INITRD DISK APPEND TIMEOUT: returns the verdict;
+# VMT_SPLAT=1 if the guest's kernel splatted.
 boot_and_run()
 {
 	local fifo=$VMT_TMP/runner.fifo reader qrc rc unblock
 
+	VMT_SPLAT=0
+	rm -f "$fifo" "$VMT_TMP"/{result,runner.log,console.log,dmesg.log}
 	mkfifo "$fifo"
 	stream_results "$fifo" &
 	reader=$!
@@ -145,6 +148,7 @@ boot_and_run()
 
 	if report_splat; then
 		# The kernel broke: that fails the run whatever the tests said.
+		VMT_SPLAT=1
 		rc=1
 	elif [[ -f $VMT_TMP/result ]]; then
 		rc=$(<"$VMT_TMP/result")

@@ -170,9 +170,24 @@ VMTEST_QEMU=/nonexistent/qemu-system-x86_64 \
 expect "guest hang" 4 'guest hang: no result after 5 s' -- -A vmtest.hang=1 -T 5 -J "$work/hang.json"
 json_is "guest hang: verdict 4 and why" "$work/hang.json" \
 	'assert d["verdict"] == 4 and d["reason"].startswith("guest hang: no result after 5 s") and not d["vmtest"]["guest_json"]'
-expect "kernel panic" 1 'kernel splat in the guest.*|Kernel panic - not syncing' -- -A vmtest.sysrq=c -J "$work/panic.json"
-json_is "kernel panic: verdict 1 and the splat" "$work/panic.json" \
-	'assert d["verdict"] == 1 and "kernel splat in the guest" in d["reason"] and d["results"] == []'
+expect "kernel panic during a run" 1 'kernel splat in the guest.*|Kernel panic - not syncing' -- \
+	-A "vmtest.sysrq=c vmtest.sysrq_late=1" -J "$work/panic.json"
+json_is "kernel panic during a run: verdict 1 and the splat" "$work/panic.json" \
+	'assert d["verdict"] == 1 and d["reason"].startswith("kernel splat in the guest") and d["results"] == []'
+if grep -q 'booting it once more' "$work/out"; then
+	not_ok "kernel panic during a run: not booted again"
+else
+	ok "kernel panic during a run: not booted again"
+fi
+expect "kernel panic before the runner: booted once more, then no verdict" 4 \
+	'crashed again before the runner started: no verdict' -- -A vmtest.sysrq=c -J "$work/early.json"
+json_is "kernel panic before the runner: verdict 4, the splat, two boots" "$work/early.json" \
+	'assert d["verdict"] == 4 and "crashed twice before the runner started" in d["reason"] and "kernel splat in the guest" in d["reason"] and d["results"] == []'
+if [[ $(grep -c 'booting it once more' "$work/out") == 1 ]]; then
+	ok "kernel panic before the runner: exactly one more boot"
+else
+	not_ok "kernel panic before the runner: exactly one more boot"
+fi
 expect "runner exit code passes through" 2 'no test' -- -J "$work/none.json" -- -t no_such_test
 json_is "no test selected: verdict 2 and the runner's message" "$work/none.json" \
 	'assert d["verdict"] == 2 and "no test matches" in d["reason"] and d["results"] == []'
