@@ -5,8 +5,10 @@
  * program parses the ELF file the test's ioctl names, through a file dynptr
  * (progs/elf_parse.c); user space parses the same file with libelf and
  * compares every field. Files: the runner itself (/proc/self/exe: static,
- * with .symtab and a build-id note) and busybox (/bin/busybox: static and
- * stripped, so it has no symbol table).
+ * with .symtab and a build-id note), busybox (/bin/busybox: static and
+ * stripped, so it has no symbol table) and /usr/bin/true (dynamic and
+ * stripped: only .dynsym; vmtest puts the build host's copy in the guest,
+ * as data, never run).
  *
  * R-ELF-1  One trigger runs the program once, bpf_dynptr_from_file()
  *          returns 0 and every read and slice of the parse returns 0 / the
@@ -47,6 +49,7 @@
 
 #define RUNNER_PATH	"/proc/self/exe"
 #define BUSYBOX_PATH	"/bin/busybox"
+#define DYNAMIC_PATH	"/usr/bin/true"
 
 _Static_assert(sizeof(struct ep_ehdr) == sizeof(Elf64_Ehdr), "ehdr layout");
 _Static_assert(sizeof(struct ep_phdr) == sizeof(Elf64_Phdr), "phdr layout");
@@ -456,6 +459,8 @@ static void check_symbols(const struct target *t, const struct ep_result *r,
 	    !ASSERT_EQ(r->sym_found, 1, N("%s sym_found", ctx)))
 		return;
 	count = d->d_size / ent;
+	printf("elf_parse: %s: %zu symbols in %s\n", t->path, count,
+	       sh.sh_type == SHT_DYNSYM ? ".dynsym" : ".symtab");
 	ASSERT_EQ((size_t)r->sym_shndx, idx, N("%s symbol table section index", ctx));
 	ASSERT_EQ((size_t)r->sym_strndx, (size_t)sh.sh_link, N("%s symbol table sh_link", ctx));
 	if (!ASSERT_EQ((size_t)r->sym_count, count, N("%s symbol count", ctx)))
@@ -542,7 +547,7 @@ static void test_target(struct elf_parse *skel, struct target *t, bool must_exis
 		if (!test__start_subtest(name))
 			continue;
 		if (!ok) {
-			/* The runner must always be readable; busybox may be absent. */
+			/* The runner must always be readable; the others may be absent. */
 			if (must_exist)
 				ASSERT_TRUE(false, t->why_not);
 			else
@@ -691,6 +696,7 @@ void test_elf_parse(void)
 {
 	struct target runner = { .label = "runner", .path = RUNNER_PATH, .fd = -1 };
 	struct target busybox = { .label = "busybox", .path = BUSYBOX_PATH, .fd = -1 };
+	struct target dynamic = { .label = "dynamic", .path = DYNAMIC_PATH, .fd = -1 };
 	struct bpf_object_open_opts opts;
 	struct elf_parse *skel;
 
@@ -708,9 +714,11 @@ void test_elf_parse(void)
 
 	test_target(skel, &runner, true);
 	test_target(skel, &busybox, false);
+	test_target(skel, &dynamic, false);
 	test_nonsleepable(skel, &runner);
 out:
 	close_target(&runner);
 	close_target(&busybox);
+	close_target(&dynamic);
 	elf_parse__destroy(skel);
 }

@@ -23,6 +23,12 @@ guest_initramfs()
 	cp "$BUSYBOX" "$root/bin/busybox"
 	cp "$runner" "$root/bin/test_progs"
 	cp "$VMTEST_DIR/init" "$root/init"
+	# Data for elf_parse: a dynamically linked, stripped ELF (.dynsym only).
+	# The guest has no C library; it is read, never run.
+	if [[ -f /usr/bin/true ]]; then
+		mkdir -p "$root/usr/bin"
+		cp /usr/bin/true "$root/usr/bin/true"
+	fi
 	chmod 755 "$root/init"
 	: >"$root/vmtest/args"
 	[[ ${VMT_GUEST_JSON-} == 1 ]] && : >"$root/vmtest/json"
