@@ -38,10 +38,9 @@ BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall \
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 		   -I$(OUTPUT) -Irunner -Iprog_tests -Iprogs
-# Static: the same binary runs on the host and in a busybox guest. The
-# runner lends libbpf the kernel BTF it parsed once (runner/probe.c).
-LDLIBS		:= -static -Wl,--wrap=btf__load_vmlinux_btf -Wl,--wrap=btf__free \
-		   -lbpf -lelf -lz -lzstd
+# Static: the same binary runs on the host and in a busybox guest.
+# runner/link.opts: the options the runner needs to link (runner/probe.c).
+LDLIBS		:= -static @runner/link.opts -lbpf -lelf -lz -lzstd
 
 VMTEST		:= vmtest/vmtest.sh $(if $(KERNEL),-k $(KERNEL))
 
@@ -74,7 +73,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 $(OUTPUT)/tests.h: $(TEST_SRCS) runner/gen-tests.sh | $(OUTPUT)
 	runner/gen-tests.sh $(TEST_SRCS) > $@
 
-$(OUTPUT)/test_progs: $(RUNNER_SRCS) $(RUNNER_HDRS) $(TEST_SRCS) $(TEST_HDRS) \
+$(OUTPUT)/test_progs: $(RUNNER_SRCS) $(RUNNER_HDRS) runner/link.opts $(TEST_SRCS) $(TEST_HDRS) \
 		      $(SKELS) $(OUTPUT)/tests.h | deps
 	$(CC) $(CFLAGS) $(RUNNER_SRCS) $(TEST_SRCS) -o $@ $(LDLIBS)
 

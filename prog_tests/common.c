@@ -266,6 +266,25 @@ bool may_provoke_splat(void)
 	return guest && !strcmp(guest, "1");
 }
 
+long meminfo_kb(const char *field)
+{
+	size_t n = strlen(field);
+	char line[128];
+	long kb = -ENOENT;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, n) && line[n] == ':' &&
+		    sscanf(line + n + 1, "%ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
 int trigger_file_ioctl(int fd)
 {
 	/* No filesystem knows the command: ENOTTY is the expected outcome. */

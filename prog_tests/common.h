@@ -84,6 +84,9 @@ long make_file_resident(int fd, off_t size);
  */
 long resident_pages(int fd, off_t off, size_t len);
 
+/* The kB value of @field ("SUnreclaim", ...) in /proc/meminfo, or -errno. */
+long meminfo_kb(const char *field);
+
 /* Runs the programs attached to lsm/file_ioctl on @fd. 0 or -errno. */
 int trigger_file_ioctl(int fd);
 

@@ -106,23 +106,9 @@ static bool open_tmpfs(struct kinds *k, struct opened *o)
 	return make_in(k->tmpfs, "kind_tmpfs", 3 * PAGE + 17, o);
 }
 
-static long shmem_huge_kb(void)
-{
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "ShmemHugePages: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 static bool open_tmpfs_huge(struct kinds *k, struct opened *o)
 {
-	long before = shmem_huge_kb(), after;
+	long before = meminfo_kb("ShmemHugePages"), after;
 
 	if (!k->tmpfs_huge[0]) {
 		test__skip("cannot mount a tmpfs with huge=always (no transparent huge pages?)");
@@ -130,7 +116,7 @@ static bool open_tmpfs_huge(struct kinds *k, struct opened *o)
 	}
 	if (!make_in(k->tmpfs_huge, "kind_huge", 2 * HUGE + 123, o))
 		return false;
-	after = shmem_huge_kb();
+	after = meminfo_kb("ShmemHugePages");
 	/* The reads are about crossing 2 MiB folios: prove there are some. */
 	if (after - before < 2 * HUGE / 1024) {
 		test__skip("tmpfs huge=always allocated no 2 MiB folios (ShmemHugePages %ld -> %ld kB)",

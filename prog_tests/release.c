@@ -60,23 +60,6 @@ static bool cycle(struct release *skel, struct bpf_program *prog, int fd,
 	       ASSERT_EQ(bad, 0, "cycles with an error");
 }
 
-/* SUnreclaim of /proc/meminfo, in kB, or -errno. */
-static long slab_unreclaimable_kb(void)
-{
-	char line[128];
-	long kb = -ENOENT;
-	FILE *f;
-
-	f = fopen("/proc/meminfo", "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "SUnreclaim: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 /* One run of @prog doing @n create/discard cycles on @fd. */
 static bool churn_once(struct release *skel, struct bpf_program *prog, int fd,
 		       __u32 n)
@@ -115,14 +98,14 @@ static void state_freed(struct release *skel, struct bpf_program *prog, int fd,
 	if (!churn_once(skel, prog, fd, CHURN_WARMUP))	/* slab caches warm */
 		return;
 	for (i = 0; i < 3 && least >= limit_kb; i++) {
-		before = slab_unreclaimable_kb();
+		before = meminfo_kb("SUnreclaim");
 		if (before < 0) {
 			test__skip("no SUnreclaim in /proc/meminfo: %s", strerror(-before));
 			return;
 		}
 		if (!churn_once(skel, prog, fd, CHURN))
 			return;
-		after = slab_unreclaimable_kb();
+		after = meminfo_kb("SUnreclaim");
 		growth = after - before;
 		if (growth < least)
 			least = growth;

@@ -81,7 +81,7 @@ static int vmlinux_btf_err;
  * libbpf 1.1 parses the kernel's BTF afresh for every object it loads and
  * every attach target it looks up: about 55 ms each under TCG, and a test
  * that loads one object per verifier case pays it 30 times.  The runner is
- * linked with --wrap for these two functions (see the Makefile), so libbpf
+ * linked with --wrap for these two functions (runner/link.opts), so libbpf
  * gets the copy parsed once above.  libbpf only reads that BTF; freeing it
  * is a no-op, and it lives until the process exits.
  */

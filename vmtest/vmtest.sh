@@ -237,13 +237,14 @@ rc=$?
 # about the suite. Under TCG a 6.19.14 guest once died so in about 200
 # boots (Oops: int3, see README): boot once more; a second such crash
 # leaves no verdict (4), like a guest that does not boot.
-if ((rc == 1 && VMT_SPLAT)) && [[ ! -s $VMT_TMP/runner.log ]]; then
+crashed_before_runner() { ((rc == 1 && VMT_SPLAT)) && [[ ! -s $VMT_TMP/runner.log ]]; }
+if crashed_before_runner; then
 	info "the guest kernel crashed before the runner started (above); booting it once more"
 	guest_disk "$VMT_TMP/scratch.img" 256
 	boot_and_run "$accel" "$kernel" "$VMT_TMP/initramfs.cpio" \
 		"$VMT_TMP/scratch.img" "$append" "$timeout"
 	rc=$?
-	if ((rc == 1 && VMT_SPLAT)) && [[ ! -s $VMT_TMP/runner.log ]]; then
+	if crashed_before_runner; then
 		info "the guest kernel crashed again before the runner started: no verdict"
 		VMT_EARLY_CRASH=1
 		rc=$VMT_EXIT_INFRA

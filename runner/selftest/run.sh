@@ -59,8 +59,7 @@ printf 'void test_b(void)\n{\nvoid test_a(void) {\nvoid test_proto(void);\nstati
 check "gen-tests.sh skips prototypes, static and helper functions" \
 	test "$("$RUNNER/gen-tests.sh" "$WORK/gen.c" | tr '\n' ' ')" = "DEFINE_TEST(a) DEFINE_TEST(b) "
 if ! $CC -std=gnu11 -O2 -Wall -Wextra -Werror -I"$BUILD" -I"$RUNNER" \
-	"$RUNNER"/*.c "$HERE/fake_tests.c" \
-	-Wl,--wrap=btf__load_vmlinux_btf -Wl,--wrap=btf__free \
+	"$RUNNER"/*.c "$HERE/fake_tests.c" @"$RUNNER/link.opts" \
 	-lbpf -lelf -lz -o "$BIN"; then
 	fail "build fake_test_progs"
 	echo "$npass passed, $nfail failed"
