@@ -24,7 +24,6 @@
  * libbpf 1.1 resolves the weak extern anyway, as the name is in the BTF
  * (once user space has aligned its prototype: see prog_tests/).
  */
-#include <bpf/bpf_core_read.h>
 #include "common.h"
 #include "spec_example.h"
 

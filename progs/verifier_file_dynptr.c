@@ -12,7 +12,6 @@
  * message, so each pattern matches within the one message line.
  */
 #include "common.h"
-#include <bpf/bpf_core_read.h>
 #include "verifier_expect.h"
 
 char _license[] SEC("license") = "GPL";
