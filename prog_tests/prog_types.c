@@ -77,7 +77,6 @@ struct type_case {
 	const char *type;	/* BPF_PROG_TYPE_... */
 	bool listed;		/* in the spec's list */
 	const char *arg;	/* what the primary program passes */
-	bool struct_ops;	/* needs the dummy_ops struct_ops map */
 	int set_type;		/* nonzero: a type libbpf 1.1 cannot name */
 	int set_attach;
 	run_fn run;		/* run the accepted primary program */
@@ -116,8 +115,7 @@ static const struct type_case cases[] = {
 	L("sk_skb", "SK_SKB", EXE_ARG),
 	L("socket_filter", "SOCKET_FILTER", EXE_ARG),
 	L("sock_ops", "SOCK_OPS", EXE_ARG),
-	L("struct_ops", "STRUCT_OPS", EXE_ARG " in bpf_dummy_ops.test_1",
-	  .struct_ops = true),
+	L("struct_ops", "STRUCT_OPS", EXE_ARG " in bpf_dummy_ops.test_1"),
 	L("syscall", "SYSCALL", EXE_ARG, .exe_probe = "syscall_exe_kfunc"),
 	L("tracepoint", "TRACEPOINT", EXE_ARG),
 	L("tracing", "TRACING", "bprm->file (tp_btf/sched_process_exec, trusted)",
@@ -237,6 +235,25 @@ static void print_log_tail(const char *what, int n)
 }
 
 /*
+ * Whatever libbpf's version, the verifier's answer must be about @prog
+ * alone: no other program of the object may have been loaded with it.
+ */
+static bool only_loaded(struct bpf_object *obj, struct bpf_program *prog)
+{
+	struct bpf_program *p;
+	bool ok = true;
+
+	bpf_object__for_each_program(p, obj) {
+		if (p == prog || bpf_program__fd(p) < 0)
+			continue;
+		printf("libbpf loaded program '%s' with '%s', which was not asked for\n",
+		       bpf_program__name(p), bpf_program__name(prog));
+		ok = false;
+	}
+	return ASSERT_TRUE(ok, "only the program asked for is loaded");
+}
+
+/*
  * Opens a fresh skeleton, loads program @name alone and classifies the
  * verifier's answer about @kfunc. On success the loaded skeleton is handed
  * back through @keep (if given); otherwise it is destroyed.
@@ -265,9 +282,11 @@ static bool load_alone(const struct type_case *tc, const char *name,
 		bpf_program__set_type(prog, tc->set_type);
 		bpf_program__set_expected_attach_type(prog, tc->set_attach);
 	}
-	/* The struct_ops map exists only for the struct_ops programs. */
-	if (!tc->struct_ops)
-		bpf_map__set_autocreate(skel->maps.dummy_ops, false);
+	/* Each struct_ops map names one program: create only that one's. */
+	bpf_map__set_autocreate(skel->maps.dummy_ops,
+				!strcmp(name, "struct_ops"));
+	bpf_map__set_autocreate(skel->maps.dummy_ops_null,
+				!strcmp(name, "struct_ops_null"));
 	vlog[0] = '\0';
 	bpf_program__set_log_buf(prog, vlog, sizeof(vlog));
 
@@ -279,6 +298,10 @@ static bool load_alone(const struct type_case *tc, const char *name,
 		libbpf_set_print(saved);
 
 	classify(kfunc, err, res);
+	if (!err && !only_loaded(skel->obj, prog)) {
+		prog_types__destroy(skel);
+		return false;
+	}
 	if (test__verbosity() >= 2)
 		printf("--- verifier log of %s ---\n%s\n---\n", name, vlog);
 	if (!err && keep) {

@@ -21,7 +21,6 @@
  *  - each type also has a *_null variant passing NULL, used when the
  *    primary program fails for another reason (a helper the type lacks).
  */
-#include <bpf/bpf_core_read.h>
 #include "common.h"
 
 char _license[] SEC("license") = "GPL";
@@ -117,7 +116,13 @@ TYPE_PROGS(sk_reuseport, "sk_reuseport", struct sk_reuseport_md, PT_SK_PASS)
 /*
  * STRUCT_OPS: bpf_dummy_ops, the kernel's struct_ops for BPF_PROG_TEST_RUN,
  * present whenever CONFIG_NET is. Loading only verifies the programs; the
- * map is never attached. Its arguments are trusted but lead to no file.
+ * maps are never attached. Its arguments are trusted but lead to no file.
+ *
+ * One map per program: libbpf 1.4 and later load every struct_ops program
+ * that a map being created refers to, whatever its autoload says, so a map
+ * naming both programs would load the rejected one with the other. With
+ * one map each, user space creates only the map of the program it loads,
+ * and every libbpf loads the same single program.
  */
 SEC("?struct_ops/test_1")
 int BPF_PROG(struct_ops, struct bpf_dummy_ops_state *state)
@@ -126,9 +131,8 @@ int BPF_PROG(struct_ops, struct bpf_dummy_ops_state *state)
 	return 0;
 }
 
-SEC("?struct_ops/test_2")
-int BPF_PROG(struct_ops_null, struct bpf_dummy_ops_state *state, int a1,
-	     unsigned short a2, char a3, unsigned long a4)
+SEC("?struct_ops/test_1")
+int BPF_PROG(struct_ops_null, struct bpf_dummy_ops_state *state)
 {
 	try_file((struct file *)0);
 	return 0;
@@ -137,7 +141,11 @@ int BPF_PROG(struct_ops_null, struct bpf_dummy_ops_state *state, int a1,
 SEC(".struct_ops")
 struct bpf_dummy_ops dummy_ops = {
 	.test_1 = (void *)struct_ops,
-	.test_2 = (void *)struct_ops_null,
+};
+
+SEC(".struct_ops")
+struct bpf_dummy_ops dummy_ops_null = {
+	.test_1 = (void *)struct_ops_null,
 };
 
 /*
