@@ -11,7 +11,8 @@
  *             unchanged; slice copies into the buffer given and fails
  *             without one.
  * R-CREATE-5  bool kfuncs (is_null, is_rdonly) return 0 or 1 in R0, whatever
- *             the previous call left there.
+ *             the previous call left there. The program makes the calls and
+ *             stores R0 in BPF assembly, so no compiler can mask it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -140,10 +141,10 @@ static void bool_return(struct creation *skel, int fd)
 	if (!test__start_subtest("bool_return_zero_extended") ||
 	    !trigger_once(skel, skel->progs.creation_nonsleepable, fd))
 		return;
-	ASSERT_EQ(skel->bss->raw_is_null, 1,
-		  "R0 of bpf_dynptr_is_null() on a null dynptr, after R0 = -EINVAL");
-	ASSERT_EQ(skel->bss->raw_is_rdonly, 0,
-		  "R0 of bpf_dynptr_is_rdonly() on a null dynptr, after R0 = -EINVAL");
+	ASSERT_EQ(skel->bss->raw_is_null, 1ull,
+		  "R0 (64 bits) of bpf_dynptr_is_null() on a null dynptr, after R0 = -EINVAL");
+	ASSERT_EQ(skel->bss->raw_is_rdonly, 0ull,
+		  "R0 (64 bits) of bpf_dynptr_is_rdonly() on a null dynptr, after R0 = -EINVAL");
 }
 
 void test_creation(void)

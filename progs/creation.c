@@ -33,9 +33,12 @@ int write_ret;
 int data_is_null;
 int slice_nobuf_is_null;
 int slice_is_buf;
-/* R0 of bool kfuncs as the program sees it, after a call that set R0 to -EINVAL. */
-int raw_is_null;
-int raw_is_rdonly;
+/*
+ * R0 of bool kfuncs, all 64 bits, as the kernel leaves it after a call that
+ * set R0 to -EINVAL (R-CREATE-5).
+ */
+__u64 raw_is_null;
+__u64 raw_is_rdonly;
 __u8 slice_bytes[SLICE_LEN];
 __u8 write_src[SLICE_LEN];
 
@@ -76,18 +79,33 @@ static __always_inline void probe_rdonly(struct file *file)
 }
 
 /*
- * bpf_dynptr_is_null() after a failed creation: the creation left -EINVAL
- * in R0. The value is stored as the program gets it, unmasked.
+ * A bool kfunc called right after a failed creation (flags 1: R0 = -EINVAL),
+ * its R0 stored whole. Written in BPF assembly: in C, clang 16 and later mask
+ * a bool call's result ("r0 &= 1") and clang 14 does not, so what the program
+ * sees would depend on the compiler; here no instruction can come between
+ * the two calls or touch R0 before the store. @out is a u64 lvalue.
  */
+#define RAW_BOOL_AFTER_EINVAL(bool_kfunc, file, ptr, out)		\
+	asm volatile("r1 = %[f];"					\
+		     "w2 = 1;"						\
+		     "r3 = %[p];"					\
+		     "call %[create];"					\
+		     "r1 = %[p];"					\
+		     "call %[kfunc];"					\
+		     "%[o] = r0;"					\
+		     : [o] "=r"(out)					\
+		     : [f] "r"(file), [p] "r"(ptr),			\
+		       [create] "i"(bpf_dynptr_from_file),		\
+		       [kfunc] "i"(bool_kfunc)				\
+		     : "r0", "r1", "r2", "r3", "r4", "r5", "memory")
+
 static __always_inline void probe_bool_abi(struct file *file)
 {
 	struct bpf_dynptr ptr;
 
-	bpf_dynptr_from_file(file, 1, &ptr);
-	raw_is_null = bpf_dynptr_is_null(&ptr);
+	RAW_BOOL_AFTER_EINVAL(bpf_dynptr_is_null, file, &ptr, raw_is_null);
 	bpf_dynptr_file_discard(&ptr);
-	bpf_dynptr_from_file(file, 1, &ptr);
-	raw_is_rdonly = bpf_dynptr_is_rdonly(&ptr);
+	RAW_BOOL_AFTER_EINVAL(bpf_dynptr_is_rdonly, file, &ptr, raw_is_rdonly);
 	bpf_dynptr_file_discard(&ptr);
 }
 
