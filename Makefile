@@ -3,22 +3,28 @@
 # Conformance suite for the bpf_dynptr_from_file kfunc.
 #
 #   make              build build/test_progs (static) and the BPF objects
-#   make vmtest       the main job: build, fetch a 6.19 kernel, boot it, run
-#   make check        the project's tests (runner self-tests, host run, vmtest)
+#   make vmtest       the main job: install what is missing, build, fetch a
+#                     6.19 kernel, boot it, run the suite, print the verdict
+#   make check        the project's tests (runner self-tests, host run, vmtest,
+#                     a build with Debian 13's toolchain, the CI workflow)
 #   make bench        measure time-to-verdict against a bare boot
-#   make deps         install missing build/run dependencies (root, Debian)
+#   make deps         install missing build/run/check dependencies (root, Debian)
 #
-# Variables: OUTPUT (build dir), VMLINUX_BTF (BTF for vmlinux.h), KERNEL
-# (vmtest kernel: Debian version or image path), VMTEST_ARGS, RUNNER_ARGS.
+# Variables: OUTPUT (build dir), TYPES_KERNEL (the Debian kernel whose BTF
+# vmlinux.h is made from), VMLINUX_BTF (another BTF, vmlinux or kernel image
+# instead), KERNEL (vmtest kernel: Debian version or image path),
+# VMTEST_ARGS, RUNNER_ARGS.
 
 OUTPUT		?= build
 CLANG		?= clang
 LLVM_STRIP	?= llvm-strip
 BPFTOOL		?= bpftool
 CC		?= cc
-# The BTF vmlinux.h is generated from. Any kernel's works with CO-RE: the
-# programs use only long-stable types; the kfuncs are declared in progs/.
-VMLINUX_BTF	?= /sys/kernel/btf/vmlinux
+# vmlinux.h comes from the BTF of one known kernel, never from the build
+# host's: Debian's TYPES_KERNEL, fetched into vmtest's cache. Any 6.19+ BTF
+# works with CO-RE (VMLINUX_BTF=: a raw BTF, a vmlinux or a kernel image).
+TYPES_KERNEL	?= 6.19.14
+VMLINUX_BTF	?=
 KERNEL		?=
 VMTEST_ARGS	?=
 RUNNER_ARGS	?=
@@ -41,29 +47,44 @@ CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 # Static: the same binary runs on the host and in a busybox guest.
 # runner/link.opts: the options the runner needs to link (runner/probe.c).
 LDLIBS		:= -static @runner/link.opts -lbpf -lelf -lz -lzstd
+# elfutils 0.192 (Debian 13) ships a libelf.a that calls four helpers it does
+# not contain; runner/compat/eu_search.c fills exactly that hole.
+LIBELF_A	:= $(shell $(CC) -print-file-name=libelf.a 2>/dev/null)
+COMPAT_SRCS	:= $(if $(shell nm -A "$(LIBELF_A)" 2>/dev/null | grep -q ' U eu_search_tree_init$$' && \
+			  ! nm --defined-only "$(LIBELF_A)" 2>/dev/null | grep -q ' eu_search_tree_init$$' && \
+			  echo hole),runner/compat/eu_search.c)
 
 VMTEST		:= vmtest/vmtest.sh $(if $(KERNEL),-k $(KERNEL))
 
-.PHONY: all deps vmtest check bench clean help
+.PHONY: all deps toolchain vmtest check bench clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
 all: $(OUTPUT)/test_progs
 
 help:
-	@sed -n '3,14s/^# \{0,1\}//p' Makefile
+	@sed -n '3,17s/^# \{0,1\}//p' Makefile
 
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh build run check
+
+# What the build needs, checked (never installed: that is 'make deps').
+toolchain:
+	@CC="$(CC)" CLANG="$(CLANG)" scripts/deps.sh --check build
 
 $(OUTPUT):
 	@mkdir -p $@
 
-$(OUTPUT)/vmlinux.h: | $(OUTPUT) deps
-	@test -r "$(VMLINUX_BTF)" || { echo "error: no BTF at $(VMLINUX_BTF); set VMLINUX_BTF= to a vmlinux or BTF file" >&2; exit 1; }
-	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+# Where the types come from; rewritten only when that changes, so that
+# vmlinux.h is remade when TYPES_KERNEL or VMLINUX_BTF changes.
+$(OUTPUT)/types.src: FORCE | $(OUTPUT)
+	@echo "TYPES_KERNEL=$(TYPES_KERNEL) VMLINUX_BTF=$(VMLINUX_BTF)" | cmp -s - $@ || \
+		echo "TYPES_KERNEL=$(TYPES_KERNEL) VMLINUX_BTF=$(VMLINUX_BTF)" >$@
 
-$(OUTPUT)/%.bpf.o: progs/%.c $(BPF_HDRS) $(OUTPUT)/vmlinux.h | deps
+$(OUTPUT)/vmlinux.h: $(OUTPUT)/types.src | toolchain
+	@scripts/vmlinux-h.sh "$(VMLINUX_BTF)" "$(TYPES_KERNEL)" "$(BPFTOOL)" $@
+
+$(OUTPUT)/%.bpf.o: progs/%.c $(BPF_HDRS) $(OUTPUT)/vmlinux.h | toolchain
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(LLVM_STRIP) -g $@
 
@@ -74,17 +95,23 @@ $(OUTPUT)/tests.h: $(TEST_SRCS) runner/gen-tests.sh | $(OUTPUT)
 	runner/gen-tests.sh $(TEST_SRCS) > $@
 
 $(OUTPUT)/test_progs: $(RUNNER_SRCS) $(RUNNER_HDRS) runner/link.opts $(TEST_SRCS) $(TEST_HDRS) \
-		      $(SKELS) $(OUTPUT)/tests.h | deps
-	$(CC) $(CFLAGS) $(RUNNER_SRCS) $(TEST_SRCS) -o $@ $(LDLIBS)
+		      $(COMPAT_SRCS) $(SKELS) $(OUTPUT)/tests.h | toolchain
+	$(CC) $(CFLAGS) $(RUNNER_SRCS) $(TEST_SRCS) $(COMPAT_SRCS) -o $@ $(LDLIBS)
 
 # The main job: a verdict for the newest Debian 6.19 kernel (or KERNEL=).
-vmtest: all
+# It installs what is missing first (as root; otherwise it names it).
+vmtest:
+	@scripts/deps.sh build run
+	@$(MAKE) --no-print-directory all
 	$(VMTEST) $(VMTEST_ARGS) -- $(RUNNER_ARGS)
 
 # The project's tests: runner self-tests, a host run (on a host without the
 # kfunc every test must SKIP with its reason), vmtest's self-tests, the suite
-# on Debian 6.19, and a flake check. See scripts/check.sh.
-check: all
+# on Debian kernels, a build with Debian 13's toolchain and a rehearsal of
+# the CI workflow. See scripts/check.sh.
+check:
+	@scripts/deps.sh build run check
+	@$(MAKE) --no-print-directory all
 	OUTPUT=$(OUTPUT) scripts/check.sh
 
 bench: all

@@ -1,45 +1,109 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Installs what the suite needs from Debian's packages, if missing. As root it
-# runs apt-get; otherwise it names the packages to install and fails.
+# deps.sh [--check] GROUP...: what the suite needs from Debian's packages,
+# by group: build (compile and link the suite), run (boot it in qemu: make
+# vmtest), check (make check's chroots and readers).
+#
+# Without --check, missing packages are installed: as root with apt-get,
+# otherwise they are named and the script fails. With --check nothing is
+# installed: missing things are named, with the package and the command that
+# installs them. Exit 0 when everything is there (or was installed).
 set -euo pipefail
 
-# command-or-file  package
-needs=(
-	clang:clang
-	llvm-strip:llvm
-	bpftool:bpftool
-	cc:gcc
-	make:make
-	/usr/include/bpf/libbpf.h:libbpf-dev
-	/usr/lib/x86_64-linux-gnu/libbpf.a:libbpf-dev
-	/usr/lib/x86_64-linux-gnu/libelf.a:libelf-dev
-	/usr/lib/x86_64-linux-gnu/libz.a:zlib1g-dev
-	/usr/lib/x86_64-linux-gnu/libzstd.a:libzstd-dev
-	qemu-system-x86_64:qemu-system-x86
-	/bin/busybox:busybox-static
-	cpio:cpio
-	mkfs.ext4:e2fsprogs
-	zstd:zstd
-	apt-get:apt
-	dpkg-deb:dpkg
-	python3:python3
-	setpriv:util-linux
+CLANG_MIN=14	# the oldest clang the suite is built and tested with
+
+check_only=0
+if [[ ${1-} == --check ]]; then
+	check_only=1
+	shift
+fi
+(($#)) || set -- build run check
+
+# Each entry: WHAT:PACKAGE. WHAT is a command, an absolute path, lib:NAME
+# (a library the C compiler must find: a static archive for the static
+# runner) or py:MODULE (a Python 3 module).
+build=(
+	clang:clang llvm-strip:llvm bpftool:bpftool cc:gcc nm:binutils make:make
+	/usr/include/bpf/libbpf.h:libbpf-dev lib:libbpf.a:libbpf-dev
+	lib:libelf.a:libelf-dev lib:libz.a:zlib1g-dev lib:libzstd.a:libzstd-dev
+	# the types come from a Debian kernel package (vmtest/kernel-btf.sh)
+	apt-get:apt dpkg-deb:dpkg zstd:zstd python3:python3
+)
+run=(
+	qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-static
+	cpio:cpio mkfs.ext4:e2fsprogs debugfs:e2fsprogs zstd:zstd
+	apt-get:apt dpkg-deb:dpkg python3:python3 setpriv:util-linux
+	timeout:coreutils flock:util-linux
+)
+check=(
+	debootstrap:debootstrap unshare:util-linux git:git
+	py:yaml:python3-yaml
 )
 
-missing=()
-for entry in "${needs[@]}"; do
-	what=${entry%%:*} pkg=${entry#*:}
-	if [[ $what == /* ]]; then
-		[[ -e $what ]] && continue
-	else
-		command -v "$what" >/dev/null 2>&1 && continue
-	fi
-	[[ " ${missing[*]} " == *" $pkg "* ]] || missing+=("$pkg")
-done
-((${#missing[@]})) || exit 0
+present()
+{
+	local what=$1
 
+	case $what in
+	lib:*)
+		local name=${what#lib:} path
+		command -v "${CC:-cc}" >/dev/null 2>&1 || return 1
+		path=$("${CC:-cc}" -print-file-name="$name" 2>/dev/null) || return 1
+		[[ $path == /* && -e $path ]]
+		;;
+	py:*)
+		python3 -c "import ${what#py:}" >/dev/null 2>&1
+		;;
+	/*)
+		[[ -e $what ]]
+		;;
+	*)
+		command -v "$what" >/dev/null 2>&1
+		;;
+	esac
+}
+
+missing=() missing_what=()
+for group; do
+	case $group in
+	build | run | check) ;;
+	*) echo "deps.sh: unknown group '$group' (build, run, check)" >&2; exit 2 ;;
+	esac
+	declare -n entries=$group
+	for entry in "${entries[@]}"; do
+		pkg=${entry##*:} what=${entry%:*}
+		present "$what" && continue
+		[[ " ${missing[*]} " == *" $pkg "* ]] || missing+=("$pkg")
+		missing_what+=("${what#*:} ($pkg)")
+	done
+	unset -n entries
+done
+
+# clang must be new enough for the programs (BPF inline assembly with kfunc
+# calls, the number iterator, -fms-extensions for 6.19's BTF).
+clang_too_old()
+{
+	local major
+
+	command -v "${CLANG:-clang}" >/dev/null 2>&1 || return 1
+	major=$("${CLANG:-clang}" --version 2>/dev/null | sed -nE 's/.*clang version ([0-9]+).*/\1/p' | head -n 1)
+	[[ -n $major ]] && ((major < CLANG_MIN))
+}
+
+if ((${#missing[@]} == 0)); then
+	if [[ " $* " == *" build "* ]] && clang_too_old; then
+		echo "error: $("${CLANG:-clang}" --version | head -n 1) is too old: the BPF programs need clang $CLANG_MIN or newer (Debian 12 has clang 14; set CLANG= to another)" >&2
+		exit 1
+	fi
+	exit 0
+fi
+
+if ((check_only)); then
+	echo "error: missing for '$*': ${missing_what[*]}" >&2
+	echo "       install them: make deps (as root), or apt-get install ${missing[*]}" >&2
+	exit 1
+fi
 if ((EUID != 0)); then
 	echo "error: missing packages: ${missing[*]}" >&2
 	echo "       install them as root: apt-get install ${missing[*]}" >&2
@@ -48,8 +112,8 @@ fi
 echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 # A fresh machine has no package lists yet: update once before installing.
-if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-	apt-get update -q >/dev/null || { echo "error: apt-get update failed" >&2; exit 1; }
-	apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+if ! apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null >/dev/null 2>&1; then
+	apt-get update -q </dev/null >/dev/null || { echo "error: apt-get update failed" >&2; exit 1; }
+	apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null ||
 		{ echo "error: could not install: ${missing[*]}" >&2; exit 1; }
 fi

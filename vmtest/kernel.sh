@@ -22,6 +22,7 @@ apt_private()
 		-o Dir::State::status="$APT_DIR/status" \
 		-o Dir::Cache="$APT_DIR/cache" \
 		-o APT::Sandbox::User=root \
+		-o Acquire::Check-Valid-Until=false \
 		-o Debug::NoLocking=1 "$@"
 }
 
@@ -59,6 +60,8 @@ kernel_lists_update()
 # Prints "VERSION PACKAGE" for every Debian cloud kernel package, oldest
 # first. A version may have two: from 6.19 on, linux-binary-* holds the image
 # and linux-image-* may be a package without one; linux-binary sorts first.
+# Callers run kernel_lists_update first, in their own shell, so that its
+# failure ends them (here it may run in a pipeline's subshell).
 kernel_packages()
 {
 	kernel_lists_update
@@ -67,11 +70,16 @@ kernel_packages()
 		sort -k1,1V -k2,2
 }
 
-kernel_list() { kernel_packages | awk '{ print $1 }' | uniq; }
+kernel_list()
+{
+	kernel_lists_update
+	kernel_packages | awk '{ print $1 }' | uniq
+}
 
 # The newest 6.19.x: the first release with the kfunc, the default target.
 kernel_default_version()
 {
+	kernel_lists_update
 	kernel_list | grep -E '^6\.19\.[0-9]+$' | tail -n 1
 }
 
@@ -114,6 +122,7 @@ kernel_fetch()
 		echo "$dir/vmlinuz"
 		return 0
 	fi
+	kernel_lists_update
 	pkgs=$(kernel_packages | awk -v v="$ver" '$1 == v { print $2 }')
 	[[ -n $pkgs ]] ||
 		die "Debian has no cloud kernel $ver (in $KERNEL_SUITES); see 'vmtest.sh -l'"
