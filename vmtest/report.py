@@ -3,6 +3,7 @@
 """Conformance matrix from per-kernel results (vmtest -J, or the runner's -J).
 
 Usage: vmtest/report.py [-o DIR] [--title TEXT] [--note TEXT] [-q] INPUT...
+       vmtest/report.py --same INPUT INPUT
 
 An INPUT is a kernel's directory (results.json, and the runner.log and
 console.log vmtest -o keeps), a results JSON file, or a directory of kernel
@@ -15,8 +16,12 @@ prints the Markdown. Rows are tests and subtests, cells PASS, FAIL, SKIP,
 XFAIL, XPASS, TIMEOUT, NOVERDICT (the kernel gave no results) or "-" (not
 run), above them a summary per kernel.
 
-Exit status: 0 when every kernel's verdict is 0, 1 otherwise, 2 on a usage
-error. Standard library only.
+With --same, nothing is written: the two results (the same kernel run with
+two builds, say) must give every test and subtest the same result; the
+rows that differ are printed, then "N passed, N failed" counting rows.
+
+Exit status: 0 when every kernel's verdict is 0 (--same: no row differs), 1
+otherwise, 2 on a usage error. Standard library only.
 """
 import argparse
 import html
@@ -406,6 +411,24 @@ def html_page(kernels, rows, cells, title, note):
     return "\n".join(h) + "\n"
 
 
+def same(kernels):
+    """--same: every row has the same result in both; prints what differs."""
+    a, b = kernels
+    rows, cells = build(kernels)
+    differ = 0
+    for k in kernels:
+        if k.noverdict:
+            print(f"{k.label}: no results ({k.reason})")
+            differ += 1
+    for row in rows:
+        ca, cb = cells[row]
+        if ca.text != cb.text:
+            differ += 1
+            print(f"differs: {row_name(row)}: {ca.text} in {a.file}, {cb.text} in {b.file}")
+    print(f"{len(rows) - differ} passed, {differ} failed")
+    return 1 if differ else 0
+
+
 def main():
     ap = argparse.ArgumentParser(
         description="Conformance matrix from per-kernel vmtest -J results.",
@@ -416,9 +439,15 @@ def main():
     ap.add_argument("--title", default="bpf_dynptr_from_file conformance matrix")
     ap.add_argument("--note", default="", help="a line under the title (e.g. the wall time)")
     ap.add_argument("-q", "--quiet", action="store_true", help="do not print the Markdown")
+    ap.add_argument("--same", action="store_true",
+                    help="compare two results row by row; write nothing")
     args = ap.parse_args()
 
     kernels = [Kernel(p) for p in expand(args.inputs)]
+    if args.same:
+        if len(kernels) != 2:
+            ap.error("--same takes two results")
+        return same(kernels)
     seen = {}
     for k in kernels:  # column labels must be unique
         seen[k.label] = seen.get(k.label, 0) + 1
