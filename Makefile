@@ -44,6 +44,9 @@ BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall \
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 		   -I$(OUTPUT) -Irunner -Iprog_tests -Iprogs
+# The runner says what built it (its first line and its JSON).
+BUILD_INFO	 = clang $(shell $(CLANG) -dumpversion 2>/dev/null) (BPF), \
+		   $(notdir $(CC)) $(shell $(CC) -dumpfullversion 2>/dev/null)
 # Static: the same binary runs on the host and in a busybox guest.
 # runner/link.opts: the options the runner needs to link (runner/probe.c).
 LDLIBS		:= -static @runner/link.opts -lbpf -lelf -lz -lzstd
@@ -96,7 +99,8 @@ $(OUTPUT)/tests.h: $(TEST_SRCS) runner/gen-tests.sh | $(OUTPUT)
 
 $(OUTPUT)/test_progs: $(RUNNER_SRCS) $(RUNNER_HDRS) runner/link.opts $(TEST_SRCS) $(TEST_HDRS) \
 		      $(COMPAT_SRCS) $(SKELS) $(OUTPUT)/tests.h | toolchain
-	$(CC) $(CFLAGS) $(RUNNER_SRCS) $(TEST_SRCS) $(COMPAT_SRCS) -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) -DTEST_BUILD_INFO='"$(BUILD_INFO)"' \
+		$(RUNNER_SRCS) $(TEST_SRCS) $(COMPAT_SRCS) -o $@ $(LDLIBS)
 
 # The main job: a verdict for the newest Debian 6.19 kernel (or KERNEL=).
 # It installs what is missing first (as root; otherwise it names it).

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 
 #include "internal.h"
 #include "test_progs.h"
@@ -26,6 +27,21 @@ static const char *run_suffix(const struct test_result *res, char *buf,
 	return buf;
 }
 
+/* What the runner was built with: the Makefile passes the compilers. */
+#ifndef TEST_BUILD_INFO
+#define TEST_BUILD_INFO "unknown compilers"
+#endif
+
+static const char *build_info(void)
+{
+	static char buf[256];
+
+	if (!buf[0])
+		snprintf(buf, sizeof(buf), "%s, libbpf %s", TEST_BUILD_INFO,
+			 libbpf_version_string());
+	return buf;
+}
+
 void report_begin(int nr_selected)
 {
 	const char *dev = opts.deviations_path ?: "none";
@@ -33,10 +49,10 @@ void report_begin(int nr_selected)
 	if (opts.ktap) {
 		printf("KTAP version 1\n1..%d\n# ", nr_selected * opts.repeat);
 	}
-	printf("test_progs: kernel %s (%s), %d test%s selected, watchdog %d s, repeat %d, verbosity %d, known deviations: %s\n",
+	printf("test_progs: kernel %s (%s), %d test%s selected, watchdog %d s, repeat %d, verbosity %d, known deviations: %s; built with %s\n",
 	       test__kernel_release(), kernel_release_full(), nr_selected,
 	       nr_selected == 1 ? "" : "s", opts.watchdog_secs, opts.repeat,
-	       opts.verbosity, dev);
+	       opts.verbosity, dev, build_info());
 }
 
 /* Print @len bytes of @text line by line, each line after @prefix. */
@@ -248,6 +264,8 @@ int report_json(const char *path, const struct test_result *results,
 	}
 	fprintf(f, "{\n  \"kernel\": ");
 	json_str(f, test__kernel_release());
+	fprintf(f, ",\n  \"build\": ");
+	json_str(f, build_info());
 	fprintf(f, ",\n  \"passed\": %d, \"failed\": %d, \"skipped\": %d,\n",
 		tot->ok + tot->xfail, tot->fail + tot->xpass + tot->timeout,
 		tot->skip);

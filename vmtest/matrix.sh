@@ -29,7 +29,8 @@ writes a conformance matrix: rows are tests and subtests, columns kernels.
   -c CPUS    CPUs per guest (vmtest -c; default 2)
   -T SECS    per-kernel time limit (vmtest -T; default 300)
   -X FILE    known-deviations file (vmtest -X)
-  -L         print the default kernel list as a JSON array (for CI), then exit
+  -L         print the kernels (the KERNEL arguments, or the default list) as
+             a JSON array, for CI, then exit
   -h         this help
 
 Per kernel, DIR/<kernel>/ keeps results.json (vmtest -J: also when the
@@ -45,7 +46,7 @@ Exit: 0 if every kernel's verdict is 0, 1 if not, 2 on a usage error.
 USAGE
 }
 
-jobs=$(nproc) outdir=$REPO_DIR/build/matrix filter= cpus= limit= deviations=
+jobs=$(nproc) outdir=$REPO_DIR/build/matrix filter= cpus= limit= deviations= list=0
 while getopts ":j:o:t:c:T:X:Lh" opt; do
 	case $opt in
 	j) jobs=$OPTARG ;;
@@ -54,7 +55,7 @@ while getopts ":j:o:t:c:T:X:Lh" opt; do
 	c) cpus=$OPTARG ;;
 	T) limit=$OPTARG ;;
 	X) deviations=$OPTARG ;;
-	L) printf '["%s"]\n' "${DEFAULT_KERNELS// /\", \"}"; exit 0 ;;
+	L) list=1 ;;
 	h) usage; exit 0 ;;
 	:) die -c "$VMT_EXIT_USAGE" "option -$OPTARG needs an argument (see -h)" ;;
 	*) die -c "$VMT_EXIT_USAGE" "unknown option -$OPTARG (see -h)" ;;
@@ -65,6 +66,19 @@ shift $((OPTIND - 1))
 kernels=("$@")
 # shellcheck disable=SC2206
 ((${#kernels[@]})) || kernels=($DEFAULT_KERNELS)
+if ((list)); then
+	for k in "${kernels[@]}"; do
+		[[ $k =~ ^[0-9]+\.[0-9]+(\.[0-9]+)?(-rc[0-9]+)?$ ]] ||
+			die -c "$VMT_EXIT_USAGE" "-L: '$k' is not a Debian kernel version such as 6.19.14"
+	done
+	sep='['
+	for k in "${kernels[@]}"; do
+		printf '%s"%s"' "$sep" "$k"
+		sep=', '
+	done
+	echo ']'
+	exit 0
+fi
 need_cmd python3
 
 minfo() { printf 'matrix: %s\n' "$*" >&2; }

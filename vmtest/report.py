@@ -4,6 +4,7 @@
 
 Usage: vmtest/report.py [-o DIR] [--title TEXT] [--note TEXT] [-q] INPUT...
        vmtest/report.py --same INPUT INPUT
+       vmtest/report.py [--summary] [--junit FILE] INPUT
 
 An INPUT is a kernel's directory (results.json, and the runner.log and
 console.log vmtest -o keeps), a results JSON file, or a directory of kernel
@@ -15,6 +16,12 @@ the same table colour-coded, each failure linking to its log excerpt) and
 prints the Markdown. Rows are tests and subtests, cells PASS, FAIL, SKIP,
 XFAIL, XPASS, TIMEOUT, NOVERDICT (the kernel gave no results) or "-" (not
 run), above them a summary per kernel.
+
+With --summary, the Markdown summary of one kernel is printed instead
+(verdict, counts, every failure with its reason and rule), for a CI job's
+summary page. --junit FILE writes the kernel's results as JUnit XML (a
+testsuite per test, named KERNEL/test; a testcase per subtest; a kernel
+without a verdict is one testcase in error).
 
 With --same, nothing is written: the two results (the same kernel run with
 two builds, say) must give every test and subtest the same result; the
@@ -29,6 +36,7 @@ import json
 import os
 import re
 import sys
+from xml.sax.saxutils import quoteattr
 
 VERSION_RE = re.compile(r"^\d+\.\d+(\.\d+)?(-rc\d+)?$")
 SHOWN = {"OK": "PASS"}  # the runner says OK, the matrix PASS
@@ -411,6 +419,121 @@ def html_page(kernels, rows, cells, title, note):
     return "\n".join(h) + "\n"
 
 
+RULE_RE = re.compile(r"\bR-[A-Z]+-\d+\b")
+
+
+def rule_of(*texts):
+    """The SEMANTICS.md rule a failure names, if it names one."""
+    for t in texts:
+        m = RULE_RE.search(t or "")
+        if m:
+            return m.group(0)
+    return ""
+
+
+def kernel_summary(k):
+    """--summary: one kernel as Markdown, for $GITHUB_STEP_SUMMARY."""
+    rows, cells = build([k])
+    mark = "" if k.verdict == 0 else "**"
+    out = [f"### Kernel {md_escape(k.label)}: {mark}{verdict_text(k)}{mark}", ""]
+    if k.noverdict:
+        out += [f"No results: {md_escape(k.reason) or 'no reason given'}", ""]
+        if k.console:
+            out += ["Last console lines:", "", "```", k.console, "```", ""]
+        return "\n".join(out) + "\n"
+    out.append(f"{k.count('passed')} passed, {k.count('failed')} failed, "
+               f"{k.count('skipped')} skipped; XFAIL {k.count('xfail')}, "
+               f"XPASS {k.count('xpass')}, TIMEOUT {k.count('timeout')}"
+               + (f"; kernel {md_escape(k.release)}" if k.release else "")
+               + (f"; {k.seconds:.0f} s" if isinstance(k.seconds, (int, float)) else "")
+               + (f" under {k.accel}" if k.accel and k.accel != "none" else ""))
+    out.append("")
+    if k.verdict != 0 and k.reason:
+        out += [f"Reason: {md_escape(k.reason)}", ""]
+    bad = [(r, cells[r][0]) for r in rows if cells[r][0].text in FAILING and
+           (r[1] is not None or not any(rr[0] == r[0] and rr[1] is not None and
+                                        cells[rr][0].text in FAILING for rr in rows))]
+    if bad:
+        out += ["| result | test | rule | reason |", "|---|---|---|---|"]
+        for r, c in bad:
+            why = c.message or first_assert(c.log)
+            out.append(f"| {c.text} | `{row_name(r)}` | {rule_of(c.message, c.log) or '-'} | "
+                       f"{md_escape(why) or '-'} |")
+        out.append("")
+    xfail = [r for r in rows if r[1] is not None and cells[r][0].text == "XFAIL"]
+    if xfail:
+        out += [f"<details><summary>{len(xfail)} known deviations (XFAIL)</summary>", ""]
+        out += [f"- `{row_name(r)}` ({rule_of(cells[r][0].message, cells[r][0].log) or '?'})"
+                for r in xfail]
+        out += ["", "</details>", ""]
+    return "\n".join(out) + "\n"
+
+
+def junit(k):
+    """--junit: JUnit XML for one kernel, in the shape common readers take."""
+    def attrs(**kw):
+        return "".join(f" {a}={quoteattr(str(v))}" for a, v in kw.items())
+
+    def cdata(text):
+        return "<![CDATA[" + (text or "").replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+    suites = []
+    if k.noverdict:
+        suites.append((f"{k.label}/vmtest", [(f"{k.label}.vmtest", "verdict", 0.0, "ERROR",
+                                              k.reason, k.console)]))
+    for name, runs in k.tests.items():
+        for n, t in enumerate(runs):
+            suite = f"{k.label}/{name}" + (f"#{n + 1}" if len(runs) > 1 else "")
+            secs = (t.get("duration_ms") or 0) / 1000.0
+            subs = t.get("subtests") or []
+            cases = []
+            for s in subs:
+                ssecs = (s.get("duration_ms") or 0) / 1000.0
+                cases.append((f"{k.label}.{name}", s.get("name", "?"), ssecs, shown(s.get("result")),
+                              s.get("message", ""), log_section(t.get("log", ""), name, s.get("name"))))
+            if not subs or shown(t.get("result")) in FAILING and not any(
+                    shown(c[3]) in FAILING for c in cases):
+                cases.append((f"{k.label}.{name}", name, secs, shown(t.get("result")),
+                              t.get("message", ""), t.get("log", "")))
+            suites.append((suite, cases))
+    x = ['<?xml version="1.0" encoding="UTF-8"?>']
+    tot = {"tests": 0, "failures": 0, "errors": 0, "time": 0.0}
+    body = []
+    for suite, cases in suites:
+        cnt = {"tests": len(cases), "failures": sum(c[3] in FAILING for c in cases),
+               "errors": sum(c[3] == "ERROR" for c in cases),
+               "skipped": sum(c[3] == "SKIP" for c in cases),
+               "time": sum(c[2] for c in cases)}
+        for key in tot:
+            tot[key] += cnt[key]
+        suite_attrs = attrs(name=suite, tests=cnt["tests"], failures=cnt["failures"],
+                            errors=cnt["errors"], skipped=cnt["skipped"],
+                            time="%.3f" % cnt["time"])
+        body.append(f"  <testsuite{suite_attrs}>")
+        for classname, name, secs, res, msg, log in cases:
+            case_attrs = attrs(classname=classname, name=name, time="%.3f" % secs)
+            body.append(f"    <testcase{case_attrs}>")
+            rule = rule_of(msg, log)
+            text = (f"{rule}: " if rule and rule not in msg else "") + (msg or first_assert(log) or res)
+            if res in FAILING:
+                body.append(f"      <failure{attrs(type=res, message=text)}>{cdata(log)}</failure>")
+            elif res == "ERROR":
+                body.append(f"      <error{attrs(type='NOVERDICT', message=text)}>{cdata(log)}</error>")
+            elif res == "SKIP":
+                body.append(f"      <skipped{attrs(message=msg or 'skipped')}/>")
+            elif res == "XFAIL":
+                note = "XFAIL (a known deviation): " + (msg or "") + "\n" + (log or "")
+                body.append(f"      <system-out>{cdata(note)}</system-out>")
+            body.append("    </testcase>")
+        body.append("  </testsuite>")
+    top = attrs(name="bpf_dynptr_from_file conformance on " + k.label, tests=tot["tests"],
+                failures=tot["failures"], errors=tot["errors"], time="%.3f" % tot["time"])
+    x.append(f"<testsuites{top}>")
+    x += body
+    x.append("</testsuites>")
+    return "\n".join(x) + "\n"
+
+
 def same(kernels):
     """--same: every row has the same result in both; prints what differs."""
     a, b = kernels
@@ -441,6 +564,9 @@ def main():
     ap.add_argument("-q", "--quiet", action="store_true", help="do not print the Markdown")
     ap.add_argument("--same", action="store_true",
                     help="compare two results row by row; write nothing")
+    ap.add_argument("--summary", action="store_true",
+                    help="print one kernel's Markdown summary instead of the matrix")
+    ap.add_argument("--junit", metavar="FILE", help="write one kernel's results as JUnit XML")
     args = ap.parse_args()
 
     kernels = [Kernel(p) for p in expand(args.inputs)]
@@ -448,6 +574,17 @@ def main():
         if len(kernels) != 2:
             ap.error("--same takes two results")
         return same(kernels)
+    if args.summary or args.junit:
+        if len(kernels) != 1:
+            ap.error("--summary and --junit take one kernel")
+        k = kernels[0]
+        if args.junit:
+            with open(args.junit + ".part", "w", encoding="utf-8") as f:
+                f.write(junit(k))
+            os.replace(args.junit + ".part", args.junit)
+        if args.summary:
+            sys.stdout.write(kernel_summary(k))
+        return 0 if k.verdict == 0 else 1
     seen = {}
     for k in kernels:  # column labels must be unique
         seen[k.label] = seen.get(k.label, 0) + 1
