@@ -73,7 +73,8 @@ deps:
 
 # What the build needs, checked (never installed: that is 'make deps').
 toolchain:
-	@CC="$(CC)" CLANG="$(CLANG)" scripts/deps.sh --check build
+	@CC="$(CC)" CLANG="$(CLANG)" LLVM_STRIP="$(LLVM_STRIP)" BPFTOOL="$(BPFTOOL)" \
+		scripts/deps.sh --check build
 
 $(OUTPUT):
 	@mkdir -p $@

@@ -24,7 +24,8 @@ fi
 # (a library the C compiler must find: a static archive for the static
 # runner) or py:MODULE (a Python 3 module).
 build=(
-	clang:clang llvm-strip:llvm bpftool:bpftool cc:gcc nm:binutils make:make
+	"${CLANG:-clang}:clang" "${LLVM_STRIP:-llvm-strip}:llvm" "${BPFTOOL:-bpftool}:bpftool"
+	"${CC:-cc}:gcc" nm:binutils make:make
 	/usr/include/bpf/libbpf.h:libbpf-dev lib:libbpf.a:libbpf-dev
 	lib:libelf.a:libelf-dev lib:libz.a:zlib1g-dev lib:libzstd.a:libzstd-dev
 	# the types come from a Debian kernel package (vmtest/kernel-btf.sh)
@@ -82,20 +83,25 @@ done
 
 # clang must be new enough for the programs (BPF inline assembly with kfunc
 # calls, the number iterator, -fms-extensions for 6.19's BTF).
-clang_too_old()
+check_clang()
 {
-	local major
+	local clang=${CLANG:-clang} major
 
-	command -v "${CLANG:-clang}" >/dev/null 2>&1 || return 1
-	major=$("${CLANG:-clang}" --version 2>/dev/null | sed -nE 's/.*clang version ([0-9]+).*/\1/p' | head -n 1)
-	[[ -n $major ]] && ((major < CLANG_MIN))
+	command -v "$clang" >/dev/null 2>&1 ||
+		{ echo "error: CLANG=$clang: no such command" >&2; return 1; }
+	major=$("$clang" --version 2>/dev/null | sed -nE 's/.*clang version ([0-9]+).*/\1/p' | head -n 1)
+	if [[ -z $major ]]; then
+		echo "error: CLANG=$clang does not say it is clang ('$clang --version'): the BPF programs need clang $CLANG_MIN or newer" >&2
+		return 1
+	fi
+	if ((major < CLANG_MIN)); then
+		echo "error: $("$clang" --version | head -n 1) is too old: the BPF programs need clang $CLANG_MIN or newer (Debian 12 has clang 14; set CLANG= to another)" >&2
+		return 1
+	fi
 }
 
 if ((${#missing[@]} == 0)); then
-	if [[ " $* " == *" build "* ]] && clang_too_old; then
-		echo "error: $("${CLANG:-clang}" --version | head -n 1) is too old: the BPF programs need clang $CLANG_MIN or newer (Debian 12 has clang 14; set CLANG= to another)" >&2
-		exit 1
-	fi
+	[[ " $* " == *" build "* ]] && { check_clang || exit 1; }
 	exit 0
 fi
 
