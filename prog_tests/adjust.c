@@ -190,7 +190,7 @@ void test_adjust(void)
 	char path[256];
 	int fd;
 
-	if (!require_file_dynptr())
+	if (!require_file_dynptr() || !require_bpf_lsm())
 		return;
 	skel_open_opts(&opts);
 	skel = adjust__open_opts(&opts);

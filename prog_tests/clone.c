@@ -114,7 +114,7 @@ void test_clone(void)
 	char path[256];
 	int fd;
 
-	if (!require_file_dynptr())
+	if (!require_file_dynptr() || !require_bpf_lsm())
 		return;
 	skel_open_opts(&opts);
 	skel = clone__open_opts(&opts);

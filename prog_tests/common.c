@@ -14,6 +14,33 @@ bool require_file_dynptr(void)
 	return test__require_kfunc(FILE_DYNPTR_KFUNC, FILE_DYNPTR_SINCE);
 }
 
+/*
+ * Set by the fixture before the first test's child is forked; without a
+ * fixture run (none linked), assume the LSM programs run and let the
+ * tests' own run counters tell.
+ */
+static bool lsm_runs = true;
+static char lsm_why[512];
+
+void bpf_lsm_probed(bool runs, const char *why)
+{
+	lsm_runs = runs;
+	snprintf(lsm_why, sizeof(lsm_why), "%s", why ?: "");
+}
+
+bool bpf_lsm_runs(void)
+{
+	return lsm_runs;
+}
+
+bool require_bpf_lsm(void)
+{
+	if (lsm_runs)
+		return true;
+	test__skip("%s; this test needs its LSM programs to run", lsm_why);
+	return false;
+}
+
 long page_size(void)
 {
 	static long size;

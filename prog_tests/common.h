@@ -22,6 +22,17 @@
 /* Skips the test with a reason unless the kernel has file dynptrs. */
 bool require_file_dynptr(void);
 
+/*
+ * Skips the current test (or subtest) with the reason unless BPF LSM
+ * programs run on this kernel, as the run-wide fixture found out
+ * (prog_tests/trampoline_anchor.c): a kernel without "bpf" in its active
+ * LSM list attaches them and never runs them.
+ */
+bool require_bpf_lsm(void);
+/* Whether they run, and if not why; set once, by the fixture. */
+bool bpf_lsm_runs(void);
+void bpf_lsm_probed(bool runs, const char *why);
+
 /* The byte every pattern file holds at offset @off. */
 uint8_t pattern_byte(uint64_t off);
 void pattern_fill(void *buf, uint64_t off, size_t len);

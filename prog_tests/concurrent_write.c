@@ -114,7 +114,7 @@ void test_concurrent_write(void)
 	char path[256];
 	int fd;
 
-	if (!require_file_dynptr())
+	if (!require_file_dynptr() || !require_bpf_lsm())
 		return;
 	skel_open_opts(&opts);
 	skel = concurrent_write__open_opts(&opts);

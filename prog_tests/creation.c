@@ -154,7 +154,7 @@ void test_creation(void)
 	char path[256];
 	int fd;
 
-	if (!require_file_dynptr())
+	if (!require_file_dynptr() || !require_bpf_lsm())
 		return;
 	skel_open_opts(&opts);
 	skel = creation__open_opts(&opts);

@@ -700,7 +700,7 @@ void test_elf_parse(void)
 	struct bpf_object_open_opts opts;
 	struct elf_parse *skel;
 
-	if (!require_file_dynptr())
+	if (!require_file_dynptr() || !require_bpf_lsm())
 		return;
 	if (!ASSERT_NEQ(elf_version(EV_CURRENT), EV_NONE, "elf_version"))
 		return;

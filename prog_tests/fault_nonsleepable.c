@@ -181,7 +181,7 @@ void test_fault_nonsleepable(void)
 	struct fixture f = { .fd = -1 };
 	char path[256];
 
-	if (!require_file_dynptr())
+	if (!require_file_dynptr() || !require_bpf_lsm())
 		return;
 
 	skel_open_opts(&opts);

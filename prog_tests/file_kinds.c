@@ -405,7 +405,7 @@ void test_file_kinds(void)
 	struct kinds k = {};
 	int i;
 
-	if (!require_file_dynptr())
+	if (!require_file_dynptr() || !require_bpf_lsm())
 		return;
 	skel_open_opts(&opts);
 	k.skel = file_kinds__open_opts(&opts);

@@ -357,6 +357,11 @@ static void run_lsm(struct prog_types *skel, char *note, size_t note_sz)
 	struct bpf_link *link;
 	int fd;
 
+	/* Loaded and classified above; running it needs the BPF LSM. */
+	if (!require_bpf_lsm()) {
+		snprintf(note, note_sz, "not run: the BPF LSM is not active");
+		return;
+	}
 	if (!load_exe_bytes() ||
 	    !ASSERT_GE(exe_size, head + tail, "executable size"))
 		return;

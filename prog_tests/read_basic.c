@@ -51,7 +51,7 @@ void test_read_basic(void)
 	char path[256];
 	int fd = -1;
 
-	if (!require_file_dynptr())
+	if (!require_file_dynptr() || !require_bpf_lsm())
 		return;
 
 	skel_open_opts(&opts);

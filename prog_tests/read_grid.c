@@ -426,7 +426,7 @@ void test_read_grid(void)
 	double secs;
 	unsigned int i;
 
-	if (!require_file_dynptr())
+	if (!require_file_dynptr() || !require_bpf_lsm())
 		return;
 	skel_open_opts(&opts);
 	skel = read_grid__open_opts(&opts);

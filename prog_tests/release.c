@@ -123,7 +123,7 @@ void test_release(void)
 	char path[256];
 	int fd;
 
-	if (!require_file_dynptr())
+	if (!require_file_dynptr() || !require_bpf_lsm())
 		return;
 	skel_open_opts(&opts);
 	skel = release__open_opts(&opts);

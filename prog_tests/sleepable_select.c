@@ -97,7 +97,7 @@ void test_sleepable_select(void)
 	unsigned int i;
 	int fd;
 
-	if (!require_file_dynptr())
+	if (!require_file_dynptr() || !require_bpf_lsm())
 		return;
 	skel_open_opts(&opts);
 	skel = sleepable_select__open_opts(&opts);

@@ -186,7 +186,7 @@ void test_spec_example(void)
 	__u64 n;
 	int fd;
 
-	if (!require_file_dynptr() ||
+	if (!require_file_dynptr() || !require_bpf_lsm() ||
 	    !test__require_kfunc("bpf_get_task_exe_file", "6.12"))
 		return;
 

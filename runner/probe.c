@@ -38,6 +38,26 @@ const char *test__kernel_release(void)
 	return release;
 }
 
+const char *test__lsm_list(void)
+{
+	static char list[512];
+	static int state; /* 0 not read, 1 read, -1 unreadable */
+	FILE *f;
+
+	if (state)
+		return state > 0 ? list : NULL;
+	state = -1;
+	f = fopen("/sys/kernel/security/lsm", "re");
+	if (!f)
+		return NULL;
+	if (fgets(list, sizeof(list), f)) {
+		list[strcspn(list, "\n")] = '\0';
+		state = 1;
+	}
+	fclose(f);
+	return state > 0 ? list : NULL;
+}
+
 int probe_privileges(void)
 {
 	if (geteuid() == 0)

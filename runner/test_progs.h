@@ -35,6 +35,13 @@ void test__fail(void);
  */
 bool test__require_kfunc(const char *kfunc, const char *since);
 
+/*
+ * The kernel's active LSMs, comma-separated as /sys/kernel/security/lsm
+ * lists them ("lockdown,capability,yama,bpf"), or NULL if that file cannot
+ * be read (securityfs not mounted).
+ */
+const char *test__lsm_list(void);
+
 /* 0 by default, 1 with -v, 2 with -vv (e.g. to ask for verifier logs). */
 int test__verbosity(void);
 
