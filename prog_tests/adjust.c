@@ -183,6 +183,8 @@ static void run_context(struct adjust *skel, struct bpf_program *prog, int fd,
 		check_case(bss, fd, i, ctx);
 }
 
+TEST_TRAITS(adjust, .parallel = true, .lane = LANE_PAGE_CACHE);
+
 void test_adjust(void)
 {
 	struct bpf_object_open_opts opts;

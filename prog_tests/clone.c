@@ -107,6 +107,8 @@ static void run_context(struct clone *skel, struct bpf_program *prog, int fd,
 		check_phase(bss, fd, 1);
 }
 
+TEST_TRAITS(clone, .parallel = true, .lane = LANE_PAGE_CACHE);
+
 void test_clone(void)
 {
 	struct bpf_object_open_opts opts;

@@ -19,6 +19,15 @@
 #define FILE_DYNPTR_KFUNC	"bpf_dynptr_from_file"
 #define FILE_DYNPTR_SINCE	"6.19"
 
+/*
+ * Under the runner's -j, tests that make page-cache state (residency,
+ * eviction) and then rely on it share this lane: one at a time, beside
+ * tests that only load and verify programs. Tests that provoke a kernel
+ * warning, measure the kernel's memory or race processes of their own
+ * declare no traits and run alone.
+ */
+#define LANE_PAGE_CACHE "page cache"
+
 /* Skips the test with a reason unless the kernel has file dynptrs. */
 bool require_file_dynptr(void);
 

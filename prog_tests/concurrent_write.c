@@ -107,6 +107,7 @@ static void race(struct concurrent_write *skel, struct bpf_program *prog,
 		test__skip("the writer never overlapped a read in %d triggers: nothing was tested", i);
 }
 
+/* No traits: under -j it runs alone, as it races a writer process of its own against the reads. */
 void test_concurrent_write(void)
 {
 	struct bpf_object_open_opts opts;

@@ -147,6 +147,8 @@ static void bool_return(struct creation *skel, int fd)
 		  "R0 (64 bits) of bpf_dynptr_is_rdonly() on a null dynptr, after R0 = -EINVAL");
 }
 
+TEST_TRAITS(creation, .parallel = true, .lane = LANE_PAGE_CACHE);
+
 void test_creation(void)
 {
 	struct bpf_object_open_opts opts;

@@ -692,6 +692,7 @@ static void print_verified_insns(struct elf_parse *skel)
 	}
 }
 
+/* No traits: under -j it runs alone, as it evicts the runner's own executable, which other tests read. */
 void test_elf_parse(void)
 {
 	struct target runner = { .label = "runner", .path = RUNNER_PATH, .fd = -1 };

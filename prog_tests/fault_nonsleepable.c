@@ -175,6 +175,8 @@ static void evictable_after_reads(struct fixture *f)
 	make_evicted(f->fd);
 }
 
+TEST_TRAITS(fault_nonsleepable, .parallel = true, .lane = LANE_PAGE_CACHE);
+
 void test_fault_nonsleepable(void)
 {
 	struct bpf_object_open_opts opts;

@@ -399,6 +399,7 @@ static void unmount_tmpfs(char *dir)
 	}
 }
 
+/* No traits: under -j it runs alone, as it provokes a kernel warning (write-only file). */
 void test_file_kinds(void)
 {
 	struct bpf_object_open_opts opts;

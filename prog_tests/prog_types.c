@@ -604,6 +604,9 @@ static bool kernel_has_type(const struct type_case *tc)
 	return false;
 }
 
+/* Loads and runs programs on files it does not evict: beside anything. */
+TEST_TRAITS(prog_types, .parallel = true);
+
 void test_prog_types(void)
 {
 	int i;

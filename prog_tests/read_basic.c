@@ -44,6 +44,8 @@ static void read_in_context(struct read_basic *skel, struct bpf_program *prog,
 		read_batch_check(&batch, fd, cases, N_CASES, 0, ctx);
 }
 
+TEST_TRAITS(read_basic, .parallel = true, .lane = LANE_PAGE_CACHE);
+
 void test_read_basic(void)
 {
 	struct bpf_object_open_opts opts;

@@ -417,6 +417,8 @@ out:
 	free(l.bytes_bad);
 }
 
+TEST_TRAITS(read_grid, .parallel = true, .lane = LANE_PAGE_CACHE);
+
 void test_read_grid(void)
 {
 	struct bpf_object_open_opts opts;

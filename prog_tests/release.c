@@ -116,6 +116,7 @@ static void state_freed(struct release *skel, struct bpf_program *prog, int fd,
 		  "least SUnreclaim growth in kB over the cycles (a leaked state grows it by cycles * size)");
 }
 
+/* No traits: under -j it runs alone, as it measures the kernel's unreclaimable slab. */
 void test_release(void)
 {
 	struct bpf_object_open_opts opts;

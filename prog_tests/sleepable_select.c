@@ -81,6 +81,7 @@ static void run_place(struct sleepable_select *skel, int fd,
 		ASSERT_MEMEQ(bss->buf, want, SEL_LEN, "bytes equal pread");
 }
 
+/* No traits: under -j it runs alone, as it provokes a kernel warning (RCU). */
 void test_sleepable_select(void)
 {
 	static const struct place places[] = {

@@ -169,6 +169,9 @@ static void poison(struct spec_example__bss *bss)
 	bss->out_adj1[0] = ~0;
 }
 
+/* Loads and runs programs on files it does not evict: beside anything. */
+TEST_TRAITS(spec_example, .parallel = true);
+
 void test_spec_example(void)
 {
 	struct bpf_object_open_opts opts;

@@ -9,6 +9,9 @@
 #include "verifier_expect.h"
 #include "verifier_file_dynptr.skel.h"
 
+/* Loads and runs programs on files it does not evict: beside anything. */
+TEST_TRAITS(verifier_file_dynptr, .parallel = true);
+
 void test_verifier_file_dynptr(void)
 {
 	if (!require_file_dynptr())

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* Exit codes, also documented in usage() and README.md. */
 #define EXIT_ALL_PASSED 0
@@ -13,9 +14,12 @@
 #define EXIT_NO_TESTS 2 /* nothing selected, or a usage error */
 #define EXIT_SETUP 3
 
+struct test_traits;
+
 struct test_def {
 	const char *name;
 	void (*fn)(void);
+	const struct test_traits *traits; /* NULL: none declared */
 };
 
 /* tests.c: the table built from the generated tests.h, sorted by name. */
@@ -55,6 +59,7 @@ struct options {
 	const char *json_path;
 	const char *junit_path;
 	const char *deviations_path;
+	int jobs; /* tests at a time, -j */
 };
 
 extern struct options opts;
@@ -150,6 +155,41 @@ struct totals {
 
 void run_test(const struct test_def *test, int num, int run,
 	      struct test_result *res);
+
+/* What the parent learns from one child. */
+struct collector {
+	struct test_result *res;
+	char buf[sizeof(struct record)];
+	size_t fill; /* bytes of a record read so far */
+	bool got_end; /* REC_TEST_END arrived */
+	bool timed_out;
+	int status; /* from waitpid() */
+};
+
+/* A test's child being watched (run.c); several at once under -j. */
+struct job {
+	struct collector c;
+	pid_t pid;
+	int pidfd, record_fd, log_fd;
+	long long start, deadline; /* ms, monotonic; deadline 0: none */
+	bool eof, running;
+};
+
+struct pollfd;
+void job_start(struct job *j, const struct test_def *test, int num, int run,
+	       struct test_result *res);
+bool job_check(struct job *j);
+int job_poll_fds(const struct job *j, struct pollfd *pfd);
+int job_poll_timeout(const struct job *j);
+
+/* schedule.c: the selection, up to opts.jobs tests at a time. */
+struct planned_run {
+	int test; /* index into all_tests[] */
+	int run; /* 1..opts.repeat */
+};
+void run_planned(const struct planned_run *plan, int n,
+		 struct test_result *results,
+		 void (*done)(struct test_result *res));
 void result_add_totals(const struct test_result *res, struct totals *tot);
 void result_free(struct test_result *res);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 
 #include "internal.h"
@@ -14,6 +15,7 @@
 struct options opts = {
 	.watchdog_secs = 120,
 	.repeat = 1,
+	.jobs = 1,
 };
 
 static void usage(FILE *f)
@@ -39,6 +41,8 @@ static void usage(FILE *f)
 		"  -w, --watchdog=SECS          kill a test after SECS seconds and report it as\n"
 		"                               TIMEOUT (default 120, 0 = no limit)\n"
 		"  -r, --repeat=N               run the selection N times in a row\n"
+		"  -j, --jobs=N                 run up to N tests at once where their traits\n"
+		"                               allow (default 1); results print in order\n"
 		"  -X, --known-deviations=FILE  turn failures listed in FILE into XFAIL, and\n"
 		"                               their passes into XPASS (a failure)\n"
 		"\n"
@@ -113,6 +117,7 @@ static void parse_args(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "watchdog", required_argument, NULL, 'w' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "json", required_argument, NULL, 'J' },
 		{ "ktap", no_argument, NULL, OPT_KTAP },
 		{ "junit", required_argument, NULL, OPT_JUNIT },
@@ -122,7 +127,7 @@ static void parse_args(int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "t:b:a:d:lvw:r:J:X:h", long_opts,
+	while ((c = getopt_long(argc, argv, "t:b:a:d:lvw:r:j:J:X:h", long_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -148,6 +153,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'r':
 			opts.repeat = parse_count(optarg, "-r", 1);
+			break;
+		case 'j':
+			opts.jobs = parse_count(optarg, "-j", 1);
 			break;
 		case 'J':
 			opts.json_path = optarg;
@@ -204,7 +212,8 @@ static void setup(void)
 }
 
 /* Where the time went: the run's length and its slowest tests. */
-static void report_time(const struct test_result *results, int n)
+static void report_time(const struct test_result *results, int n,
+			long long wall_ms)
 {
 	const struct test_result *top[3] = { NULL };
 	long long total = 0;
@@ -221,47 +230,65 @@ static void report_time(const struct test_result *results, int n)
 			break;
 		}
 	}
-	printf("%stime: %lld.%lld s in tests; slowest:", opts.ktap ? "# " : "",
+	printf("%stime: %lld.%lld s in tests", opts.ktap ? "# " : "",
 	       total / 1000, total % 1000 / 100);
+	if (opts.jobs > 1)
+		printf(", %lld.%lld s wall with -j %d", wall_ms / 1000,
+		       wall_ms % 1000 / 100, opts.jobs);
+	printf("; slowest:");
 	for (j = 0; j < 3 && top[j]; j++)
 		printf(" %s %lld.%lld s", top[j]->test->name,
 		       top[j]->duration_ms / 1000, top[j]->duration_ms % 1000 / 100);
 	printf("\n");
 }
 
+static struct totals run_tot;
+
+/* A test's result, in the selection's order: print it, count it. */
+static void test_done(struct test_result *res)
+{
+	report_test(res);
+	result_add_totals(res, &run_tot);
+	/* Only failures' logs go into the JSON summary. */
+	if (!res->has_failure) {
+		free(res->log);
+		res->log = NULL;
+		res->log_len = 0;
+	}
+}
+
 static int run_all(const int *selected, int nr_selected)
 {
+	int n = nr_selected * opts.repeat, run, i, k = 0;
+	struct timespec t0, t1;
 	struct test_result *results;
-	struct totals tot = { 0 };
-	int run, i, n = 0;
+	struct planned_run *plan;
 
-	results = xcalloc(nr_selected * opts.repeat, sizeof(*results));
+	results = xcalloc(n, sizeof(*results));
+	plan = xcalloc(n, sizeof(*plan));
+	for (run = 1; run <= opts.repeat; run++)
+		for (i = 0; i < nr_selected; i++, k++)
+			plan[k] = (struct planned_run){ selected[i], run };
 	report_begin(nr_selected);
-	for (run = 1; run <= opts.repeat; run++) {
-		for (i = 0; i < nr_selected; i++, n++) {
-			run_test(&all_tests[selected[i]], selected[i] + 1, run,
-				 &results[n]);
-			report_test(&results[n]);
-			result_add_totals(&results[n], &tot);
-			/* Only failures' logs go into the JSON summary. */
-			if (!results[n].has_failure) {
-				free(results[n].log);
-				results[n].log = NULL;
-				results[n].log_len = 0;
-			}
-		}
-	}
-	report_time(results, n);
-	report_end(&tot);
-	if (opts.json_path && report_json(opts.json_path, results, n, &tot))
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run_planned(plan, n, results, test_done);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	report_time(results, n,
+		    (t1.tv_sec - t0.tv_sec) * 1000LL +
+			    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	report_end(&run_tot);
+	if (opts.json_path && report_json(opts.json_path, results, n, &run_tot))
 		return EXIT_SETUP;
-	if (opts.junit_path && report_junit(opts.junit_path, results, n, &tot))
+	if (opts.junit_path &&
+	    report_junit(opts.junit_path, results, n, &run_tot))
 		return EXIT_SETUP;
 	for (i = 0; i < n; i++)
 		result_free(&results[i]);
 	free(results);
-	return tot.fail || tot.timeout || tot.xpass ? EXIT_FAILED :
-						      EXIT_ALL_PASSED;
+	free(plan);
+	return run_tot.fail || run_tot.timeout || run_tot.xpass ?
+		       EXIT_FAILED :
+		       EXIT_ALL_PASSED;
 }
 
 int main(int argc, char **argv)

@@ -19,18 +19,21 @@
 
 #include "internal.h"
 
-/* What the parent learnt from one child. */
-struct collector {
-	struct test_result *res;
-	char buf[sizeof(struct record)];
-	size_t fill; /* bytes of a record read so far */
-	bool got_end; /* REC_TEST_END arrived */
-	bool timed_out;
-	int status; /* from waitpid() */
-};
+/* The running children's process groups, for the SIGINT/SIGTERM handler. */
+#define MAX_RUNNING 64
+static volatile pid_t running_pgids[MAX_RUNNING];
 
-/* The running child's process group, for the SIGINT/SIGTERM handler. */
-static volatile pid_t running_pgid;
+static void note_running(pid_t pgid, bool running)
+{
+	int i;
+
+	for (i = 0; i < MAX_RUNNING; i++) {
+		if (running ? running_pgids[i] == 0 : running_pgids[i] == pgid) {
+			running_pgids[i] = running ? pgid : 0;
+			return;
+		}
+	}
+}
 
 const char *result_name(enum result res)
 {
@@ -47,8 +50,11 @@ const char *result_name(enum result res)
 /* Do not leave a test's processes behind when the runner is interrupted. */
 static void kill_child_and_die(int sig)
 {
-	if (running_pgid > 0)
-		kill(-running_pgid, SIGKILL);
+	int i;
+
+	for (i = 0; i < MAX_RUNNING; i++)
+		if (running_pgids[i] > 0)
+			kill(-running_pgids[i], SIGKILL);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -167,42 +173,42 @@ static int poll_timeout(long long deadline, bool have_pidfd)
 }
 
 /*
- * Wait for the child to exit or the watchdog to fire, reading records as
- * they come.  The pidfd says when the child is gone, even if something it
- * started still holds the pipe open.
+ * One step of watching a running test: read the records that came, see
+ * whether the child is gone or its watchdog fired. True once it is over.
+ * The pidfd says when the child is gone, even if something it started
+ * still holds the pipe open.
  */
-static void collect(struct collector *c, pid_t pid, int record_fd)
+static bool job_step(struct job *j)
 {
-	long long deadline = 0;
-	struct pollfd pfd[2];
-	int pidfd, nfds;
+	struct collector *c = &j->c;
 
-	if (opts.watchdog_secs)
-		deadline = now_ms() + opts.watchdog_secs * 1000LL;
-	pidfd = syscall(SYS_pidfd_open, pid, 0);
-	pfd[0] = (struct pollfd){ .fd = record_fd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-	nfds = pidfd >= 0 ? 2 : 1;
-	for (;;) {
-		if (poll(pfd, nfds, poll_timeout(deadline, pidfd >= 0)) < 0 &&
-		    errno != EINTR)
-			break;
-		if (pfd[0].fd >= 0 && !read_records(c, record_fd))
-			pfd[0].fd = -1; /* EOF: poll() ignores it now */
-		if (waitpid(pid, &c->status, WNOHANG) == pid)
-			break;
-		if (deadline && now_ms() >= deadline) {
-			c->timed_out = true;
-			kill(-pid, SIGKILL);
-			waitpid(pid, &c->status, 0);
-			break;
-		}
+	if (j->record_fd >= 0 && !read_records(c, j->record_fd) && !j->eof)
+		j->eof = true; /* poll() ignores it now */
+	if (waitpid(j->pid, &c->status, WNOHANG) == j->pid)
+		return true;
+	if (j->deadline && now_ms() >= j->deadline) {
+		c->timed_out = true;
+		kill(-j->pid, SIGKILL);
+		waitpid(j->pid, &c->status, 0);
+		return true;
 	}
-	/* Records written just before the end, and leftover processes. */
-	read_records(c, record_fd);
-	kill(-pid, SIGKILL);
-	if (pidfd >= 0)
-		close(pidfd);
+	return false;
+}
+
+int job_poll_fds(const struct job *j, struct pollfd *pfd)
+{
+	int n = 0;
+
+	pfd[n++] = (struct pollfd){ .fd = j->eof ? -1 : j->record_fd,
+				    .events = POLLIN };
+	if (j->pidfd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = j->pidfd, .events = POLLIN };
+	return n;
+}
+
+int job_poll_timeout(const struct job *j)
+{
+	return poll_timeout(j->deadline, j->pidfd >= 0);
 }
 
 static const char *signal_name(int sig, char *buf, size_t len)
@@ -388,19 +394,19 @@ static void start_child(const struct test_def *test, int pipefd[2], int log_fd,
 	}
 	/* Also done by the child: whoever runs first, kill(-pid) works. */
 	setpgid(*pid, *pid);
-	running_pgid = *pid;
+	note_running(*pid, true);
 	close(pipefd[1]);
 }
 
-void run_test(const struct test_def *test, int num, int run,
-	      struct test_result *res)
+/* Forks the test's child; the result fills @res when job_finish() runs. */
+void job_start(struct job *j, const struct test_def *test, int num, int run,
+	       struct test_result *res)
 {
-	struct collector c = { .res = res };
-	int pipefd[2], log_fd, abnormal;
-	long long start = now_ms();
-	pid_t pid;
+	int pipefd[2];
 
+	memset(j, 0, sizeof(*j));
 	memset(res, 0, sizeof(*res));
+	j->c.res = res;
 	res->test = test;
 	res->num = num;
 	res->run = run;
@@ -412,20 +418,56 @@ void run_test(const struct test_def *test, int num, int run,
 		fprintf(stderr, "test_progs: pipe: %s\n", strerror(errno));
 		exit(EXIT_SETUP);
 	}
-	log_fd = log_create();
-	start_child(test, pipefd, log_fd, &pid);
-	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
-	collect(&c, pid, pipefd[0]);
-	res->duration_ms = now_ms() - start;
-	running_pgid = 0;
-	close(pipefd[0]);
+	j->log_fd = log_create();
+	j->start = now_ms();
+	start_child(test, pipefd, j->log_fd, &j->pid);
+	j->record_fd = pipefd[0];
+	fcntl(j->record_fd, F_SETFL, O_NONBLOCK);
+	if (opts.watchdog_secs)
+		j->deadline = j->start + opts.watchdog_secs * 1000LL;
+	j->pidfd = syscall(SYS_pidfd_open, j->pid, 0);
+	j->running = true;
+}
 
-	res->log = log_read(log_fd, &res->log_len);
-	close(log_fd);
+/* Watches the job; true (and the result complete) once it is over. */
+bool job_check(struct job *j)
+{
+	struct test_result *res = j->c.res;
+	int abnormal;
 
-	abnormal = charge_abnormal_end(&c);
+	if (!j->running || !job_step(j))
+		return false;
+	/* Records written just before the end, and leftover processes. */
+	read_records(&j->c, j->record_fd);
+	kill(-j->pid, SIGKILL);
+	if (j->pidfd >= 0)
+		close(j->pidfd);
+	res->duration_ms = now_ms() - j->start;
+	note_running(j->pid, false);
+	close(j->record_fd);
+
+	res->log = log_read(j->log_fd, &res->log_len);
+	close(j->log_fd);
+
+	abnormal = charge_abnormal_end(&j->c);
 	apply_deviations(res, abnormal);
 	derive_test_result(res);
+	j->running = false;
+	return true;
+}
+
+void run_test(const struct test_def *test, int num, int run,
+	      struct test_result *res)
+{
+	struct pollfd pfd[2];
+	struct job j;
+
+	job_start(&j, test, num, run, res);
+	while (!job_check(&j)) {
+		if (poll(pfd, job_poll_fds(&j, pfd), job_poll_timeout(&j)) < 0 &&
+		    errno != EINTR)
+			break;
+	}
 }
 
 void result_free(struct test_result *res)

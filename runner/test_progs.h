@@ -49,6 +49,22 @@ int test__verbosity(void);
 const char *test__kernel_release(void);
 
 /*
+ * How a test may share the machine under -j (runner option). A test that
+ * declares no traits runs alone. TEST_TRAITS(name, .parallel = true) lets
+ * it run beside other parallel tests; adding .lane = "NAME" keeps it from
+ * running beside another test of the same lane (tests that use one kind
+ * of shared state, the page cache say, one at a time). A test never runs
+ * beside another run of itself.
+ */
+struct test_traits {
+	bool parallel;
+	const char *lane;
+};
+
+#define TEST_TRAITS(test, ...) \
+	const struct test_traits test_traits_##test = { __VA_ARGS__ }
+
+/*
  * An optional run-wide fixture.  One file of prog_tests/ may define these;
  * the runner calls run_fixture_setup() in its own process once, after its
  * probes and before the first test, and run_fixture_teardown() after the

@@ -191,3 +191,92 @@ void test_fixture_fd(void)
 	}
 	ASSERT_NEQ(fcntl(FIXTURE_FD, F_GETFD), -1, "the fixture's descriptor is inherited");
 }
+
+/*
+ * -j: tests that may run beside each other. Each holds a marker file in
+ * $FAKE_PAR_DIR while it runs and checks what else is running: "x_par_*"
+ * may overlap anything parallel, "x_lane_*" share the lane "x" and must
+ * never see each other, "x_alone" declares no traits and must see nobody.
+ */
+#include <dirent.h>
+#include <stdio.h>
+
+static int count_markers(const char *dir, const char *prefix, const char *self)
+{
+	struct dirent *e;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' &&
+		    !strncmp(e->d_name, prefix, strlen(prefix)) &&
+		    strcmp(e->d_name, self))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Holds the marker @self for @ms, counting others with @prefix meanwhile. */
+static int hold_marker(const char *self, const char *prefix, int ms)
+{
+	const char *dir = getenv("FAKE_PAR_DIR");
+	char path[512];
+	int seen = 0, i, fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, self);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	for (i = 0; i < ms / 50; i++) {
+		int n = count_markers(dir, prefix, self);
+
+		if (n > seen)
+			seen = n;
+		usleep(50000);
+	}
+	unlink(path);
+	return seen;
+}
+
+static bool par_dir(void)
+{
+	if (getenv("FAKE_PAR_DIR"))
+		return true;
+	test__skip("FAKE_PAR_DIR is not set");
+	return false;
+}
+
+TEST_TRAITS(x_par_a, .parallel = true);
+void test_x_par_a(void)
+{
+	if (par_dir())
+		printf("x_par_a saw %d other running tests\n", hold_marker("x_par_a", "", 1000));
+}
+
+TEST_TRAITS(x_par_b, .parallel = true);
+void test_x_par_b(void)
+{
+	if (par_dir())
+		printf("x_par_b saw %d other running tests\n", hold_marker("x_par_b", "", 1000));
+}
+
+TEST_TRAITS(x_lane_a, .parallel = true, .lane = "x");
+void test_x_lane_a(void)
+{
+	if (par_dir())
+		ASSERT_EQ(hold_marker("x_lane_a", "x_lane_", 500), 0, "no other test of lane x beside it");
+}
+
+TEST_TRAITS(x_lane_b, .parallel = true, .lane = "x");
+void test_x_lane_b(void)
+{
+	if (par_dir())
+		ASSERT_EQ(hold_marker("x_lane_b", "x_lane_", 500), 0, "no other test of lane x beside it");
+}
+
+void test_x_alone(void)
+{
+	if (par_dir())
+		ASSERT_EQ(hold_marker("x_alone", "", 300), 0, "no other test beside one without traits");
+}

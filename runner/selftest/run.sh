@@ -51,10 +51,10 @@ out_is() { [ "$(cat "$WORK/out")" = "$1" ]; }
 
 # --- build -------------------------------------------------------------
 "$RUNNER/gen-tests.sh" "$HERE/fake_tests.c" >"$BUILD/tests.h"
-check "gen-tests.sh lists the 17 fake tests, sorted" \
+check "gen-tests.sh lists the 22 fake tests, sorted" \
 	test "$(cat "$BUILD/tests.h")" = "$(grep -oE '^void test_[a-z_]+\(void\)$' \
 		"$HERE/fake_tests.c" | sed -E 's/void test_(.*)\(void\)/DEFINE_TEST(\1)/' |
-		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 17
+		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 22
 printf 'void test_b(void)\n{\nvoid test_a(void) {\nvoid test_proto(void);\nstatic void test_static(void)\nvoid test__helper(void)\n' >"$WORK/gen.c"
 check "gen-tests.sh skips prototypes, static and helper functions" \
 	test "$("$RUNNER/gen-tests.sh" "$WORK/gen.c" | tr '\n' ' ')" = "DEFINE_TEST(a) DEFINE_TEST(b) "
@@ -69,7 +69,7 @@ pass "build fake_test_progs with -Wall -Wextra -Werror"
 
 # --- listing and filters -------------------------------------------------
 run -l
-check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 17 ]'
+check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 22 ]'
 run -l -t skip
 check "-t substring" out_is $'all_skipped\nskip\nsome_skipped'
 run -l -t skip -b all
@@ -374,6 +374,35 @@ for line in lines[2:-1]:
         raise AssertionError("unexpected line: " + line)
 assert top == plan, (top, plan)
 EOF
+
+# --- -j: tests beside each other where their traits allow ----------------
+mkdir -p "$WORK/par"
+# result_lines: the "#N name:RESULT" lines, the time line dropped.
+result_lines() { grep -E '^#' "$WORK/out"; }
+FAKE_PAR_DIR=$WORK/par run -a 'x_*' -v
+serial=$(result_lines)
+check "-j 1: the x_ tests pass one after another" eval \
+	'rc_is 0 && grep -q "x_par_a saw 0 other" "$WORK/out" && grep -q "x_par_b saw 0 other" "$WORK/out"'
+start=$(date +%s%N)
+FAKE_PAR_DIR=$WORK/par run -a 'x_*' -j 4 -v
+ms=$((($(date +%s%N) - start) / 1000000))
+check "-j 4: parallel tests overlap (each saw the other), in ${ms} ms" eval \
+	'rc_is 0 && grep -q "x_par_a saw [1-9] other" "$WORK/out" && grep -q "x_par_b saw [1-9] other" "$WORK/out" && [ "$ms" -lt 2600 ]'
+check "-j 4: a lane's tests never overlap, a test without traits runs alone" eval \
+	'lacks "FAIL" && has "x_lane_a:OK" && has "x_lane_b:OK" && has "x_alone:OK"'
+check "-j 4: results print in the selection's order, as with -j 1" eval \
+	'[ "$(result_lines | sed "s/:.*//")" = "$(echo "$serial" | sed "s/:.*//")" ]'
+FAKE_PAR_DIR=$WORK/par run -a 'x_*' -j 2 -r 2 -J "$WORK/par.json"
+check "-j 2 -r 2: every run reported once, in order, and in the JSON" python3 - "$WORK/par.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+names = [(t["name"], t["run"]) for t in r]
+want = [(n, run) for run in (1, 2) for n in ("x_alone", "x_lane_a", "x_lane_b", "x_par_a", "x_par_b")]
+assert names == want, names
+assert all(t["result"] == "OK" for t in r), [t["result"] for t in r]
+EOF
+run -j 0
+check "-j 0 is a usage error" eval 'rc_is 2 && err_has "-j wants a number >= 1"'
 
 check "no temporary files left behind" eval '! ls /tmp/test_progs.* >/dev/null 2>&1'
 
