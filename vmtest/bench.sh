@@ -4,7 +4,9 @@
 # bench.sh [-k KERNEL] [-n RUNS] [--cold] [-- RUNNER_ARGS]: measures vmtest's
 # time-to-verdict against its floor, a bare boot of the same kernel to user
 # space and power off, side by side in one run (median of RUNS each), for
-# the whole suite or the selection RUNNER_ARGS make. --cold also times a
+# the whole suite or the selection RUNNER_ARGS make. The warm runs are
+# vmtest as make vmtest runs it (-a auto: the accelerator probe, or its
+# remembered answer, included). --cold also times a
 # fresh clone of this repository building and running 'make vmtest' with an
 # empty kernel cache. Prints a Markdown table. Measures; asserts nothing.
 set -uo pipefail
@@ -47,8 +49,9 @@ for ((i = 0; i < runs; i++)); do
 		"vmtest.probe=1" 60 "$VMT_TMP/probe.out"
 	floor+=($(($(now_ms) - t)))
 
+	# As make vmtest runs it: -a auto, the accelerator probe included.
 	t=$(now_ms)
-	"$VMTEST_DIR/vmtest.sh" -k "$kernel" -a "$accel" -- "$@" >"$VMT_TMP/run.log" 2>&1 ||
+	"$VMTEST_DIR/vmtest.sh" -k "$kernel" -- "$@" >"$VMT_TMP/run.log" 2>&1 ||
 		die "vmtest failed during the benchmark: $(tail -n 3 "$VMT_TMP/run.log")"
 	warm+=($(($(now_ms) - t)))
 done

@@ -17,9 +17,10 @@ qemu_accel_args()
 	esac
 }
 
-# qemu_run ACCEL KERNEL INITRD DISK APPEND TIMEOUT OUTFILE
+# qemu_run ACCEL KERNEL INITRD DISK APPEND TIMEOUT OUTFILE [background]
 # Runs one guest; ttyS1 goes to OUTFILE (a FIFO or file). Returns qemu's
-# exit code, or 124 when the timeout stopped it. timeout sends its signal to
+# exit code, or 124 when the timeout stopped it; with "background" it
+# returns at once, the timeout's pid in VMT_QEMU_PID. timeout sends its signal to
 # its whole process group, itself included: with SIGKILL it would die before
 # reaping qemu, so TERM first (which it survives), KILL 5 s later.
 qemu_run()
@@ -30,7 +31,7 @@ qemu_run()
 	# shellcheck disable=SC2046
 	timeout -k 5 "$timeout" "$QEMU" $(qemu_accel_args "$accel") \
 		-m "$VMT_MEM" -smp "$VMT_SMP" -nodefaults -display none \
-		-no-reboot -kernel "$kernel" -initrd "$initrd" \
+		-no-reboot -pidfile "$VMT_TMP/qemu.pid" -kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 loglevel=5 panic=-1 $append" \
 		-serial file:"$VMT_TMP/console.log" \
 		-chardev file,id=runner,path="$outfile" -serial chardev:runner \
@@ -40,31 +41,113 @@ qemu_run()
 		</dev/null >"$VMT_TMP/qemu.log" 2>&1 &
 	pid=$!
 	track_pid "$pid"
+	if [[ ${8-} == background ]]; then
+		VMT_QEMU_PID=$pid
+		return 0
+	fi
 	wait "$pid" 2>/dev/null
 	rc=$?
+	# The timeout itself may have been killed from outside: qemu is then
+	# orphaned and would keep the results channel open. End it too.
+	kill_qemu
 	return $rc
+}
+
+# kill_qemu: ends the qemu named by the pid file, if it still runs.
+kill_qemu()
+{
+	local qpid
+
+	qpid=$(cat "$VMT_TMP/qemu.pid" 2>/dev/null) || return 0
+	[[ $qpid =~ ^[0-9]+$ ]] && kill -KILL "$qpid" 2>/dev/null
+	rm -f "$VMT_TMP/qemu.pid"
+}
+
+KVM_DEV=${VMTEST_KVM_DEV:-/dev/kvm}
+ACCEL_CACHE=${VMTEST_ACCEL_CACHE:-$VMTEST_CACHE/accel}
+# What qemu prints when KVM cannot run the guest (kvm_pvm runs only guests
+# built for it: a stock kernel dies at once), and what the guest prints when
+# it dies early. Seeing either ends the probe at once.
+KVM_FAIL_RE='KVM internal error|kvm run failed|[Ff]ailed to initialize (kvm|KVM)|Could not access KVM|KVM_[A-Z_]+ failed|kvm: .*(error|fail)'
+GUEST_DIED_RE='invalid opcode|Kernel panic|general protection fault|unchecked MSR|Oops'
+
+# accel_key: what can change whether KVM runs a guest here: the qemu
+# binary, the KVM device and the host kernel.
+accel_key()
+{
+	local qemu
+
+	qemu=$(command -v "$QEMU")
+	printf '%s\n' "$qemu" "$(stat -Lc '%s %Y' "$qemu" 2>/dev/null)" \
+		"$KVM_DEV $(stat -Lc '%t:%T %i %Z' "$KVM_DEV" 2>/dev/null)" \
+		"$(uname -r) $(uname -v)" | sha256sum | cut -c1-16
+}
+
+# probe_kvm KERNEL INITRD: 0 if a guest reaches user space under KVM, else
+# 1 with the reason in VMT_ACCEL_WHY. The answer is kept per machine in
+# $ACCEL_CACHE, so later runs do not probe again. A failing probe ends as
+# soon as qemu says KVM failed, qemu exits or the guest dies: well under a
+# second, not its 30 s limit.
+probe_kvm()
+{
+	local out=$VMT_TMP/probe.out key cached pid why ms start=$(date +%s%N)
+
+	if [[ ! -w $KVM_DEV ]]; then
+		VMT_ACCEL_WHY="$KVM_DEV is not usable"
+		return 1
+	fi
+	key=$(accel_key)
+	if cached=$(cat "$ACCEL_CACHE/$key" 2>/dev/null) && [[ -n $cached ]]; then
+		[[ $cached == kvm ]] && return 0
+		VMT_ACCEL_WHY="${cached#tcg }; found by an earlier probe, kept in $ACCEL_CACHE/$key"
+		return 1
+	fi
+	rm -f "$out" "$VMT_TMP/console.log" "$VMT_TMP/qemu.log"
+	qemu_run kvm "$1" "$2" "" "vmtest.probe=1" 30 "$out" background
+	pid=$VMT_QEMU_PID
+	why=
+	while :; do
+		if grep -q VMTEST_PROBE_OK "$out" 2>/dev/null; then
+			why=
+			break
+		fi
+		why=$(grep -h -m1 -E "$KVM_FAIL_RE" "$VMT_TMP/qemu.log" 2>/dev/null | cut -c1-120)
+		[[ -n $why ]] && break
+		why=$(grep -h -m1 -E "$GUEST_DIED_RE" "$VMT_TMP/console.log" 2>/dev/null |
+			tr -d '\r' | sed 's/^\[[^]]*\] //' | cut -c1-120)
+		[[ -n $why ]] && why="the guest died: $why" && break
+		if ! kill -0 "$pid" 2>/dev/null; then
+			grep -q VMTEST_PROBE_OK "$out" 2>/dev/null && { why=; break; }
+			why=$(grep -v '^\s*$' "$VMT_TMP/qemu.log" 2>/dev/null | tail -n 1 | cut -c1-120)
+			why="qemu exited${why:+: $why}"
+			break
+		fi
+		sleep 0.05
+	done
+	kill -TERM "$pid" 2>/dev/null # timeout passes it on to qemu
+	wait "$pid" 2>/dev/null
+	kill_qemu
+	if [[ -z $why ]]; then
+		cached=kvm
+	else
+		ms=$((($(date +%s%N) - start) / 1000000))
+		VMT_ACCEL_WHY="the KVM probe boot failed after $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s: $why"
+		cached="tcg $VMT_ACCEL_WHY"
+	fi
+	mkdir -p "$ACCEL_CACHE" 2>/dev/null &&
+		printf '%s\n' "$cached" >"$ACCEL_CACHE/$key.part" 2>/dev/null &&
+		mv -f "$ACCEL_CACHE/$key.part" "$ACCEL_CACHE/$key" 2>/dev/null
+	[[ -z $why ]]
 }
 
 # probe_accel KERNEL INITRD: sets VMT_ACCEL to kvm if a guest reaches user
 # space under KVM, else to tcg with the reason in VMT_ACCEL_WHY. Stock
 # kernels die early under some hypervisors (kvm_pvm), so the presence of
-# /dev/kvm proves nothing: boot and see.
+# /dev/kvm proves nothing: boot and see (once per machine).
 probe_accel()
 {
-	local out=$VMT_TMP/probe.out why
-
 	VMT_ACCEL=tcg
-	if [[ ! -w /dev/kvm ]]; then
-		VMT_ACCEL_WHY="/dev/kvm is not usable"
-		return
-	fi
-	qemu_run kvm "$1" "$2" "" "vmtest.probe=1" 30 "$out"
-	if grep -q VMTEST_PROBE_OK "$out" 2>/dev/null; then
-		VMT_ACCEL=kvm
-		return
-	fi
-	why=$(grep -m1 -iE 'error|fail' "$VMT_TMP/qemu.log" | cut -c1-100)
-	VMT_ACCEL_WHY="the KVM probe boot failed${why:+: $why}"
+	probe_kvm "$1" "$2" && VMT_ACCEL=kvm
 }
 
 # stream_results FIFO: prints runner lines as they come, saves the result code.
@@ -126,11 +209,92 @@ report_splat()
 	return 1
 }
 
-# boot_and_run ACCEL KERNEL INITRD DISK APPEND TIMEOUT: returns the verdict;
-# VMT_SPLAT=1 if the guest's kernel splatted.
+# last_console_line: the guest console's last non-empty line.
+last_console_line()
+{
+	grep -v '^\s*$' "$VMT_TMP/console.log" 2>/dev/null | tail -n 1 | tr -d '\r'
+}
+
+# oom_line: the guest kernel's first out-of-memory kill, if any.
+oom_line()
+{
+	local re
+
+	for re in 'Out of memory: Killed process' 'invoked oom-killer'; do
+		grep -h -m1 -E "$re" "$VMT_TMP/dmesg.log" "$VMT_TMP/console.log" 2>/dev/null |
+			head -n 1 | tr -d '\r' | sed 's/^\[[^]]*\] //' | grep . && return
+	done
+}
+
+# signal_name N: SIGSEGV for 11, and so on.
+signal_name() { printf 'SIG%s' "$(kill -l "$1" 2>/dev/null || echo "$1")"; }
+
+# end_of_run QRC SECS TIMEOUT: how the guest's run ended, as the verdict
+# (VMT_RC) and one line saying why (VMT_REASON, empty for a clean pass),
+# the same line for the console and for the JSON.
+end_of_run()
+{
+	local qrc=$1 secs=$2 limit=$3 line
+
+	VMT_SPLAT=0
+	if line=$(oom_line) && [[ -n $line ]]; then
+		VMT_RC=$VMT_EXIT_INFRA
+		VMT_REASON="no verdict: the guest ran out of memory ($line); give it more with -m"
+	elif line=$(splat_first_line) && [[ -n $line ]]; then
+		# The kernel broke: that fails the run whatever the tests said.
+		VMT_SPLAT=1 VMT_RC=1
+		VMT_REASON="kernel splat in the guest: $line"
+	elif [[ -f $VMT_TMP/result ]]; then
+		VMT_RC=$(<"$VMT_TMP/result")
+		if ((VMT_RC > 128)); then
+			VMT_REASON="no verdict: the runner crashed, killed by $(signal_name $((VMT_RC - 128)))"
+			VMT_RC=$VMT_EXIT_INFRA
+		elif ((VMT_RC > 3)); then
+			VMT_REASON="no verdict: the runner exited $VMT_RC, which is none of its codes"
+			VMT_RC=$VMT_EXIT_INFRA
+		elif ((VMT_RC != 0)); then
+			line=$(grep -E '^vmtest-guest: ' "$VMT_TMP/runner.log" 2>/dev/null | tail -n 1)
+			[[ -n $line ]] || line=$(tail -n 1 "$VMT_TMP/runner.log" 2>/dev/null)
+			VMT_REASON="runner exit $VMT_RC: $line"
+		else
+			VMT_REASON=
+		fi
+	elif ((qrc == 124)); then
+		VMT_RC=$VMT_EXIT_INFRA
+		VMT_REASON="guest hang: no result after $limit s; qemu killed. Last console line: $(last_console_line)"
+	elif ((qrc > 128)); then
+		VMT_RC=$VMT_EXIT_INFRA
+		VMT_REASON="qemu was killed by $(signal_name $((qrc - 128))) after $secs s, not by vmtest's time limit ($limit s); last console line: $(last_console_line)"
+	elif ((qrc != 0)); then
+		VMT_RC=$VMT_EXIT_INFRA
+		VMT_REASON="qemu exited with status $qrc after $secs s, before the guest finished: $(grep -v '^\s*$' "$VMT_TMP/qemu.log" 2>/dev/null | tail -n 1)"
+	else
+		VMT_RC=$VMT_EXIT_INFRA
+		VMT_REASON="the guest powered off without a result after $secs s (the runner did not finish); last console line: $(last_console_line)"
+	fi
+}
+
+# splat_first_line: the first splat line of the guest's kernel log.
+splat_first_line()
+{
+	local log first
+
+	for log in "$VMT_TMP/dmesg.log" "$VMT_TMP/console.log"; do
+		[[ -s $log ]] || continue
+		first=$(splat_lines "$log" 2>/dev/null | head -n 1)
+		[[ -n $first ]] || continue
+		sed -n "${first}p" "$log" | tr -d '\r' | sed 's/^\[[^]]*\] //'
+		return 0
+	done
+	return 1
+}
+
+# boot_and_run ACCEL KERNEL INITRD DISK APPEND TIMEOUT: returns the verdict
+# (also in VMT_RC) and says why (VMT_REASON); VMT_SPLAT=1 if the guest's
+# kernel splatted.
 boot_and_run()
 {
-	local fifo=$VMT_TMP/runner.fifo reader qrc rc unblock
+	local fifo=$VMT_TMP/runner.fifo reader qrc unblock start=$SECONDS
 
 	VMT_SPLAT=0
 	rm -f "$fifo" "$VMT_TMP"/{result,runner.log,console.log,dmesg.log}
@@ -146,21 +310,16 @@ boot_and_run()
 	exec {unblock}>&-
 	wait "$reader"
 
-	if report_splat; then
-		# The kernel broke: that fails the run whatever the tests said.
-		VMT_SPLAT=1
-		rc=1
-	elif [[ -f $VMT_TMP/result ]]; then
-		rc=$(<"$VMT_TMP/result")
-	elif ((qrc == 124 || qrc == 137)); then
-		info "guest hang: no result after $6 s; qemu killed. Last console lines:"
+	end_of_run "$qrc" $((SECONDS - start)) "$6"
+	if ((VMT_SPLAT)); then
+		report_splat
+	elif [[ -n $VMT_REASON && ! -f $VMT_TMP/result ]]; then
+		info "$VMT_REASON"
+		[[ $VMT_REASON == qemu\ exited* ]] &&
+			tail -n 5 "$VMT_TMP/qemu.log" | sed 's/^/    qemu: /' >&2
 		tail -n 20 "$VMT_TMP/console.log" | sed 's/^/    /' >&2
-		rc=$VMT_EXIT_INFRA
-	else
-		info "the guest stopped without a result (qemu exit $qrc)"
-		tail -n 5 "$VMT_TMP/qemu.log" | sed 's/^/    qemu: /' >&2
-		tail -n 20 "$VMT_TMP/console.log" | sed 's/^/    /' >&2
-		rc=$VMT_EXIT_INFRA
+	elif ((VMT_RC == VMT_EXIT_INFRA)); then
+		info "$VMT_REASON"
 	fi
-	return "$rc"
+	return "$VMT_RC"
 }

@@ -185,7 +185,7 @@ def main(argv):
     except NoBTF as e:
         print("extract_btf: %s: %s" % (image, e), file=sys.stderr)
         return 1
-    tmp = out + ".part"
+    tmp = "%s.part.%d" % (out, os.getpid())
     with open(tmp, "wb") as f:
         f.write(blob)
     os.replace(tmp, out)

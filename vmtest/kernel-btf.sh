@@ -22,11 +22,17 @@ ver=$1
 [[ $ver =~ ^[0-9]+\.[0-9]+(\.[0-9]+)?(-rc[0-9]+)?$ ]] ||
 	die -c "$VMT_EXIT_USAGE" "'$ver' is not a Debian kernel version such as 6.19.14"
 
-btf=$VMTEST_CACHE/kernels/$ver/vmlinux.btf
-if [[ ! -s $btf ]]; then
+dir=$VMTEST_CACHE/kernels/$ver
+btf=$dir/vmlinux.btf
+# The BTF is checked against the checksum recorded when it was extracted;
+# a damaged one is extracted again from the (itself checked) kernel.
+if ! (cd "$dir" 2>/dev/null && sha256sum --status -c vmlinux.btf.sha256 2>/dev/null); then
 	image=$(kernel_fetch "$ver") || exit
 	need_cmd python3 zstd
 	"$VMTEST_DIR/extract_btf.py" --require bpf_dynptr_from_file "$image" "$btf" ||
 		die "cannot take the types from Debian's $ver kernel ($image)"
+	(cd "$dir" && sha256sum vmlinux.btf >vmlinux.btf.sha256.part.$$ &&
+		mv -f vmlinux.btf.sha256.part.$$ vmlinux.btf.sha256) ||
+		cache_fail "$dir" "the kernel's BTF"
 fi
 echo "$btf"

@@ -50,6 +50,12 @@ vmt_cleanup()
 	for pid in "${VMT_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
+	# A qemu whose timeout process was killed from outside is nobody's
+	# child here: its pid file names it.
+	for pid in ${VMT_TMP:+"$VMT_TMP"/*.pid}; do
+		[[ -f $pid ]] && pid=$(<"$pid") && [[ $pid =~ ^[0-9]+$ ]] &&
+			kill -KILL "$pid" 2>/dev/null
+	done
 	[[ -n $VMT_TMP ]] && rm -rf "$VMT_TMP"
 	VMT_TMP=
 }

@@ -36,7 +36,9 @@ writes a conformance matrix: rows are tests and subtests, columns kernels.
 Per kernel, DIR/<kernel>/ keeps results.json (vmtest -J: also when the
 kernel gave no verdict, saying why), runner.log, console.log, dmesg.log and
 vmtest.log (vmtest's whole output). DIR/matrix.md (also printed) and
-DIR/matrix.html (one self-contained page) hold the matrix.
+DIR/matrix.html (one self-contained page) hold the matrix. An earlier
+run's kernel directories in DIR are removed first: the matrix shows only
+this run.
 
 Kernels are fetched first, one at a time, then run in parallel; a kernel
 that hangs or panics is stopped by its own time limit and shows as
@@ -105,14 +107,20 @@ done
 
 mkdir -p "$outdir" || die "cannot create $outdir"
 outdir=$(cd "$outdir" && pwd)
+# An earlier run's kernels must not turn up in this run's matrix: its
+# kernel directories (those holding results.json or vmtest.log) and pages go.
+for d in "$outdir"/*/; do
+	[[ -e $d/results.json || -e $d/vmtest.log ]] && rm -rf "$d"
+done
+rm -f "$outdir/matrix.md" "$outdir/matrix.html"
 start=$SECONDS
 
-# 1. Fetch, one at a time: the kernel cache and the private apt lists are
-# not made for concurrent writers. A kernel that cannot be had is left to
-# its vmtest run, which says why in its results.json.
+# 1. Fetch, one at a time (the cache's locks would make parallel fetches
+# wait anyway), so that the runs below start together. A kernel that cannot
+# be had is left to its vmtest run, which says why in its results.json.
 for k in "${kernels[@]}"; do
 	[[ $k == */* || -f $k ]] && continue
-	[[ -f $VMTEST_CACHE/kernels/$k/vmlinuz ]] && continue
+	kernel_cached_ok "$VMTEST_CACHE/kernels/$k" && continue
 	(kernel_resolve "$k" >/dev/null) || minfo "$k: cannot fetch (see its results)"
 done
 

@@ -39,7 +39,7 @@ expect()
 	if ((rc != want)); then
 		not_ok "$name: exit $rc, expected $want"
 		sed 's/^/     | /' "$work/out" | tail -n 15
-	elif ! grep -qE "$pattern" "$work/out"; then
+	elif ! grep -qE -- "$pattern" "$work/out"; then
 		not_ok "$name: output lacks /$pattern/"
 		sed 's/^/     | /' "$work/out" | tail -n 15
 	elif [[ -n $left ]]; then
@@ -164,7 +164,7 @@ json_is "no such kernel: verdict 4 and why" "$work/nokernel.json" \
 
 expect "missing kernel file" 4 'no such readable file' -- -k "$work/none.img"
 expect "corrupt kernel image" 4 'not a bootable x86 kernel' -- -k "$work/garbage.img"
-expect "truncated kernel image" 4 'stopped without a result|guest hang' -- -k "$work/truncated.img" -T 30
+expect "truncated kernel image" 4 'is truncated: 1000000 bytes, its boot header says at least' -- -k "$work/truncated.img" -T 30
 VMTEST_QEMU=/nonexistent/qemu-system-x86_64 \
 	expect "qemu missing" 4 'qemu-system-x86_64 not found' --
 expect "guest hang" 4 'guest hang: no result after 5 s' -- -A vmtest.hang=1 -T 5 -J "$work/hang.json"
@@ -197,6 +197,178 @@ json_is "the runner's summary, copied out of the guest's disk" "$work/sub/dir/ok
 r = d["results"]
 assert [t["name"] for t in r] == ["read_basic"] and (d["passed"], d["failed"]) == (2, 0), r
 assert r[0]["result"] in ("OK", "SKIP") and len(r[0]["subtests"]) == 2, r'
+
+# --- arguments are checked before anything slow ------------------------
+# quick NAME SECS RC PATTERN -- ARGS: as expect, and done within SECS.
+quick()
+{
+	local name=$1 secs=$2 t=$SECONDS
+	shift 2
+	expect "$name" "$@"
+	((SECONDS - t <= secs)) || not_ok "$name: took $((SECONDS - t)) s, not before a boot"
+}
+quick "a version without -k" 2 2 "unexpected argument '6\.19\.14' \(a kernel is given with -k" -- 6.19.14
+quick "a long option" 2 2 'unknown option --bogus' -- --bogus
+printf '[read_basic/x\nkernels = >=6.19\n' >"$work/bad.ini"
+quick "a malformed -X file, named by its host path, before the boot" 2 3 \
+	"refuses its arguments \(exit 3\): test_progs: $work/bad.ini:1" -- -X "$work/bad.ini"
+quick "a runner option the runner lacks, before the boot" 2 2 \
+	"unrecognized option '--no-such-option'" -- -- --no-such-option
+
+# --- how a run ends, named the same in the console and the JSON ---------
+# ends NAME RC PATTERN -- ARGS: as expect, with -J; the JSON's reason
+# matches PATTERN too.
+ends()
+{
+	local name=$1 rc=$2 pattern=$3
+	shift 4
+	expect "$name" "$rc" "$pattern" -- -J "$work/end.json" "$@"
+	PATTERN=$pattern json_is "$name: the same reason" "$work/end.json" \
+		"import os, re
+assert d['verdict'] == $rc and re.search(os.environ['PATTERN'], d['reason']), d['reason']"
+}
+ends "the runner crashes" 4 'no verdict: the runner crashed, killed by SIGSEGV' -- \
+	-A vmtest.runner_signal=SEGV -- -t read_basic
+ends "the guest runs out of memory" 4 'no verdict: the guest ran out of memory \(Out of memory: Killed process' -- \
+	-A vmtest.oom=1 -- -t read_basic
+printf '#!/bin/sh\necho "qemu-system-x86_64: -drive file=x: Could not open x: Permission denied" >&2\nexit 1\n' >"$work/qemu-fails"
+chmod +x "$work/qemu-fails"
+VMTEST_QEMU=$work/qemu-fails ends "qemu exits early" 4 \
+	'qemu exited with status 1 after [0-9]+ s, before the guest finished: qemu-system-x86_64: -drive file=x: Could not open' -- -a tcg
+
+# qemu killed from outside (kill -9) while the guest runs.
+mkdir -p "$work/tmp"
+TMPDIR=$work/tmp "$vmtest" -A vmtest.hang=1 -T 120 -J "$work/killed.json" >"$work/out" 2>&1 </dev/null &
+job=$! qpid=
+for _ in $(seq 200); do
+	qpid=$(pgrep -f "^qemu-system[^ ]* .*$work/tmp.*nvme" | head -n 1)
+	[[ -n $qpid ]] && break
+	sleep 0.1
+done
+sleep 2
+[[ -n $qpid ]] && kill -KILL "$qpid"
+wait "$job"
+rc=$?
+if ((rc == 4)) && grep -q "qemu was killed by SIGKILL after [0-9]* s, not by vmtest's time limit (120 s)" "$work/out" &&
+   [[ -z $(leftovers) ]]; then
+	ok "qemu killed: named as such, exit 4, nothing left"
+else
+	not_ok "qemu killed: exit $rc"
+	sed 's/^/     | /' "$work/out" | tail -n 6
+fi
+json_is "qemu killed: the same reason" "$work/killed.json" \
+	'assert d["verdict"] == 4 and d["reason"].startswith("qemu was killed by SIGKILL"), d["reason"]'
+
+# --- no BPF LSM: a healthy kernel is not reported broken ----------------
+expect "no BPF LSM (lsm= without bpf): exit 0, nothing failed" 0 \
+	'^[0-9]+ passed, 0 failed, [0-9]+ skipped$' -- -A "lsm=lockdown,capability,yama" -J "$work/nolsm.json"
+json_is "no BPF LSM: the skips name it, verifier and program-type checks still run" "$work/nolsm.json" \
+	'r = {t["name"]: t for t in d["results"]}
+assert d["failed"] == 0 and d["passed"] > 0, (d["passed"], d["failed"])
+assert "the BPF LSM is not active" in r["read_basic"]["message"] and "lsm=" in r["read_basic"]["message"], r["read_basic"]
+assert r["verifier_file_dynptr"]["result"] in ("OK", "XFAIL"), r["verifier_file_dynptr"]["result"]
+assert r["prog_types"]["result"] == "OK", r["prog_types"]'
+
+# --- a KVM that cannot run the guest costs under a second ---------------
+# A qemu that, like one under kvm_pvm, reports a KVM error at once and then
+# hangs; a writable stand-in for /dev/kvm; a private accelerator cache.
+cat >"$work/qemu-pvm" <<'QEMU'
+#!/bin/bash
+for a; do
+	if [[ $a == kvm ]]; then
+		echo "KVM internal error. Suberror: 1" >&2
+		exec sleep 120
+	fi
+done
+exec qemu-system-x86_64 "$@"
+QEMU
+chmod +x "$work/qemu-pvm"
+: >"$work/kvm"
+export VMTEST_ACCEL_CACHE=$work/accel
+VMTEST_QEMU=$work/qemu-pvm VMTEST_KVM_DEV=$work/kvm \
+	expect "broken KVM: the probe gives up at once" 0 \
+	'accel tcg \(the KVM probe boot failed after 0\.[0-9]+ s: KVM internal error' -- -- -t read_basic
+VMTEST_QEMU=$work/qemu-pvm VMTEST_KVM_DEV=$work/kvm \
+	expect "broken KVM: the answer is remembered" 0 'found by an earlier probe, kept in' -- -- -t read_basic
+VMTEST_QEMU=$work/qemu-pvm VMTEST_KVM_DEV=$work/kvm \
+	quick "-a kvm where KVM fails: a clear error at once" 3 4 \
+	'-a kvm: KVM cannot run the guest on this machine: the KVM probe boot failed' -- -a kvm
+unset VMTEST_ACCEL_CACHE
+pgrep -f "$work/qemu-pvm" >/dev/null && not_ok "broken KVM: a probe qemu was left running"
+
+# --- a cache of its own: cold, shared by two runs, damaged, read-only ---
+cache=$work/cache
+# two NAME [-k KERNEL]: two runs at once on $cache; both must pass, the
+# lists updated once and the kernel fetched at most once between them.
+two()
+{
+	local name=$1 a b ra rb fetched updated
+	shift
+	VMTEST_CACHE=$cache "$vmtest" "$@" -- -t read_basic >"$work/one.out" 2>&1 </dev/null &
+	a=$!
+	VMTEST_CACHE=$cache "$vmtest" "$@" -- -t read_basic >"$work/two.out" 2>&1 </dev/null &
+	b=$!
+	wait "$a"; ra=$?
+	wait "$b"; rb=$?
+	fetched=$(cat "$work/one.out" "$work/two.out" | grep -c 'fetching linux-')
+	updated=$(cat "$work/one.out" "$work/two.out" | grep -c 'updating Debian package lists')
+	if ((ra == 0 && rb == 0 && fetched <= 1 && updated == 1)); then
+		ok "$name: both pass; the lists updated once, the kernel fetched $fetched time(s)"
+	else
+		not_ok "$name: exits $ra and $rb, $updated list updates, $fetched fetches"
+		tail -n 4 "$work/one.out" "$work/two.out" | sed 's/^/     | /'
+	fi
+}
+two "two runs at once on a cold cache" -k 6.19.14
+# The default kernel (no -k) is looked up in the lists: stale ones refresh.
+touch -d '2 days ago' "$cache/apt/lists/.updated"
+two "two runs at once with stale package lists"
+
+img=$cache/kernels/6.19.14/vmlinuz
+truncate -s 1000000 "$img"
+VMTEST_CACHE=$cache expect "a truncated kernel in the cache is fetched again" 0 \
+	'the cached kernel is damaged \(.*does not match the checksum recorded' -- -k 6.19.14 -- -t read_basic
+# Offline: apt-get cannot download; the damage is reported with the path.
+mkdir -p "$work/offline"
+printf '#!/bin/sh\nfor a; do [ "$a" = download ] && { echo "E: Failed to fetch http://deb.debian.org/x  Temporary failure resolving" >&2; exit 100; }; done\nexec /usr/bin/apt-get "$@"\n' >"$work/offline/apt-get"
+chmod +x "$work/offline/apt-get"
+truncate -s 1000000 "$img"
+PATH=$work/offline:$PATH VMTEST_CACHE=$cache expect "a damaged kernel, offline: reported with its path" 4 \
+	"the cached kernel 6\.19\.14 is damaged \($img does not match" -- -k 6.19.14
+rm -rf "$cache"
+
+ro=$work/ro
+mkdir -p "$ro"
+# limited_cache MOUNT_OPTIONS: vmtest with a cold cache on a tmpfs mounted so.
+limited_cache()
+{
+	unshare --mount --propagation private -- sh -c '
+		mount -t tmpfs -o "$1" none "$2" && VMTEST_CACHE=$2 TMPDIR=$3 exec "$4" -k 6.19.14' \
+		sh "$1" "$ro" "$work/tmp" "$vmtest" >"$work/out" 2>&1 </dev/null
+}
+for kind in "read-only:ro:is not writable (read-only?)" "full:size=1m:is full ("; do
+	IFS=: read -r what opts says <<<"$kind"
+	limited_cache "$opts"
+	rc=$?
+	if ((rc == 4)) && grep -qF "the cache directory $ro" "$work/out" && grep -qF "$says" "$work/out" &&
+	   grep -qF "VMTEST_CACHE (now $ro)" "$work/out" && [[ $(grep -c 'error' "$work/out") == 1 ]]; then
+		ok "a $what cache: one line naming it and VMTEST_CACHE"
+	else
+		not_ok "a $what cache: exit $rc"
+		sed 's/^/     | /' "$work/out" | tail -n 5
+	fi
+done
+
+# --- matrix output from an earlier run is not mixed in ------------------
+mkdir -p "$work/m/9.9.9"
+echo '{"verdict": 0, "kernel": "9.9.9", "results": []}' >"$work/m/9.9.9/results.json"
+"$here/matrix.sh" -j 1 -o "$work/m" -t read_basic 6.19.14 >"$work/out" 2>&1
+rc=$?
+if ((rc == 0)) && [[ ! -e $work/m/9.9.9 ]] && ! grep -q 9.9.9 "$work/m/matrix.md"; then
+	ok "matrix.sh: an earlier run's kernel is not in the new matrix"
+else
+	not_ok "matrix.sh: an earlier run mixed in (exit $rc)"
+fi
 
 # Ctrl-C while the guest runs: exit 130, nothing left behind. Job control
 # gives the background job its own process group, with SIGINT not ignored.

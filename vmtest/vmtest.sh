@@ -38,12 +38,18 @@ Options:
               kernel), FILE still gets an object naming kernel, verdict, reason
   -h          this help
 
-Everything after -- is passed to the runner (see build/test_progs -h).
+Everything after -- is passed to the runner (see build/test_progs -h),
+after "-j CPUS": the runner runs tests side by side where their traits
+allow (-- -j 1 for one at a time). Runner options and the known-deviations
+file are checked on the host before anything is fetched or booted.
 
 Exit codes: 0, 1, 2, 3 as the runner's (all passed / a failure / nothing
 selected or usage error / runner setup error); 1 also when the guest kernel
 printed a panic, oops, BUG or WARN; 4 when no verdict could be had (kernel
-not found or corrupt, qemu missing, guest did not boot or hung).
+not found, damaged or truncated, cache not writable or full, qemu missing
+or killed, guest did not boot, hung or ran out of memory, the runner
+crashed, -a kvm where KVM cannot run the guest). The last line before the
+verdict says which, as does the JSON's "reason".
 
 Cache: \$VMTEST_CACHE (now $VMTEST_CACHE).
 USAGE
@@ -129,43 +135,13 @@ json_on_exit()
 	json_fallback "$rc" "$why"
 }
 
-# json_reason RC: one line on why the verdict is RC (empty for 0).
-json_reason()
-{
-	local rc=$1 log first line
-
-	for log in "$VMT_TMP/dmesg.log" "$VMT_TMP/console.log"; do
-		[[ -s $log ]] || continue
-		first=$(splat_lines "$log" 2>/dev/null | head -n 1)
-		[[ -n $first ]] || continue
-		line=$(sed -n "${first}p" "$log" | tr -d '\r')
-		((${VMT_EARLY_CRASH:-0})) &&
-			echo -n "no verdict: the guest kernel crashed twice before the runner started; "
-		echo "kernel splat in the guest: ${line#\[*\] }"
-		return
-	done
-	if [[ -f $VMT_TMP/result ]]; then
-		((rc == 0)) && return
-		line=$(grep -E '^vmtest-guest: ' "$VMT_TMP/runner.log" 2>/dev/null | tail -n 1)
-		[[ -n $line ]] || line=$(tail -n 1 "$VMT_TMP/runner.log" 2>/dev/null)
-		echo "runner exit $rc: $line"
-		return
-	fi
-	line=$(grep -v '^\s*$' "$VMT_TMP/console.log" 2>/dev/null | tail -n 1 | tr -d '\r')
-	if ((($(date +%s%N) - boot_ns) / 1000000000 >= timeout)); then
-		echo "guest hang: no result after $timeout s; last console line: $line"
-	else
-		echo "the guest stopped without a result; last console line: $line"
-	fi
-}
-
 # json_collect RC: copies the guest's JSON out of the scratch image (no
 # mount needed) into FILE, with the verdict added; else the fallback.
 json_collect()
 {
 	local rc=$1 got=$VMT_TMP/results.json reason
 
-	reason=$(json_reason "$rc")
+	reason=${VMT_REASON-}
 	debugfs -R "dump -p /.vmtest-results.json $got" "$VMT_TMP/scratch.img" \
 		>"$VMT_TMP/debugfs.log" 2>&1
 	# The runner's JSON opens with a line "{" and closes with "}".
@@ -179,6 +155,30 @@ json_collect()
 		[[ -n $reason ]] || reason="the guest wrote no JSON summary"
 		json_fallback "$rc" "$reason"
 	fi
+}
+
+# Long options are not vmtest's: name the word rather than getopts' "-".
+for arg; do
+	[[ $arg == -- ]] && break
+	case $arg in
+	--help) usage; exit 0 ;;
+	--*) die -c "$VMT_EXIT_USAGE" "unknown option $arg (see -h)" ;;
+	esac
+done
+# check_runner_args RUNNER DEVIATIONS ARGS...: the runner parses its
+# arguments and the known-deviations file here on the host, where -l makes
+# it stop after that: a bad option, filter or file is named (under its host
+# path) before any kernel is fetched or booted. Exits with the runner's code.
+check_runner_args()
+{
+	local runner=$1 deviations=$2 out rc
+	shift 2
+
+	[[ -x $runner ]] || die "runner $runner not built: run 'make' first"
+	out=$("$runner" ${deviations:+-X "$deviations"} "$@" -l 2>&1 >/dev/null)
+	rc=$?
+	((rc == 0)) && return 0
+	die -c "$rc" "the runner refuses its arguments (exit $rc): $(head -n 1 <<<"$out")"
 }
 
 while getopts ":k:la:T:m:c:A:r:X:o:J:h" opt; do
@@ -199,6 +199,11 @@ while getopts ":k:la:T:m:c:A:r:X:o:J:h" opt; do
 	*) die -c "$VMT_EXIT_USAGE" "unknown option -$OPTARG (see -h)" ;;
 	esac
 done
+# What follows the options goes to the runner, and only after "--": a
+# stray word (vmtest.sh 6.19.14) is an error before anything slow.
+if ((OPTIND <= $#)) && [[ ${!OPTIND} != -- ]] && [[ ${*:OPTIND-1:1} != -- ]]; then
+	die -c "$VMT_EXIT_USAGE" "unexpected argument '${!OPTIND}' (a kernel is given with -k; runner options go after --)"
+fi
 shift $((OPTIND - 1))
 [[ ${1-} == -- ]] && shift
 [[ $accel =~ ^(auto|kvm|tcg)$ ]] || die -c "$VMT_EXIT_USAGE" "-a takes kvm, tcg or auto"
@@ -217,19 +222,24 @@ vmt_init_tmp
 trap 'json_on_exit $?; vmt_cleanup' EXIT
 start_ns=$(date +%s%N)
 
-kernel=$(kernel_resolve "$kernel_arg") || exit
-kernel_check_image "$kernel"
 [[ $deviations == none ]] && deviations=
 [[ -z $deviations || -r $deviations ]] || die -c "$VMT_EXIT_USAGE" "known-deviations file $deviations: not readable"
-guest_initramfs "$VMT_TMP/initramfs.cpio" "$runner" "$deviations" "$@"
+check_runner_args "$runner" "$deviations" "$@"
+kernel=$(kernel_resolve "$kernel_arg") || exit
+kernel_check_image "$kernel"
+# The runner runs as many tests at once as the guest has CPUs, where their
+# traits allow (results are those of a serial run: make check compares);
+# a -j among the runner options overrides it.
+guest_initramfs "$VMT_TMP/initramfs.cpio" "$runner" "$deviations" -j "$VMT_SMP" "$@"
 guest_disk "$VMT_TMP/scratch.img" 256
 
 VMT_ACCEL=$accel VMT_ACCEL_WHY=
 [[ $accel == auto ]] && probe_accel "$kernel" "$VMT_TMP/initramfs.cpio"
+if [[ $accel == kvm ]] && ! probe_kvm "$kernel" "$VMT_TMP/initramfs.cpio"; then
+	die "-a kvm: KVM cannot run the guest on this machine: $VMT_ACCEL_WHY; use -a tcg, or -a auto to fall back"
+fi
 accel=$VMT_ACCEL
 info "kernel $kernel, accel $accel${VMT_ACCEL_WHY:+ ($VMT_ACCEL_WHY)}, ${VMT_MEM} memory$( ((VMT_SMP != 2)) && echo ", $VMT_SMP CPUs"), timeout ${timeout} s"
-boot_ns=$(date +%s%N)
-
 boot_and_run "$accel" "$kernel" "$VMT_TMP/initramfs.cpio" \
 	"$VMT_TMP/scratch.img" "$append" "$timeout"
 rc=$?
@@ -246,7 +256,7 @@ if crashed_before_runner; then
 	rc=$?
 	if crashed_before_runner; then
 		info "the guest kernel crashed again before the runner started: no verdict"
-		VMT_EARLY_CRASH=1
+		VMT_REASON="no verdict: the guest kernel crashed twice before the runner started; $VMT_REASON"
 		rc=$VMT_EXIT_INFRA
 	fi
 fi
