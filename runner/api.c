@@ -71,6 +71,27 @@ static void end_subtest(void)
 	sub_active = false;
 }
 
+/*
+ * For the harness's own tests: TEST_PROGS_HANG=TEST/SUBTEST makes that
+ * subtest hang once started, so that a real run ends it with a TIMEOUT
+ * and every format has one to show.
+ */
+static void hang_if_asked(const char *sub_name_)
+{
+	const char *want = getenv("TEST_PROGS_HANG");
+	char here[600];
+
+	if (!want)
+		return;
+	snprintf(here, sizeof(here), "%s/%s", cur_test->name, sub_name_);
+	if (strcmp(want, here))
+		return;
+	printf("TEST_PROGS_HANG=%s: hanging here, as asked\n", want);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 bool test__start_subtest(const char *name)
 {
 	end_subtest();
@@ -84,6 +105,7 @@ bool test__start_subtest(const char *name)
 	printf("--- subtest %s/%s ---\n", cur_test->name, name);
 	fflush(stdout);
 	send_record(REC_SUBTEST_START, RES_RUNNING, name, NULL);
+	hang_if_asked(name);
 	return true;
 }
 

@@ -55,9 +55,7 @@ struct options {
 	int watchdog_secs; /* 0: no watchdog */
 	int repeat;
 	bool list;
-	bool ktap;
 	const char *json_path;
-	const char *junit_path;
 	const char *deviations_path;
 	int jobs; /* tests at a time, -j */
 };
@@ -129,6 +127,8 @@ struct subtest_result {
 	char *name;
 	enum result result;
 	char *message; /* skip/xfail/... reason, "" if none */
+	const char *rule; /* the rule a known deviation names, "" if none */
+	long long start_ms, duration_ms;
 };
 
 struct test_result {
@@ -141,6 +141,7 @@ struct test_result {
 	/* The test body outside subtests, which is a unit of its own. */
 	enum result body_result;
 	char *body_message;
+	const char *rule; /* of a known deviation of the body, "" if none */
 	struct subtest_result *subtests;
 	int nr_subtests;
 	char *log; /* the child's captured stdout and stderr */
@@ -203,8 +204,6 @@ void report_test(const struct test_result *res);
 void report_end(const struct totals *tot);
 int report_json(const char *path, const struct test_result *results,
 		int nr_results, const struct totals *tot);
-int report_junit(const char *path, const struct test_result *results,
-		 int nr_results, const struct totals *tot);
 
 /* util */
 char *xstrdup(const char *s);

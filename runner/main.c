@@ -47,9 +47,11 @@ static void usage(FILE *f)
 		"                               their passes into XPASS (a failure)\n"
 		"\n"
 		"Output:\n"
-		"      --ktap                   print KTAP version 1 instead of plain text\n"
-		"  -J, --json=FILE              also write a JSON summary to FILE\n"
-		"      --junit=FILE             also write a JUnit XML report to FILE\n"
+
+		"  -J, --json=FILE              also write a JSON summary to FILE: every test\n"
+		"                               and subtest, its result, reason, rule, log and\n"
+		"                               duration, in test_progs -J's shape; KTAP and\n"
+		"                               JUnit come from it: vmtest/report.py --emit\n"
 		"  -h, --help                   show this help\n"
 		"\n"
 		"The last line of output is \"N passed, N failed, N skipped\", counting each\n"
@@ -67,8 +69,8 @@ static void usage(FILE *f)
 		"  test_progs -t clone -v              tests whose name contains \"clone\"\n"
 		"  test_progs -a 'read*/big_*' -w 10   glob on test and subtest names\n"
 		"  test_progs -d @flaky.txt -J out.json\n"
-		"  test_progs -X known-deviations.ini --ktap\n"
-		"  test_progs -X known-deviations.ini --junit junit.xml\n"
+		"  test_progs -X known-deviations.ini -J r.json &&\n"
+		"      vmtest/report.py --emit --record r.json --ktap r.ktap --junit r.xml\n"
 		"  test_progs -t clone/adjust -r 50    hunt for a flake\n");
 }
 
@@ -104,8 +106,6 @@ static void add_filter(struct filter_list *list, const char *arg, bool glob)
 		exit(EXIT_SETUP);
 }
 
-enum { OPT_KTAP = 256, OPT_JUNIT };
-
 static void parse_args(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -119,8 +119,6 @@ static void parse_args(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "json", required_argument, NULL, 'J' },
-		{ "ktap", no_argument, NULL, OPT_KTAP },
-		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "known-deviations", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -159,12 +157,6 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'J':
 			opts.json_path = optarg;
-			break;
-		case OPT_KTAP:
-			opts.ktap = true;
-			break;
-		case OPT_JUNIT:
-			opts.junit_path = optarg;
 			break;
 		case 'X':
 			opts.deviations_path = optarg;
@@ -222,7 +214,8 @@ static void report_time(const struct test_result *results, int n,
 	for (i = 0; i < n; i++) {
 		total += results[i].duration_ms;
 		for (j = 0; j < 3; j++) {
-			if (top[j] && top[j]->duration_ms >= results[i].duration_ms)
+			if (top[j] &&
+			    top[j]->duration_ms >= results[i].duration_ms)
 				continue;
 			for (k = 2; k > j; k--)
 				top[k] = top[k - 1];
@@ -230,15 +223,15 @@ static void report_time(const struct test_result *results, int n,
 			break;
 		}
 	}
-	printf("%stime: %lld.%lld s in tests", opts.ktap ? "# " : "",
-	       total / 1000, total % 1000 / 100);
+	printf("time: %lld.%lld s in tests", total / 1000, total % 1000 / 100);
 	if (opts.jobs > 1)
 		printf(", %lld.%lld s wall with -j %d", wall_ms / 1000,
 		       wall_ms % 1000 / 100, opts.jobs);
 	printf("; slowest:");
 	for (j = 0; j < 3 && top[j]; j++)
 		printf(" %s %lld.%lld s", top[j]->test->name,
-		       top[j]->duration_ms / 1000, top[j]->duration_ms % 1000 / 100);
+		       top[j]->duration_ms / 1000,
+		       top[j]->duration_ms % 1000 / 100);
 	printf("\n");
 }
 
@@ -279,9 +272,6 @@ static int run_all(const int *selected, int nr_selected)
 	report_end(&run_tot);
 	if (opts.json_path && report_json(opts.json_path, results, n, &run_tot))
 		return EXIT_SETUP;
-	if (opts.junit_path &&
-	    report_junit(opts.junit_path, results, n, &run_tot))
-		return EXIT_SETUP;
 	for (i = 0; i < n; i++)
 		result_free(&results[i]);
 	free(results);
@@ -316,7 +306,8 @@ int main(int argc, char **argv)
 
 	setup();
 	if (run_fixture_setup && run_fixture_setup()) {
-		fprintf(stderr, "test_progs: the run-wide fixture failed to set up\n");
+		fprintf(stderr,
+			"test_progs: the run-wide fixture failed to set up\n");
 		return EXIT_SETUP;
 	}
 	ret = run_all(selected, nr_selected);

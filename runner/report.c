@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Output: the text format (default) or KTAP (--ktap) on stdout as each
- * test finishes, and a JSON summary (-J FILE) and a JUnit XML report
- * (--junit FILE) at the end.  Either way the last line of stdout is
+ * test finishes, and a JSON summary (-J FILE) at the end, the record
+ * that vmtest/report.py turns into KTAP and JUnit.  The last line of stdout is
  * "N passed, N failed, N skipped".
  */
 #define _GNU_SOURCE
@@ -14,8 +14,6 @@
 
 #include "internal.h"
 #include "test_progs.h"
-
-static int ktap_num; /* KTAP numbers every test run 1..plan */
 
 /* " [run 2/20]" when repeating, so that the runs can be told apart. */
 static const char *run_suffix(const struct test_result *res, char *buf,
@@ -46,9 +44,6 @@ void report_begin(int nr_selected)
 {
 	const char *dev = opts.deviations_path ?: "none";
 
-	if (opts.ktap) {
-		printf("KTAP version 1\n1..%d\n# ", nr_selected * opts.repeat);
-	}
 	printf("test_progs: kernel %s (%s), %d test%s selected, watchdog %d s, repeat %d, verbosity %d, known deviations: %s; built with %s\n",
 	       test__kernel_release(), kernel_release_full(), nr_selected,
 	       nr_selected == 1 ? "" : "s", opts.watchdog_secs, opts.repeat,
@@ -103,64 +98,17 @@ static void report_text(const struct test_result *res)
 	text_line(res, NULL, suffix);
 }
 
-/* One KTAP result line; the directive follows ktap.rst. */
-static void ktap_line(const char *indent, int num, const char *name,
-		      const char *suffix, enum result result, const char *msg)
-{
-	static const char *const directive[] = {
-		[RES_OK] = "",	       [RES_FAIL] = "",
-		[RES_SKIP] = "SKIP",   [RES_XFAIL] = "XFAIL",
-		[RES_XPASS] = "XPASS", [RES_TIMEOUT] = "TIMEOUT",
-		[RES_RUNNING] = "",
-	};
-	bool ok = result == RES_OK || result == RES_SKIP || result == RES_XFAIL;
-	const char *dir = directive[result];
-
-	printf("%s%s %d %s%s", indent, ok ? "ok" : "not ok", num, name, suffix);
-	if (*dir || (msg && *msg))
-		printf(" #");
-	if (*dir)
-		printf(" %s", dir);
-	if (msg && *msg)
-		printf(" %s", msg);
-	printf("\n");
-}
-
-static void report_ktap(const struct test_result *res)
-{
-	const struct subtest_result *sub;
-	char suffix[48];
-	int i;
-
-	run_suffix(res, suffix, sizeof(suffix));
-	if (res->show_log && res->log_len)
-		print_lines("# ", res->log, res->log_len);
-	if (res->nr_subtests)
-		printf("    KTAP version 1\n    1..%d\n", res->nr_subtests);
-	for (i = 0; i < res->nr_subtests; i++) {
-		sub = &res->subtests[i];
-		ktap_line("    ", i + 1, sub->name, "", sub->result,
-			  sub->message);
-	}
-	ktap_line("", ++ktap_num, res->test->name, suffix, res->result,
-		  res->message);
-}
-
 void report_test(const struct test_result *res)
 {
-	if (opts.ktap)
-		report_ktap(res);
-	else
-		report_text(res);
+	report_text(res);
 	fflush(stdout);
 }
 
 void report_end(const struct totals *tot)
 {
 	if (tot->xfail || tot->xpass || tot->timeout)
-		printf("%s%d XFAIL (counted as passed), %d XPASS and %d TIMEOUT (counted as failed)\n",
-		       opts.ktap ? "# " : "", tot->xfail, tot->xpass,
-		       tot->timeout);
+		printf("%d XFAIL (counted as passed), %d XPASS and %d TIMEOUT (counted as failed)\n",
+		       tot->xfail, tot->xpass, tot->timeout);
 	printf("%d passed, %d failed, %d skipped\n", tot->ok + tot->xfail,
 	       tot->fail + tot->xpass + tot->timeout, tot->skip);
 	fflush(stdout);
@@ -221,34 +169,121 @@ static void json_str(FILE *f, const char *s)
 	json_string(f, s ?: "", strlen(s ?: ""));
 }
 
+/* A failing unit, as upstream's test_progs counts it: FAIL, XPASS, TIMEOUT. */
+static bool unit_failed(enum result r)
+{
+	return r == RES_FAIL || r == RES_XPASS || r == RES_TIMEOUT ||
+	       r == RES_RUNNING;
+}
+
+/*
+ * The part of a test's log that belongs to subtest @sub (runner/api.c
+ * starts each with a "--- subtest T/S ---" line), or with @sub NULL the
+ * part before the first subtest. Empty when the log was not kept.
+ */
+static const char *log_part(const struct test_result *res,
+			    const struct subtest_result *sub, size_t *len)
+{
+	const char *log = res->log, *end = res->log + res->log_len;
+	const char *start = log, *next;
+	char marker[600];
+	size_t mlen;
+
+	*len = 0;
+	if (!log || !res->log_len)
+		return "";
+	if (sub) {
+		mlen = snprintf(marker, sizeof(marker),
+				"--- subtest %s/%s ---\n", res->test->name,
+				sub->name);
+		start = memmem(log, res->log_len, marker, mlen);
+		if (!start)
+			return "";
+		start += mlen;
+	}
+	next = memmem(start, end - start, "--- subtest ", 12);
+	while (next && next != log && next[-1] != '\n')
+		next = memmem(next + 1, end - next - 1, "--- subtest ", 12);
+	*len = (next ? next : end) - start;
+	return start;
+}
+
+/* The fields of a test or subtest: upstream's, then this runner's. */
+static void json_unit(FILE *f, const char *name, int number, const char *log,
+		      size_t log_len, enum result result, const char *reason,
+		      const char *rule, long long ms)
+{
+	fprintf(f, "{\"name\": ");
+	json_str(f, name);
+	fprintf(f, ", \"number\": %d, \"message\": ", number);
+	/* A failure that logged nothing (an XPASS) says why it failed. */
+	if (!log_len && unit_failed(result))
+		json_str(f, reason);
+	else
+		json_string(f, log, log_len);
+	fprintf(f, ", \"failed\": %s, \"result\": \"%s\", \"reason\": ",
+		unit_failed(result) ? "true" : "false", result_name(result));
+	json_str(f, reason);
+	fprintf(f, ", \"rule\": ");
+	json_str(f, rule);
+	fprintf(f, ", \"duration_ms\": %lld", ms);
+}
+
 static void json_result(FILE *f, const struct test_result *res)
 {
 	const struct subtest_result *sub;
+	const char *part;
+	size_t len;
 	int i;
 
-	fprintf(f, "    {\"name\": ");
-	json_str(f, res->test->name);
-	fprintf(f,
-		", \"number\": %d, \"run\": %d, \"duration_ms\": %lld, \"result\": \"%s\", \"message\": ",
-		res->num, res->run, res->duration_ms, result_name(res->result));
-	json_str(f, res->message);
-	fprintf(f, ", \"log\": ");
-	if (res->has_failure)
-		json_string(f, res->log, res->log_len);
-	else
-		json_str(f, "");
-	fprintf(f, ", \"subtests\": [");
+	part = log_part(res, NULL, &len);
+	fprintf(f, "    ");
+	json_unit(f, res->test->name, res->num, part, len, res->result,
+		  res->message, res->rule, res->duration_ms);
+	/* The test's own body, apart from its subtests' results. */
+	fprintf(f, ", \"run\": %d, \"body\": \"%s\", \"subtests\": [", res->run,
+		result_name(res->body_result));
 	for (i = 0; i < res->nr_subtests; i++) {
 		sub = &res->subtests[i];
-		fprintf(f, "%s\n      {\"name\": ", i ? "," : "");
-		json_str(f, sub->name);
-		fprintf(f,
-			", \"number\": %d, \"result\": \"%s\", \"message\": ",
-			sub->num, result_name(sub->result));
-		json_str(f, sub->message);
+		part = log_part(res, sub, &len);
+		fprintf(f, "%s\n      ", i ? "," : "");
+		json_unit(f, sub->name, sub->num, part, len, sub->result,
+			  sub->message, sub->rule, sub->duration_ms);
 		fprintf(f, "}");
 	}
 	fprintf(f, "%s]}", res->nr_subtests ? "\n    " : "");
+}
+
+/* Upstream's counts: tests and subtests that failed, passed, skipped. */
+static void json_upstream_counts(FILE *f, const struct test_result *results,
+				 int n)
+{
+	int success = 0, success_sub = 0, skipped = 0, failed = 0;
+	int failed_sub = 0, i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct test_result *r = &results[i];
+
+		for (j = 0; j < r->nr_subtests; j++) {
+			enum result sr = r->subtests[j].result;
+
+			if (unit_failed(sr))
+				failed_sub++;
+			else if (sr == RES_SKIP)
+				skipped++;
+			else
+				success_sub++;
+		}
+		if (!r->nr_subtests && r->result == RES_SKIP)
+			skipped++;
+		if (unit_failed(r->result))
+			failed++;
+		else
+			success++;
+	}
+	fprintf(f,
+		"  \"success\": %d, \"success_subtest\": %d, \"skipped\": %d, \"failed\": %d, \"failed_subtest\": %d,\n",
+		success, success_sub, skipped, failed, failed_sub);
 }
 
 int report_json(const char *path, const struct test_result *results,
@@ -262,277 +297,28 @@ int report_json(const char *path, const struct test_result *results,
 			strerror(errno));
 		return -1;
 	}
-	fprintf(f, "{\n  \"kernel\": ");
+	/*
+	 * test_progs -J's shape (tools/testing/selftests/bpf/test_progs.c),
+	 * so that BPF CI's readers take it; this runner's fields beside it.
+	 */
+	fprintf(f, "{\n");
+	json_upstream_counts(f, results, nr_results);
+	fprintf(f, "  \"kernel\": ");
 	json_str(f, test__kernel_release());
+	fprintf(f, ", \"kernel_full\": ");
+	json_str(f, kernel_release_full());
 	fprintf(f, ",\n  \"build\": ");
 	json_str(f, build_info());
-	fprintf(f, ",\n  \"passed\": %d, \"failed\": %d, \"skipped\": %d,\n",
+	fprintf(f,
+		",\n  \"units\": {\"passed\": %d, \"failed\": %d, \"skipped\": %d, \"xfail\": %d, \"xpass\": %d, \"timeout\": %d},\n",
 		tot->ok + tot->xfail, tot->fail + tot->xpass + tot->timeout,
-		tot->skip);
-	fprintf(f, "  \"xfail\": %d, \"xpass\": %d, \"timeout\": %d,\n",
-		tot->xfail, tot->xpass, tot->timeout);
+		tot->skip, tot->xfail, tot->xpass, tot->timeout);
 	fprintf(f, "  \"results\": [");
 	for (i = 0; i < nr_results; i++) {
 		fprintf(f, "%s\n", i ? "," : "");
 		json_result(f, &results[i]);
 	}
 	fprintf(f, "%s]\n}\n", nr_results ? "\n  " : "");
-	err = ferror(f);
-	if (fclose(f) || err) {
-		fprintf(stderr, "test_progs: error writing %s\n", path);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * JUnit XML (--junit FILE): a <testsuite> per test (per test and run when
- * repeating), a <testcase> per subtest, plus one for the test body when it
- * counts as a unit of its own (no subtests, or a result outside them), so
- * that the counts equal the last line's.  SKIP is <skipped>; FAIL, XPASS
- * and TIMEOUT are <failure type="..."> holding the log; XFAIL passes with a
- * <system-out> note and the log.
- */
-
-/*
- * Decode the UTF-8 sequence at @s into *@cp; return its length, or 0 if it
- * is not valid UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated).
- */
-static size_t utf8_decode(const unsigned char *s, size_t left, unsigned int *cp)
-{
-	static const unsigned int min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len = utf8_len(s, left), i;
-	unsigned int c;
-
-	if (len <= 1) {
-		*cp = s[0];
-		return len;
-	}
-	c = s[0] & (0xff >> (len + 1));
-	for (i = 1; i < len; i++)
-		c = (c << 6) | (s[i] & 0x3f);
-	if (c < min[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/* XML 1.0 allows only these characters, even escaped. */
-static bool xml_char_ok(unsigned int c)
-{
-	return c == 0x9 || c == 0xa || c == 0xd || (c >= 0x20 && c <= 0xd7ff) ||
-	       (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
-}
-
-/* Escaped text; anything XML cannot carry becomes U+FFFD. */
-static void xml_text(FILE *f, const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	unsigned int c;
-	size_t i = 0, n;
-
-	while (i < len) {
-		n = utf8_decode(s + i, len - i, &c);
-		if (!n || !xml_char_ok(c))
-			fputs("\xef\xbf\xbd", f);
-		else if (c == '&')
-			fputs("&amp;", f);
-		else if (c == '<')
-			fputs("&lt;", f);
-		else if (c == '>')
-			fputs("&gt;", f);
-		else if (c == '"')
-			fputs("&quot;", f);
-		else if (c == '\n' || c == '\r' || c == '\t')
-			/* Kept as is in text, preserved in attributes. */
-			fprintf(f, "&#%u;", c);
-		else
-			fwrite(s + i, 1, n, f);
-		i += n ? n : 1;
-	}
-}
-
-static void xml_str(FILE *f, const char *s)
-{
-	xml_text(f, s ?: "", strlen(s ?: ""));
-}
-
-/* Element text: newlines stay newlines there, for readable logs. */
-static void xml_body(FILE *f, const char *str, size_t len)
-{
-	const char *end = str + len, *nl;
-
-	while (str < end) {
-		nl = memchr(str, '\n', end - str);
-		xml_text(f, str, (nl ?: end) - str);
-		if (!nl)
-			break;
-		fputc('\n', f);
-		str = nl + 1;
-	}
-}
-
-/*
- * The part of the test's log that belongs to subtest @sub, from its
- * "--- subtest T/S ---" marker (api.c) to the next one; the whole log if
- * @sub is NULL or has no marker.
- */
-static const char *log_section(const struct test_result *res, const char *sub,
-			       size_t *len)
-{
-	const char *log = res->log, *start, *next;
-	char *marker;
-
-	*len = res->log ? res->log_len : 0;
-	if (!log || !sub)
-		return log;
-	marker = xasprintf("--- subtest %s/%s ---\n", res->test->name, sub);
-	start = memmem(log, res->log_len, marker, strlen(marker));
-	free(marker);
-	if (!start)
-		return log;
-	next = memmem(start + 1, log + res->log_len - start - 1,
-		      "\n--- subtest ", strlen("\n--- subtest "));
-	*len = (next ? next + 1 : log + res->log_len) - start;
-	return start;
-}
-
-/* A failure's message when it has none: the first failed assertion in @log. */
-static void junit_first_assert(FILE *f, const char *log, size_t len,
-			       const char *fallback)
-{
-	const char *hit = log ? memmem(log, len, ": FAIL ", 7) : NULL;
-	const char *start, *end;
-
-	if (!hit) {
-		xml_str(f, fallback);
-		return;
-	}
-	for (start = hit; start > log && start[-1] != '\n'; start--)
-		;
-	end = memchr(hit, '\n', log + len - hit) ?: log + len;
-	xml_text(f, start, end - start > 300 ? 300 : end - start);
-}
-
-static void junit_case(FILE *f, const struct test_result *res, const char *suite,
-		       const char *sub, enum result result, const char *msg,
-		       bool with_time)
-{
-	const char *log;
-	size_t log_len;
-
-	fprintf(f, "    <testcase classname=\"");
-	xml_str(f, suite);
-	fprintf(f, "\" name=\"");
-	xml_str(f, sub ?: res->test->name);
-	fprintf(f, "\"");
-	if (with_time)
-		fprintf(f, " time=\"%lld.%03lld\"", res->duration_ms / 1000,
-			res->duration_ms % 1000);
-	if (result == RES_OK) {
-		fprintf(f, "/>\n");
-		return;
-	}
-	fprintf(f, ">\n");
-	log = log_section(res, sub, &log_len);
-	switch (result) {
-	case RES_SKIP:
-		fprintf(f, "      <skipped message=\"");
-		xml_str(f, msg);
-		fprintf(f, "\"/>\n");
-		break;
-	case RES_XFAIL:
-		fprintf(f, "      <system-out>XFAIL (known deviation, counted as passed): ");
-		xml_str(f, msg);
-		if (log_len) {
-			fprintf(f, "\n\n");
-			xml_body(f, log, log_len);
-		}
-		fprintf(f, "</system-out>\n");
-		break;
-	default: /* FAIL, XPASS, TIMEOUT (and RUNNING, which cannot last) */
-		fprintf(f, "      <failure type=\"%s\" message=\"",
-			result_name(result));
-		if (msg && *msg)
-			xml_str(f, msg);
-		else
-			junit_first_assert(f, log, log_len, result_name(result));
-		fprintf(f, "\">");
-		xml_body(f, log, log_len);
-		fprintf(f, "</failure>\n");
-		break;
-	}
-	fprintf(f, "    </testcase>\n");
-}
-
-static int junit_failed(const struct totals *t)
-{
-	return t->fail + t->xpass + t->timeout;
-}
-
-static int junit_units(const struct totals *t)
-{
-	return t->ok + t->xfail + t->skip + junit_failed(t);
-}
-
-int report_junit(const char *path, const struct test_result *results,
-		 int nr_results, const struct totals *tot)
-{
-	const struct test_result *res;
-	const struct subtest_result *sub;
-	long long total_ms = 0;
-	struct totals t;
-	char suffix[48];
-	char *suite;
-	FILE *f;
-	int i, j, err;
-
-	f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "test_progs: cannot write %s: %s\n", path,
-			strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < nr_results; i++)
-		total_ms += results[i].duration_ms;
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f,
-		"<testsuites name=\"test_progs\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\" time=\"%lld.%03lld\">\n",
-		junit_units(tot), junit_failed(tot), tot->skip,
-		total_ms / 1000, total_ms % 1000);
-	for (i = 0; i < nr_results; i++) {
-		res = &results[i];
-		memset(&t, 0, sizeof(t));
-		result_add_totals(res, &t);
-		suite = xasprintf("%s%s", res->test->name,
-				  run_suffix(res, suffix, sizeof(suffix)));
-		fprintf(f, "  <testsuite name=\"");
-		xml_str(f, suite);
-		fprintf(f,
-			"\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\" time=\"%lld.%03lld\">\n",
-			junit_units(&t), junit_failed(&t), t.skip,
-			res->duration_ms / 1000, res->duration_ms % 1000);
-		fprintf(f, "    <properties>\n      <property name=\"kernel\" value=\"");
-		xml_str(f, test__kernel_release());
-		fprintf(f, "\"/>\n      <property name=\"result\" value=\"%s\"/>\n",
-			result_name(res->result));
-		fprintf(f, "      <property name=\"run\" value=\"%d\"/>\n    </properties>\n",
-			res->run);
-		for (j = 0; j < res->nr_subtests; j++) {
-			sub = &res->subtests[j];
-			junit_case(f, res, suite, sub->name, sub->result,
-				   sub->message, false);
-		}
-		/* The body is a unit when the totals count one more than the subtests. */
-		if (junit_units(&t) > res->nr_subtests)
-			junit_case(f, res, suite,
-				   res->nr_subtests ? "(outside subtests)" : NULL,
-				   res->body_result, res->body_message,
-				   !res->nr_subtests);
-		fprintf(f, "  </testsuite>\n");
-		free(suite);
-	}
-	fprintf(f, "</testsuites>\n");
 	err = ferror(f);
 	if (fclose(f) || err) {
 		fprintf(stderr, "test_progs: error writing %s\n", path);

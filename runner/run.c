@@ -28,7 +28,8 @@ static void note_running(pid_t pgid, bool running)
 	int i;
 
 	for (i = 0; i < MAX_RUNNING; i++) {
-		if (running ? running_pgids[i] == 0 : running_pgids[i] == pgid) {
+		if (running ? running_pgids[i] == 0 :
+			      running_pgids[i] == pgid) {
 			running_pgids[i] = running ? pgid : 0;
 			return;
 		}
@@ -93,6 +94,14 @@ child_main(const struct test_def *test, int record_fd, int log_fd)
 	_exit(0);
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
 static void handle_record(struct collector *c, const struct record *rec)
 {
 	struct test_result *res = c->res;
@@ -111,6 +120,10 @@ static void handle_record(struct collector *c, const struct record *rec)
 		sub->name = xstrdup(rec->name);
 		sub->result = RES_RUNNING;
 		sub->message = xstrdup("");
+		sub->rule = "";
+		/* Timed here, as the records arrive: close enough. */
+		sub->start_ms = now_ms();
+		sub->duration_ms = 0;
 		break;
 	case REC_SUBTEST_END:
 		if (!res->nr_subtests)
@@ -119,6 +132,7 @@ static void handle_record(struct collector *c, const struct record *rec)
 		sub->result = rec->result;
 		free(sub->message);
 		sub->message = xstrdup(rec->message);
+		sub->duration_ms = now_ms() - sub->start_ms;
 		break;
 	case REC_TEST_END:
 		c->got_end = true;
@@ -146,14 +160,6 @@ static bool read_records(struct collector *c, int fd)
 			c->fill = 0;
 		}
 	}
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 static int poll_timeout(long long deadline, bool have_pidfd)
@@ -252,6 +258,7 @@ static int charge_abnormal_end(struct collector *c)
 	if (res->nr_subtests)
 		last = &res->subtests[res->nr_subtests - 1];
 	if (last && last->result == RES_RUNNING) {
+		last->duration_ms = now_ms() - last->start_ms;
 		last->result = why_res;
 		free(last->message);
 		last->message = why;
@@ -265,7 +272,8 @@ static int charge_abnormal_end(struct collector *c)
 
 /* FAIL under a known deviation is XFAIL; OK under one is XPASS. */
 static void apply_deviation(const char *test, const char *sub,
-			    enum result *result, char **message, bool may_xpass)
+			    enum result *result, char **message,
+			    const char **rule, bool may_xpass)
 {
 	const struct deviation *d;
 
@@ -275,6 +283,7 @@ static void apply_deviation(const char *test, const char *sub,
 	if (!d)
 		return;
 	free(*message);
+	*rule = d->rule;
 	if (*result == RES_FAIL) {
 		*result = RES_XFAIL;
 		*message = xasprintf("%s: %s; see %s", d->rule, d->reason,
@@ -297,12 +306,13 @@ static void apply_deviations(struct test_result *res, int abnormal)
 		sub = &res->subtests[i];
 		if (i != abnormal)
 			apply_deviation(name, sub->name, &sub->result,
-					&sub->message, true);
+					&sub->message, &sub->rule, true);
 	}
 	/* With subtests, the body alone passing proves nothing: no XPASS. */
 	if (abnormal != -1)
 		apply_deviation(name, NULL, &res->body_result,
-				&res->body_message, res->nr_subtests == 0);
+				&res->body_message, &res->rule,
+				res->nr_subtests == 0);
 }
 
 /* The body is a unit of its own if there are no subtests or it did not pass. */
@@ -412,6 +422,7 @@ void job_start(struct job *j, const struct test_def *test, int num, int run,
 	res->run = run;
 	res->body_result = RES_OK;
 	res->body_message = xstrdup("");
+	res->rule = "";
 
 	install_signal_handlers();
 	if (pipe2(pipefd, O_CLOEXEC)) {
@@ -464,7 +475,8 @@ void run_test(const struct test_def *test, int num, int run,
 
 	job_start(&j, test, num, run, res);
 	while (!job_check(&j)) {
-		if (poll(pfd, job_poll_fds(&j, pfd), job_poll_timeout(&j)) < 0 &&
+		if (poll(pfd, job_poll_fds(&j, pfd), job_poll_timeout(&j)) <
+			    0 &&
 		    errno != EINTR)
 			break;
 	}

@@ -10,14 +10,15 @@
 #include "test_progs.h"
 
 /* A test's traits are optional: an undefined weak symbol's address is NULL. */
-#define DEFINE_TEST(n)        \
+#define DEFINE_TEST(n)       \
 	void test_##n(void); \
 	extern const struct test_traits test_traits_##n __attribute__((weak));
 #include "tests.h"
 #undef DEFINE_TEST
 
 const struct test_def all_tests[] = {
-#define DEFINE_TEST(n) { .name = #n, .fn = test_##n, .traits = &test_traits_##n },
+#define DEFINE_TEST(n) \
+	{ .name = #n, .fn = test_##n, .traits = &test_traits_##n },
 #include "tests.h"
 #undef DEFINE_TEST
 };

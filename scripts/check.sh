@@ -18,6 +18,7 @@ steps=(
 	"vmtest self-tests|vmtest/selftest.sh"
 	"matrix: 6.18.15 (control), 6.19.14, 7.3.4|vmtest/matrix.sh -j 2 -o $OUTPUT/matrix 6.18.15 6.19.14 7.3.4"
 	"runner -j 1 = -j 2 (vmtest's default) on 6.19.14|scripts/check-jobs.sh $OUTPUT/matrix/6.19.14"
+	"JSON, KTAP, JUnit as CI systems read them|scripts/check-formats.sh"
 	"Debian bisect for the R-VERIFY-10 fix|scripts/check-bisect.sh"
 	"page-cache tests x20 (flake check)|vmtest/vmtest.sh -k 6.19.14 -- -t fault_nonsleepable,sleepable_select,release,file_kinds/sparse_hole,elf_parse/runner_nonsleepable --repeat 20"
 	"CI workflow rehearsal (Debian 13, sid roots)|scripts/rehearse-workflow.py -o $OUTPUT/rehearsal -i kernels=6.19.14 kernels kernel:6.19.14 toolchain:sid report"

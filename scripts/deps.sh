@@ -22,7 +22,7 @@ fi
 
 # Each entry: WHAT:PACKAGE. WHAT is a command, an absolute path, lib:NAME
 # (a library the C compiler must find: a static archive for the static
-# runner) or py:MODULE (a Python 3 module).
+# runner) or py:MODULE (a module of Debian's /usr/bin/python3).
 build=(
 	"${CLANG:-clang}:clang" "${LLVM_STRIP:-llvm-strip}:llvm" "${BPFTOOL:-bpftool}:bpftool"
 	"${CC:-cc}:gcc" nm:binutils make:make
@@ -33,13 +33,14 @@ build=(
 )
 run=(
 	qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-static
-	cpio:cpio mkfs.ext4:e2fsprogs debugfs:e2fsprogs zstd:zstd
+	cpio:cpio mkfs.ext4:e2fsprogs zstd:zstd
 	apt-get:apt dpkg-deb:dpkg python3:python3 setpriv:util-linux
 	timeout:coreutils flock:util-linux
 )
 check=(
 	debootstrap:debootstrap unshare:util-linux git:git
-	py:yaml:python3-yaml
+	py:yaml:python3-yaml py:junitparser:python3-junitparser
+	tar:tar xz:xz-utils
 )
 
 present()
@@ -54,7 +55,9 @@ present()
 		[[ $path == /* && -e $path ]]
 		;;
 	py:*)
-		python3 -c "import ${what#py:}" >/dev/null 2>&1
+		# Debian's own interpreter: the one its python3-* packages serve
+		# (a python3 earlier on PATH, pyenv's say, may not see them).
+		/usr/bin/python3 -c "import ${what#py:}" >/dev/null 2>&1
 		;;
 	/*)
 		[[ -e $what ]]

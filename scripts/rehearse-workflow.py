@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Rehearse the GitHub workflow here: its jobs' steps, in order, as a runner would.
 

@@ -15,7 +15,7 @@ usage()
 {
 	cat <<USAGE
 Usage: vmtest/bisect.sh --good VER --bad VER -t TESTS [-T SECS] [-X FILE|none]
-                        [--find-fix] [--no-verify]
+                        [-o DIR] [--find-fix] [--no-verify]
 
 Binary-searches the Debian kernel versions between VER good and VER bad
 (ordered by version, as 'vmtest.sh -l' lists them) for the first on which
@@ -28,6 +28,8 @@ the first bad version and the total time.
   -T SECS        per-boot time limit (default 300)
   -X FILE|none   known-deviations file for the runner (default: none, so
                  a tolerated deviation still counts as bad)
+  -o DIR         keep each step's results in DIR/VER/ (results.json,
+                 results.ktap, junit.xml and the logs, as matrix.sh does)
   --find-fix     look for a fix instead: --bad is the older version, --good
                  the newer, and the answer is the first version that passes
   --no-verify    do not boot the two ends first
@@ -39,7 +41,7 @@ Exit codes: 0 first bad version found; 1 the ends do not behave as given;
 USAGE
 }
 
-good= bad= tests= timeout=300 deviations=none verify=1 fix=0
+good= bad= tests= timeout=300 deviations=none verify=1 fix=0 keep=
 while (($#)); do
 	case $1 in
 	--good) good=${2-}; shift ;;
@@ -47,6 +49,7 @@ while (($#)); do
 	-t) tests=${2-}; shift ;;
 	-T) timeout=${2-}; shift ;;
 	-X) deviations=${2-}; shift ;;
+	-o) keep=${2-}; shift ;;
 	--no-verify) verify=0 ;;
 	--find-fix) fix=1 ;;
 	-h | --help) usage; exit 0 ;;
@@ -83,11 +86,17 @@ step()
 {
 	local ver=$1 rc passed why t=$SECONDS
 
-	"$VMTEST_DIR/vmtest.sh" -k "$ver" -T "$timeout" -X "$deviations" \
-		-J "$work/$ver.json" -- -t "$tests" >"$work/$ver.log" 2>&1
+	local out=$work/$ver
+
+	[[ -n $keep ]] && out=$keep/$ver
+	rm -rf "$out" && mkdir -p "$out" || die "cannot write $out"
+	"$VMTEST_DIR/vmtest.sh" -k "$ver" -T "$timeout" -X "$deviations" -o "$out" \
+		-J "$out/results.json" --ktap "$out/results.ktap" --junit "$out/junit.xml" \
+		-- -t "$tests" >"$work/$ver.log" 2>&1
 	rc=$?
-	passed=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("passed", 0))' \
-		"$work/$ver.json" 2>/dev/null || echo 0)
+	cp "$work/$ver.log" "$out/vmtest.log" 2>/dev/null
+	passed=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["units"].get("passed", 0))' \
+		"$out/results.json" 2>/dev/null || echo 0)
 	if ((rc == 1)); then
 		verdict[$ver]=bad why="a selected test failed or the kernel splatted"
 	elif ((rc == 0 && passed > 0)); then

@@ -36,6 +36,7 @@ qemu_run()
 		-serial file:"$VMT_TMP/console.log" \
 		-chardev file,id=runner,path="$outfile" -serial chardev:runner \
 		-serial file:"$VMT_TMP/dmesg.log" \
+		-serial file:"$VMT_TMP/record.json" \
 		${disk:+-drive file="$disk",if=none,id=scratch,format=raw,cache=unsafe} \
 		${disk:+-device nvme,drive=scratch,serial=vmtest} \
 		</dev/null >"$VMT_TMP/qemu.log" 2>&1 &
@@ -297,7 +298,7 @@ boot_and_run()
 	local fifo=$VMT_TMP/runner.fifo reader qrc unblock start=$SECONDS
 
 	VMT_SPLAT=0
-	rm -f "$fifo" "$VMT_TMP"/{result,runner.log,console.log,dmesg.log}
+	rm -f "$fifo" "$VMT_TMP"/{result,runner.log,console.log,dmesg.log,record.json}
 	mkfifo "$fifo"
 	stream_results "$fifo" &
 	reader=$!

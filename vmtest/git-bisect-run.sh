@@ -54,7 +54,7 @@ built=$((SECONDS - start))
 "$here/vmtest.sh" -k "$image" -T "$timeout" -X "$deviations" -J "$work/r.json" \
 	-- -t "$tests" >"$work/vmtest.log" 2>&1
 rc=$?
-passed=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("passed", 0))' \
+passed=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["units"].get("passed", 0))' \
 	"$work/r.json" 2>/dev/null || echo 0)
 case $rc in
 0) if ((passed > 0)); then verdict=good code=0; else verdict="skip (everything skipped)" code=125; fi ;;

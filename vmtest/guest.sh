@@ -6,9 +6,8 @@
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 
 # guest_initramfs OUT RUNNER DEVIATIONS [RUNNER_ARGS...]: DEVIATIONS (may be
-# empty) becomes the runner's -X file. With VMT_GUEST_JSON=1 the guest also
-# leaves the runner's JSON summary on the scratch disk, as
-# /.vmtest-results.json (see init).
+# empty) becomes the runner's -X file. The guest sends the runner's record
+# of the run over its fourth serial port (see init).
 guest_initramfs()
 {
 	local out=$1 runner=$2 deviations=$3 root
@@ -31,7 +30,6 @@ guest_initramfs()
 	fi
 	chmod 755 "$root/init"
 	: >"$root/vmtest/args"
-	[[ ${VMT_GUEST_JSON-} == 1 ]] && : >"$root/vmtest/json"
 	if [[ -n $deviations ]]; then
 		cp "$deviations" "$root/vmtest/known-deviations.ini"
 		set -- -X /vmtest/known-deviations.ini "$@"

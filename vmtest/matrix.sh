@@ -33,9 +33,10 @@ writes a conformance matrix: rows are tests and subtests, columns kernels.
              a JSON array, for CI, then exit
   -h         this help
 
-Per kernel, DIR/<kernel>/ keeps results.json (vmtest -J: also when the
-kernel gave no verdict, saying why), runner.log, console.log, dmesg.log and
-vmtest.log (vmtest's whole output). DIR/matrix.md (also printed) and
+Per kernel, DIR/<kernel>/ keeps results.json, results.ktap and junit.xml
+(vmtest -J, --ktap, --junit: also when the kernel gave no verdict, saying
+why), runner.log, console.log, dmesg.log and vmtest.log (vmtest's whole
+output). DIR/matrix.md (also printed) and
 DIR/matrix.html (one self-contained page) hold the matrix. An earlier
 run's kernel directories in DIR are removed first: the matrix shows only
 this run.
@@ -168,6 +169,7 @@ for i in "${!kernels[@]}"; do
 	rm -rf "$dir" && mkdir -p "$dir"
 	minfo "${labels[$i]}: starting"
 	"$VMTEST_DIR/vmtest.sh" -k "${kernels[$i]}" -J "$dir/results.json" -o "$dir" \
+		--ktap "$dir/results.ktap" --junit "$dir/junit.xml" \
 		"${vmtest_args[@]}" -- "${runner_args[@]}" </dev/null >"$dir/vmtest.log" 2>&1 &
 	running[$!]=$i
 done
@@ -200,7 +202,7 @@ for d in sys.argv[1:]:
     except (OSError, ValueError):
         continue
     for i, k in enumerate(("passed", "failed", "skipped")):
-        tot[i] += int(r.get(k, 0) or 0)
+        tot[i] += int((r.get("units") or {}).get(k, 0) or 0)
 print("%d passed, %d failed, %d skipped" % tuple(tot))
 PY
 ((rc <= 1)) || rc=1

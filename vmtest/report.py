@@ -1,34 +1,41 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Conformance matrix from per-kernel results (vmtest -J, or the runner's -J).
+"""Results into the formats their readers take, and the conformance matrix.
 
 Usage: vmtest/report.py [-o DIR] [--title TEXT] [--note TEXT] [-q] INPUT...
+       vmtest/report.py --emit [--record FILE] [--meta FILE] [-J FILE]
+                        [--ktap FILE] [--junit FILE] [--summary]
+       vmtest/report.py [--summary] [--junit FILE] [--ktap FILE] INPUT
        vmtest/report.py --same INPUT INPUT
-       vmtest/report.py [--summary] [--junit FILE] INPUT
 
-An INPUT is a kernel's directory (results.json, and the runner.log and
-console.log vmtest -o keeps), a results JSON file, or a directory of kernel
-directories (such as downloaded CI artifacts; taken in version order).
-Columns follow the order given.
+The one program that reads results (vmtest/results.py is its model). An
+INPUT is a kernel's directory (results.json, and the runner.log,
+console.log and dmesg.log vmtest -o keeps), a results JSON file, or a
+directory of kernel directories (such as downloaded CI artifacts; taken in
+version order).
 
-Writes DIR/matrix.md and DIR/matrix.html (a single self-contained page:
-the same table colour-coded, each failure linking to its log excerpt) and
-prints the Markdown. Rows are tests and subtests, cells PASS, FAIL, SKIP,
+The matrix: DIR/matrix.md and DIR/matrix.html (one self-contained page:
+the same table colour-coded, every cell that is not PASS linking to its log
+excerpt, each column's header to that kernel's logs, embedded) and the
+Markdown printed. Rows are tests and subtests, cells PASS, FAIL, SKIP,
 XFAIL, XPASS, TIMEOUT, NOVERDICT (the kernel gave no results) or "-" (not
 run), above them a summary per kernel.
 
-With --summary, the Markdown summary of one kernel is printed instead
-(verdict, counts, every failure with its reason and rule), for a CI job's
-summary page. --junit FILE writes the kernel's results as JUnit XML (a
-testsuite per test, named KERNEL/test; a testcase per subtest; a kernel
-without a verdict is one testcase in error).
+--emit writes one run's files from the runner's record (test_progs -J) and
+vmtest's META (verdict, reason, the vmtest object), also when there is no
+record (it exits 0 once they are written, whatever the verdict): -J the JSON (the record, test_progs' shape, with META added),
+--ktap KTAP version 1, --junit JUnit XML. With --summary the Markdown
+summary of one kernel is printed (verdict, counts, every failure with its
+reason and rule), for a CI job's summary page. --summary, --junit and
+--ktap also take one existing INPUT.
 
-With --same, nothing is written: the two results (the same kernel run with
-two builds, say) must give every test and subtest the same result; the
-rows that differ are printed, then "N passed, N failed" counting rows.
+--same writes nothing: the two results (the same kernel run with two
+builds, say) must give every test and subtest the same result; the rows
+that differ are printed, then "N passed, N failed" counting rows.
 
-Exit status: 0 when every kernel's verdict is 0 (--same: no row differs), 1
-otherwise, 2 on a usage error. Standard library only.
+Exit status: for the matrix, 0 when every kernel's verdict is 0, else 1;
+--same: 0 when no row differs; --emit, --summary, --junit, --ktap: 0 once
+written, whatever the verdict. 2 on a usage error. Standard library only.
 """
 import argparse
 import html
@@ -36,84 +43,22 @@ import json
 import os
 import re
 import sys
-from xml.sax.saxutils import quoteattr
 
-VERSION_RE = re.compile(r"^\d+\.\d+(\.\d+)?(-rc\d+)?$")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import results  # noqa: E402
+from results import FAILING, Run, first_assert, md_escape  # noqa: E402
+
 SHOWN = {"OK": "PASS"}  # the runner says OK, the matrix PASS
 # Worst first: when a test ran several times (--repeat), its worst result.
 SEVERITY = ["TIMEOUT", "FAIL", "XPASS", "RUNNING", "XFAIL", "PASS", "SKIP"]
-FAILING = {"FAIL", "XPASS", "TIMEOUT", "RUNNING"}
-HAS_LOG = FAILING | {"XFAIL"}
-VERDICTS = {
-    0: "all passed",
-    1: "failures",
-    2: "nothing selected / usage",
-    3: "runner setup error",
-    4: "no verdict",
-    130: "interrupted",
-    143: "terminated",
-}
 LOG_LINES = 200  # longest log excerpt in the HTML page
+KERNEL_LOG_LINES = 400  # longest kernel log kept in the page, from its end
 NOT_RUN = "-"
 
 
 def version_key(name):
     parts = re.findall(r"\d+|[^\d]+", name)
     return [(0, int(p)) if p.isdigit() else (1, p) for p in parts]
-
-
-class Kernel:
-    def __init__(self, path):
-        is_file = os.path.isfile(path) or path.endswith(".json")
-        self.dir = os.path.dirname(path) if is_file else path
-        self.file = path if is_file else os.path.join(path, "results.json")
-        self.data, self.error = {}, None
-        try:
-            with open(self.file, encoding="utf-8", errors="replace") as f:
-                self.data = json.load(f)
-            if not isinstance(self.data, dict):
-                raise ValueError("not a JSON object")
-        except (OSError, ValueError) as e:
-            self.error = f"no usable results: {self.file}: {e}"
-            self.data = {}
-        d = self.data
-        vm = d.get("vmtest") or {}
-        self.results = d.get("results") or []
-        self.release = d.get("kernel", "") if vm.get("guest_json", True) and self.results else ""
-        if self.error:
-            self.verdict, self.reason = 4, self.error
-        elif "verdict" in d:
-            self.verdict, self.reason = int(d["verdict"]), d.get("reason", "")
-        else:  # a bare runner JSON (a native run): its counts are the verdict
-            self.verdict = 1 if d.get("failed") else 0
-            self.reason = ""
-        # NOVERDICT: the kernel produced no results at all.
-        self.noverdict = not self.results and (self.error or vm.get("guest_json") is False
-                                               or self.verdict != 0)
-        label = vm.get("kernel") or d.get("kernel") or ""
-        if not VERSION_RE.match(label):
-            label = os.path.basename(os.path.normpath(self.dir if not is_file or os.path.basename(
-                path) == "results.json" else os.path.splitext(path)[0])) or label
-            label = re.sub(r"^results-", "", label)
-        self.label = label or "?"
-        self.seconds = vm.get("seconds")
-        self.accel = vm.get("accel", "")
-        # test name -> list of result dicts (one per run)
-        self.tests = {}
-        for t in self.results:
-            self.tests.setdefault(t.get("name", "?"), []).append(t)
-        self.console = self._tail("console.log", 40) if self.noverdict else ""
-
-    def _tail(self, name, n):
-        try:
-            with open(os.path.join(self.dir, name), encoding="utf-8", errors="replace") as f:
-                lines = [l.rstrip("\r\n") for l in f]
-        except OSError:
-            return ""
-        return "\n".join(lines[-n:])
-
-    def count(self, key):
-        return self.data.get(key, 0) if self.results else 0
 
 
 def expand(inputs):
@@ -135,30 +80,9 @@ def shown(res):
     return SHOWN.get(res, res)
 
 
-def worst(results):
-    results = [shown(r) for r in results]
-    return min(results, key=lambda r: SEVERITY.index(r) if r in SEVERITY else 0)
-
-
-def log_section(log, test, sub):
-    """The subtest's part of its test's log (runner/api.c marks it)."""
-    if not log or sub is None:
-        return log or ""
-    marker = f"--- subtest {test}/{sub} ---\n"
-    start = log.find(marker)
-    if start < 0:
-        return log
-    nxt = log.find("\n--- subtest ", start + 1)
-    return log[start:] if nxt < 0 else log[start:nxt + 1]
-
-
-def first_assert(text):
-    """The line of a log that says best what failed."""
-    lines = [l.strip() for l in text.splitlines()]
-    for line in lines:
-        if ": FAIL " in line or "result: actual" in line or "pattern not matched" in line:
-            return line
-    return next((l for l in lines if l and not l.startswith("--- subtest ")), "")
+def worst(res_list):
+    res_list = [shown(r) for r in res_list]
+    return min(res_list, key=lambda r: SEVERITY.index(r) if r in SEVERITY else 0)
 
 
 class Cell:
@@ -167,17 +91,21 @@ class Cell:
         self.anchor = ""
 
 
+def is_control(k):
+    """A control kernel: it ran, and every unit skipped (no kfunc)."""
+    return bool(k.tests) and all(t.result == "SKIP" for t in k.tests)
+
+
 def build(kernels):
     """Rows [(test, sub)] in test and subtest order, and cells[row][k]."""
     order = {}
     for k in kernels:
-        for runs in k.tests.values():
+        for runs in k.by_name.values():
             t = runs[0]
-            name = t.get("name", "?")
-            tkey = order.setdefault(name, [t.get("number", 1 << 30), {}])
+            tkey = order.setdefault(t.name, [t.number or 1 << 30, {}])
             for r in runs:
-                for s in r.get("subtests") or []:
-                    tkey[1].setdefault(s.get("name", "?"), s.get("number", 1 << 30))
+                for s in r.subtests:
+                    tkey[1].setdefault(s.name, s.number or 1 << 30)
     rows = []
     for name, (num, subs) in sorted(order.items(), key=lambda kv: (kv[1][0], kv[0])):
         rows.append((name, None))
@@ -191,27 +119,24 @@ def build(kernels):
             if k.noverdict:
                 cells[row].append(Cell("NOVERDICT", k.reason))
                 continue
-            runs = k.tests.get(test)
+            runs = k.by_name.get(test)
             if not runs:
                 cells[row].append(Cell(NOT_RUN, "not run on this kernel"))
                 continue
             if sub is None:
-                res = worst([r.get("result", "FAIL") for r in runs])
-                bad = [r for r in runs if shown(r.get("result")) == res] or runs
-                msg = bad[0].get("message", "")
-                log = bad[0].get("log", "")
-                cells[row].append(Cell(res, msg, log))
+                res = worst([r.result for r in runs])
+                bad = next((r for r in runs if shown(r.result) == res), runs[0])
+                cells[row].append(Cell(res, bad.reason, bad.full_log()))
                 continue
-            found = [(r, s) for r in runs for s in (r.get("subtests") or [])
-                     if s.get("name") == sub]
+            found = [s for r in runs for s in r.subtests if s.name == sub]
             if found:
-                res = worst([s.get("result", "FAIL") for _, s in found])
-                r, s = next(((r, s) for r, s in found if shown(s.get("result")) == res), found[0])
-                cells[row].append(Cell(res, s.get("message", ""),
-                                       log_section(r.get("log", ""), test, sub)))
-            elif all(shown(r.get("result")) == "SKIP" for r in runs):
+                res = worst([s.result for s in found])
+                s = next((s for s in found if shown(s.result) == res), found[0])
+                log = f"--- subtest {test}/{sub} ---\n{s.log}" if s.log else ""
+                cells[row].append(Cell(res, s.reason, log))
+            elif all(shown(r.result) == "SKIP" for r in runs):
                 cells[row].append(Cell("SKIP", "the test skipped before its subtests: " +
-                                       runs[0].get("message", ""), inherited=True))
+                                       runs[0].reason, inherited=True))
             else:
                 cells[row].append(Cell(NOT_RUN, "not run (test ended before it, or filtered out)"))
     return rows, cells
@@ -221,13 +146,18 @@ def row_name(row):
     return row[0] if row[1] is None else f"{row[0]}/{row[1]}"
 
 
-def verdict_text(k):
-    return f"exit {k.verdict}" + (f" ({VERDICTS[k.verdict]})" if k.verdict in VERDICTS else "")
+def interesting(kernels, row, cells):
+    """A row worth showing: a kernel failed it, or the kernels disagree.
+    A control kernel's SKIP is not a disagreement, nor is a kernel that
+    gave no results (its column says so, and the summary why)."""
+    vals = [c.text for k, c in zip(kernels, cells[row])
+            if not (is_control(k) and c.text == "SKIP") and c.text != "NOVERDICT"]
+    return any(v in FAILING for v in vals) or len(set(vals)) > 1
 
 
 def summary_rows(kernels):
-    rows = [
-        ("verdict", [("" if k.verdict == 0 else "**") + verdict_text(k) +
+    return [
+        ("verdict", [("" if k.verdict == 0 else "**") + k.verdict_text() +
                      ("" if k.verdict == 0 else "**") for k in kernels]),
         ("passed / failed / skipped",
          [NOT_RUN if k.noverdict else
@@ -239,11 +169,6 @@ def summary_rows(kernels):
         ("time (s)", [(f"{k.seconds:.0f}" if isinstance(k.seconds, (int, float)) else NOT_RUN)
                       + (f" {k.accel}" if k.accel and k.accel != "none" else "") for k in kernels]),
     ]
-    return rows
-
-
-def md_escape(s):
-    return str(s).replace("|", "\\|").replace("\n", " ")
 
 
 def problems(kernels, rows, cells):
@@ -282,7 +207,7 @@ def markdown(kernels, rows, cells, title, note):
         out += ["### Failures and kernels without a clean verdict", ""]
         for k, r, c in probs:
             if r is None:
-                out.append(f"- **{md_escape(k.label)}**: {verdict_text(k)}: "
+                out.append(f"- **{md_escape(k.label)}**: {k.verdict_text()}: "
                            f"{md_escape(k.reason) or 'no reason given'}")
             else:
                 why = c.message or first_assert(c.log)
@@ -306,6 +231,7 @@ tr.sub td.name { padding-left: 1.6em; color: #444; }
 tr.summary td { background: #f8f8f8; }
 td.c { text-align: center; font-weight: 600; }
 td.c a { color: inherit; }
+th small a { font-weight: normal; margin: 0 1px; }
 .PASS { background: #c8efc8; } .FAIL { background: #f4a6a6; }
 .SKIP { background: #e4e4e4; color: #666; } .XFAIL { background: #fbe9a6; }
 .XPASS { background: #f9b86b; } .TIMEOUT { background: #d7a6f4; }
@@ -321,27 +247,31 @@ section.log { margin: 1.2em 0; } section.log:target { outline: 3px solid #f9b86b
 JS = """
 document.getElementById('only').addEventListener('change', function (e) {
   document.querySelectorAll('tr.test, tr.sub').forEach(function (tr) {
-    tr.style.display = e.target.checked && tr.dataset.allpass ? 'none' : '';
+    tr.style.display = e.target.checked && !tr.dataset.show ? 'none' : '';
   });
 });
 """
 
+KERNEL_LOGS = (("runner", "runner.log"), ("console", "console.log"), ("dmesg", "dmesg.log"))
+
+
+def clipped(text, n):
+    lines = (text or "").splitlines()
+    more = len(lines) - n
+    return ("\n".join(lines[:n]) + (f"\n... {more} more lines" if more > 0 else "")).strip()
+
 
 def html_page(kernels, rows, cells, title, note):
     esc = html.escape
-    probs = problems(kernels, rows, cells)
-    for n, (k, r, c) in enumerate(probs):
-        if c is not None:
-            c.anchor = f"log{n}"
-    # XFAIL cells link to their logs too (the deviation in action).
-    logs = [(k, r, c) for k, r, c in probs if c is not None]
-    n = len(probs)
+    # Every cell that is not PASS (nor "-") links to its log excerpt.
+    logs, n = [], 0
     for r in rows:
         for i, c in enumerate(cells[r]):
-            if c.text == "XFAIL" and c.log and not c.anchor:
-                c.anchor = f"log{n}"
-                n += 1
-                logs.append((kernels[i], r, c))
+            if c.text in ("PASS", NOT_RUN, "NOVERDICT"):
+                continue
+            c.anchor = f"log{n}"
+            n += 1
+            logs.append((kernels[i], r, c))
     kanchor = {id(k): f"kernel{i}" for i, k in enumerate(kernels)}
 
     h = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -354,12 +284,17 @@ def html_page(kernels, rows, cells, title, note):
         ["PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "TIMEOUT", "NOVERDICT"]) +
         ' <span class="none">- not run</span>; <i>SKIP</i> in italics: the whole test skipped. '
         'XFAIL: a known deviation (counted as passed); XPASS: a known deviation that '
-        'no longer reproduces (a failure). Click a failure for its log.</p>')
-    h.append('<p><label><input type="checkbox" id="only"> only rows where some kernel '
-             'did not PASS</label></p>')
-    h.append("<table><thead><tr><th>test</th>" + "".join(
-        f'<th><a href="#{kanchor[id(k)]}">{esc(k.label)}</a></th>' for k in kernels)
-        + "</tr></thead><tbody>")
+        'no longer reproduces (a failure). Click a cell for its log, a kernel for its logs.</p>')
+    h.append('<p><label><input type="checkbox" id="only"> only rows where the kernels '
+             'disagree or one failed (a control kernel\'s SKIP does not count)</label></p>')
+    heads = []
+    for k in kernels:
+        a = kanchor[id(k)]
+        links = " ".join(f'<a href="#{a}-{what}">{what}</a>' for what, f in KERNEL_LOGS
+                         if k.tail(f, 1))
+        heads.append(f'<th><a href="#{a}">{esc(k.label)}</a>'
+                     + (f"<br><small>{links}</small>" if links else "") + "</th>")
+    h.append("<table><thead><tr><th>test</th>" + "".join(heads) + "</tr></thead><tbody>")
     for name, vals in summary_rows(kernels):
         tds = []
         for k, v in zip(kernels, vals):
@@ -373,7 +308,6 @@ def html_page(kernels, rows, cells, title, note):
             tds.append(f"<td{cls}>{v}</td>")
         h.append(f'<tr class="summary"><td class="name">{esc(name)}</td>{"".join(tds)}</tr>')
     for r in rows:
-        allpass = all(c.text == "PASS" for c in cells[r])
         tds = []
         for i, c in enumerate(cells[r]):
             cls = c.text if c.text != NOT_RUN else "none"
@@ -387,151 +321,47 @@ def html_page(kernels, rows, cells, title, note):
                 text = f'<a href="#{kanchor[id(kernels[i])]}">{text}</a>'
             tds.append(f'<td class="c {cls}"{title_attr}>{text}</td>')
         h.append(f'<tr class="{"test" if r[1] is None else "sub"}"'
-                 f'{" data-allpass=1" if allpass else ""}>'
+                 f'{" data-show=1" if interesting(kernels, r, cells) else ""}>'
                  f'<td class="name">{esc(row_name(r))}</td>{"".join(tds)}</tr>')
     h.append("</tbody></table>")
 
     h.append("<h2>Kernels</h2>")
     for k in kernels:
-        h.append(f'<section class="log" id="{kanchor[id(k)]}"><h3>{esc(k.label)}: '
-                 f'{esc(verdict_text(k))}</h3><ul>')
+        a = kanchor[id(k)]
+        h.append(f'<section class="log" id="{a}"><h3>{esc(k.label)}: '
+                 f'{esc(k.verdict_text())}</h3><ul>')
         if k.reason:
             h.append(f"<li>reason: {esc(k.reason)}</li>")
         if k.release:
             h.append(f"<li>runner's kernel release: {esc(k.release)}</li>")
+        if k.build:
+            h.append(f"<li>suite built with: {esc(k.build)}</li>")
         h.append(f"<li>results: {esc(k.file)}</li></ul>")
-        if k.console:
-            h.append(f"<p>last console lines:</p><pre>{esc(k.console)}</pre>")
+        for what, f in KERNEL_LOGS:
+            text = k.tail(f, KERNEL_LOG_LINES)
+            if text:
+                h.append(f'<details id="{a}-{what}"><summary>{what} log ({esc(f)}, '
+                         f'last {KERNEL_LOG_LINES} lines at most)</summary>'
+                         f"<pre>{esc(text)}</pre></details>")
         h.append("</section>")
 
     if logs:
         h.append("<h2>Logs</h2>")
     for k, r, c in logs:
-        lines = (c.log or "").splitlines()
-        more = len(lines) - LOG_LINES
-        body = "\n".join(lines[:LOG_LINES]) + (f"\n... {more} more lines" if more > 0 else "")
+        body = clipped(c.log, LOG_LINES)
         h.append(f'<section class="log" id="{c.anchor}"><h3><span class="{c.text}">{c.text}</span> '
                  f'{esc(row_name(r))} on <a href="#{kanchor[id(k)]}">{esc(k.label)}</a></h3>')
         if c.message:
             h.append(f"<p>{esc(c.message)}</p>")
-        h.append(f"<pre>{esc(body) if body.strip() else '(no log captured)'}</pre></section>")
-    h.append(f"<script>{JS}</script></body></html>")
+        h.append(f"<pre>{esc(body) if body else '(no log captured)'}</pre></section>")
+    # Opening a kernel log's link opens its <details>.
+    h.append("<script>" + JS + """
+window.addEventListener('hashchange', function () {
+  var d = document.getElementById(location.hash.slice(1));
+  if (d && d.tagName === 'DETAILS') d.open = true;
+});
+</script></body></html>""")
     return "\n".join(h) + "\n"
-
-
-RULE_RE = re.compile(r"\bR-[A-Z]+-\d+\b")
-
-
-def rule_of(*texts):
-    """The SEMANTICS.md rule a failure names, if it names one."""
-    for t in texts:
-        m = RULE_RE.search(t or "")
-        if m:
-            return m.group(0)
-    return ""
-
-
-def kernel_summary(k):
-    """--summary: one kernel as Markdown, for $GITHUB_STEP_SUMMARY."""
-    rows, cells = build([k])
-    mark = "" if k.verdict == 0 else "**"
-    out = [f"### Kernel {md_escape(k.label)}: {mark}{verdict_text(k)}{mark}", ""]
-    if k.noverdict:
-        out += [f"No results: {md_escape(k.reason) or 'no reason given'}", ""]
-        if k.console:
-            out += ["Last console lines:", "", "```", k.console, "```", ""]
-        return "\n".join(out) + "\n"
-    out.append(f"{k.count('passed')} passed, {k.count('failed')} failed, "
-               f"{k.count('skipped')} skipped; XFAIL {k.count('xfail')}, "
-               f"XPASS {k.count('xpass')}, TIMEOUT {k.count('timeout')}"
-               + (f"; kernel {md_escape(k.release)}" if k.release else "")
-               + (f"; {k.seconds:.0f} s" if isinstance(k.seconds, (int, float)) else "")
-               + (f" under {k.accel}" if k.accel and k.accel != "none" else ""))
-    out.append("")
-    if k.verdict != 0 and k.reason:
-        out += [f"Reason: {md_escape(k.reason)}", ""]
-    bad = [(r, cells[r][0]) for r in rows if cells[r][0].text in FAILING and
-           (r[1] is not None or not any(rr[0] == r[0] and rr[1] is not None and
-                                        cells[rr][0].text in FAILING for rr in rows))]
-    if bad:
-        out += ["| result | test | rule | reason |", "|---|---|---|---|"]
-        for r, c in bad:
-            why = c.message or first_assert(c.log)
-            out.append(f"| {c.text} | `{row_name(r)}` | {rule_of(c.message, c.log) or '-'} | "
-                       f"{md_escape(why) or '-'} |")
-        out.append("")
-    xfail = [r for r in rows if r[1] is not None and cells[r][0].text == "XFAIL"]
-    if xfail:
-        out += [f"<details><summary>{len(xfail)} known deviations (XFAIL)</summary>", ""]
-        out += [f"- `{row_name(r)}` ({rule_of(cells[r][0].message, cells[r][0].log) or '?'})"
-                for r in xfail]
-        out += ["", "</details>", ""]
-    return "\n".join(out) + "\n"
-
-
-def junit(k):
-    """--junit: JUnit XML for one kernel, in the shape common readers take."""
-    def attrs(**kw):
-        return "".join(f" {a}={quoteattr(str(v))}" for a, v in kw.items())
-
-    def cdata(text):
-        return "<![CDATA[" + (text or "").replace("]]>", "]]]]><![CDATA[>") + "]]>"
-
-    suites = []
-    if k.noverdict:
-        suites.append((f"{k.label}/vmtest", [(f"{k.label}.vmtest", "verdict", 0.0, "ERROR",
-                                              k.reason, k.console)]))
-    for name, runs in k.tests.items():
-        for n, t in enumerate(runs):
-            suite = f"{k.label}/{name}" + (f"#{n + 1}" if len(runs) > 1 else "")
-            secs = (t.get("duration_ms") or 0) / 1000.0
-            subs = t.get("subtests") or []
-            cases = []
-            for s in subs:
-                ssecs = (s.get("duration_ms") or 0) / 1000.0
-                cases.append((f"{k.label}.{name}", s.get("name", "?"), ssecs, shown(s.get("result")),
-                              s.get("message", ""), log_section(t.get("log", ""), name, s.get("name"))))
-            if not subs or shown(t.get("result")) in FAILING and not any(
-                    shown(c[3]) in FAILING for c in cases):
-                cases.append((f"{k.label}.{name}", name, secs, shown(t.get("result")),
-                              t.get("message", ""), t.get("log", "")))
-            suites.append((suite, cases))
-    x = ['<?xml version="1.0" encoding="UTF-8"?>']
-    tot = {"tests": 0, "failures": 0, "errors": 0, "time": 0.0}
-    body = []
-    for suite, cases in suites:
-        cnt = {"tests": len(cases), "failures": sum(c[3] in FAILING for c in cases),
-               "errors": sum(c[3] == "ERROR" for c in cases),
-               "skipped": sum(c[3] == "SKIP" for c in cases),
-               "time": sum(c[2] for c in cases)}
-        for key in tot:
-            tot[key] += cnt[key]
-        suite_attrs = attrs(name=suite, tests=cnt["tests"], failures=cnt["failures"],
-                            errors=cnt["errors"], skipped=cnt["skipped"],
-                            time="%.3f" % cnt["time"])
-        body.append(f"  <testsuite{suite_attrs}>")
-        for classname, name, secs, res, msg, log in cases:
-            case_attrs = attrs(classname=classname, name=name, time="%.3f" % secs)
-            body.append(f"    <testcase{case_attrs}>")
-            rule = rule_of(msg, log)
-            text = (f"{rule}: " if rule and rule not in msg else "") + (msg or first_assert(log) or res)
-            if res in FAILING:
-                body.append(f"      <failure{attrs(type=res, message=text)}>{cdata(log)}</failure>")
-            elif res == "ERROR":
-                body.append(f"      <error{attrs(type='NOVERDICT', message=text)}>{cdata(log)}</error>")
-            elif res == "SKIP":
-                body.append(f"      <skipped{attrs(message=msg or 'skipped')}/>")
-            elif res == "XFAIL":
-                note = "XFAIL (a known deviation): " + (msg or "") + "\n" + (log or "")
-                body.append(f"      <system-out>{cdata(note)}</system-out>")
-            body.append("    </testcase>")
-        body.append("  </testsuite>")
-    top = attrs(name="bpf_dynptr_from_file conformance on " + k.label, tests=tot["tests"],
-                failures=tot["failures"], errors=tot["errors"], time="%.3f" % tot["time"])
-    x.append(f"<testsuites{top}>")
-    x += body
-    x.append("</testsuites>")
-    return "\n".join(x) + "\n"
 
 
 def same(kernels):
@@ -552,11 +382,54 @@ def same(kernels):
     return 1 if differ else 0
 
 
+def write(path, text):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path + ".part", "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(path + ".part", path)
+
+
+def load_json(path, what):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            d = json.load(f)
+        if not isinstance(d, dict):
+            raise ValueError("not a JSON object")
+        return d, ""
+    except (OSError, ValueError) as e:
+        return None, f"{what} {path}: {e}"
+
+
+def emit(args):
+    """--emit: one run's files from the runner's record and vmtest's meta."""
+    meta, err = load_json(args.meta, "vmtest's meta") if args.meta else ({}, "")
+    if meta is None:
+        print(f"report.py: {err}", file=sys.stderr)
+        return 2
+    record, why = (load_json(args.record, "the runner's record") if args.record
+                   else (None, "no record given"))
+    if record is not None and not isinstance(record.get("results"), list):
+        record, why = None, f"the runner's record {args.record} has no results"
+    if record is None and "verdict" in meta and not meta.get("reason"):
+        meta["reason"] = why
+    merged = results.merged_record(record, meta)
+    run = Run.from_dict(merged, args.json or args.record or "")
+    if args.json:
+        write(args.json, json.dumps(merged, indent=1) + "\n")
+    if args.ktap:
+        write(args.ktap, results.ktap(run))
+    if args.junit:
+        write(args.junit, results.junit(run))
+    if args.summary:
+        sys.stdout.write(results.summary(run))
+    return 0  # written; the verdict is the caller's to tell
+
+
 def main():
     ap = argparse.ArgumentParser(
-        description="Conformance matrix from per-kernel vmtest -J results.",
+        description="Results into JSON, KTAP, JUnit, summaries and the conformance matrix.",
         epilog="Exit 0 when every kernel's verdict is 0, else 1.")
-    ap.add_argument("inputs", nargs="+", metavar="INPUT",
+    ap.add_argument("inputs", nargs="*", metavar="INPUT",
                     help="kernel directory, results JSON, or a directory of kernel directories")
     ap.add_argument("-o", "--output", default=".", help="where matrix.md and matrix.html go")
     ap.add_argument("--title", default="bpf_dynptr_from_file conformance matrix")
@@ -564,39 +437,49 @@ def main():
     ap.add_argument("-q", "--quiet", action="store_true", help="do not print the Markdown")
     ap.add_argument("--same", action="store_true",
                     help="compare two results row by row; write nothing")
+    ap.add_argument("--emit", action="store_true",
+                    help="write one run's files from --record and --meta")
+    ap.add_argument("--record", metavar="FILE", help="the runner's JSON record (--emit)")
+    ap.add_argument("--meta", metavar="FILE", help="vmtest's verdict, reason and vmtest object")
+    ap.add_argument("-J", "--json", metavar="FILE", help="write the run's JSON (--emit)")
     ap.add_argument("--summary", action="store_true",
                     help="print one kernel's Markdown summary instead of the matrix")
     ap.add_argument("--junit", metavar="FILE", help="write one kernel's results as JUnit XML")
+    ap.add_argument("--ktap", metavar="FILE", help="write one kernel's results as KTAP")
     args = ap.parse_args()
 
-    kernels = [Kernel(p) for p in expand(args.inputs)]
-    if args.same:
-        if len(kernels) != 2:
-            ap.error("--same takes two results")
-        return same(kernels)
-    if args.summary or args.junit:
-        if len(kernels) != 1:
-            ap.error("--summary and --junit take one kernel")
-        k = kernels[0]
-        if args.junit:
-            with open(args.junit + ".part", "w", encoding="utf-8") as f:
-                f.write(junit(k))
-            os.replace(args.junit + ".part", args.junit)
-        if args.summary:
-            sys.stdout.write(kernel_summary(k))
-        return 0 if k.verdict == 0 else 1
+    if args.emit:
+        if args.inputs:
+            ap.error("--emit takes --record/--meta, not INPUTs")
+        return emit(args)
+    if not args.inputs:
+        ap.error("give at least one INPUT")
+    kernels = [Run(p) for p in expand(args.inputs)]
     seen = {}
     for k in kernels:  # column labels must be unique
         seen[k.label] = seen.get(k.label, 0) + 1
         if seen[k.label] > 1:
             k.label += f" ({seen[k.label]})"
+    if args.same:
+        if len(kernels) != 2:
+            ap.error("--same takes two results")
+        return same(kernels)
+    if args.summary or args.junit or args.ktap:
+        if len(kernels) != 1:
+            ap.error("--summary, --junit and --ktap take one kernel")
+        k = kernels[0]
+        if args.junit:
+            write(args.junit, results.junit(k))
+        if args.ktap:
+            write(args.ktap, results.ktap(k))
+        if args.summary:
+            sys.stdout.write(results.summary(k))
+        return 0  # written; the verdict is in them
     rows, cells = build(kernels)
     md = markdown(kernels, rows, cells, args.title, args.note)
     os.makedirs(args.output, exist_ok=True)
-    with open(os.path.join(args.output, "matrix.md"), "w", encoding="utf-8") as f:
-        f.write(md)
-    with open(os.path.join(args.output, "matrix.html"), "w", encoding="utf-8") as f:
-        f.write(html_page(kernels, rows, cells, args.title, args.note))
+    write(os.path.join(args.output, "matrix.md"), md)
+    write(os.path.join(args.output, "matrix.html"), html_page(kernels, rows, cells, args.title, args.note))
     if not args.quiet:
         sys.stdout.write(md)
     return 0 if all(k.verdict == 0 for k in kernels) else 1

@@ -97,20 +97,22 @@ mkdir -p "$work/rep/k1" "$work/rep/k2" "$work/rep/k3"
 cat >"$work/rep/k1/results.json" <<'EOF'
 {"verdict": 1, "reason": "runner exit 1: 2 passed, 1 failed, 1 skipped",
  "vmtest": {"kernel": "6.19.14", "image": "x", "accel": "tcg", "cpus": 2, "memory": "1G", "seconds": 20.5, "guest_json": true},
- "kernel": "6.19.14", "passed": 2, "failed": 1, "skipped": 1, "xfail": 1, "xpass": 0, "timeout": 0,
- "results": [{"name": "alpha", "number": 1, "run": 1, "duration_ms": 5, "result": "FAIL", "message": "",
-   "log": "--- subtest alpha/one ---\nok\n--- subtest alpha/two ---\nx.c:1: FAIL 'two': ASSERT_EQ(1, 2)\n",
-   "subtests": [{"name": "one", "number": 1, "result": "XFAIL", "message": "R-X: known"},
-                {"name": "two", "number": 2, "result": "FAIL", "message": ""}]},
-  {"name": "beta", "number": 2, "run": 1, "duration_ms": 5, "result": "SKIP", "message": "no gizmo", "log": "", "subtests": []},
-  {"name": "gamma", "number": 3, "run": 1, "duration_ms": 5, "result": "OK", "message": "", "log": "", "subtests": []}]}
+ "success": 2, "success_subtest": 1, "skipped": 1, "failed": 1, "failed_subtest": 1,
+ "kernel": "6.19.14", "units": {"passed": 2, "failed": 1, "skipped": 1, "xfail": 1, "xpass": 0, "timeout": 0},
+ "results": [{"name": "alpha", "number": 1, "run": 1, "duration_ms": 5, "result": "FAIL", "failed": true,
+   "reason": "", "rule": "", "message": "",
+   "subtests": [{"name": "one", "number": 1, "result": "XFAIL", "failed": false, "reason": "R-X-1: known", "rule": "R-X-1", "message": "ok\n"},
+                {"name": "two", "number": 2, "result": "FAIL", "failed": true, "reason": "", "rule": "", "message": "x.c:1: FAIL 'two': ASSERT_EQ(1, 2)\n"}]},
+  {"name": "beta", "number": 2, "run": 1, "duration_ms": 5, "result": "SKIP", "failed": false, "reason": "no gizmo", "message": "", "subtests": []},
+  {"name": "gamma", "number": 3, "run": 1, "duration_ms": 5, "result": "OK", "failed": false, "reason": "", "message": "", "subtests": []}]}
 EOF
 cat >"$work/rep/k2/results.json" <<'EOF'
 {"verdict": 0, "reason": "", "vmtest": {"kernel": "6.18.15", "guest_json": true}, "kernel": "6.18.15",
- "passed": 0, "failed": 0, "skipped": 3, "xfail": 0, "xpass": 0, "timeout": 0,
- "results": [{"name": "alpha", "number": 1, "run": 1, "result": "SKIP", "message": "lacks the kfunc", "log": "", "subtests": []},
-  {"name": "beta", "number": 2, "run": 1, "result": "SKIP", "message": "lacks the kfunc", "log": "", "subtests": []},
-  {"name": "gamma", "number": 3, "run": 1, "result": "SKIP", "message": "lacks the kfunc", "log": "", "subtests": []}]}
+ "success": 3, "success_subtest": 0, "skipped": 3, "failed": 0, "failed_subtest": 0,
+ "units": {"passed": 0, "failed": 0, "skipped": 3, "xfail": 0, "xpass": 0, "timeout": 0},
+ "results": [{"name": "alpha", "number": 1, "run": 1, "result": "SKIP", "failed": false, "reason": "lacks the kfunc", "message": "", "subtests": []},
+  {"name": "beta", "number": 2, "run": 1, "result": "SKIP", "failed": false, "reason": "lacks the kfunc", "message": "", "subtests": []},
+  {"name": "gamma", "number": 3, "run": 1, "result": "SKIP", "failed": false, "reason": "lacks the kfunc", "message": "", "subtests": []}]}
 EOF
 printf '{"verdict": 4, "reason": "guest hang: no result after 300 s", "vmtest": {"kernel": "7.3.4", "guest_json": false}, "kernel": "7.3.4", "results": []}\n' \
 	>"$work/rep/k3/results.json"
@@ -131,10 +133,18 @@ assert "guest hang: no result after 300 s" in md and "`alpha/two`: FAIL: x.c:1: 
 page = open(sys.argv[1] + "/matrix.html").read()
 ids, hrefs = set(re.findall(r'id="([^"]+)"', page)), set(re.findall(r'href="#([^"]+)"', page))
 assert hrefs and hrefs <= ids, hrefs - ids
-fail = re.search(r'class="c FAIL"><a href="#([^"]+)">FAIL</a>', page).group(1)
+fail = re.search(r'alpha/two</td><td class="c FAIL"[^>]*><a href="#([^"]+)">FAIL</a>', page).group(1)
 sect = page[page.index(f'id="{fail}"'):]
 sect = sect[:sect.index("</section>")]
 assert "ASSERT_EQ(1, 2)" in sect and "alpha/one ---" not in sect, sect
+# Every cell but PASS, "-" and NOVERDICT links to a log excerpt.
+cells = re.findall(r'<td class="c (\w+)[^"]*"[^>]*>(<a href="#log\d+">)?', page)
+assert all(link for cls, link in cells if cls not in ("PASS", "none", "NOVERDICT")), cells
+# Shown when filtered: rows where one failed or the kernels disagree; the
+# control kernel's SKIP and the kernels without results aside, only the
+# failures of 6.19.14 remain.
+shown = re.findall(r'<tr class="(?:test|sub)" data-show=1><td class="name">([^<]+)<', page)
+assert shown == ["alpha", "alpha/two"], shown
 EOF
 then
 	ok "report.py: cells, NOVERDICT, log links, exit 1"
@@ -192,10 +202,10 @@ expect "runner exit code passes through" 2 'no test' -- -J "$work/none.json" -- 
 json_is "no test selected: verdict 2 and the runner's message" "$work/none.json" \
 	'assert d["verdict"] == 2 and "no test matches" in d["reason"] and d["results"] == []'
 expect "a run with -J" 0 '2 passed, 0 failed, 0 skipped' -- -J "$work/sub/dir/ok.json" -- -t read_basic
-json_is "the runner's summary, copied out of the guest's disk" "$work/sub/dir/ok.json" \
+json_is "the runner's record, carried out of the guest" "$work/sub/dir/ok.json" \
 	'assert d["verdict"] == 0 and d["reason"] == "" and d["vmtest"]["guest_json"] is True
 r = d["results"]
-assert [t["name"] for t in r] == ["read_basic"] and (d["passed"], d["failed"]) == (2, 0), r
+assert [t["name"] for t in r] == ["read_basic"] and (d["units"]["passed"], d["units"]["failed"]) == (2, 0), r
 assert r[0]["result"] in ("OK", "SKIP") and len(r[0]["subtests"]) == 2, r'
 
 # --- arguments are checked before anything slow ------------------------
@@ -264,8 +274,8 @@ expect "no BPF LSM (lsm= without bpf): exit 0, nothing failed" 0 \
 	'^[0-9]+ passed, 0 failed, [0-9]+ skipped$' -- -A "lsm=lockdown,capability,yama" -J "$work/nolsm.json"
 json_is "no BPF LSM: the skips name it, verifier and program-type checks still run" "$work/nolsm.json" \
 	'r = {t["name"]: t for t in d["results"]}
-assert d["failed"] == 0 and d["passed"] > 0, (d["passed"], d["failed"])
-assert "the BPF LSM is not active" in r["read_basic"]["message"] and "lsm=" in r["read_basic"]["message"], r["read_basic"]
+assert d["failed"] == 0 and d["units"]["failed"] == 0 and d["units"]["passed"] > 0, d["units"]
+assert "the BPF LSM is not active" in r["read_basic"]["reason"] and "lsm=" in r["read_basic"]["reason"], r["read_basic"]
 assert r["verifier_file_dynptr"]["result"] in ("OK", "XFAIL"), r["verifier_file_dynptr"]["result"]
 assert r["prog_types"]["result"] == "OK", r["prog_types"]'
 

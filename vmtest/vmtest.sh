@@ -12,7 +12,7 @@ source "$VMTEST_DIR/boot.sh"
 usage()
 {
 	cat <<USAGE
-Usage: vmtest/vmtest.sh [options] [-- runner options]
+Usage: vmtest/vmtest.sh [options] [--ktap FILE] [--junit FILE] [-- runner options]
 
 Boots a kernel in qemu with a busybox initramfs holding the static runner
 and an ext4 disk on NVMe, runs the runner there, streams its output, and
@@ -33,10 +33,18 @@ Options:
   -X FILE     known-deviations file given to the runner (default:
               known-deviations.ini at the top of the repository; -X none: no file)
   -o DIR      keep the logs (runner.log, console.log, dmesg.log) in DIR
-  -J FILE     write the runner's JSON summary to FILE, with the verdict and
-              its reason added; when the guest gave none (hang, panic, no
-              kernel), FILE still gets an object naming kernel, verdict, reason
+  -J FILE     write the run's JSON to FILE: test_progs -J's shape (upstream's
+              counts and fields, each test's and subtest's log as "message"),
+              this suite's fields beside them (result, reason, rule, duration,
+              units) and the verdict, its reason and a vmtest object; when the
+              guest gave no results (hang, panic, no kernel) it still says why
+  --ktap FILE   the same run as KTAP version 1 (ktap.rst)
+  --junit FILE  the same run as JUnit XML
   -h          this help
+
+The results files are written on the host, by vmtest/report.py, from the
+record the runner sends over a serial port of its own; runner options that
+would write files in the guest (-J) are refused.
 
 Everything after -- is passed to the runner (see build/test_progs -h),
 after "-j CPUS": the runner runs tests side by side where their traits
@@ -56,11 +64,17 @@ USAGE
 }
 
 kernel_arg= accel=auto timeout=300 append= outdir= json_out= kernel=
+ktap_out= junit_out= results_written=0
 runner=$REPO_DIR/build/test_progs
 deviations=$REPO_DIR/known-deviations.ini
 VMT_MEM=1G VMT_SMP=${VMTEST_SMP:-2}
 
-# --- -J: the results file -------------------------------------------------
+# --- -J, --ktap, --junit: the results files -----------------------------
+# The runner writes its record (test_progs -J) to the guest's fourth serial
+# port, carried here whatever else it prints; vmtest/report.py writes the
+# files from it and from what vmtest knows (meta.json), also when there is
+# no record (then they say why).
+
 # json_escape STRING: STRING as a JSON string, printable ASCII only.
 json_escape()
 {
@@ -86,30 +100,28 @@ json_kernel_label()
 	echo "${label:-default}"
 }
 
-# json_vmtest_object VERDICT REASON GUEST_JSON: what vmtest adds.
-json_vmtest_object()
+# write_results VERDICT REASON: the files asked for, from the record if any.
+write_results()
 {
 	local tenths=$((($(date +%s%N) - ${start_ns:-$(date +%s%N)}) / 100000000))
+	local meta=${VMT_TMP:-/tmp}/meta.json record=
 
-	printf '  "verdict": %d, "reason": %s,\n' "$1" "$(json_escape "$2")"
-	printf '  "vmtest": {"kernel": %s, "image": %s, "accel": %s, "cpus": %s, "memory": %s, "seconds": %d.%d, "guest_json": %s},\n' \
-		"$(json_escape "$(json_kernel_label)")" "$(json_escape "$kernel")" \
-		"$(json_escape "${VMT_ACCEL:-none}")" "$VMT_SMP" "$(json_escape "$VMT_MEM")" \
-		$((tenths / 10)) $((tenths % 10)) "$3"
+	[[ -n $json_out$ktap_out$junit_out ]] || return 0
+	results_written=1
+	[[ -n $VMT_TMP ]] || meta=$(mktemp "${TMPDIR:-/tmp}/vmtest-meta.XXXXXX")
+	printf '{"verdict": %d, "reason": %s, "vmtest": {"kernel": %s, "image": %s, "accel": %s, "cpus": %s, "memory": %s, "seconds": %d.%d}}\n' \
+		"$1" "$(json_escape "$2")" "$(json_escape "$(json_kernel_label)")" \
+		"$(json_escape "$kernel")" "$(json_escape "${VMT_ACCEL:-none}")" "$VMT_SMP" \
+		"$(json_escape "$VMT_MEM")" $((tenths / 10)) $((tenths % 10)) >"$meta"
+	[[ -s ${VMT_TMP:-/nonexistent}/record.json ]] && record=$VMT_TMP/record.json
+	python3 "$VMTEST_DIR/report.py" --emit --meta "$meta" ${record:+--record "$record"} \
+		${json_out:+-J "$json_out"} ${ktap_out:+--ktap "$ktap_out"} \
+		${junit_out:+--junit "$junit_out"} >/dev/null ||
+		printf 'vmtest: error: cannot write the results files (report.py)\n' >&2
+	[[ -n $VMT_TMP ]] || rm -f "$meta"
 }
 
-# json_fallback VERDICT REASON: FILE says why there are no results.
-json_fallback()
-{
-	[[ -n $json_out ]] || return 0
-	{
-		echo "{"
-		json_vmtest_object "$1" "$2" false
-		printf '  "kernel": %s,\n  "results": []\n}\n' "$(json_escape "$(json_kernel_label)")"
-	} >"$json_out.part" && mv -f "$json_out.part" "$json_out"
-}
-
-# Every exit leaves FILE behind: die() (also in a subshell) writes its
+# Every exit leaves the files behind: die() (also in a subshell) writes its
 # message there; any other exit before the results says how it ended.
 eval "vmt_$(declare -f die)"
 die()
@@ -118,53 +130,51 @@ die()
 
 	[[ ${1-} == -c ]] && code=$2
 	[[ ${1-} == -c ]] && shift 2
-	json_fallback "$code" "$*"
+	write_results "$code" "$*"
 	vmt_die -c "$code" "$@"
 }
 
-json_on_exit()
+results_on_exit()
 {
 	local rc=$1 why
 
-	[[ -z $json_out || -e $json_out ]] && return 0
+	((${results_written:-0})) && return 0
+	# die() in a subshell (resolving the kernel, say) wrote them already.
+	[[ -e ${json_out:-/nonexistent} || -e ${ktap_out:-/nonexistent} ||
+	   -e ${junit_out:-/nonexistent} ]] && return 0
 	case $rc in
 	130) why="interrupted" ;;
 	143) why="terminated" ;;
 	*) why="vmtest exited $rc before a verdict" ;;
 	esac
-	json_fallback "$rc" "$why"
+	write_results "$rc" "$why"
 }
 
-# json_collect RC: copies the guest's JSON out of the scratch image (no
-# mount needed) into FILE, with the verdict added; else the fallback.
-json_collect()
-{
-	local rc=$1 got=$VMT_TMP/results.json reason
-
-	reason=${VMT_REASON-}
-	debugfs -R "dump -p /.vmtest-results.json $got" "$VMT_TMP/scratch.img" \
-		>"$VMT_TMP/debugfs.log" 2>&1
-	# The runner's JSON opens with a line "{" and closes with "}".
-	if [[ -s $got && $(head -n 1 "$got") == "{" && $(tail -n 1 "$got") == "}" ]]; then
-		{
-			echo "{"
-			json_vmtest_object "$rc" "$reason" true
-			tail -n +2 "$got"
-		} >"$json_out.part" && mv -f "$json_out.part" "$json_out"
-	else
-		[[ -n $reason ]] || reason="the guest wrote no JSON summary"
-		json_fallback "$rc" "$reason"
+# Long options: --ktap and --junit become getopts' -K and -U; any other
+# is named as it was written rather than as getopts' "-".
+args=() seen_dashes=0
+while (($#)); do
+	arg=$1
+	shift
+	if ((seen_dashes)) || [[ $arg == -- ]]; then
+		seen_dashes=1
+		args+=("$arg")
+		continue
 	fi
-}
-
-# Long options are not vmtest's: name the word rather than getopts' "-".
-for arg; do
-	[[ $arg == -- ]] && break
 	case $arg in
 	--help) usage; exit 0 ;;
+	--ktap=* | --junit=*)
+		[[ $arg == --ktap=* ]] && args+=(-K) || args+=(-U)
+		args+=("${arg#*=}") ;;
+	--ktap | --junit)
+		(($#)) || die -c "$VMT_EXIT_USAGE" "option $arg needs a file (see -h)"
+		[[ $arg == --ktap ]] && args+=(-K "$1") || args+=(-U "$1")
+		shift ;;
 	--*) die -c "$VMT_EXIT_USAGE" "unknown option $arg (see -h)" ;;
+	*) args+=("$arg") ;;
 	esac
 done
+set -- "${args[@]}"
 # check_runner_args RUNNER DEVIATIONS ARGS...: the runner parses its
 # arguments and the known-deviations file here on the host, where -l makes
 # it stop after that: a bad option, filter or file is named (under its host
@@ -181,7 +191,7 @@ check_runner_args()
 	die -c "$rc" "the runner refuses its arguments (exit $rc): $(head -n 1 <<<"$out")"
 }
 
-while getopts ":k:la:T:m:c:A:r:X:o:J:h" opt; do
+while getopts ":k:la:T:m:c:A:r:X:o:J:K:U:h" opt; do
 	case $opt in
 	k) kernel_arg=$OPTARG ;;
 	l) kernel_list; exit $? ;;
@@ -194,6 +204,8 @@ while getopts ":k:la:T:m:c:A:r:X:o:J:h" opt; do
 	X) deviations=$OPTARG ;;
 	o) outdir=$OPTARG ;;
 	J) json_out=$OPTARG ;;
+	K) ktap_out=$OPTARG ;;
+	U) junit_out=$OPTARG ;;
 	h) usage; exit 0 ;;
 	:) die -c "$VMT_EXIT_USAGE" "option -$OPTARG needs an argument (see -h)" ;;
 	*) die -c "$VMT_EXIT_USAGE" "unknown option -$OPTARG (see -h)" ;;
@@ -209,17 +221,24 @@ shift $((OPTIND - 1))
 [[ $accel =~ ^(auto|kvm|tcg)$ ]] || die -c "$VMT_EXIT_USAGE" "-a takes kvm, tcg or auto"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die -c "$VMT_EXIT_USAGE" "-T takes a number of seconds"
 [[ $VMT_SMP =~ ^[1-9][0-9]*$ ]] || die -c "$VMT_EXIT_USAGE" "-c (or VMTEST_SMP) takes a number of CPUs"
-if [[ -n $json_out ]]; then
-	mkdir -p "$(dirname "$json_out")" && rm -f "$json_out" ||
-		die -c "$VMT_EXIT_USAGE" "-J $json_out: cannot write there"
-	# The guest's init copies the runner's JSON onto the scratch disk.
-	VMT_GUEST_JSON=1
-fi
+for out in "$json_out" "$ktap_out" "$junit_out"; do
+	[[ -z $out ]] && continue
+	mkdir -p "$(dirname "$out")" && rm -f "$out" && : >"$out.part" && rm -f "$out.part" ||
+		{ json_out= ktap_out= junit_out=; die -c "$VMT_EXIT_USAGE" "$out: cannot write there"; }
+done
+# The results files are written here, from the record; the runner's own
+# would be written inside the guest and lost.
+for arg; do
+	case $arg in
+	-J | --json | --json=* | -J?*)
+		die -c "$VMT_EXIT_USAGE" "runner option $arg: the runner writes it inside the guest, where it is lost; use vmtest's own -J, --ktap, --junit" ;;
+	esac
+done
 
 need_cmd "$QEMU" cpio mkfs.ext4 timeout
-[[ -n $json_out ]] && need_cmd debugfs
+[[ -n $json_out$ktap_out$junit_out ]] && need_cmd python3
 vmt_init_tmp
-trap 'json_on_exit $?; vmt_cleanup' EXIT
+trap 'results_on_exit $?; vmt_cleanup' EXIT
 start_ns=$(date +%s%N)
 
 [[ $deviations == none ]] && deviations=
@@ -260,7 +279,7 @@ if crashed_before_runner; then
 		rc=$VMT_EXIT_INFRA
 	fi
 fi
-[[ -n $json_out ]] && json_collect "$rc"
+write_results "$rc" "${VMT_REASON-}"
 
 if [[ -n $outdir ]]; then
 	mkdir -p "$outdir" &&

@@ -27,9 +27,12 @@ struct eu_search_tree {
 typedef int (*eu_compare_fn)(const void *, const void *);
 
 void eu_search_tree_init(struct eu_search_tree *tree);
-void eu_search_tree_fini(struct eu_search_tree *tree, void (*free_node)(void *));
-void *eu_tsearch(const void *key, struct eu_search_tree *tree, eu_compare_fn cmp);
-void *eu_tdelete(const void *key, struct eu_search_tree *tree, eu_compare_fn cmp);
+void eu_search_tree_fini(struct eu_search_tree *tree,
+			 void (*free_node)(void *));
+void *eu_tsearch(const void *key, struct eu_search_tree *tree,
+		 eu_compare_fn cmp);
+void *eu_tdelete(const void *key, struct eu_search_tree *tree,
+		 eu_compare_fn cmp);
 
 static void keep_node(void *node)
 {
@@ -47,12 +50,14 @@ void eu_search_tree_fini(struct eu_search_tree *tree, void (*free_node)(void *))
 	tree->root = NULL;
 }
 
-void *eu_tsearch(const void *key, struct eu_search_tree *tree, eu_compare_fn cmp)
+void *eu_tsearch(const void *key, struct eu_search_tree *tree,
+		 eu_compare_fn cmp)
 {
 	return tsearch(key, &tree->root, cmp);
 }
 
-void *eu_tdelete(const void *key, struct eu_search_tree *tree, eu_compare_fn cmp)
+void *eu_tdelete(const void *key, struct eu_search_tree *tree,
+		 eu_compare_fn cmp)
 {
 	return tdelete(key, &tree->root, cmp);
 }

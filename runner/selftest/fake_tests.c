@@ -189,7 +189,8 @@ void test_fixture_fd(void)
 		test__skip("FAKE_FIXTURE is not set");
 		return;
 	}
-	ASSERT_NEQ(fcntl(FIXTURE_FD, F_GETFD), -1, "the fixture's descriptor is inherited");
+	ASSERT_NEQ(fcntl(FIXTURE_FD, F_GETFD), -1,
+		   "the fixture's descriptor is inherited");
 }
 
 /*
@@ -251,32 +252,37 @@ TEST_TRAITS(x_par_a, .parallel = true);
 void test_x_par_a(void)
 {
 	if (par_dir())
-		printf("x_par_a saw %d other running tests\n", hold_marker("x_par_a", "", 1000));
+		printf("x_par_a saw %d other running tests\n",
+		       hold_marker("x_par_a", "", 1000));
 }
 
 TEST_TRAITS(x_par_b, .parallel = true);
 void test_x_par_b(void)
 {
 	if (par_dir())
-		printf("x_par_b saw %d other running tests\n", hold_marker("x_par_b", "", 1000));
+		printf("x_par_b saw %d other running tests\n",
+		       hold_marker("x_par_b", "", 1000));
 }
 
 TEST_TRAITS(x_lane_a, .parallel = true, .lane = "x");
 void test_x_lane_a(void)
 {
 	if (par_dir())
-		ASSERT_EQ(hold_marker("x_lane_a", "x_lane_", 500), 0, "no other test of lane x beside it");
+		ASSERT_EQ(hold_marker("x_lane_a", "x_lane_", 500), 0,
+			  "no other test of lane x beside it");
 }
 
 TEST_TRAITS(x_lane_b, .parallel = true, .lane = "x");
 void test_x_lane_b(void)
 {
 	if (par_dir())
-		ASSERT_EQ(hold_marker("x_lane_b", "x_lane_", 500), 0, "no other test of lane x beside it");
+		ASSERT_EQ(hold_marker("x_lane_b", "x_lane_", 500), 0,
+			  "no other test of lane x beside it");
 }
 
 void test_x_alone(void)
 {
 	if (par_dir())
-		ASSERT_EQ(hold_marker("x_alone", "", 300), 0, "no other test beside one without traits");
+		ASSERT_EQ(hold_marker("x_alone", "", 300), 0,
+			  "no other test beside one without traits");
 }

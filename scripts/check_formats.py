@@ -1,0 +1,268 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""make check's format checks: a run's JSON, KTAP and JUnit, read as the
+tools CI systems use read them.
+
+Usage: scripts/check_formats.py --kunit KUNIT_PY [--expect TEST/SUB=RESULT]...
+                                JSON KTAP JUNIT
+
+- JSON: read the way test_progs -J's readers read it (BPF CI's summary
+  script takes success, success_subtest, skipped, failed and each result's
+  name, number, message, failed and subtests); the counts must follow
+  upstream's meaning (failed: tests that failed), every failing unit must
+  carry its log, and upstream's and this suite's fields must agree.
+- KTAP: parsed by the kernel's own kunit.py (--json and --junit); the
+  counts, the names and every failing subtest's own log must come through.
+- JUnit: read by junitparser (python3-junitparser) and held to the rules of
+  the schemas CI systems publish (Jenkins' xunit junit-10.xsd, Ant's
+  JUnit.xsd): only attributes they allow, the required ones present, a time
+  on every testcase, the kernel in each suite's name.
+
+Prints a line per check and "N passed, N failed".
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+FAILING = {"FAIL", "XPASS", "TIMEOUT"}
+npass = nfail = 0
+
+
+def check(name, ok, detail=""):
+    global npass, nfail
+    if ok:
+        npass += 1
+        print(f"ok   {name}")
+    else:
+        nfail += 1
+        print(f"FAIL {name}" + (f": {detail}" if detail else ""))
+
+
+def units(d):
+    """(test, subtest or None, dict) for every unit, as the runner counts:
+    each subtest, and the test's body when it has none or did not pass."""
+    for t in d["results"]:
+        for s in t["subtests"]:
+            yield t, s, s
+        if not t["subtests"]:
+            yield t, None, t
+        elif t.get("body", "OK") != "OK":
+            yield t, None, dict(t, result=t["body"])
+
+
+def upstream_reader(d):
+    """What a reader written from test_progs.c's JSON writer extracts: the
+    summary line and every failure, named "#N test" or "#N/M test/sub"."""
+    line = (f"Success: {d['success']}/{d['success_subtest']}, Skipped: {d['skipped']}, "
+            f"Failed: {d['failed']}")
+    failed = []
+    for t in d["results"]:
+        if t["failed"]:
+            failed.append((f"#{t['number']} {t['name']}", t["message"]))
+        for s in t["subtests"]:
+            if s["failed"]:
+                failed.append((f"#{t['number']}/{s['number']} {t['name']}/{s['name']}",
+                               s["message"]))
+    return line, failed
+
+
+def check_json(d, expect):
+    for key in ("success", "success_subtest", "skipped", "failed", "failed_subtest", "results"):
+        check(f"JSON: upstream's field '{key}' is there", key in d)
+    try:
+        line, failed = upstream_reader(d)
+    except (KeyError, TypeError) as e:
+        check("JSON: an upstream reader reads it", False, repr(e))
+        return
+    check("JSON: an upstream reader reads it", True)
+    tests = d["results"]
+    want = {
+        "failed": sum(t["result"] in FAILING for t in tests),
+        "success": sum(t["result"] not in FAILING for t in tests),
+        "failed_subtest": sum(s["result"] in FAILING for t in tests for s in t["subtests"]),
+        "success_subtest": sum(s["result"] in ("OK", "XFAIL") for t in tests for s in t["subtests"]),
+        "skipped": sum(s["result"] == "SKIP" for t in tests for s in t["subtests"])
+        + sum(t["result"] == "SKIP" and not t["subtests"] for t in tests),
+    }
+    got = {k: d[k] for k in want}
+    check("JSON: upstream's counts keep upstream's meaning (failed = failed tests)",
+          got == want, f"{got} != {want}")
+    bools = all(isinstance(x["failed"], bool) and x["failed"] == (x["result"] in FAILING)
+                for t in tests for x in [t] + t["subtests"])
+    check("JSON: every test and subtest has 'failed', true exactly for FAIL, XPASS, TIMEOUT", bools)
+    empty = [n for n, msg in failed if not msg.strip() and "/" in n]
+    check("JSON: every failing subtest's 'message' is its log", not empty, f"empty: {empty}")
+    u = d.get("units") or {}
+    unit_list = [x for _, _, x in units(d)]
+    check("JSON: the runner's units agree with the results",
+          (u.get("passed"), u.get("failed"), u.get("skipped")) ==
+          (sum(x["result"] in ("OK", "XFAIL") for x in unit_list),
+           sum(x["result"] in FAILING for x in unit_list),
+           sum(x["result"] == "SKIP" for x in unit_list)), f"{u}")
+    bad_rule = [f"{t['name']}/{s['name']}" for t in tests for s in t["subtests"]
+                if s["result"] in ("XFAIL", "XPASS") and not re.match(r"R-[A-Z]+-\d+$", s["rule"])]
+    check("JSON: every XFAIL and XPASS names its rule", not bad_rule, f"{bad_rule}")
+    for item in expect:
+        name, res = item.split("=")
+        tname, _, sname = name.partition("/")
+        found = [x["result"] for t, s, x in units(d) if t["name"] == tname and
+                 (s is None and not sname or s is not None and s["name"] == sname)]
+        check(f"JSON: {name} is {res}", found == [res], f"{found}")
+    print(f"     upstream reader: {line}; {len(failed)} failures listed")
+
+
+def kunit_parse(kunit, ktap, tmp):
+    j, x = os.path.join(tmp, "kunit.json"), os.path.join(tmp, "kunit.xml")
+    r = subprocess.run([sys.executable, kunit, "parse", f"--json={j}", f"--junit={x}", ktap],
+                       capture_output=True, text=True)
+    return r, j, x
+
+
+def check_ktap(d, ktap, kunit):
+    text = open(ktap, encoding="utf-8").read()
+    lines = text.splitlines()
+    check("KTAP: begins with the version line", lines[:1] == ["KTAP version 1"])
+    nested = [line for line in lines if line.startswith(" ")]
+    check("KTAP: nesting is two spaces", all(re.match(r"  (?! )", line) or line.startswith("  #")
+                                               for line in nested))
+    subtests = sum(1 for t in d["results"] if t["subtests"])
+    check("KTAP: a '# Subtest:' line for every test with subtests",
+          sum(line.startswith("  # Subtest: ") for line in lines) == subtests)
+    last = max(i for i, line in enumerate(lines) if re.match(r"(not )?ok \d+ ", line)) if d["results"] else 0
+    check("KTAP: after the last result only diagnostics",
+          all(line.startswith("#") for line in lines[last + 1:]), f"{lines[last + 1:]}")
+    # Each subtest with a directive's result has its line, as kselftest
+    # writes it: ok for XFAIL, XPASS and SKIP, not ok for TIMEOUT.
+    forms = {"XFAIL": "ok", "XPASS": "ok", "SKIP": "ok", "TIMEOUT": "not ok"}
+    for res, ok in forms.items():
+        subs = [s for t in d["results"] for s in t["subtests"] if s["result"] == res]
+        missing = [s["name"] for s in subs if not any(
+            re.match(rf"^  {ok} \d+ {re.escape(s['name'])} # {res}\b", line) for line in lines)]
+        if subs:
+            check(f"KTAP: {len(subs)} {res} subtests written as kselftest writes them",
+                  not missing, f"missing: {missing}")
+    with tempfile.TemporaryDirectory() as tmp:
+        r, j, x = kunit_parse(kunit, ktap, tmp)
+        check("kunit.py parse reads it", os.path.exists(j) and os.path.exists(x),
+              (r.stdout + r.stderr)[-400:])
+        if not os.path.exists(x):
+            return
+        m = re.search(r"Ran (\d+) tests: (.*)", r.stdout)
+        # kunit counts each subtest, each test without, and a test whose
+        # own line fails while its subtests' pass (a body that failed).
+        cases = [x for _, _, x in units(d) if x.get("subtests") is None or not x["subtests"]
+                 or x["result"] in FAILING]
+        ran = int(m.group(1)) if m else -1
+        check(f"kunit.py parse: {ran} tests, as many as the run's cases", ran == len(cases),
+              f"{len(cases)} cases")
+        kfailed = int(re.search(r"failed: (\d+)", m.group(2)).group(1)) if m and "failed" in m.group(2) else 0
+        want_failed = sum(c["result"] in ("FAIL", "TIMEOUT", "RUNNING") for c in cases)
+        check(f"kunit.py parse: {kfailed} failed, the run's FAIL and TIMEOUT cases",
+              kfailed == want_failed, f"{want_failed} expected")
+        root = ET.parse(x).getroot()
+        suites = {s.get("name"): s for s in root.iter("testsuite") if s.get("name") != "main"}
+        with_subs = [t for t in d["results"] if t["subtests"]]
+        names_ok = all(t["name"] in suites and
+                       [c.get("name") for c in suites[t["name"]].findall("testcase")] ==
+                       [s["name"] for s in t["subtests"]] for t in with_subs)
+        check("kunit.py parse: test and subtest names come through", names_ok)
+        logs_ok, why = True, ""
+        for t in with_subs:
+            if t["name"] not in suites:
+                continue
+            for c, s in zip(suites[t["name"]].findall("testcase"), t["subtests"]):
+                if s["result"] not in ("FAIL", "TIMEOUT"):
+                    continue
+                out = c.findtext("system-out") or ""
+                first = next((line for line in s["message"].splitlines() if line.strip()), "")
+                if not first or first.strip() not in out:
+                    logs_ok, why = False, f"{t['name']}/{s['name']}: {out[:120]!r}"
+        check("kunit.py parse: each failing subtest carries its own log", logs_ok, why)
+
+
+# Attributes the published schemas allow (Jenkins xunit junit-10.xsd) and
+# require (the same, and Ant's JUnit.xsd for testcase time).
+ALLOWED = {
+    "testsuites": {"name", "time", "tests", "failures", "errors"},
+    "testsuite": {"name", "tests", "failures", "errors", "group", "time", "skipped",
+                  "timestamp", "hostname", "id", "package", "file", "log", "url"},
+    "testcase": {"name", "time", "classname", "group"},
+    "failure": {"type", "message"}, "error": {"type", "message"}, "skipped": {"type", "message"},
+    "system-out": set(), "system-err": set(),
+}
+REQUIRED = {"testsuite": {"name", "tests", "failures", "errors"},
+            "testcase": {"name", "time", "classname"}}
+CHILDREN = {"testsuites": {"testsuite"},
+            "testsuite": {"testsuite", "properties", "testcase", "system-out", "system-err"},
+            "testcase": {"skipped", "error", "failure", "system-out", "system-err"}}
+TIME_RE = re.compile(r"^(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]*)?$")
+
+
+def check_junit(d, path, label):
+    root = ET.parse(path).getroot()
+    problems = []
+    for el in root.iter():
+        extra = set(el.attrib) - ALLOWED.get(el.tag, set())
+        if el.tag not in ALLOWED:
+            problems.append(f"element {el.tag}")
+        elif extra:
+            problems.append(f"{el.tag} has {sorted(extra)}")
+        missing = REQUIRED.get(el.tag, set()) - set(el.attrib)
+        if missing:
+            problems.append(f"{el.tag} lacks {sorted(missing)}")
+        if "time" in el.attrib and not TIME_RE.match(el.get("time")):
+            problems.append(f"{el.tag} time {el.get('time')!r}")
+        kids = {c.tag for c in el} - CHILDREN.get(el.tag, {c.tag for c in el})
+        if kids:
+            problems.append(f"{el.tag} holds {sorted(kids)}")
+    check("JUnit: only what the published schemas allow, and all they require",
+          root.tag == "testsuites" and not problems, "; ".join(problems[:5]))
+    check("JUnit: the kernel in every suite's name",
+          all(s.get("name", "").startswith(label + "/") for s in root.iter("testsuite")))
+    try:
+        from junitparser import JUnitXml
+    except ImportError:
+        check("JUnit: junitparser (python3-junitparser) is installed", False)
+        return
+    xml = JUnitXml.fromfile(path)
+    unit_list = [x for _, _, x in units(d)]
+    want = (len(unit_list), sum(x["result"] in FAILING for x in unit_list),
+            sum(x["result"] == "SKIP" for x in unit_list), 0 if d["results"] else 1)
+    got = (xml.tests, xml.failures, xml.skipped, xml.errors)
+    if not d["results"]:
+        want = (1, 0, 0, 1)
+    check(f"junitparser counts tests, failures, skipped, errors {got}", got == want, f"expected {want}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kunit", required=True)
+    ap.add_argument("--expect", action="append", default=[])
+    ap.add_argument("json")
+    ap.add_argument("ktap")
+    ap.add_argument("junit")
+    args = ap.parse_args()
+    d = json.load(open(args.json))
+    label = (d.get("vmtest") or {}).get("kernel") or d.get("kernel", "")
+    if d["results"]:
+        check_json(d, args.expect)
+        check_ktap(d, args.ktap, args.kunit)
+    else:
+        text = open(args.ktap).read()
+        check("KTAP without results: one test in ERROR, with the reason",
+              re.search(r"^not ok 1 \S+ # ERROR ", text, re.M) is not None, text[-200:])
+        with tempfile.TemporaryDirectory() as tmp:
+            r, j, x = kunit_parse(args.kunit, args.ktap, tmp)
+            check("kunit.py parse reads it", os.path.exists(x), (r.stdout + r.stderr)[-300:])
+    check_junit(d, args.junit, label)
+    print(f"{npass} passed, {nfail} failed")
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,370 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The results of one run, and every format they are written in.
+
+The runner writes one record of its run (test_progs -J: test_progs' own
+JSON shape, with this suite's fields beside upstream's); vmtest carries it
+out of the guest and adds how the run ended (verdict, reason, the vmtest
+object). This module reads that record into a model (Run, Test, Unit) and
+writes from it the JSON, KTAP and JUnit files, the GitHub job summary and
+the comparison of two runs. vmtest/report.py is the command line; the
+matrix pages are made there from the same model. Standard library only.
+"""
+import json
+import os
+import re
+from xml.sax.saxutils import quoteattr
+
+RULE_RE = re.compile(r"\bR-[A-Z]+-\d+\b")
+VERSION_RE = re.compile(r"^\d+\.\d+(\.\d+)?(-rc\d+)?$")
+FAILING = {"FAIL", "XPASS", "TIMEOUT", "RUNNING"}
+# How a run can end without results: the exit codes vmtest and the runner use.
+VERDICTS = {
+    0: "all passed",
+    1: "failures",
+    2: "nothing selected / usage",
+    3: "runner setup error",
+    4: "no verdict",
+    130: "interrupted",
+    143: "terminated",
+}
+
+
+class Unit:
+    """A subtest, or a test's own body: a result with its reason and log."""
+
+    def __init__(self, d):
+        self.name = str(d.get("name", "?"))
+        self.number = int(d.get("number", 0) or 0)
+        self.result = str(d.get("result", "FAIL"))
+        self.reason = str(d.get("reason", "") or "")
+        self.log = str(d.get("message", "") or "")
+        self.duration_ms = int(d.get("duration_ms", 0) or 0)
+        found = RULE_RE.search(self.reason) or RULE_RE.search(self.log)
+        # The rule a known deviation names, or the first the failure cites.
+        self.rule = str(d.get("rule", "") or "") or (found.group(0) if found else "")
+
+    @property
+    def failed(self):
+        return self.result in FAILING
+
+
+class Test(Unit):
+    """A test and its subtests, one run of it."""
+
+    def __init__(self, d):
+        super().__init__(d)
+        self.run = int(d.get("run", 1) or 1)
+        self.subtests = [Unit(s) for s in d.get("subtests") or []]
+        # The body's own result (a crash after the subtests, say); older
+        # records lack it: the test's result when no subtest explains it.
+        self.body = str(d.get("body") or (self.result if not any(
+            s.failed for s in self.subtests) else "OK"))
+
+    def body_counts(self):
+        """The body is a unit of its own, as the runner counts: a test
+        without subtests, or one whose body did not simply pass."""
+        return not self.subtests or self.body != "OK"
+
+    def full_log(self):
+        """The whole log: the test's own part, then each subtest's."""
+        parts = [self.log] if self.log else []
+        for s in self.subtests:
+            if s.log:
+                parts.append(f"--- subtest {self.name}/{s.name} ---\n{s.log}")
+        return "".join(p if p.endswith("\n") else p + "\n" for p in parts)
+
+
+class Run:
+    """One kernel's run: the runner's record and how vmtest saw it end."""
+
+    def __init__(self, path):
+        is_file = os.path.isfile(path) or path.endswith(".json")
+        self.dir = os.path.dirname(path) if is_file else path
+        self.file = path if is_file else os.path.join(path, "results.json")
+        self.data, self.error = {}, None
+        try:
+            with open(self.file, encoding="utf-8", errors="replace") as f:
+                self.data = json.load(f)
+            if not isinstance(self.data, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as e:
+            self.error = f"no usable results: {self.file}: {e}"
+            self.data = {}
+        self._init(self.data)
+
+    @classmethod
+    def from_dict(cls, d, where=""):
+        run = cls.__new__(cls)
+        run.dir, run.file, run.data, run.error = os.path.dirname(where), where, d, None
+        run._init(d)
+        return run
+
+    def _init(self, d):
+        vm = d.get("vmtest") or {}
+        self.tests = [Test(t) for t in d.get("results") or []]
+        self.units = d.get("units") or {}
+        self.release = d.get("kernel", "") if self.tests else ""
+        self.build = d.get("build", "")
+        if self.error:
+            self.verdict, self.reason = 4, self.error
+        elif "verdict" in d:
+            self.verdict, self.reason = int(d["verdict"]), str(d.get("reason", ""))
+        else:  # a bare record (a native run): its counts are the verdict
+            self.verdict = 1 if self.units.get("failed") else 0
+            self.reason = ""
+        # NOVERDICT: the kernel produced no results at all.
+        self.noverdict = not self.tests and bool(self.error or vm.get("guest_json") is False
+                                                 or self.verdict != 0)
+        label = vm.get("kernel") or d.get("kernel") or ""
+        if not VERSION_RE.match(label) and self.dir:
+            base = os.path.basename(os.path.normpath(self.dir)) if os.path.basename(
+                self.file) == "results.json" else os.path.splitext(os.path.basename(self.file))[0]
+            label = re.sub(r"^results-", "", base) or label
+        self.label = label or "?"
+        self.seconds = vm.get("seconds")
+        self.accel = vm.get("accel", "")
+        self.by_name = {}
+        for t in self.tests:
+            self.by_name.setdefault(t.name, []).append(t)
+        self.console = self.tail("console.log", 40) if self.noverdict else ""
+
+    def tail(self, name, n):
+        try:
+            with open(os.path.join(self.dir, name), encoding="utf-8", errors="replace") as f:
+                lines = [line.rstrip("\r\n") for line in f]
+        except OSError:
+            return ""
+        return "\n".join(lines[-n:])
+
+    def count(self, key):
+        return int(self.units.get(key, 0) or 0) if self.tests else 0
+
+    def verdict_text(self):
+        return f"exit {self.verdict}" + (f" ({VERDICTS[self.verdict]})"
+                                        if self.verdict in VERDICTS else "")
+
+
+# --- JSON --------------------------------------------------------------------
+def merged_record(record, meta):
+    """The record with vmtest's fields added; without a record, one that says
+    why there is none, in the same shape (upstream's counts all 0)."""
+    have = record is not None
+    if not have:
+        record = {"success": 0, "success_subtest": 0, "skipped": 0, "failed": 0,
+                  "failed_subtest": 0, "kernel": (meta.get("vmtest") or {}).get("kernel", ""),
+                  "units": {}, "results": []}
+    out = dict(record)
+    for key in ("verdict", "reason"):
+        if key in meta:
+            out[key] = meta[key]
+    if "vmtest" in meta:
+        out["vmtest"] = dict(meta["vmtest"], guest_json=have)
+    return out
+
+
+# --- KTAP --------------------------------------------------------------------
+def ktap_line(ok, num, name, directive="", data=""):
+    name = name.replace("#", "_")
+    tail = " ".join(x for x in (directive, data.replace("\n", " ")) if x)
+    return f"{'ok' if ok else 'not ok'} {num} {name}" + (f" # {tail}" if tail else "")
+
+
+def ktap_result(unit, timeout_s=None):
+    """(ok, directive, data) as kselftest writes them."""
+    r = unit.result
+    if r == "OK":
+        return True, "", ""
+    if r == "SKIP":
+        return True, "SKIP", unit.reason
+    if r == "XFAIL":
+        return True, "XFAIL", unit.reason
+    if r == "XPASS":
+        return True, "XPASS", unit.reason
+    if r == "TIMEOUT":
+        return False, "TIMEOUT", unit.reason
+    return False, "", unit.reason
+
+
+def ktap_parent(t):
+    """A test's own line. As ktap.rst bubbles results up, it is "not ok" when
+    a subtest's line is, or its body failed; a subtest that XPASSes (an "ok"
+    line, as kselftest writes it) makes it "ok ... # XPASS"."""
+    if not t.subtests:
+        return ktap_result(t)
+    if t.result == "TIMEOUT" or t.body == "TIMEOUT":
+        return False, "TIMEOUT", t.reason
+    if t.body in FAILING or any(s.result in ("FAIL", "TIMEOUT", "RUNNING") for s in t.subtests):
+        return False, "", t.reason
+    if t.body == "XPASS" or any(s.result == "XPASS" for s in t.subtests):
+        return True, "XPASS", t.reason
+    return ktap_result(t)
+
+
+def diagnostics(text, indent):
+    return [f"{indent}# {line}".rstrip() for line in (text or "").splitlines()]
+
+
+def ktap(run):
+    """KTAP version 1 as Documentation/dev-tools/ktap.rst writes it: a test
+    per runner test, its subtests nested two spaces in, each subtest's log
+    as diagnostic lines right before its own result line."""
+    out = ["KTAP version 1",
+           f"# bpf_dynptr_from_file conformance on {run.label}: {run.verdict_text()}"
+           + (f"; built with {run.build}" if run.build else "")]
+    if run.noverdict:
+        out += ["1..1", ktap_line(False, 1, run.label, "ERROR", run.reason or "no results")]
+        out.append("# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:0 error:1")
+        return "\n".join(out) + "\n"
+    out.append(f"1..{len(run.tests)}")
+    totals = dict(pass_=0, fail=0, xfail=0, xpass=0, skip=0, error=0)
+    for num, t in enumerate(run.tests, 1):
+        name = t.name + (f"#{t.run}" if run_count(run, t.name) > 1 else "")
+        if t.subtests:
+            out += ["  KTAP version 1", f"  # Subtest: {name}", f"  1..{len(t.subtests)}"]
+            for sn, s in enumerate(t.subtests, 1):
+                out += diagnostics(s.log, "  ")
+                ok, directive, data = ktap_result(s)
+                out.append("  " + ktap_line(ok, sn, s.name, directive, data))
+                count_ktap(totals, s.result)
+        else:
+            count_ktap(totals, t.result)
+        out += diagnostics(t.log, "")
+        ok, directive, data = ktap_parent(t)
+        out.append(ktap_line(ok, num, name, directive, data))
+    out.append(f"# Totals: pass:{totals['pass_']} fail:{totals['fail']} xfail:{totals['xfail']} "
+               f"xpass:{totals['xpass']} skip:{totals['skip']} error:{totals['error']}")
+    out.append(f"# {run.count('passed')} passed, {run.count('failed')} failed, "
+               f"{run.count('skipped')} skipped")
+    return "\n".join(out) + "\n"
+
+
+def count_ktap(totals, result):
+    key = {"OK": "pass_", "SKIP": "skip", "XFAIL": "xfail", "XPASS": "xpass"}.get(result, "fail")
+    totals[key] += 1
+
+
+def run_count(run, name):
+    return len(run.by_name.get(name, []))
+
+
+# --- JUnit -------------------------------------------------------------------
+def junit(run):
+    """JUnit XML in the shape common schemas (Jenkins' xunit junit-10.xsd,
+    Ant's) accept: testsuites with name/tests/failures/errors/time, a
+    testsuite per test named KERNEL/test, a testcase per subtest with its
+    time, failure/error/skipped then system-out. A kernel without a
+    verdict is one testcase in error."""
+    def attrs(**kw):
+        return "".join(f" {a}={quoteattr(str(v))}" for a, v in kw.items())
+
+    def cdata(text):
+        return "<![CDATA[" + (text or "").replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+    suites = []
+    kname = re.sub(r"[^A-Za-z0-9_-]", "_", run.label)
+    if run.noverdict:
+        suites.append((f"{run.label}/vmtest", [(f"{kname}.vmtest", "verdict", 0, "ERROR",
+                                                "", run.reason, run.console)]))
+    for t in run.tests:
+        suite = f"{run.label}/{t.name}" + (f"#{t.run}" if run_count(run, t.name) > 1 else "")
+        cases = [(f"{kname}.{t.name}", s.name, s.duration_ms, s.result, s.rule, s.reason, s.log)
+                 for s in t.subtests]
+        # The body is a case of its own when it has none, or it failed apart.
+        if t.body_counts():
+            res = t.result if not t.subtests else t.body
+            cases.append((f"{kname}.{t.name}", t.name, t.duration_ms, res, t.rule,
+                          t.reason, t.full_log()))
+        suites.append((suite, cases))
+    tot = {"tests": 0, "failures": 0, "errors": 0, "time": 0.0}
+    body = []
+    for suite, cases in suites:
+        cnt = {"tests": len(cases), "failures": sum(c[3] in FAILING for c in cases),
+               "errors": sum(c[3] == "ERROR" for c in cases),
+               "skipped": sum(c[3] == "SKIP" for c in cases),
+               "time": sum(c[2] for c in cases) / 1000.0}
+        for key in tot:
+            tot[key] += cnt[key]
+        body.append("  <testsuite" + attrs(name=suite, tests=cnt["tests"],
+                                            failures=cnt["failures"], errors=cnt["errors"],
+                                            skipped=cnt["skipped"],
+                                            time="%.3f" % cnt["time"]) + ">")
+        for classname, name, ms, res, rule, reason, log in cases:
+            body.append("    <testcase" + attrs(classname=classname, name=name,
+                                                time="%.3f" % (ms / 1000.0)) + ">")
+            text = (f"{rule}: " if rule and rule not in reason else "") + (reason or res)
+            if res in FAILING:
+                body.append(f"      <failure{attrs(type=res, message=text)}>{cdata(log)}</failure>")
+            elif res == "ERROR":
+                body.append(f"      <error{attrs(type='NOVERDICT', message=text)}>{cdata(log)}</error>")
+            elif res == "SKIP":
+                body.append(f"      <skipped{attrs(message=reason or 'skipped')}/>")
+            if res == "XFAIL":
+                body.append(f"      <system-out>{cdata('XFAIL (a known deviation): ' + text + chr(10) + log)}</system-out>")
+            elif res not in FAILING and res != "ERROR" and log:
+                body.append(f"      <system-out>{cdata(log)}</system-out>")
+            body.append("    </testcase>")
+        body.append("  </testsuite>")
+    top = attrs(name="bpf_dynptr_from_file conformance on " + run.label, tests=tot["tests"],
+                failures=tot["failures"], errors=tot["errors"], time="%.3f" % tot["time"])
+    return "\n".join(['<?xml version="1.0" encoding="UTF-8"?>', f"<testsuites{top}>"]
+                     + body + ["</testsuites>"]) + "\n"
+
+
+# --- Markdown summary of one run -------------------------------------------
+def md_escape(s):
+    return str(s).replace("|", "\\|").replace("\n", " ")
+
+
+def first_assert(text):
+    """The line of a log that says best what failed."""
+    lines = [line.strip() for line in (text or "").splitlines()]
+    for line in lines:
+        if ": FAIL " in line or "result: actual" in line or "pattern not matched" in line:
+            return line
+    return next((line for line in lines if line and not line.startswith("--- subtest ")), "")
+
+
+def failures(run):
+    """(test, unit) for every failing unit; a test alone only when it failed
+    with no failing subtest."""
+    out = []
+    for t in run.tests:
+        bad = [s for s in t.subtests if s.failed]
+        out += [(t, s) for s in bad]
+        if t.failed and not bad:
+            out.append((t, t))
+    return out
+
+
+def summary(run):
+    """One kernel as Markdown, for $GITHUB_STEP_SUMMARY."""
+    mark = "" if run.verdict == 0 else "**"
+    out = [f"### Kernel {md_escape(run.label)}: {mark}{run.verdict_text()}{mark}", ""]
+    if run.noverdict:
+        out += [f"No results: {md_escape(run.reason) or 'no reason given'}", ""]
+        if run.console:
+            out += ["Last console lines:", "", "```", run.console, "```", ""]
+        return "\n".join(out) + "\n"
+    out.append(f"{run.count('passed')} passed, {run.count('failed')} failed, "
+               f"{run.count('skipped')} skipped; XFAIL {run.count('xfail')}, "
+               f"XPASS {run.count('xpass')}, TIMEOUT {run.count('timeout')}"
+               + (f"; kernel {md_escape(run.release)}" if run.release else "")
+               + (f"; {run.seconds:.0f} s" if isinstance(run.seconds, (int, float)) else "")
+               + (f" under {run.accel}" if run.accel and run.accel != "none" else ""))
+    out.append("")
+    if run.verdict != 0 and run.reason:
+        out += [f"Reason: {md_escape(run.reason)}", ""]
+    bad = failures(run)
+    if bad:
+        out += ["| result | test | rule | reason |", "|---|---|---|---|"]
+        for t, u in bad:
+            name = t.name if u is t else f"{t.name}/{u.name}"
+            why = u.reason or first_assert(u.log if u is not t else t.full_log())
+            out.append(f"| {u.result} | `{name}` | {u.rule or '-'} | {md_escape(why) or '-'} |")
+        out.append("")
+    xfail = [(t, s) for t in run.tests for s in t.subtests if s.result == "XFAIL"]
+    if xfail:
+        out += [f"<details><summary>{len(xfail)} known deviations (XFAIL)</summary>", ""]
+        out += [f"- `{t.name}/{s.name}` ({s.rule or '?'})" for t, s in xfail]
+        out += ["", "</details>", ""]
+    return "\n".join(out) + "\n"
