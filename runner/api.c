@@ -20,7 +20,18 @@ struct unit_state {
 	bool failed;
 	bool skipped;
 	char skip_reason[REC_MSG_LEN];
+	char rule[REC_RULE_LEN]; /* of its first failure under a case */
+	char rules[REC_RULES_LEN]; /* of its cases, each once */
 };
+
+/* The case being checked (test__case()), until the next or its end. */
+static struct {
+	bool active;
+	char rule[REC_RULE_LEN];
+	char file[256];
+	int line;
+	char desc[256];
+} cur_case;
 
 static int record_fd = -1;
 static const struct test_def *cur_test;
@@ -31,7 +42,7 @@ static int sub_num; /* subtests met so far, even filtered */
 static char sub_name[REC_NAME_LEN];
 
 static void send_record(int type, int result, const char *name,
-			const char *message)
+			const char *message, const struct unit_state *u)
 {
 	struct record rec;
 	ssize_t n;
@@ -42,6 +53,10 @@ static void send_record(int type, int result, const char *name,
 	rec.result = result;
 	snprintf(rec.name, sizeof(rec.name), "%s", name ?: "");
 	snprintf(rec.message, sizeof(rec.message), "%s", message ?: "");
+	if (u) {
+		snprintf(rec.rule, sizeof(rec.rule), "%s", u->rule);
+		snprintf(rec.rules, sizeof(rec.rules), "%s", u->rules);
+	}
 	do {
 		n = write(record_fd, &rec, sizeof(rec));
 	} while (n < 0 && errno == EINTR);
@@ -67,8 +82,9 @@ static void end_subtest(void)
 	fflush(stdout);
 	res = unit_result(&sub);
 	send_record(REC_SUBTEST_END, res, sub_name,
-		    res == RES_SKIP ? sub.skip_reason : "");
+		    res == RES_SKIP ? sub.skip_reason : "", &sub);
 	sub_active = false;
+	cur_case.active = false;
 }
 
 /*
@@ -104,7 +120,7 @@ bool test__start_subtest(const char *name)
 	/* Mark where the subtest starts in the test's shared log. */
 	printf("--- subtest %s/%s ---\n", cur_test->name, name);
 	fflush(stdout);
-	send_record(REC_SUBTEST_START, RES_RUNNING, name, NULL);
+	send_record(REC_SUBTEST_START, RES_RUNNING, name, NULL, NULL);
 	hang_if_asked(name);
 	return true;
 }
@@ -122,10 +138,72 @@ void test__skip(const char *fmt, ...)
 
 void test__fail(void)
 {
-	if (sub_active)
-		sub.failed = true;
-	else
-		body.failed = true;
+	struct unit_state *u = sub_active ? &sub : &body;
+
+	u->failed = true;
+	if (cur_case.active && !u->rule[0])
+		snprintf(u->rule, sizeof(u->rule), "%s", cur_case.rule);
+}
+
+/*
+ * Adds @rule to the unit's rules, once. A unit checks a handful; one that
+ * checked more than the record holds keeps the first ones, then " ...".
+ */
+static void note_rule(struct unit_state *u, const char *rule)
+{
+	size_t have = strlen(u->rules), len = strlen(rule);
+	const char *p = u->rules;
+
+	if (!len)
+		return;
+	while ((p = strstr(p, rule))) {
+		if ((p == u->rules || p[-1] == ' ') &&
+		    (p[len] == ' ' || !p[len]))
+			return;
+		p += len;
+	}
+	if (have + 1 + len + sizeof(" ...") > sizeof(u->rules)) {
+		if (!strstr(u->rules, " ..."))
+			strcat(u->rules, " ...");
+		return;
+	}
+	snprintf(u->rules + have, sizeof(u->rules) - have, "%s%s",
+		 have ? " " : "", rule);
+}
+
+void test__case(const char *rule, const char *file, int line,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	note_rule(sub_active ? &sub : &body, rule ?: "");
+	cur_case.active = true;
+	snprintf(cur_case.rule, sizeof(cur_case.rule), "%s", rule ?: "");
+	snprintf(cur_case.file, sizeof(cur_case.file), "%s", file ?: "");
+	cur_case.line = line;
+	cur_case.desc[0] = '\0';
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(cur_case.desc, sizeof(cur_case.desc), fmt, ap);
+		va_end(ap);
+	}
+}
+
+void test__case_end(void)
+{
+	cur_case.active = false;
+}
+
+bool case_where(const char **rule, const char **file, int *line,
+		const char **desc)
+{
+	if (!cur_case.active)
+		return false;
+	*rule = cur_case.rule;
+	*file = cur_case.file;
+	*line = cur_case.line;
+	*desc = cur_case.desc;
+	return true;
 }
 
 int test__verbosity(void)
@@ -145,6 +223,26 @@ static int libbpf_print_to_log(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, args);
 }
 
+/* Skips the test with the reason of its first unmet need, if any. */
+static bool unmet_need(const struct test_def *test)
+{
+	const char *why;
+	int i;
+
+	for (i = 0; test->traits && i < TEST_MAX_NEEDS; i++) {
+		const struct test_need *need = test->traits->needs[i];
+
+		if (!need)
+			break;
+		why = need->unmet();
+		if (why) {
+			test__skip("%s", why);
+			return true;
+		}
+	}
+	return false;
+}
+
 void child_run_test(const struct test_def *test, int fd)
 {
 	int res;
@@ -155,11 +253,12 @@ void child_run_test(const struct test_def *test, int fd)
 
 	/* Whatever the runner left in errno would mislead assert messages. */
 	errno = 0;
-	test->fn();
+	if (!unmet_need(test))
+		test->fn();
 
 	end_subtest();
 	fflush(NULL);
 	res = unit_result(&body);
 	send_record(REC_TEST_END, res, test->name,
-		    res == RES_SKIP ? body.skip_reason : "");
+		    res == RES_SKIP ? body.skip_reason : "", &body);
 }

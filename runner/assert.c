@@ -107,16 +107,35 @@ static int compare_nums(struct test__num a, struct test__num b)
 	return a.u < b.u ? -1 : a.u > b.u;
 }
 
-/* Print the "file:line: FAIL 'name': MACRO(args)" head of a report. */
+/*
+ * Print the "file:line: FAIL 'name': MACRO(args)" head of a report. Under a
+ * case (test__case()), the place is the case's row and the rule is named:
+ * "row.c:31: FAIL [R-READ-1] 'name' (case ...; checked at helper.c:43)".
+ */
 static void report_head(bool ok, const char *file, int line, const char *name,
 			const char *macro, const char *args)
 {
+	const char *rule, *row_file, *desc;
+	int row_line;
+
 	if (!ok)
 		test__fail();
 	if (ok && test__verbosity() < 1)
 		return;
-	printf("%s:%d: %s '%s': %s(%s)%s", file, line, ok ? "ok" : "FAIL", name,
-	       macro, args, ok ? "\n" : ": ");
+	if (!case_where(&rule, &row_file, &row_line, &desc)) {
+		printf("%s:%d: %s '%s': %s(%s)%s", file, line,
+		       ok ? "ok" : "FAIL", name, macro, args, ok ? "\n" : ": ");
+		return;
+	}
+	printf("%s:%d: %s [%s] '%s'", row_file, row_line, ok ? "ok" : "FAIL",
+	       rule, name);
+	if (*desc || row_line != line || strcmp(row_file, file))
+		printf(" (%s%s", desc, *desc ? "; " : "");
+	if (row_line != line || strcmp(row_file, file))
+		printf("checked at %s:%d", file, line);
+	if (*desc || row_line != line || strcmp(row_file, file))
+		printf(")");
+	printf(": %s(%s)%s", macro, args, ok ? "\n" : ": ");
 }
 
 bool test__assert_cmp(const char *file, int line, const char *macro,

@@ -272,7 +272,7 @@ static bool deviation_matches(const struct deviation *d, const char *test,
 }
 
 /* The first entry for the running kernel covering test (or test/sub). */
-const struct deviation *deviation_find(const char *test, const char *sub)
+struct deviation *deviation_find(const char *test, const char *sub)
 {
 	int i;
 
@@ -281,4 +281,68 @@ const struct deviation *deviation_find(const char *test, const char *sub)
 			return &devs[i];
 	}
 	return NULL;
+}
+
+/*
+ * Whether a run of a test can tell that entry @d covers nothing: not when
+ * some of its subtests were filtered out, its body skipped, or a unit the
+ * entry names skipped (a skip is no verdict).
+ */
+static bool run_tells(const struct deviation *d, const struct test_result *r)
+{
+	int i;
+
+	if (r->nr_subtests < r->subtests_met || r->body_result == RES_SKIP)
+		return false;
+	for (i = 0; i < r->nr_subtests; i++) {
+		if (r->subtests[i].result == RES_SKIP &&
+		    deviation_matches(d, r->test->name, r->subtests[i].name))
+			return false;
+	}
+	return true;
+}
+
+static char **unmatched;
+static int nr_unmatched;
+
+/*
+ * An entry for this kernel that covered none of the units of a run that
+ * could tell names nothing: a renamed subtest, a typo, or an entry that
+ * an earlier one shadows. Said, in the output and the JSON; not failed.
+ */
+void deviations_report_unmatched(const struct test_result *results, int n)
+{
+	const struct deviation *d;
+	bool told;
+	int i, j;
+
+	for (i = 0; i < nr_devs; i++) {
+		d = &devs[i];
+		if (!d->applies || d->matched)
+			continue;
+		told = false;
+		for (j = 0; j < n && !told; j++)
+			told = !fnmatch(d->test_pat, results[j].test->name, 0) &&
+			       run_tells(d, &results[j]);
+		if (!told)
+			continue;
+		unmatched = realloc(unmatched,
+				    (nr_unmatched + 1) * sizeof(*unmatched));
+		if (!unmatched) {
+			fprintf(stderr, "test_progs: out of memory\n");
+			exit(EXIT_SETUP);
+		}
+		unmatched[nr_unmatched] = xasprintf(
+			"[%s%s%s] (%s, line %d)", d->test_pat,
+			d->sub_pat ? "/" : "", d->sub_pat ?: "", d->rule, d->line);
+		printf("known deviation %s covered nothing in this run: fix its section or remove it\n",
+		       unmatched[nr_unmatched]);
+		nr_unmatched++;
+	}
+}
+
+const char *const *deviations_unmatched(int *n)
+{
+	*n = nr_unmatched;
+	return (const char *const *)unmatched;
 }

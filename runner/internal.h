@@ -55,6 +55,7 @@ struct options {
 	int watchdog_secs; /* 0: no watchdog */
 	int repeat;
 	bool list;
+	bool guest_files; /* --guest-files */
 	const char *json_path;
 	const char *deviations_path;
 	int jobs; /* tests at a time, -j */
@@ -69,6 +70,8 @@ int probe_bpf(void);
 void probe_preload_btf(void);
 
 /* deviations.c: the known-deviations file (-X). */
+struct test_result;
+
 struct deviation {
 	char *test_pat; /* glob on the test name */
 	char *sub_pat; /* glob on the subtest name, NULL if none */
@@ -78,10 +81,15 @@ struct deviation {
 	char *reason;
 	int line; /* of the section header, for messages */
 	bool applies; /* to the running kernel */
+	int matched; /* units of this run it covered */
 };
 
 int deviations_load(const char *path, const char *release);
-const struct deviation *deviation_find(const char *test, const char *sub);
+struct deviation *deviation_find(const char *test, const char *sub);
+/* Prints the entries for this kernel that covered none of the tests run. */
+void deviations_report_unmatched(const struct test_result *results, int n);
+/* What deviations_report_unmatched() found: "[section] (rule, line N)". */
+const char *const *deviations_unmatched(int *n);
 int version_cmp(const char *a, const char *b);
 
 enum result {
@@ -109,6 +117,8 @@ enum record_type {
 
 #define REC_NAME_LEN 256
 #define REC_MSG_LEN 768
+#define REC_RULE_LEN 32
+#define REC_RULES_LEN 512
 
 struct record {
 	int type;
@@ -116,10 +126,15 @@ struct record {
 	int result; /* RES_OK, RES_FAIL or RES_SKIP */
 	char name[REC_NAME_LEN];
 	char message[REC_MSG_LEN];
+	char rule[REC_RULE_LEN]; /* the rule of the unit's first failure */
+	char rules[REC_RULES_LEN]; /* every rule it checked, space-separated */
 };
 
 /* api.c: runs in the child. */
 void child_run_test(const struct test_def *test, int record_fd);
+/* The case being checked, if any: its rule, row and description. */
+bool case_where(const char **rule, const char **file, int *line,
+		const char **desc);
 
 /* run.c: runs in the parent. */
 struct subtest_result {
@@ -127,7 +142,8 @@ struct subtest_result {
 	char *name;
 	enum result result;
 	char *message; /* skip/xfail/... reason, "" if none */
-	const char *rule; /* the rule a known deviation names, "" if none */
+	char *rule; /* the rule its first failure named, or its deviation's */
+	char *rules; /* the rules its cases checked, space-separated */
 	long long start_ms, duration_ms;
 };
 
@@ -141,9 +157,11 @@ struct test_result {
 	/* The test body outside subtests, which is a unit of its own. */
 	enum result body_result;
 	char *body_message;
-	const char *rule; /* of a known deviation of the body, "" if none */
+	char *rule; /* the body's, as for a subtest */
+	char *rules;
 	struct subtest_result *subtests;
 	int nr_subtests;
+	int subtests_met; /* by the child, filtered out or not */
 	char *log; /* the child's captured stdout and stderr */
 	size_t log_len;
 	bool has_failure; /* a unit is FAIL, TIMEOUT, XPASS or XFAIL */

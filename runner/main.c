@@ -34,6 +34,8 @@ static void usage(FILE *f)
 		"      item without /SUBTEST matches it; subtests likewise, so that denying\n"
 		"      TEST/SUBTEST skips only that subtest.\n"
 		"  -l, --list                   list the selected tests and exit\n"
+		"      --guest-files            list the host files the selected tests read\n"
+		"                               (what a VM guest must carry) and exit\n"
 		"\n"
 		"Running:\n"
 		"  -v, --verbose                show every test's log; -vv also libbpf debug\n"
@@ -106,6 +108,8 @@ static void add_filter(struct filter_list *list, const char *arg, bool glob)
 		exit(EXIT_SETUP);
 }
 
+enum { OPT_GUEST_FILES = 256 };
+
 static void parse_args(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -114,6 +118,7 @@ static void parse_args(int argc, char **argv)
 		{ "allow", required_argument, NULL, 'a' },
 		{ "deny", required_argument, NULL, 'd' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "guest-files", no_argument, NULL, OPT_GUEST_FILES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "watchdog", required_argument, NULL, 'w' },
 		{ "repeat", required_argument, NULL, 'r' },
@@ -142,6 +147,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'l':
 			opts.list = true;
+			break;
+		case OPT_GUEST_FILES:
+			opts.guest_files = true;
 			break;
 		case 'v':
 			opts.verbosity++;
@@ -172,6 +180,35 @@ static void parse_args(int argc, char **argv)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (opts.verbosity > 2)
 		opts.verbosity = 2;
+}
+
+/* Each path the selected tests declare in .guest_files, once a line. */
+static void print_guest_files(const int *selected, int n)
+{
+	char *seen = xstrdup(" "), *copy, *path, *save;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const struct test_traits *t = all_tests[selected[i]].traits;
+
+		if (!t || !t->guest_files)
+			continue;
+		copy = xstrdup(t->guest_files);
+		for (path = strtok_r(copy, " ", &save); path;
+		     path = strtok_r(NULL, " ", &save)) {
+			char *key = xasprintf(" %s ", path), *grown;
+
+			if (!strstr(seen, key)) {
+				printf("%s\n", path);
+				grown = xasprintf("%s%s ", seen, path);
+				free(seen);
+				seen = grown;
+			}
+			free(key);
+		}
+		free(copy);
+	}
+	free(seen);
 }
 
 /* Fill @selected with indexes into all_tests[]; return how many. */
@@ -269,6 +306,8 @@ static int run_all(const int *selected, int nr_selected)
 	report_time(results, n,
 		    (t1.tv_sec - t0.tv_sec) * 1000LL +
 			    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	if (opts.deviations_path)
+		deviations_report_unmatched(results, n);
 	report_end(&run_tot);
 	if (opts.json_path && report_json(opts.json_path, results, n, &run_tot))
 		return EXIT_SETUP;
@@ -301,6 +340,10 @@ int main(int argc, char **argv)
 	if (opts.list) {
 		for (i = 0; i < nr_selected; i++)
 			printf("%s\n", all_tests[selected[i]].name);
+		return EXIT_ALL_PASSED;
+	}
+	if (opts.guest_files) {
+		print_guest_files(selected, nr_selected);
 		return EXIT_ALL_PASSED;
 	}
 

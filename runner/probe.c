@@ -131,18 +131,29 @@ void probe_preload_btf(void)
 		vmlinux_btf_err = errno ? errno : ENOENT;
 }
 
-bool test__require_kfunc(const char *kfunc, const char *since)
+const char *test__kfunc_missing(const char *kfunc, const char *since)
 {
+	static char why[256];
+
 	probe_preload_btf();
 	if (!vmlinux_btf) {
-		test__skip(
-			"cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; needed to look for %s",
-			strerror(vmlinux_btf_err), kfunc);
-		return false;
+		snprintf(why, sizeof(why),
+			 "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; needed to look for %s",
+			 strerror(vmlinux_btf_err), kfunc);
+		return why;
 	}
 	if (btf__find_by_name_kind(vmlinux_btf, kfunc, BTF_KIND_FUNC) >= 0)
-		return true;
-	test__skip("kernel %s lacks %s (added in %s)", test__kernel_release(),
-		   kfunc, since);
-	return false;
+		return NULL;
+	snprintf(why, sizeof(why), "kernel %s lacks %s (added in %s)",
+		 test__kernel_release(), kfunc, since);
+	return why;
+}
+
+bool test__require_kfunc(const char *kfunc, const char *since)
+{
+	const char *why = test__kfunc_missing(kfunc, since);
+
+	if (why)
+		test__skip("%s", why);
+	return !why;
 }

@@ -169,6 +169,26 @@ static void json_str(FILE *f, const char *s)
 	json_string(f, s ?: "", strlen(s ?: ""));
 }
 
+/* Space-separated words as a JSON array of strings. */
+static void json_words(FILE *f, const char *words)
+{
+	const char *w = words ?: "";
+	size_t len;
+	int n = 0;
+
+	fputc('[', f);
+	for (;;) {
+		w += strspn(w, " ");
+		len = strcspn(w, " ");
+		if (!len)
+			break;
+		fputs(n++ ? ", " : "", f);
+		json_string(f, w, len);
+		w += len;
+	}
+	fputc(']', f);
+}
+
 /* A failing unit, as upstream's test_progs counts it: FAIL, XPASS, TIMEOUT. */
 static bool unit_failed(enum result r)
 {
@@ -211,7 +231,7 @@ static const char *log_part(const struct test_result *res,
 /* The fields of a test or subtest: upstream's, then this runner's. */
 static void json_unit(FILE *f, const char *name, int number, const char *log,
 		      size_t log_len, enum result result, const char *reason,
-		      const char *rule, long long ms)
+		      const char *rule, const char *rules, long long ms)
 {
 	fprintf(f, "{\"name\": ");
 	json_str(f, name);
@@ -226,6 +246,8 @@ static void json_unit(FILE *f, const char *name, int number, const char *log,
 	json_str(f, reason);
 	fprintf(f, ", \"rule\": ");
 	json_str(f, rule);
+	fprintf(f, ", \"rules\": ");
+	json_words(f, rules);
 	fprintf(f, ", \"duration_ms\": %lld", ms);
 }
 
@@ -239,7 +261,7 @@ static void json_result(FILE *f, const struct test_result *res)
 	part = log_part(res, NULL, &len);
 	fprintf(f, "    ");
 	json_unit(f, res->test->name, res->num, part, len, res->result,
-		  res->message, res->rule, res->duration_ms);
+		  res->message, res->rule, res->rules, res->duration_ms);
 	/* The test's own body, apart from its subtests' results. */
 	fprintf(f, ", \"run\": %d, \"body\": \"%s\", \"subtests\": [", res->run,
 		result_name(res->body_result));
@@ -248,7 +270,8 @@ static void json_result(FILE *f, const struct test_result *res)
 		part = log_part(res, sub, &len);
 		fprintf(f, "%s\n      ", i ? "," : "");
 		json_unit(f, sub->name, sub->num, part, len, sub->result,
-			  sub->message, sub->rule, sub->duration_ms);
+			  sub->message, sub->rule, sub->rules,
+			  sub->duration_ms);
 		fprintf(f, "}");
 	}
 	fprintf(f, "%s]}", res->nr_subtests ? "\n    " : "");
@@ -290,7 +313,8 @@ int report_json(const char *path, const struct test_result *results,
 		int nr_results, const struct totals *tot)
 {
 	FILE *f = fopen(path, "w");
-	int i, err;
+	const char *const *unmatched;
+	int i, err, nr_unmatched;
 
 	if (!f) {
 		fprintf(stderr, "test_progs: cannot write %s: %s\n", path,
@@ -313,6 +337,13 @@ int report_json(const char *path, const struct test_result *results,
 		",\n  \"units\": {\"passed\": %d, \"failed\": %d, \"skipped\": %d, \"xfail\": %d, \"xpass\": %d, \"timeout\": %d},\n",
 		tot->ok + tot->xfail, tot->fail + tot->xpass + tot->timeout,
 		tot->skip, tot->xfail, tot->xpass, tot->timeout);
+	unmatched = deviations_unmatched(&nr_unmatched);
+	fprintf(f, "  \"deviations_unmatched\": [");
+	for (i = 0; i < nr_unmatched; i++) {
+		fputs(i ? ", " : "", f);
+		json_str(f, unmatched[i]);
+	}
+	fprintf(f, "],\n");
 	fprintf(f, "  \"results\": [");
 	for (i = 0; i < nr_results; i++) {
 		fprintf(f, "%s\n", i ? "," : "");

@@ -120,7 +120,8 @@ static void handle_record(struct collector *c, const struct record *rec)
 		sub->name = xstrdup(rec->name);
 		sub->result = RES_RUNNING;
 		sub->message = xstrdup("");
-		sub->rule = "";
+		sub->rule = xstrdup("");
+		sub->rules = xstrdup("");
 		/* Timed here, as the records arrive: close enough. */
 		sub->start_ms = now_ms();
 		sub->duration_ms = 0;
@@ -132,13 +133,22 @@ static void handle_record(struct collector *c, const struct record *rec)
 		sub->result = rec->result;
 		free(sub->message);
 		sub->message = xstrdup(rec->message);
+		free(sub->rule);
+		sub->rule = xstrdup(rec->rule);
+		free(sub->rules);
+		sub->rules = xstrdup(rec->rules);
 		sub->duration_ms = now_ms() - sub->start_ms;
 		break;
 	case REC_TEST_END:
 		c->got_end = true;
+		res->subtests_met = rec->subtest_num;
 		res->body_result = rec->result;
 		free(res->body_message);
 		res->body_message = xstrdup(rec->message);
+		free(res->rule);
+		res->rule = xstrdup(rec->rule);
+		free(res->rules);
+		res->rules = xstrdup(rec->rules);
 		break;
 	}
 }
@@ -270,20 +280,34 @@ static int charge_abnormal_end(struct collector *c)
 	return -1;
 }
 
-/* FAIL under a known deviation is XFAIL; OK under one is XPASS. */
+/*
+ * FAIL under a known deviation is XFAIL; OK under one is XPASS. An entry
+ * mutes only a failure of its own rule: a unit that failed a case of
+ * another rule (test__case()) stays FAIL, and says which entry did not
+ * apply.
+ */
 static void apply_deviation(const char *test, const char *sub,
-			    enum result *result, char **message,
-			    const char **rule, bool may_xpass)
+			    enum result *result, char **message, char **rule,
+			    bool may_xpass)
 {
-	const struct deviation *d;
+	struct deviation *d;
 
 	if (*result != RES_FAIL && (*result != RES_OK || !may_xpass))
 		return;
 	d = deviation_find(test, sub);
 	if (!d)
 		return;
+	d->matched++;
+	if (*result == RES_FAIL && **rule && strcmp(*rule, d->rule)) {
+		free(*message);
+		*message = xasprintf(
+			"a case of %s failed; the known deviation for this subtest is of %s",
+			*rule, d->rule);
+		return;
+	}
 	free(*message);
-	*rule = d->rule;
+	free(*rule);
+	*rule = xstrdup(d->rule);
 	if (*result == RES_FAIL) {
 		*result = RES_XFAIL;
 		*message = xasprintf("%s: %s; see %s", d->rule, d->reason,
@@ -422,7 +446,8 @@ void job_start(struct job *j, const struct test_def *test, int num, int run,
 	res->run = run;
 	res->body_result = RES_OK;
 	res->body_message = xstrdup("");
-	res->rule = "";
+	res->rule = xstrdup("");
+	res->rules = xstrdup("");
 
 	install_signal_handlers();
 	if (pipe2(pipefd, O_CLOEXEC)) {
@@ -489,7 +514,11 @@ void result_free(struct test_result *res)
 	for (i = 0; i < res->nr_subtests; i++) {
 		free(res->subtests[i].name);
 		free(res->subtests[i].message);
+		free(res->subtests[i].rule);
+		free(res->subtests[i].rules);
 	}
+	free(res->rule);
+	free(res->rules);
 	free(res->subtests);
 	free(res->message);
 	free(res->body_message);

@@ -29,6 +29,34 @@ void test__skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void test__fail(void);
 
 /*
+ * The case about to be checked: the rule of SEMANTICS.md it checks and the
+ * place of its row (a table's entry, or the check itself). Until the next
+ * test__case(), test__case_end() or the subtest's end, a failing assertion
+ * prints "FILE:LINE: FAIL [RULE] ..." with the row's place and says where
+ * it was checked; the subtest's first failure gives it its rule, which the
+ * results carry and a known deviation must name to mute it. Every rule a
+ * subtest's cases named is listed in its results ("rules"), failed or not:
+ * scripts/check-rules.py proves from them that each rule was checked.
+ */
+void test__case(const char *rule, const char *file, int line,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void test__case_end(void);
+
+/* A table row's rule and place: { .where = CASE_AT("R-READ-1"), ... }. */
+struct test_case_at {
+	const char *rule;
+	const char *file;
+	int line;
+};
+#define CASE_AT(rule) ((struct test_case_at){ (rule), __FILE__, __LINE__ })
+#define CASE_AT_INIT(rule) { (rule), __FILE__, __LINE__ }
+
+/* The checks that follow, up to the next case, are of RULE (here). */
+#define TEST_RULE(rule) test__case((rule), __FILE__, __LINE__, NULL)
+/* Starts the case of row @at, described by FMT. */
+#define TEST_CASE(at, ...) test__case((at).rule, (at).file, (at).line, __VA_ARGS__)
+
+/*
  * Return true if the running kernel's BTF has the kfunc @kfunc.  If not,
  * skip the current subtest (or test) saying the kernel lacks it and that
  * it was added in release @since, and return false.
@@ -49,20 +77,81 @@ int test__verbosity(void);
 const char *test__kernel_release(void);
 
 /*
- * How a test may share the machine under -j (runner option). A test that
- * declares no traits runs alone. TEST_TRAITS(name, .parallel = true) lets
- * it run beside other parallel tests; adding .lane = "NAME" keeps it from
- * running beside another test of the same lane (tests that use one kind
- * of shared state, the page cache say, one at a time). A test never runs
- * beside another run of itself.
+ * Something a test needs that the kernel or the machine may lack, as the
+ * suite defines it: unmet() returns NULL when it is there, else the reason,
+ * which the runner gives as the test's SKIP before running it.
+ */
+struct test_need {
+	const char *name;
+	const char *(*unmet)(void);
+};
+
+#define TEST_MAX_NEEDS 4
+
+/*
+ * What a test declares about itself, once, beside its function:
+ *
+ *	TEST_TRAITS(read_basic, .needs = { &need_file_dynptr, &need_bpf_lsm },
+ *		    .parallel = true, .lane = LANE_PAGE_CACHE);
+ *
+ * .needs: checked by the runner before the test runs; the first unmet one
+ * skips it with its reason. .parallel, .lane: how it may share the machine
+ * under -j: a test without .parallel runs alone, parallel tests beside each
+ * other, tests of one lane one at a time (tests that use one kind of shared
+ * state, the page cache say); never beside another run of itself.
+ * .guest_files: space-separated paths of the host the test reads, which a
+ * guest must carry (vmtest asks the runner: test_progs --guest-files).
  */
 struct test_traits {
+	const struct test_need *needs[TEST_MAX_NEEDS];
 	bool parallel;
 	const char *lane;
+	const char *guest_files;
 };
 
 #define TEST_TRAITS(test, ...) \
 	const struct test_traits test_traits_##test = { __VA_ARGS__ }
+
+/*
+ * NULL if the running kernel's BTF has the kfunc, else the reason a test
+ * needing it skips: "kernel 6.18.44 lacks KFUNC (added in SINCE)". For a
+ * struct test_need's unmet().
+ */
+const char *test__kfunc_missing(const char *kfunc, const char *since);
+
+/*
+ * Declarative verifier tests (runner/verifier.c). For every program of a
+ * BPF object, in section order, a subtest named after it: the program
+ * loaded alone (a fresh object, only it autoloaded, verifier log level 1),
+ * its verdict and log judged by the annotations of progs/verifier_expect.h:
+ * __success or __failure; __msg("text {{regex}}"), as in the kernel's
+ * selftests: literal text with regex parts, several in their order;
+ * __rule("R-..."): the rule of SEMANTICS.md it checks, named by a failure.
+ * A mismatch prints both verdicts, what was not found, the log's tail and
+ * what libbpf said.
+ */
+void test__run_verifier_expectations(const char *obj_name,
+				     const void *(*elf_bytes)(size_t *sz));
+#define RUN_VERIFIER_EXPECTATIONS(skel) \
+	test__run_verifier_expectations(#skel, skel##__elf_bytes)
+
+/*
+ * The loader under it, for other tests: opens the object in @bytes afresh,
+ * autoloads only program @prog, calls @prepare (may be NULL) to adjust
+ * the object, loads it with the verifier log captured (grown on ENOSPC)
+ * and closes it. Returns the log (free() it) with the load's result in
+ * @err, or NULL after a harness failure (already reported). A load that
+ * also loads another program of the object fails the current subtest.
+ */
+typedef void (*test__load_prepare_fn)(struct bpf_object *obj,
+				      struct bpf_program *prog, void *arg);
+char *test__load_alone(const char *obj_name, const void *bytes, size_t sz,
+		       const char *prog, test__load_prepare_fn prepare,
+		       void *arg, int *err);
+/* What libbpf printed during the last test__load_alone() (not the log). */
+const char *test__libbpf_said(void);
+/* Does @log hold @msg, read as __msg() reads it? */
+bool test__log_has(const char *log, const char *msg);
 
 /*
  * An optional run-wide fixture.  One file of prog_tests/ may define these;

@@ -22,12 +22,14 @@ guest_initramfs()
 	cp "$BUSYBOX" "$root/bin/busybox"
 	cp "$runner" "$root/bin/test_progs"
 	cp "$VMTEST_DIR/init" "$root/init"
-	# Data for elf_parse: a dynamically linked, stripped ELF (.dynsym only).
-	# The guest has no C library; it is read, never run.
-	if [[ -f /usr/bin/true ]]; then
-		mkdir -p "$root/usr/bin"
-		cp /usr/bin/true "$root/usr/bin/true"
-	fi
+	# The host files the selected tests declare they read (.guest_files;
+	# elf_parse's /usr/bin/true, a dynamic stripped ELF, read, never run:
+	# the guest has no C library). A test finding one missing says so.
+	local f
+	while IFS= read -r f; do
+		[[ $f == /* && -f $f ]] || continue
+		mkdir -p "$root$(dirname "$f")" && cp "$f" "$root$f"
+	done < <("$runner" "$@" --guest-files 2>/dev/null)
 	chmod 755 "$root/init"
 	: >"$root/vmtest/args"
 	if [[ -n $deviations ]]; then

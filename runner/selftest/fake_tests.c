@@ -286,3 +286,29 @@ void test_x_alone(void)
 		ASSERT_EQ(hold_marker("x_alone", "", 300), 0,
 			  "no other test beside one without traits");
 }
+
+/* Cases and rules: a failing row names its rule and its place. */
+static const struct {
+	struct test_case_at at;
+	int a, b;
+} case_rows[] = {
+	{ CASE_AT_INIT("R-FAKE-5"), 1, 1 },
+	{ CASE_AT_INIT("R-FAKE-6"), 2, 3 },
+	{ CASE_AT_INIT("R-FAKE-5"), 4, 4 },
+};
+
+void test_x_cases(void)
+{
+	size_t i;
+
+	if (test__start_subtest("rows")) {
+		for (i = 0; i < sizeof(case_rows) / sizeof(case_rows[0]); i++) {
+			TEST_CASE(case_rows[i].at, "a=%d", case_rows[i].a);
+			ASSERT_EQ(case_rows[i].a, case_rows[i].b, "a == b");
+		}
+	}
+	if (test__start_subtest("other_rule")) {
+		TEST_RULE("R-FAKE-7");
+		ASSERT_EQ(1, 2, "fails under R-FAKE-7");
+	}
+}

@@ -42,6 +42,7 @@ run() {
 }
 
 has() { grep -qF -- "$1" "$WORK/out"; }
+lacks() { ! has "$1"; }
 has_re() { grep -qE -- "$1" "$WORK/out"; }
 lacks() { ! grep -qF -- "$1" "$WORK/out"; }
 err_has() { grep -qF -- "$1" "$WORK/err"; }
@@ -51,10 +52,10 @@ out_is() { [ "$(cat "$WORK/out")" = "$1" ]; }
 
 # --- build -------------------------------------------------------------
 "$RUNNER/gen-tests.sh" "$HERE/fake_tests.c" >"$BUILD/tests.h"
-check "gen-tests.sh lists the 22 fake tests, sorted" \
+check "gen-tests.sh lists the 23 fake tests, sorted" \
 	test "$(cat "$BUILD/tests.h")" = "$(grep -oE '^void test_[a-z_]+\(void\)$' \
 		"$HERE/fake_tests.c" | sed -E 's/void test_(.*)\(void\)/DEFINE_TEST(\1)/' |
-		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 22
+		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 23
 printf 'void test_b(void)\n{\nvoid test_a(void) {\nvoid test_proto(void);\nstatic void test_static(void)\nvoid test__helper(void)\n' >"$WORK/gen.c"
 check "gen-tests.sh skips prototypes, static and helper functions" \
 	test "$("$RUNNER/gen-tests.sh" "$WORK/gen.c" | tr '\n' ' ')" = "DEFINE_TEST(a) DEFINE_TEST(b) "
@@ -69,7 +70,7 @@ pass "build fake_test_progs with -Wall -Wextra -Werror"
 
 # --- listing and filters -------------------------------------------------
 run -l
-check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 22 ]'
+check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 23 ]'
 run -l -t skip
 check "-t substring" out_is $'all_skipped\nskip\nsome_skipped'
 run -l -t skip -b all
@@ -296,16 +297,58 @@ assert (len(fails), len(skips)) == (3, 2), (len(fails), len(skips))
 assert all(c.get("time") for c in cases) and "skipped" not in root.attrib
 EOF
 
+# --- cases and rules ------------------------------------------------------
+cat >"$WORK/cases.ini" <<EOF
+[x_cases/other_rule]
+kernels   = *
+rule      = R-FAKE-8
+reference = fake_tests.c test_x_cases()
+reason    = a deviation of another rule than the failure's
+
+[x_cases/no_such_subtest]
+kernels   = *
+rule      = R-FAKE-9
+reference = nowhere
+reason    = names no subtest
+EOF
+row=$(grep -n 'CASE_AT_INIT("R-FAKE-6")' "$HERE/fake_tests.c" | cut -d: -f1)
+run -t x_cases -X "$WORK/cases.ini" -J "$WORK/cases.json"
+check "a failing row names its rule, its row's file:line and where it was checked" \
+	grep -qE "fake_tests.c:$row: FAIL \[R-FAKE-6\] 'a == b' \(a=2; checked at .*fake_tests.c:[0-9]+\): ASSERT_EQ" "$WORK/out"
+check "a deviation mutes only a failure of its own rule" \
+	has "#19/2 x_cases/other_rule:FAIL (a case of R-FAKE-7 failed; the known deviation for this subtest is of R-FAKE-8)"
+check "an entry that covers nothing is reported" \
+	has "known deviation [x_cases/no_such_subtest] (R-FAKE-9, line 7) covered nothing in this run"
+check "the results carry each failure's rule" python3 - "$WORK/cases.json" <<'EOF'
+import json, sys
+subs = {s["name"]: s for t in json.load(open(sys.argv[1]))["results"] for s in t["subtests"]}
+assert subs["rows"]["rule"] == "R-FAKE-6" and subs["other_rule"]["rule"] == "R-FAKE-7", subs
+EOF
+check "the results list every rule a unit checked, each once" python3 - "$WORK/cases.json" <<'EOF'
+import json, sys
+subs = {s["name"]: s for t in json.load(open(sys.argv[1]))["results"] for s in t["subtests"]}
+assert subs["rows"]["rules"] == ["R-FAKE-5", "R-FAKE-6"], subs["rows"]
+assert subs["other_rule"]["rules"] == ["R-FAKE-7"], subs["other_rule"]
+EOF
+check "the JSON lists the entries that covered nothing" python3 - "$WORK/cases.json" <<'EOF'
+import json, sys
+got = json.load(open(sys.argv[1]))["deviations_unmatched"]
+assert got == ["[x_cases/no_such_subtest] (R-FAKE-9, line 7)"], got
+EOF
+run -t x_cases/rows -X "$WORK/cases.ini"
+check "a run that filtered out subtests does not call an entry unmatched" \
+	lacks "covered nothing"
+
 # --- -j: tests beside each other where their traits allow ----------------
 mkdir -p "$WORK/par"
 # result_lines: the "#N name:RESULT" lines, the time line dropped.
 result_lines() { grep -E '^#' "$WORK/out"; }
-FAKE_PAR_DIR=$WORK/par run -a 'x_*' -v
+FAKE_PAR_DIR=$WORK/par run -a 'x_*' -b x_cases -v
 serial=$(result_lines)
 check "-j 1: the x_ tests pass one after another" eval \
 	'rc_is 0 && grep -q "x_par_a saw 0 other" "$WORK/out" && grep -q "x_par_b saw 0 other" "$WORK/out"'
 start=$(date +%s%N)
-FAKE_PAR_DIR=$WORK/par run -a 'x_*' -j 4 -v
+FAKE_PAR_DIR=$WORK/par run -a 'x_*' -b x_cases -j 4 -v
 ms=$((($(date +%s%N) - start) / 1000000))
 check "-j 4: parallel tests overlap (each saw the other), in ${ms} ms" eval \
 	'rc_is 0 && grep -q "x_par_a saw [1-9] other" "$WORK/out" && grep -q "x_par_b saw [1-9] other" "$WORK/out" && [ "$ms" -lt 2600 ]'
@@ -313,7 +356,7 @@ check "-j 4: a lane's tests never overlap, a test without traits runs alone" eva
 	'lacks "FAIL" && has "x_lane_a:OK" && has "x_lane_b:OK" && has "x_alone:OK"'
 check "-j 4: results print in the selection's order, as with -j 1" eval \
 	'[ "$(result_lines | sed "s/:.*//")" = "$(echo "$serial" | sed "s/:.*//")" ]'
-FAKE_PAR_DIR=$WORK/par run -a 'x_*' -j 2 -r 2 -J "$WORK/par.json"
+FAKE_PAR_DIR=$WORK/par run -a 'x_*' -b x_cases -j 2 -r 2 -J "$WORK/par.json"
 check "-j 2 -r 2: every run reported once, in order, and in the JSON" python3 - "$WORK/par.json" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
