@@ -42,7 +42,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "common.h"
+#include "harness.h"
 #include "prog_types.skel.h"
 
 /* Not in bookworm's uapi headers (Linux 6.4+ values). */
@@ -145,14 +145,8 @@ struct row {
 
 static struct row rows[N_CASES];
 
-/* The verifier log of the program being loaded; big enough for 7.x's. */
-static char vlog[1 << 20];
-
-static int silent_print(enum libbpf_print_level level, const char *fmt,
-			va_list args)
-{
-	return 0;
-}
+/* The verifier log of the program last loaded (test__load_alone()). */
+static char *vlog;
 
 /* The program's name in the object: "unlisted_" is only the subtest's. */
 static const char *prog_name_of(const struct type_case *tc)
@@ -234,81 +228,74 @@ static void print_log_tail(const char *what, int n)
 	printf("--- verifier log of %s (last lines) ---\n%s\n---\n", what, p);
 }
 
-/*
- * Whatever libbpf's version, the verifier's answer must be about @prog
- * alone: no other program of the object may have been loaded with it.
- */
-static bool only_loaded(struct bpf_object *obj, struct bpf_program *prog)
+/* What a program of @tc needs before it loads (the runner's prepare hook). */
+static void prepare_prog(struct bpf_object *obj, struct bpf_program *prog,
+			 void *arg)
 {
-	struct bpf_program *p;
-	bool ok = true;
+	const struct type_case *tc = arg;
+	const char *name = bpf_program__name(prog);
+	struct bpf_map *map;
 
-	bpf_object__for_each_program(p, obj) {
-		if (p == prog || bpf_program__fd(p) < 0)
-			continue;
-		printf("libbpf loaded program '%s' with '%s', which was not asked for\n",
-		       bpf_program__name(p), bpf_program__name(prog));
-		ok = false;
-	}
-	return ASSERT_TRUE(ok, "only the program asked for is loaded");
-}
-
-/*
- * Opens a fresh skeleton, loads program @name alone and classifies the
- * verifier's answer about @kfunc. On success the loaded skeleton is handed
- * back through @keep (if given); otherwise it is destroyed.
- */
-static bool load_alone(const struct type_case *tc, const char *name,
-		       const char *kfunc, struct load_result *res,
-		       struct prog_types **keep)
-{
-	struct bpf_object_open_opts opts;
-	libbpf_print_fn_t saved = NULL;
-	struct bpf_program *prog;
-	struct prog_types *skel;
-	int err;
-
-	skel_open_opts(&opts);
-	skel = prog_types__open_opts(&opts);
-	if (!ASSERT_OK_PTR(skel, "open skeleton"))
-		return false;
-	prog = bpf_object__find_program_by_name(skel->obj, name);
-	if (!ASSERT_OK_PTR(prog, name)) {
-		prog_types__destroy(skel);
-		return false;
-	}
-	bpf_program__set_autoload(prog, true);
 	if (tc->set_type) {
 		bpf_program__set_type(prog, tc->set_type);
 		bpf_program__set_expected_attach_type(prog, tc->set_attach);
 	}
 	/* Each struct_ops map names one program: create only that one's. */
-	bpf_map__set_autocreate(skel->maps.dummy_ops,
-				!strcmp(name, "struct_ops"));
-	bpf_map__set_autocreate(skel->maps.dummy_ops_null,
-				!strcmp(name, "struct_ops_null"));
-	vlog[0] = '\0';
-	bpf_program__set_log_buf(prog, vlog, sizeof(vlog));
+	map = bpf_object__find_map_by_name(obj, "dummy_ops");
+	if (map)
+		bpf_map__set_autocreate(map, !strcmp(name, "struct_ops"));
+	map = bpf_object__find_map_by_name(obj, "dummy_ops_null");
+	if (map)
+		bpf_map__set_autocreate(map, !strcmp(name, "struct_ops_null"));
+}
 
-	/* A rejection is an expected outcome here: keep libbpf quiet. */
-	if (test__verbosity() < 2)
-		saved = libbpf_set_print(silent_print);
-	err = prog_types__load(skel);
-	if (test__verbosity() < 2)
-		libbpf_set_print(saved);
+/* A skeleton with program @name (accepted alone) loaded, to run it. */
+static struct prog_types *open_to_run(const struct type_case *tc,
+				      const char *name)
+{
+	struct bpf_object_open_opts opts;
+	struct bpf_program *prog;
+	struct prog_types *skel;
 
-	classify(kfunc, err, res);
-	if (!err && !only_loaded(skel->obj, prog)) {
-		prog_types__destroy(skel);
-		return false;
-	}
-	if (test__verbosity() >= 2)
-		printf("--- verifier log of %s ---\n%s\n---\n", name, vlog);
-	if (!err && keep) {
-		*keep = skel;
-		return true;
+	skel_open_opts(&opts);
+	skel = prog_types__open_opts(&opts);
+	if (!ASSERT_OK_PTR(skel, "open skeleton"))
+		return NULL;
+	prog = bpf_object__find_program_by_name(skel->obj, name);
+	if (ASSERT_OK_PTR(prog, name)) {
+		bpf_program__set_autoload(prog, true);
+		prepare_prog(skel->obj, prog, (void *)tc);
+		if (ASSERT_OK(prog_types__load(skel), "load the program to run it"))
+			return skel;
 	}
 	prog_types__destroy(skel);
+	return NULL;
+}
+
+/*
+ * Loads program @name alone (the runner's loader) and classifies the
+ * verifier's answer about @kfunc. If it loaded and @keep is given, a
+ * skeleton with that program loaded is handed back, to run it.
+ */
+static bool load_alone(const struct type_case *tc, const char *name,
+		       const char *kfunc, struct load_result *res,
+		       struct prog_types **keep)
+{
+	const void *bytes;
+	size_t sz = 0;
+	int err;
+
+	bytes = prog_types__elf_bytes(&sz);
+	free(vlog);
+	vlog = test__load_alone("prog_types", bytes, sz, name, prepare_prog,
+				(void *)tc, &err);
+	if (!vlog)
+		return false;
+	classify(kfunc, err, res);
+	if (test__verbosity() >= 2)
+		printf("--- verifier log of %s ---\n%s\n---\n", name, vlog);
+	if (!err && keep)
+		*keep = open_to_run(tc, name);
 	return true;
 }
 
@@ -358,6 +345,7 @@ static void run_lsm(struct prog_types *skel, char *note, size_t note_sz)
 	int fd;
 
 	/* Loaded and classified above; running it needs the BPF LSM. */
+	TEST_RULE("R-PROGTYPE-3");
 	if (!require_bpf_lsm()) {
 		snprintf(note, note_sz, "not run: the BPF LSM is not active");
 		return;
@@ -411,6 +399,7 @@ static void run_tracing(struct prog_types *skel, char *note, size_t note_sz)
 	pid_t child;
 	char c = 0;
 
+	TEST_RULE("R-PROGTYPE-4");
 	if (!load_exe_bytes() || !ASSERT_GE(exe_size, len, "executable size"))
 		return;
 	if (!ASSERT_OK(pipe(go), "pipe"))
@@ -511,24 +500,28 @@ static void run_case(const struct type_case *tc, struct row *row)
 	       tc->type, row->arg, verdict_str[row->res.verdict],
 	       row->res.line[0] ? ": " : "", row->res.line);
 
+	TEST_RULE("R-PROGTYPE-1");
 	if (tc->listed && row->res.verdict == V_NOT_ALLOWED) {
 		printf("%s: R-PROGTYPE-1 broken: the spec lists "
 		       "BPF_PROG_TYPE_%s, the verifier refuses the kfunc\n",
 		       tc->subtest, tc->type);
 		test__fail();
 	}
+	TEST_RULE("R-PROGTYPE-2");
 	if (row->res.verdict == V_OTHER) {
 		printf("%s: the verifier's answer fits no class (err %d)\n",
 		       tc->subtest, row->res.err);
 		test__fail();
 	}
 	/* R-PROGTYPE-3: the LSM hook's file is trusted. */
+	TEST_RULE("R-PROGTYPE-3");
 	if (tc->run == run_lsm)
 		ASSERT_EQ((int)row->res.verdict, (int)V_ACCEPTED,
 			  "R-PROGTYPE-3: LSM program with the hook's file loads");
-	if (tc->run == run_tracing && row->res.verdict != V_ACCEPTED)
-		printf("%s: R-PROGTYPE-4 not met: bprm->file was not accepted\n",
-		       tc->subtest);
+	TEST_RULE("R-PROGTYPE-4");
+	if (tc->run == run_tracing)
+		ASSERT_EQ((int)row->res.verdict, (int)V_ACCEPTED,
+			  "R-PROGTYPE-4: the TRACING program with bprm->file loads");
 
 	if (skel) {
 		tc->run(skel, row->run, sizeof(row->run));
@@ -540,8 +533,11 @@ static void run_case(const struct type_case *tc, struct row *row)
 	if (tc->exe_probe) {
 		struct load_result probe;
 
+		TEST_RULE("R-PROGTYPE-5");
 		if (load_alone(tc, tc->exe_probe, "bpf_get_task_exe_file",
-			       &probe, NULL))
+			       &probe, NULL) &&
+		    ASSERT_EQ((int)probe.verdict, (int)V_NOT_ALLOWED,
+			      "R-PROGTYPE-5: bpf_get_task_exe_file() not allowed here"))
 			snprintf(row->exe_probe, sizeof(row->exe_probe),
 				 "bpf_get_task_exe_file() from %s: %s",
 				 tc->exe_probe,
@@ -605,14 +601,11 @@ static bool kernel_has_type(const struct type_case *tc)
 }
 
 /* Loads and runs programs on files it does not evict: beside anything. */
-TEST_TRAITS(prog_types, .parallel = true);
+TEST_TRAITS(prog_types, .needs = { &need_file_dynptr }, .parallel = true);
 
 void test_prog_types(void)
 {
 	int i;
-
-	if (!require_file_dynptr())
-		return;
 
 	for (i = 0; i < N_CASES; i++) {
 		if (!test__start_subtest(cases[i].subtest) ||

@@ -5,16 +5,14 @@
  * overwritten slots, untrusted files, dynptr kinds). One subtest per program
  * of progs/verifier_file_dynptr.c; the expectations are its annotations.
  */
-#include "common.h"
-#include "verifier_expect.h"
+#include "harness.h"
 #include "verifier_file_dynptr.skel.h"
 
-/* Loads and runs programs on files it does not evict: beside anything. */
-TEST_TRAITS(verifier_file_dynptr, .parallel = true);
+/* Only loads programs: beside anything. Needs no BPF LSM to be active. */
+TEST_TRAITS(verifier_file_dynptr, .needs = { &need_file_dynptr },
+	    .parallel = true);
 
 void test_verifier_file_dynptr(void)
 {
-	if (!require_file_dynptr())
-		return;
 	RUN_VERIFIER_EXPECTATIONS(verifier_file_dynptr);
 }

@@ -1,23 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Declarative verifier expectations for BPF programs.
+ * Declarative verifier expectations for BPF programs, with the meanings of
+ * the kernel's selftests (tools/testing/selftests/bpf/progs/bpf_misc.h).
  *
- * Put these in front of a program; prog_tests/verifier_expect.c reads them
- * back from the object's BTF (DECL_TAG types on the program's FUNC, with
- * component_idx -1), loads the program alone and checks the verifier's
- * verdict and log:
+ * Put these in front of a program; the runner (runner/verifier.c,
+ * RUN_VERIFIER_EXPECTATIONS) reads them back from the object's BTF
+ * (DECL_TAG types on the program's FUNC, component_idx -1), loads the
+ * program alone and checks the verifier's verdict and log:
  *
  *	SEC("lsm/file_open")
- *	__failure __msg("Unreleased reference|reference leak")
+ *	__rule("R-VERIFY-6") __failure __msg("{{Unreleased reference|reference leak}}")
  *	int BPF_PROG(leaks, struct file *file) { ... }
  *
  * __success	the program must load.
  * __failure	the program must be rejected. Needs at least one __msg.
- * __msg(ERE)	a POSIX extended regex (REG_NEWLINE: ^ and $ match at line
- *		ends, . does not match a newline) that the verifier log must
- *		match somewhere. Any number; each must match, in any order.
- *		Write patterns that hold across kernel versions, e.g.
- *		"(arg#0|R1) must be referenced or trusted".
+ * __msg(TEXT)	TEXT must appear in the verifier log: literal text, with
+ *		{{regex}} parts (POSIX extended, REG_NEWLINE) for what varies;
+ *		several __msg() must appear in their order. Write wording that
+ *		differs across kernels as alternatives, e.g.
+ *		"{{arg#0|R1}} must be referenced or trusted".
+ * __rule(ID)	the rule of SEMANTICS.md the program checks: a failure names
+ *		it and this annotation's file:line.
  *
  * Every program of an object using these needs exactly one of __success or
  * __failure; a program without them is a harness error.
@@ -25,12 +28,15 @@
 #ifndef __PROGS_VERIFIER_EXPECT_H
 #define __PROGS_VERIFIER_EXPECT_H
 
-/* Must match the prefix prog_tests/verifier_expect.c looks for. */
+/* Must match the prefix runner/verifier.c looks for. */
 #define __VERIFIER_EXPECT(what) \
 	__attribute__((btf_decl_tag("verifier_expect:" what)))
 
 #define __success	__VERIFIER_EXPECT("success")
 #define __failure	__VERIFIER_EXPECT("failure")
-#define __msg(ere)	__VERIFIER_EXPECT("msg=" ere)
+#define __msg(text)	__VERIFIER_EXPECT("msg=" text)
+#define __VE_STR(x)	#x
+#define __VE_XSTR(x)	__VE_STR(x)
+#define __rule(id)	__VERIFIER_EXPECT("rule=" id "@" __FILE__ ":" __VE_XSTR(__LINE__))
 
 #endif /* __PROGS_VERIFIER_EXPECT_H */

@@ -2,14 +2,13 @@
 /*
  * What the verifier must accept and reject around file dynptrs. Each program
  * is loaded alone by prog_tests/verifier_file_dynptr.c and never attached;
- * its expectation is in the annotations (progs/verifier_expect.h) and its
- * rule, R-VERIFY-n, in the comment above it (the rules are listed in
- * SEMANTICS.md).
+ * its expectation and its rule (SEMANTICS.md R-VERIFY-n) are in its
+ * annotations (progs/verifier_expect.h).
  *
- * Patterns hold for 6.19 and 7.x wording: 6.19 names an argument "arg#0",
- * "arg0" or "arg #0" (by message) where 7.x says "R1", so patterns name it
- * both ways, e.g. "(arg #0|R1)"; 7.3 adds explanation lines after the
- * message, so each pattern matches within the one message line.
+ * __msg() text holds for 6.19 and 7.x wording: 6.19 names an argument
+ * "arg#0", "arg0" or "arg #0" (by message) where 7.x says "R1", so the text
+ * names it both ways, e.g. "{{arg #0|R1}}"; 7.3 adds explanation lines
+ * after the message, which the text does not reach into.
  */
 #include "common.h"
 #include "verifier_expect.h"
@@ -35,7 +34,7 @@ struct {
 
 /* R-VERIFY-1 */
 SEC("lsm/file_open")
-__success
+__rule("R-VERIFY-1") __success
 int BPF_PROG(ok_create_read_discard, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -49,7 +48,7 @@ int BPF_PROG(ok_create_read_discard, struct file *file)
 
 /* R-VERIFY-1 */
 SEC("lsm.s/file_ioctl")
-__success
+__rule("R-VERIFY-1") __success
 int BPF_PROG(ok_sleepable_create_read_discard, struct file *file,
 	     unsigned int cmd, unsigned long arg)
 {
@@ -64,7 +63,7 @@ int BPF_PROG(ok_sleepable_create_read_discard, struct file *file,
 
 /* R-VERIFY-2: several exits, each discards (a failed creation included). */
 SEC("lsm/file_open")
-__success
+__rule("R-VERIFY-2") __success
 int BPF_PROG(ok_discard_every_path, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -85,7 +84,7 @@ int BPF_PROG(ok_discard_every_path, struct file *file)
 
 /* R-VERIFY-2: created with flags 0, discarded in either arm of a branch. */
 SEC("lsm/file_open")
-__success
+__rule("R-VERIFY-2") __success
 int BPF_PROG(ok_discard_in_branch, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -104,7 +103,7 @@ int BPF_PROG(ok_discard_in_branch, struct file *file)
 
 /* R-VERIFY-3: the task's executable, dynptr discarded before the file is put. */
 SEC("lsm/file_open")
-__success
+__rule("R-VERIFY-3") __success
 int BPF_PROG(ok_exe_file_discard_then_put, struct file *unused)
 {
 	struct file *file = bpf_get_task_exe_file(bpf_get_current_task_btf());
@@ -122,7 +121,7 @@ int BPF_PROG(ok_exe_file_discard_then_put, struct file *unused)
 
 /* R-VERIFY-4: a clone shares the reference: discarding the parent ends both. */
 SEC("lsm/file_open")
-__success
+__rule("R-VERIFY-4") __success
 int BPF_PROG(ok_clone_read_discard_parent, struct file *file)
 {
 	struct bpf_dynptr d, c;
@@ -138,7 +137,7 @@ int BPF_PROG(ok_clone_read_discard_parent, struct file *file)
 
 /* R-VERIFY-5: flags are checked at run time (-EINVAL), not by the verifier. */
 SEC("lsm/file_open")
-__success
+__rule("R-VERIFY-5") __success
 int BPF_PROG(ok_runtime_flags, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -154,7 +153,7 @@ int BPF_PROG(ok_runtime_flags, struct file *file)
 
 /* R-VERIFY-6 */
 SEC("lsm/file_open")
-__failure __msg("Unreleased reference id=[0-9]+|reference leak")
+__rule("R-VERIFY-6") __failure __msg("{{Unreleased reference id=[0-9]+|reference leak}}")
 int BPF_PROG(leak_no_discard, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -168,7 +167,7 @@ int BPF_PROG(leak_no_discard, struct file *file)
 
 /* R-VERIFY-6 */
 SEC("lsm/file_open")
-__failure __msg("Unreleased reference id=[0-9]+|reference leak")
+__rule("R-VERIFY-6") __failure __msg("{{Unreleased reference id=[0-9]+|reference leak}}")
 int BPF_PROG(leak_discard_one_branch, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -183,7 +182,7 @@ int BPF_PROG(leak_discard_one_branch, struct file *file)
 
 /* R-VERIFY-7 */
 SEC("lsm/file_open")
-__failure __msg("Expected an initialized dynptr as (arg #2|R3)")
+__rule("R-VERIFY-7") __failure __msg("Expected an initialized dynptr as {{arg #2|R3}}")
 int BPF_PROG(use_after_discard_read, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -198,7 +197,7 @@ int BPF_PROG(use_after_discard_read, struct file *file)
 
 /* R-VERIFY-7 */
 SEC("lsm/file_open")
-__failure __msg("Expected an initialized dynptr as (arg #0|R1)")
+__rule("R-VERIFY-7") __failure __msg("Expected an initialized dynptr as {{arg #0|R1}}")
 int BPF_PROG(use_after_discard_slice, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -214,7 +213,7 @@ int BPF_PROG(use_after_discard_slice, struct file *file)
 
 /* R-VERIFY-7 */
 SEC("lsm/file_open")
-__failure __msg("Expected an initialized dynptr as (arg #0|R1)")
+__rule("R-VERIFY-7") __failure __msg("Expected an initialized dynptr as {{arg #0|R1}}")
 int BPF_PROG(use_after_discard_adjust, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -227,7 +226,7 @@ int BPF_PROG(use_after_discard_adjust, struct file *file)
 
 /* R-VERIFY-7 */
 SEC("lsm/file_open")
-__failure __msg("Expected an initialized dynptr as (arg #0|R1)")
+__rule("R-VERIFY-7") __failure __msg("Expected an initialized dynptr as {{arg #0|R1}}")
 int BPF_PROG(use_after_discard_size, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -240,7 +239,7 @@ int BPF_PROG(use_after_discard_size, struct file *file)
 
 /* R-VERIFY-8 */
 SEC("lsm/file_open")
-__failure __msg("Expected an initialized dynptr as (arg #0|R1)")
+__rule("R-VERIFY-8") __failure __msg("Expected an initialized dynptr as {{arg #0|R1}}")
 int BPF_PROG(double_discard, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -253,7 +252,7 @@ int BPF_PROG(double_discard, struct file *file)
 
 /* R-VERIFY-9: discarding a clone releases the reference parent and clone share. */
 SEC("lsm/file_open")
-__failure __msg("Expected an initialized dynptr as (arg #2|R3)")
+__rule("R-VERIFY-9") __failure __msg("Expected an initialized dynptr as {{arg #2|R3}}")
 int BPF_PROG(clone_discard_then_use_parent, struct file *file)
 {
 	struct bpf_dynptr d, c;
@@ -269,7 +268,7 @@ int BPF_PROG(clone_discard_then_use_parent, struct file *file)
 
 /* R-VERIFY-9: and discarding the parent ends the clone. */
 SEC("lsm/file_open")
-__failure __msg("Expected an initialized dynptr as (arg #2|R3)")
+__rule("R-VERIFY-9") __failure __msg("Expected an initialized dynptr as {{arg #2|R3}}")
 int BPF_PROG(clone_discard_parent_then_use_clone, struct file *file)
 {
 	struct bpf_dynptr d, c;
@@ -290,7 +289,7 @@ int BPF_PROG(clone_discard_parent_then_use_clone, struct file *file)
  * dynptr holds no reference of its own). 7.3.4 rejects this; 6.19.14 loads it.
  */
 SEC("lsm/file_open")
-__failure __msg("Leaking reference id=[0-9]+ alloc_insn=[0-9]+\\. Release it first|Expected an initialized dynptr as (arg #2|R3)")
+__rule("R-VERIFY-10") __failure __msg("{{Leaking reference id=[0-9]+ alloc_insn=[0-9]+\\. Release it first|Expected an initialized dynptr as (arg #2|R3)}}")
 int BPF_PROG(put_file_then_read, struct file *unused)
 {
 	struct file *file = bpf_get_task_exe_file(bpf_get_current_task_btf());
@@ -309,7 +308,7 @@ int BPF_PROG(put_file_then_read, struct file *unused)
 
 /* R-VERIFY-10: the same, with the dynptr only discarded after the put. */
 SEC("lsm/file_open")
-__failure __msg("Leaking reference id=[0-9]+ alloc_insn=[0-9]+\\. Release it first|Expected an initialized dynptr as (arg #0|R1)")
+__rule("R-VERIFY-10") __failure __msg("{{Leaking reference id=[0-9]+ alloc_insn=[0-9]+\\. Release it first|Expected an initialized dynptr as (arg #0|R1)}}")
 int BPF_PROG(put_file_then_discard, struct file *unused)
 {
 	struct file *file = bpf_get_task_exe_file(bpf_get_current_task_btf());
@@ -327,7 +326,7 @@ int BPF_PROG(put_file_then_discard, struct file *unused)
 
 /* R-VERIFY-11 */
 SEC("lsm/file_open")
-__failure __msg("cannot overwrite referenced dynptr")
+__rule("R-VERIFY-11") __failure __msg("cannot overwrite referenced dynptr")
 int BPF_PROG(overwrite_with_u64, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -340,7 +339,7 @@ int BPF_PROG(overwrite_with_u64, struct file *file)
 
 /* R-VERIFY-11 */
 SEC("lsm/file_open")
-__failure __msg("cannot overwrite referenced dynptr")
+__rule("R-VERIFY-11") __failure __msg("cannot overwrite referenced dynptr")
 int BPF_PROG(overwrite_with_file_dynptr, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -353,7 +352,7 @@ int BPF_PROG(overwrite_with_file_dynptr, struct file *file)
 
 /* R-VERIFY-11 */
 SEC("lsm/file_open")
-__failure __msg("cannot overwrite referenced dynptr")
+__rule("R-VERIFY-11") __failure __msg("cannot overwrite referenced dynptr")
 int BPF_PROG(overwrite_with_local_dynptr, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -367,7 +366,7 @@ int BPF_PROG(overwrite_with_local_dynptr, struct file *file)
 
 /* R-VERIFY-12: a tracing argument is not trusted. */
 SEC("fentry/vfs_read")
-__failure __msg("(arg#0|R1) must be referenced or trusted")
+__rule("R-VERIFY-12") __failure __msg("{{arg#0|R1}} must be referenced or trusted")
 int BPF_PROG(untrusted_fentry_arg, struct file *file, char *ubuf, size_t count,
 	     loff_t *pos)
 {
@@ -380,7 +379,7 @@ int BPF_PROG(untrusted_fentry_arg, struct file *file, char *ubuf, size_t count,
 
 /* R-VERIFY-12: a pointer walked from a trusted one is not trusted. */
 SEC("lsm/file_open")
-__failure __msg("(arg#0|R1) must be referenced or trusted")
+__rule("R-VERIFY-12") __failure __msg("{{arg#0|R1}} must be referenced or trusted")
 int BPF_PROG(untrusted_walked_exe_file, struct file *unused)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -393,7 +392,7 @@ int BPF_PROG(untrusted_walked_exe_file, struct file *unused)
 
 /* R-VERIFY-12: a pointer read from memory (CO-RE, probe read) is a number. */
 SEC("lsm/file_open")
-__failure __msg("(arg#0|R1) pointer type STRUCT file must point|R1 is scalar expected STRUCT file")
+__rule("R-VERIFY-12") __failure __msg("{{(arg#0|R1) pointer type STRUCT file must point|R1 is scalar expected STRUCT file}}")
 int BPF_PROG(untrusted_core_read_exe_file, struct file *unused)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -407,7 +406,7 @@ int BPF_PROG(untrusted_core_read_exe_file, struct file *unused)
 
 /* R-VERIFY-13: a literal NULL file. */
 SEC("lsm/file_open")
-__failure __msg("Possibly NULL pointer passed to trusted (arg0|R1)")
+__rule("R-VERIFY-13") __failure __msg("Possibly NULL pointer passed to trusted {{arg0|R1}}")
 int BPF_PROG(null_file, struct file *unused)
 {
 	struct bpf_dynptr d;
@@ -419,7 +418,7 @@ int BPF_PROG(null_file, struct file *unused)
 
 /* R-VERIFY-13: a file that may be NULL (bpf_get_task_exe_file unchecked). */
 SEC("lsm/file_open")
-__failure __msg("Possibly NULL pointer passed to trusted (arg0|R1)")
+__rule("R-VERIFY-13") __failure __msg("Possibly NULL pointer passed to trusted {{arg0|R1}}")
 int BPF_PROG(maybe_null_file, struct file *unused)
 {
 	struct file *file = bpf_get_task_exe_file(bpf_get_current_task_btf());
@@ -436,7 +435,7 @@ int BPF_PROG(maybe_null_file, struct file *unused)
 
 /* R-VERIFY-14 */
 SEC("lsm/file_open")
-__failure __msg("Expected a dynptr of type file as (arg #0|R1)")
+__rule("R-VERIFY-14") __failure __msg("Expected a dynptr of type file as {{arg #0|R1}}")
 int BPF_PROG(discard_local_dynptr, struct file *unused)
 {
 	struct bpf_dynptr d;
@@ -448,7 +447,7 @@ int BPF_PROG(discard_local_dynptr, struct file *unused)
 
 /* R-VERIFY-14 */
 SEC("lsm/file_open")
-__failure __msg("Expected a dynptr of type file as (arg #0|R1)")
+__rule("R-VERIFY-14") __failure __msg("Expected a dynptr of type file as {{arg #0|R1}}")
 int BPF_PROG(discard_ringbuf_dynptr, struct file *unused)
 {
 	struct bpf_dynptr d;
@@ -460,7 +459,7 @@ int BPF_PROG(discard_ringbuf_dynptr, struct file *unused)
 
 /* R-VERIFY-15 */
 SEC("lsm/file_open")
-__failure __msg("Expected an initialized dynptr as (arg #0|R1)")
+__rule("R-VERIFY-15") __failure __msg("Expected an initialized dynptr as {{arg #0|R1}}")
 int BPF_PROG(discard_uninit_dynptr, struct file *unused)
 {
 	struct bpf_dynptr d;
@@ -471,7 +470,7 @@ int BPF_PROG(discard_uninit_dynptr, struct file *unused)
 
 /* R-VERIFY-16 */
 SEC("lsm/file_open")
-__failure __msg("Expected a dynptr of type ringbuf as (arg #0|R1)")
+__rule("R-VERIFY-16") __failure __msg("Expected a dynptr of type ringbuf as {{arg #0|R1}}")
 int BPF_PROG(file_dynptr_to_ringbuf_submit, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -483,7 +482,7 @@ int BPF_PROG(file_dynptr_to_ringbuf_submit, struct file *file)
 
 /* R-VERIFY-16 */
 SEC("lsm/file_open")
-__failure __msg("Expected a dynptr of type ringbuf as (arg #0|R1)")
+__rule("R-VERIFY-16") __failure __msg("Expected a dynptr of type ringbuf as {{arg #0|R1}}")
 int BPF_PROG(file_dynptr_to_ringbuf_discard, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -500,7 +499,7 @@ int BPF_PROG(file_dynptr_to_ringbuf_discard, struct file *file)
  * LSM program, before the read-only flag could even matter at run time.
  */
 SEC("lsm/file_open")
-__failure __msg("the prog does not allow writes to packet data")
+__rule("R-CREATE-4") __failure __msg("the prog does not allow writes to packet data")
 int BPF_PROG(slice_rdwr_refused, struct file *file)
 {
 	struct bpf_dynptr d;

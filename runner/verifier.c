@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Runs the __success/__failure/__msg() expectations of a BPF object's
- * programs (see verifier_expect.h and progs/verifier_expect.h).
+ * Declarative verifier tests: runs the __success, __failure, __msg() and
+ * __rule() annotations of a BPF object's programs (progs/verifier_expect.h),
+ * and the loader they and other tests use: one program of an object loaded
+ * alone, with its verifier log (test__load_alone()).
+ *
+ * __msg() means what it means in the kernel's selftests (bpf_misc.h,
+ * test_loader.c): literal text, with {{regex}} parts, that must appear in
+ * the verifier log; several __msg() must appear in their order.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,8 +19,8 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "internal.h"
 #include "test_progs.h"
-#include "verifier_expect.h"
 
 /* Must match progs/verifier_expect.h. */
 #define TAG_PREFIX	"verifier_expect:"
@@ -42,6 +48,9 @@ struct expectation {
 	enum verdict verdict;
 	char **msgs;		/* the __msg() patterns */
 	int nr_msgs;
+	char *rule;		/* __rule(): its rule, */
+	char *rule_file;	/* and where the annotation is */
+	int rule_line;
 	char *error;		/* harness error: set, the program is not run */
 };
 
@@ -49,17 +58,6 @@ static const char *verdict_str(enum verdict v)
 {
 	return v == VERDICT_SUCCESS ? "loaded (__success)" :
 	       v == VERDICT_FAILURE ? "rejected (__failure)" : "none";
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d) {
-		perror("strdup");
-		exit(1);
-	}
-	return d;
 }
 
 static void set_error(struct expectation *e, const char *fmt, ...)
@@ -74,20 +72,84 @@ static void set_error(struct expectation *e, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A __msg() pattern as a POSIX ERE: the literal parts escaped, each {{...}}
+ * part kept as a group. NULL (with @why set) if a {{ is not closed.
+ */
+static char *msg_to_ere(const char *msg, const char **why)
+{
+	size_t len = strlen(msg), n = 0;
+	char *out = malloc(2 * len + 3 * len + 1);
+	const char *p = msg, *end;
+
+	if (!out) {
+		perror("malloc");
+		exit(1);
+	}
+	while (*p) {
+		if (p[0] == '{' && p[1] == '{') {
+			end = strstr(p + 2, "}}");
+			if (!end) {
+				free(out);
+				*why = "{{ without }}";
+				return NULL;
+			}
+			out[n++] = '(';
+			memcpy(out + n, p + 2, end - p - 2);
+			n += end - p - 2;
+			out[n++] = ')';
+			p = end + 2;
+			continue;
+		}
+		if (strchr(".[]()*+?{}|^$\\", *p))
+			out[n++] = '\\';
+		out[n++] = *p++;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static int compile_msg(const char *msg, regex_t *re, char *err, size_t err_sz)
+{
+	const char *why = NULL;
+	char *ere = msg_to_ere(msg, &why);
+	int rc;
+
+	if (!ere) {
+		snprintf(err, err_sz, "%s", why);
+		return -1;
+	}
+	rc = regcomp(re, ere, REG_EXTENDED | REG_NEWLINE);
+	if (rc)
+		regerror(rc, re, err, err_sz);
+	free(ere);
+	return rc ? -1 : 0;
+}
+
 /* A pattern that does not compile is the test's bug: say so before loading. */
 static void check_regex(struct expectation *e, const char *pattern)
 {
 	char errbuf[256];
 	regex_t re;
-	int rc;
 
-	rc = regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE | REG_NOSUB);
-	if (rc) {
-		regerror(rc, &re, errbuf, sizeof(errbuf));
+	if (compile_msg(pattern, &re, errbuf, sizeof(errbuf))) {
 		set_error(e, "bad __msg(\"%s\"): %s", pattern, errbuf);
 		return;
 	}
 	regfree(&re);
+}
+
+bool test__log_has(const char *log, const char *msg)
+{
+	char errbuf[256];
+	regex_t re;
+	bool hit;
+
+	if (compile_msg(msg, &re, errbuf, sizeof(errbuf)))
+		return false;
+	hit = !regexec(&re, log, 0, NULL, 0);
+	regfree(&re);
+	return hit;
 }
 
 /* Reads the program's decl tags: DECL_TAGs on its FUNC, component_idx -1. */
@@ -130,6 +192,20 @@ static void read_tags(const struct btf *btf, struct expectation *e)
 			e->msgs = msgs;
 			e->msgs[e->nr_msgs++] = xstrdup(tag + 4);
 			check_regex(e, tag + 4);
+		} else if (!strncmp(tag, "rule=", 5)) {
+			char *at;
+
+			free(e->rule);
+			free(e->rule_file);
+			e->rule = xstrdup(tag + 5);
+			at = strchr(e->rule, '@');
+			e->rule_file = xstrdup(at ? at + 1 : "");
+			if (at)
+				*at = '\0';
+			at = strrchr(e->rule_file, ':');
+			e->rule_line = at ? atoi(at + 1) : 0;
+			if (at)
+				*at = '\0';
 		} else {
 			set_error(e, "unknown annotation '%s%s'", TAG_PREFIX,
 				  tag);
@@ -278,12 +354,9 @@ static void print_line_at(const char *text, size_t off, const char *prefix)
 	printf("%s%.*s\n", prefix, e ? (int)(e - s) : (int)strlen(s), s);
 }
 
-/*
- * Loads @e->prog alone. Returns the verifier log (malloc'd) and the load
- * result in @err, or NULL after a harness failure.
- */
-static char *load_alone(const char *obj_name, const void *bytes, size_t sz,
-			const struct expectation *e, int *err)
+char *test__load_alone(const char *obj_name, const void *bytes, size_t sz,
+			const char *prog_name, test__load_prepare_fn prepare,
+			void *arg, int *err)
 {
 	size_t log_sz = LOG_SIZE_START;
 
@@ -295,21 +368,23 @@ static char *load_alone(const char *obj_name, const void *bytes, size_t sz,
 
 		obj = open_object(obj_name, bytes, sz);
 		if (!obj) {
-			printf("verifier_expect: '%s': cannot open object '%s': %d\n",
-			       e->prog, obj_name, -errno);
+			printf("verifier: '%s': cannot open object '%s': %d\n",
+			       prog_name, obj_name, -errno);
 			test__fail();
 			return NULL;
 		}
-		target = bpf_object__find_program_by_name(obj, e->prog);
+		target = bpf_object__find_program_by_name(obj, prog_name);
 		if (!target) {
-			printf("verifier_expect: '%s': not found when reopened\n",
-			       e->prog);
+			printf("verifier: '%s': no such program in '%s'\n",
+			       prog_name, obj_name);
 			test__fail();
 			bpf_object__close(obj);
 			return NULL;
 		}
 		bpf_object__for_each_program(prog, obj)
 			bpf_program__set_autoload(prog, prog == target);
+		if (prepare)
+			prepare(obj, target, arg);
 
 		log = calloc(1, log_sz);
 		if (!log) {
@@ -324,6 +399,19 @@ static char *load_alone(const char *obj_name, const void *bytes, size_t sz,
 		old_print = libbpf_set_print(capture_libbpf);
 		*err = bpf_object__load(obj);
 		libbpf_set_print(old_print);
+		/*
+		 * Whatever libbpf's version, the answer must be about the
+		 * program alone: no other program may have been loaded with
+		 * it (libbpf 1.4+ loads struct_ops programs that a created
+		 * map names, whatever their autoload).
+		 */
+		bpf_object__for_each_program(prog, obj) {
+			if (prog == target || bpf_program__fd(prog) < 0)
+				continue;
+			printf("verifier: libbpf loaded '%s' with '%s', which was not asked for\n",
+			       bpf_program__name(prog), prog_name);
+			test__fail();
+		}
 		bpf_object__close(obj);
 
 		/* A full log fails the load with ENOSPC, whatever the verdict. */
@@ -331,8 +419,8 @@ static char *load_alone(const char *obj_name, const void *bytes, size_t sz,
 			return log;
 		free(log);
 		if (log_sz >= LOG_SIZE_MAX) {
-			printf("verifier_expect: '%s': the verifier log exceeds %u MiB\n",
-			       e->prog, LOG_SIZE_MAX >> 20);
+			printf("verifier: '%s': the verifier log exceeds %u MiB\n",
+			       prog_name, LOG_SIZE_MAX >> 20);
 			test__fail();
 			return NULL;
 		}
@@ -340,50 +428,76 @@ static char *load_alone(const char *obj_name, const void *bytes, size_t sz,
 	}
 }
 
+const char *test__libbpf_said(void)
+{
+	return libbpf_msgs;
+}
+
+/*
+ * The __msg() patterns, in their order: each must match after the end of
+ * the one before. @where gets each match's offset (-1: not matched).
+ */
+static bool match_in_order(const struct expectation *e, const char *log,
+			   regoff_t *where)
+{
+	regoff_t from = 0;
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < e->nr_msgs; i++) {
+		char errbuf[256];
+		regmatch_t m;
+		regex_t re;
+
+		where[i] = -1;
+		/* Compiled once already by check_regex(). */
+		if (compile_msg(e->msgs[i], &re, errbuf, sizeof(errbuf))) {
+			printf("verifier: '%s': %s\n", e->prog, errbuf);
+			ok = false;
+			continue;
+		}
+		if (!regexec(&re, log + from, 1, &m, from ? REG_NOTBOL : 0)) {
+			where[i] = from + m.rm_so;
+			from += m.rm_eo;
+		} else {
+			ok = false;
+		}
+		regfree(&re);
+	}
+	return ok;
+}
+
 static void check_one(const char *obj_name, const void *bytes, size_t sz,
 		      const struct expectation *e)
 {
 	enum verdict actual;
-	bool *matched;
-	regmatch_t *where;
-	bool ok = true;
+	regoff_t *where;
+	bool ok;
 	char *log;
 	int err, i;
 
-	log = load_alone(obj_name, bytes, sz, e, &err);
+	log = test__load_alone(obj_name, bytes, sz, e->prog, NULL, NULL, &err);
 	if (!log)
 		return;
 	actual = err ? VERDICT_FAILURE : VERDICT_SUCCESS;
 
-	matched = calloc(e->nr_msgs + 1, sizeof(*matched));
 	where = calloc(e->nr_msgs + 1, sizeof(*where));
-	if (!matched || !where) {
+	if (!where) {
 		perror("calloc");
 		exit(1);
 	}
-	for (i = 0; i < e->nr_msgs; i++) {
-		char errbuf[256];
-		regex_t re;
-		int rc;
-
-		/* Compiled once already by check_regex(). */
-		rc = regcomp(&re, e->msgs[i], REG_EXTENDED | REG_NEWLINE);
-		if (rc) {
-			regerror(rc, &re, errbuf, sizeof(errbuf));
-			printf("verifier_expect: '%s': regcomp: %s\n", e->prog,
-			       errbuf);
-			ok = false;
-			continue;
-		}
-		matched[i] = !regexec(&re, log, 1, &where[i], 0);
-		regfree(&re);
-		ok &= matched[i];
-	}
+	ok = match_in_order(e, log, where);
 	ok &= actual == e->verdict;
+	if (e->rule)
+		test__case(e->rule, e->rule_file, e->rule_line, "program %s",
+			   e->prog);
 
 	if (!ok) {
 		printf("verifier_expect: program '%s' (SEC(\"%s\")) of '%s':\n",
 		       e->prog, e->sec, obj_name);
+		if (e->rule)
+			printf("  rule: %s, annotated at %s:%d\n", e->rule,
+			       e->rule_file, e->rule_line);
 		printf("  expected: %s\n", verdict_str(e->verdict));
 		printf("  actual:   %s", verdict_str(actual));
 		if (err)
@@ -391,8 +505,8 @@ static void check_one(const char *obj_name, const void *bytes, size_t sz,
 			       strerror(-err));
 		printf("%s\n", actual == e->verdict ? "" : "  <-- MISMATCH");
 		for (i = 0; i < e->nr_msgs; i++)
-			if (!matched[i])
-				printf("  pattern not matched: /%s/\n",
+			if (where[i] < 0)
+				printf("  not found (in order): __msg(\"%s\")\n",
 				       e->msgs[i]);
 		if (!*log)
 			printf("  verifier log: empty%s\n",
@@ -413,21 +527,21 @@ static void check_one(const char *obj_name, const void *bytes, size_t sz,
 		printf("verifier_expect: '%s': %s as expected\n", e->prog,
 		       verdict_str(actual));
 		for (i = 0; i < e->nr_msgs; i++) {
-			printf("  /%s/ matched:\n", e->msgs[i]);
-			print_line_at(log, where[i].rm_so, "  | ");
+			printf("  __msg(\"%s\") found:\n", e->msgs[i]);
+			print_line_at(log, where[i], "  | ");
 		}
 		if (test__verbosity() >= 2) {
 			printf("  verifier log:\n");
 			print_tail(log, INT_MAX, "  | ");
 		}
 	}
-	free(matched);
+	test__case_end();
 	free(where);
 	free(log);
 }
 
-void run_verifier_expectations(const char *obj_name,
-			       verifier_expect_elf_fn elf_bytes)
+void test__run_verifier_expectations(const char *obj_name,
+				     const void *(*elf_bytes)(size_t *sz))
 {
 	struct expectation *exps;
 	const void *bytes;
@@ -456,6 +570,8 @@ void run_verifier_expectations(const char *obj_name,
 		for (j = 0; j < e->nr_msgs; j++)
 			free(e->msgs[j]);
 		free(e->msgs);
+		free(e->rule);
+		free(e->rule_file);
 		free(e->prog);
 		free(e->sec);
 		free(e->error);
