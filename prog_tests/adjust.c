@@ -19,80 +19,118 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "common.h"
+#include "harness.h"
 #include "adjust.skel.h"
 
-#define PAGE		4096ull
-#define M16		(1ull << 24)
-#define G4		(1ull << 32)
-#define UMAX		(~0ull)
-#define FILE_SIZE	(G4 + 2 * PAGE)
+#define M16		(1ll << 24)
+#define G4		(1ll << 32)
+#define UMAX		(-1ll)		/* as a pgoff's bytes: U64_MAX */
+#define FILE_LEN	PG(2, G4)
 
-static const struct extent file_data[] = {
-	{ 0, 4 * PAGE },
-	{ M16 - PAGE, 2 * PAGE },
-	{ G4 - PAGE, 3 * PAGE },
+/* Where the sparse file has data (pattern bytes); elsewhere holes. */
+static const struct { struct pgoff off, len; } file_data[] = {
+	{ PG(0, 0), PG(4, 0) },
+	{ PG(-1, M16), PG(2, 0) },
+	{ PG(-1, G4), PG(3, 0) },
 };
 
-#define ONE(s, e, o, l) { .start = (s), .end = (e), .off = (o), .len = (l) }
-#define TWO(s, e, s2, e2, o, l) { .start = (s), .end = (e), .start2 = (s2), \
-	.end2 = (e2), .off = (o), .len = (l), .chained = 1 }
-
-static const struct adjust_case cases[] = {
-	ONE(0, 0, 0, 0),			/* empty window, empty read */
-	ONE(0, 0, 0, 1),			/* empty window refuses a byte */
-	ONE(5, 4, 0, 16),			/* start > end: unchanged */
-	ONE(UMAX, 0, 3, 5),			/* start > end at the extremes */
-	ONE(0, 1, 0, 1),
-	ONE(0, 1, 0, 2),			/* runs past the window's end */
-	ONE(0, 1, 1, 1),			/* starts at the window's end */
-	ONE(0, 1, 1, 0),			/* empty read at the end */
-	ONE(PAGE - 1, PAGE + 1, 0, 2),		/* window straddles a page */
-	ONE(PAGE, PAGE + 16, 0, 16),
-	ONE(PAGE + 1, 3 * PAGE, 100, 64),
-	ONE(10, 20, 9, 1),			/* the window's last byte */
-	ONE(10, 20, 5, 6),			/* leaves the window; file has it */
-	ONE(10, 20, 10, 0),
-	ONE(M16 - 8, M16 + 8, 0, 16),		/* crosses 2^24 */
-	ONE(M16, M16 + PAGE, PAGE - 16, 16),
-	ONE(G4 - 8, G4 + 8, 0, 16),		/* crosses 2^32 */
-	ONE(G4, UMAX, PAGE, 64),		/* end = U64_MAX */
-	ONE(0, UMAX, PAGE + 5, 7),		/* the whole range: no change */
-	ONE(UMAX, UMAX, 1, 0),			/* start = end = U64_MAX; past its end */
-	ONE(UMAX, UMAX, 0, 1),
-	ONE(0, UMAX, UMAX, 1),			/* read offset U64_MAX */
-	ONE(0, UMAX, UMAX - 1, 2),		/* off + len wraps */
-	TWO(PAGE, 3 * PAGE, 16, 32, 0, 16),	/* windows compose */
-	TWO(0, 100, 50, 101, 99, 1),		/* end past size: unchanged */
-	TWO(0, 100, 101, 101, 99, 1),		/* start past size */
-	TWO(0, 100, 100, 100, 0, 0),		/* empty window at the end */
-	TWO(0, 100, 100, 100, 0, 1),
-	TWO(0, 100, 60, 50, 0, 8),		/* start > end */
-	TWO(G4 - PAGE, G4 + PAGE, PAGE - 1, PAGE + 1, 0, 2), /* at 2^32 */
-	TWO(M16, UMAX, PAGE - 3, PAGE + 3, 1, 5),
+/*
+ * A row: adjust(start, end), maybe a second adjust(start2, end2) relative
+ * to the first, then a read of len bytes at off. What each step returns
+ * comes from the model below, which says the rule it applies.
+ */
+struct adjust_row {
+	struct test_case_at at;
+	struct pgoff start, end, start2, end2, off, len;
+	bool chained;
 };
 
-#define N_CASES ((int)(sizeof(cases) / sizeof(cases[0])))
+#define B(x) PG(0, (x))
+#define ONE(s, e, o, l) { ROW_AT, (s), (e), B(0), B(0), (o), (l), false }
+#define TWO(s, e, s2, e2, o, l) { ROW_AT, (s), (e), (s2), (e2), (o), (l), true }
+#define ROW_AT CASE_AT_INIT(NULL)
 
-/* The contract, as a model: where the window starts and how long it is. */
+static const struct adjust_row rows[] = {
+	ONE(B(0), B(0), B(0), B(0)),			/* empty window, empty read */
+	ONE(B(0), B(0), B(0), B(1)),			/* empty window refuses a byte */
+	ONE(B(5), B(4), B(0), B(16)),			/* start > end: unchanged */
+	ONE(B(UMAX), B(0), B(3), B(5)),			/* start > end at the extremes */
+	ONE(B(0), B(1), B(0), B(1)),
+	ONE(B(0), B(1), B(0), B(2)),			/* runs past the window's end */
+	ONE(B(0), B(1), B(1), B(1)),			/* starts at the window's end */
+	ONE(B(0), B(1), B(1), B(0)),			/* empty read at the end */
+	ONE(PG(1, -1), PG(1, 1), B(0), B(2)),		/* window straddles a page */
+	ONE(PG(1, 0), PG(1, 16), B(0), B(16)),
+	ONE(PG(1, 1), PG(3, 0), B(100), B(64)),
+	ONE(B(10), B(20), B(9), B(1)),			/* the window's last byte */
+	ONE(B(10), B(20), B(5), B(6)),			/* leaves the window; file has it */
+	ONE(B(10), B(20), B(10), B(0)),
+	ONE(B(M16 - 8), B(M16 + 8), B(0), B(16)),	/* crosses 2^24 */
+	ONE(B(M16), PG(1, M16), PG(1, -16), B(16)),
+	ONE(B(G4 - 8), B(G4 + 8), B(0), B(16)),		/* crosses 2^32 */
+	ONE(B(G4), B(UMAX), PG(1, 0), B(64)),		/* end = U64_MAX */
+	ONE(B(0), B(UMAX), PG(1, 5), B(7)),		/* the whole range: no change */
+	ONE(B(UMAX), B(UMAX), B(1), B(0)),		/* start = end = U64_MAX; past its end */
+	ONE(B(UMAX), B(UMAX), B(0), B(1)),
+	ONE(B(0), B(UMAX), B(UMAX), B(1)),		/* read offset U64_MAX */
+	ONE(B(0), B(UMAX), B(UMAX - 1), B(2)),		/* off + len wraps */
+	TWO(PG(1, 0), PG(3, 0), B(16), B(32), B(0), B(16)), /* windows compose */
+	TWO(B(0), B(100), B(50), B(101), B(99), B(1)),	/* end past size: unchanged */
+	TWO(B(0), B(100), B(101), B(101), B(99), B(1)),	/* start past size */
+	TWO(B(0), B(100), B(100), B(100), B(0), B(0)),	/* empty window at the end */
+	TWO(B(0), B(100), B(100), B(100), B(0), B(1)),
+	TWO(B(0), B(100), B(60), B(50), B(0), B(8)),	/* start > end */
+	TWO(PG(-1, G4), PG(1, G4), PG(1, -1), PG(1, 1), B(0), B(2)), /* at 2^32 */
+	TWO(B(M16), B(UMAX), PG(1, -3), PG(1, 3), B(1), B(5)),
+};
+
+#define N_CASES N_ROWS(rows)
+
+/* The rows as the program takes them, in the running kernel's pages. */
+static struct adjust_case cases[N_CASES];
+
+static void resolve_rows(void)
+{
+	int i;
+
+	for (i = 0; i < N_CASES; i++)
+		cases[i] = (struct adjust_case){
+			.start = pg(rows[i].start), .end = pg(rows[i].end),
+			.start2 = pg(rows[i].start2), .end2 = pg(rows[i].end2),
+			.off = pg(rows[i].off), .len = pg(rows[i].len),
+			.chained = rows[i].chained,
+		};
+}
+
+
+
+/*
+ * The contract, as a model: where the window starts and how long it is.
+ * Each step also says which rule decided its answer.
+ */
 struct window {
 	__u64 start;
 	__u64 size;
 };
 
-static int model_adjust(struct window *w, __u64 start, __u64 end)
+static int model_adjust(struct window *w, __u64 start, __u64 end,
+			const char **rule)
 {
+	*rule = "R-ADJUST-1";
 	if (start > end)
 		return -EINVAL;
 	if (start > w->size || end > w->size)
 		return -ERANGE;
+	*rule = "R-ADJUST-2";
 	w->start += start;
 	w->size = end - start;
 	return 0;
 }
 
-static int model_read(const struct window *w, __u64 off, __u64 len)
+static int model_read(const struct window *w, __u64 off, __u64 len,
+		      const char **rule)
 {
+	*rule = "R-ADJUST-3";
 	return len > w->size || off > w->size - len ? -E2BIG : 0;
 }
 
@@ -109,20 +147,22 @@ static bool prepare_ranges(int fd)
 
 	for (i = 0; i < N_CASES; i++) {
 		const struct adjust_case *c = &cases[i];
-		struct window w = { 0, UMAX };
+		struct window w = { 0, ~0ull };
+		long page = page_size();
+		const char *rule;
 		__u64 at, pages;
 
-		model_adjust(&w, c->start, c->end);
+		model_adjust(&w, c->start, c->end, &rule);
 		if (c->chained)
-			model_adjust(&w, c->start2, c->end2);
-		if (model_read(&w, c->off, c->len) || !c->len)
+			model_adjust(&w, c->start2, c->end2, &rule);
+		if (model_read(&w, c->off, c->len, &rule) || !c->len)
 			continue;
 		at = w.start + c->off;
 		snprintf(name, sizeof(name), "case %d reads inside the file (table sanity)", i);
-		if (!ASSERT_LE(at + c->len, FILE_SIZE, name))
+		if (!ASSERT_LE(at + c->len, pg(FILE_LEN), name))
 			return false;
 		pread(fd, buf, c->len, at);
-		pages = (at % PAGE + c->len + PAGE - 1) / PAGE;
+		pages = (at % page + c->len + page - 1) / page;
 		snprintf(name, sizeof(name), "case %d range resident (mincore)", i);
 		if (!ASSERT_EQ(resident_pages(fd, at, c->len), (long)pages, name))
 			return false;
@@ -133,33 +173,43 @@ static bool prepare_ranges(int fd)
 static void check_case(struct adjust__bss *bss, int fd, int i, const char *ctx)
 {
 	const struct adjust_case *c = &cases[i];
-	struct window w = { 0, UMAX };
+	const struct test_case_at *at = &rows[i].at;
+	struct window w = { 0, ~0ull };
 	__u8 want[ADJ_OUT];
+	const char *rule;
 	char name[160];
 	int ret;
 
 	snprintf(name, sizeof(name), "%s case %d adjust(%#llx, %#llx)", ctx, i,
 		 (unsigned long long)c->start, (unsigned long long)c->end);
+	test__case("R-CREATE-2", at->file, at->line, "case %d", i);
 	if (!ASSERT_OK(bss->create_ret[i], name))
 		return;
-	ret = model_adjust(&w, c->start, c->end);
+	ret = model_adjust(&w, c->start, c->end, &rule);
+	test__case(rule, at->file, at->line, "case %d, the adjust", i);
 	ASSERT_EQ(bss->adjust_ret[i], ret, name);
 	ASSERT_EQ(bss->size1[i], w.size, name);
 	if (c->chained) {
 		snprintf(name, sizeof(name), "%s case %d then adjust(%#llx, %#llx)", ctx, i,
 			 (unsigned long long)c->start2, (unsigned long long)c->end2);
-		ret = model_adjust(&w, c->start2, c->end2);
+		ret = model_adjust(&w, c->start2, c->end2, &rule);
+		/* A second window is relative to the first. */
+		test__case(ret ? rule : "R-ADJUST-4", at->file, at->line,
+			   "case %d, the second adjust", i);
 		ASSERT_EQ(bss->adjust2_ret[i], ret, name);
 		ASSERT_EQ(bss->size2[i], w.size, name);
 	}
 	snprintf(name, sizeof(name), "%s case %d read(off=%#llx, len=%llu) in window [%#llx, +%#llx)",
 		 ctx, i, (unsigned long long)c->off, (unsigned long long)c->len,
 		 (unsigned long long)w.start, (unsigned long long)w.size);
-	ret = model_read(&w, c->off, c->len);
+	ret = model_read(&w, c->off, c->len, &rule);
+	test__case(rule, at->file, at->line, "case %d, the read", i);
 	if (!ASSERT_EQ(bss->read_ret[i], ret, name) || ret || !c->len)
-		return;
+		goto out;
 	if (ASSERT_EQ(pread(fd, want, c->len, w.start + c->off), (ssize_t)c->len, "pread"))
 		ASSERT_MEMEQ(bss->out[i], want, c->len, name);
+out:
+	test__case_end();
 }
 
 static void run_context(struct adjust *skel, struct bpf_program *prog, int fd,
@@ -168,12 +218,16 @@ static void run_context(struct adjust *skel, struct bpf_program *prog, int fd,
 	struct adjust__bss *bss = skel->bss;
 	int i;
 
-	if (!test__start_subtest(ctx) || !prepare_ranges(fd))
+	if (!test__start_subtest(ctx))
+		return;
+	resolve_rows();
+	if (!prepare_ranges(fd))
 		return;
 	memset(bss, 0x5a, sizeof(*bss));	/* nothing may pass by default */
 	bss->target_tgid = getpid();
 	bss->runs = 0;
 	bss->n_cases = N_CASES;
+	resolve_rows();
 	memcpy(bss->cases, cases, sizeof(cases));
 
 	ASSERT_OK(run_prog_once(prog, fd), "attach and trigger");
@@ -183,34 +237,27 @@ static void run_context(struct adjust *skel, struct bpf_program *prog, int fd,
 		check_case(bss, fd, i, ctx);
 }
 
-TEST_TRAITS(adjust, .parallel = true, .lane = LANE_PAGE_CACHE);
+TEST_TRAITS(adjust, NEEDS_FILE_DYNPTR_LSM, .parallel = true,
+	    .lane = LANE_PAGE_CACHE);
 
 void test_adjust(void)
 {
-	struct bpf_object_open_opts opts;
-	struct adjust *skel;
+	struct adjust *skel = SKEL_OPEN_LOAD(adjust);
+	struct extent data[N_ROWS(file_data)];
 	char path[256];
-	int fd;
+	int fd, i;
 
-	if (!require_file_dynptr() || !require_bpf_lsm())
+	if (!skel)
 		return;
-	skel_open_opts(&opts);
-	skel = adjust__open_opts(&opts);
-	if (!ASSERT_OK_PTR(skel, "open skeleton"))
-		return;
-	if (!ASSERT_OK(adjust__load(skel), "load skeleton"))
-		goto out;
-	fd = make_sparse_pattern_file("adjust", FILE_SIZE, file_data,
-				      sizeof(file_data) / sizeof(file_data[0]),
+	for (i = 0; i < N_ROWS(file_data); i++)
+		data[i] = (struct extent){ pg(file_data[i].off), pg(file_data[i].len) };
+	fd = make_sparse_pattern_file("adjust", pg(FILE_LEN), data, N_ROWS(file_data),
 				      path, sizeof(path));
-	if (!ASSERT_GE(fd, 0, "create sparse pattern file"))
-		goto out;
-
-	run_context(skel, skel->progs.adjust_nonsleepable, fd, "nonsleepable");
-	run_context(skel, skel->progs.adjust_sleepable, fd, "sleepable");
-
-	close(fd);
-	unlink(path);
-out:
+	if (ASSERT_GE(fd, 0, "create sparse pattern file")) {
+		run_context(skel, skel->progs.adjust_nonsleepable, fd, "nonsleepable");
+		run_context(skel, skel->progs.adjust_sleepable, fd, "sleepable");
+		close(fd);
+		unlink(path);
+	}
 	adjust__destroy(skel);
 }

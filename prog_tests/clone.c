@@ -17,13 +17,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "common.h"
+#include "harness.h"
 #include "clone.skel.h"
 
-#define PAGE		4096
-#define FILE_SIZE	(4 * PAGE)
-#define ADJ_START	PAGE		/* the window both phases apply */
-#define ADJ_END		(3 * PAGE)
+#define FILE_PAGES	4
+#define ADJ_START	pg(PG(1, 0))	/* the window both phases apply */
+#define ADJ_END		pg(PG(3, 0))
 #define READ_OFF	100		/* where both dynptrs then read */
 #define READ_LEN	16
 
@@ -37,6 +36,7 @@ static void expect_bytes(int fd, const __u8 *got, __u64 file_off, const char *na
 
 static void check_same(struct clone__bss *bss, int fd)
 {
+	TEST_RULE("R-CLONE-1");
 	ASSERT_OK(bss->clone_ret, "bpf_dynptr_clone");
 	ASSERT_EQ(bss->clone_size, bss->parent_size, "clone size equals parent size");
 	ASSERT_EQ(bss->parent_size, ~0ull, "parent size (U64_MAX)");
@@ -64,12 +64,15 @@ static void check_phase(struct clone__bss *bss, int fd, int which)
 	const char *kept = which ? "clone" : "parent";
 	char name[96];
 
+	/* The adjusted one follows R-ADJUST-1; the other the clone rule. */
+	TEST_RULE("R-ADJUST-1");
 	ASSERT_OK(bss->adjust_ret[which], "bpf_dynptr_adjust");
 	snprintf(name, sizeof(name), "adjusted %s's size", moved);
 	ASSERT_EQ(moved_size, ADJ_END - ADJ_START, name);
 	snprintf(name, sizeof(name), "adjusted %s's bytes (file offset start + off)", moved);
 	if (ASSERT_OK(moved_read, name))
 		expect_bytes(fd, moved_bytes, ADJ_START + READ_OFF, name);
+	TEST_RULE(which ? "R-CLONE-3" : "R-CLONE-2");
 	snprintf(name, sizeof(name), "%s's size after adjusting the %s", kept, moved);
 	ASSERT_EQ(kept_size, ~0ull, name);
 	snprintf(name, sizeof(name), "%s's bytes after adjusting the %s (file offset off)", kept, moved);
@@ -89,7 +92,7 @@ static void run_context(struct clone *skel, struct bpf_program *prog, int fd,
 	bss->adj_start = ADJ_START;
 	bss->adj_end = ADJ_END;
 	bss->read_off = READ_OFF;
-	if (!ASSERT_EQ(make_file_resident(fd, FILE_SIZE), FILE_SIZE / PAGE,
+	if (!ASSERT_EQ(make_file_resident(fd, pg(PG(FILE_PAGES, 0))), FILE_PAGES,
 		       "resident pages before the trigger (mincore)"))
 		return;
 	ASSERT_OK(run_prog_once(prog, fd), "attach and trigger");
@@ -107,32 +110,19 @@ static void run_context(struct clone *skel, struct bpf_program *prog, int fd,
 		check_phase(bss, fd, 1);
 }
 
-TEST_TRAITS(clone, .parallel = true, .lane = LANE_PAGE_CACHE);
+TEST_TRAITS(clone, NEEDS_FILE_DYNPTR_LSM, .parallel = true,
+	    .lane = LANE_PAGE_CACHE);
 
 void test_clone(void)
 {
-	struct bpf_object_open_opts opts;
-	struct clone *skel;
-	char path[256];
-	int fd;
+	struct clone *skel = SKEL_OPEN_LOAD(clone);
+	struct scratch_file f = { .fd = -1 };
 
-	if (!require_file_dynptr() || !require_bpf_lsm())
-		return;
-	skel_open_opts(&opts);
-	skel = clone__open_opts(&opts);
-	if (!ASSERT_OK_PTR(skel, "open skeleton"))
-		return;
-	if (!ASSERT_OK(clone__load(skel), "load skeleton"))
-		goto out;
-	fd = make_pattern_file("clone", FILE_SIZE, path, sizeof(path));
-	if (!ASSERT_GE(fd, 0, "create pattern file"))
-		goto out;
-
-	run_context(skel, skel->progs.clone_nonsleepable, fd, "nonsleepable");
-	run_context(skel, skel->progs.clone_sleepable, fd, "sleepable");
-
-	close(fd);
-	unlink(path);
-out:
+	if (skel && scratch_pattern_file(&f, "clone", pg(PG(FILE_PAGES, 0)))) {
+		run_context(skel, skel->progs.clone_nonsleepable, f.fd,
+			    "nonsleepable");
+		run_context(skel, skel->progs.clone_sleepable, f.fd, "sleepable");
+	}
+	scratch_file_done(&f);
 	clone__destroy(skel);
 }

@@ -12,35 +12,42 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include "read_batch.h"
 #include "concurrent_write.skel.h"
 
-#define PAGE		4096
 #define FILE_PAGES	8
-#define FILE_SIZE	(FILE_PAGES * PAGE)
 #define MIN_TRIGGERS	100
 #define MAX_TRIGGERS	5000
+#define N_CASES		2
 
-static const struct read_case cases[] = {
-	{ 0, FILE_SIZE < READ_CHUNK ? FILE_SIZE : READ_CHUNK },
-	{ PAGE - 3, 3 * PAGE },
-};
+/* The reads, in the running kernel's pages: the first chunk, and across two edges. */
+static struct read_case cases[N_CASES];
 
-#define N_CASES ((int)(sizeof(cases) / sizeof(cases[0])))
+static void make_cases(void)
+{
+	__u64 size = pg(PG(FILE_PAGES, 0));
+
+	cases[0] = (struct read_case){ 0, size < READ_CHUNK ? size : READ_CHUNK };
+	cases[1] = (struct read_case){ pg(PG(1, -3)), pg(PG(3, 0)) };
+}
 
 /* The writer flips the whole file between the pattern and its inverse. */
 static void writer(const char *path)
 {
-	static __u8 a[FILE_SIZE], b[FILE_SIZE];
-	int fd = open(path, O_WRONLY), i;
+	size_t size = pg(PG(FILE_PAGES, 0)), i;
+	__u8 *a = malloc(size), *b = malloc(size);
+	int fd = open(path, O_WRONLY);
 
-	pattern_fill(a, 0, FILE_SIZE);
-	for (i = 0; i < FILE_SIZE; i++)
+	if (!a || !b)
+		_exit(1);
+	pattern_fill(a, 0, size);
+	for (i = 0; i < size; i++)
 		b[i] = ~a[i];
 	for (;;) {
-		pwrite(fd, b, FILE_SIZE, 0);
-		pwrite(fd, a, FILE_SIZE, 0);
+		pwrite(fd, b, size, 0);
+		pwrite(fd, a, size, 0);
 	}
 }
 
@@ -100,6 +107,7 @@ static void race(struct concurrent_write *skel, struct bpf_program *prog,
 	}
 	bpf_link__destroy(link);
 	ASSERT_GT(child, 0, "fork the writer");
+	TEST_RULE("R-KIND-9");
 	printf("%s: %d triggers, %d reads saw the writer's bytes\n", ctx, i, raced);
 	ASSERT_EQ(failed, 0, "reads that failed while the file was rewritten");
 	ASSERT_EQ(foreign, -1, "offset of a byte that is neither old nor new");
@@ -107,31 +115,21 @@ static void race(struct concurrent_write *skel, struct bpf_program *prog,
 		test__skip("the writer never overlapped a read in %d triggers: nothing was tested", i);
 }
 
-/* No traits: under -j it runs alone, as it races a writer process of its own against the reads. */
+/* Not parallel: under -j it runs alone, as it races a writer of its own. */
+TEST_TRAITS(concurrent_write, NEEDS_FILE_DYNPTR_LSM);
+
 void test_concurrent_write(void)
 {
-	struct bpf_object_open_opts opts;
-	struct concurrent_write *skel;
-	char path[256];
-	int fd;
+	struct concurrent_write *skel = SKEL_OPEN_LOAD(concurrent_write);
+	struct scratch_file f = { .fd = -1 };
 
-	if (!require_file_dynptr() || !require_bpf_lsm())
-		return;
-	skel_open_opts(&opts);
-	skel = concurrent_write__open_opts(&opts);
-	if (!ASSERT_OK_PTR(skel, "open skeleton"))
-		return;
-	if (!ASSERT_OK(concurrent_write__load(skel), "load skeleton"))
-		goto out;
-	fd = make_pattern_file("concurrent_write", FILE_SIZE, path, sizeof(path));
-	if (!ASSERT_GE(fd, 0, "create pattern file"))
-		goto out;
-	if (ASSERT_EQ(make_file_resident(fd, FILE_SIZE), FILE_PAGES, "resident (mincore)")) {
-		race(skel, skel->progs.read_nonsleepable, fd, path, "nonsleepable");
-		race(skel, skel->progs.read_sleepable, fd, path, "sleepable");
+	make_cases();
+	if (skel && scratch_pattern_file(&f, "concurrent_write", pg(PG(FILE_PAGES, 0))) &&
+	    ASSERT_EQ(make_file_resident(f.fd, pg(PG(FILE_PAGES, 0))), FILE_PAGES,
+		      "resident (mincore)")) {
+		race(skel, skel->progs.read_nonsleepable, f.fd, f.path, "nonsleepable");
+		race(skel, skel->progs.read_sleepable, f.fd, f.path, "sleepable");
 	}
-	close(fd);
-	unlink(path);
-out:
+	scratch_file_done(&f);
 	concurrent_write__destroy(skel);
 }

@@ -16,29 +16,36 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "common.h"
+#include "harness.h"
 #include "creation.skel.h"
 
-#define FILE_SIZE	(3 * 4096 + 5)
+#define FILE_LEN	PG(3, 5)
 #define FILE_PAGES	4
 #define N_FLAGS		34	/* 0, each of the 32 bits, all bits */
 
-/* Field names follow the program's result arrays. */
+/*
+ * What a dynptr made with some flags must show. Field names follow the
+ * program's result arrays; .at is the row's rule, .size_at the size's.
+ */
 struct expect {
+	struct test_case_at at, size_at;
 	int create, is_null, is_rdonly, read_ret, adjust_ret, clone_ret;
 	int clone_is_null, slice_is_null;
 	__u64 size;
 };
 
 static const struct expect valid = {
+	.at = CASE_AT_INIT("R-CREATE-2"), .size_at = CASE_AT_INIT("R-CREATE-3"),
 	.create = 0, .is_null = 0, .is_rdonly = 1, .read_ret = 0,
 	.adjust_ret = 0, .clone_ret = 0, .clone_is_null = 0,
 	.slice_is_null = 0, .size = ~0ull,
 };
 
 static const struct expect rejected = {
+	.at = CASE_AT_INIT("R-CREATE-1"), .size_at = CASE_AT_INIT("R-CREATE-1"),
 	.create = -EINVAL, .is_null = 1, .is_rdonly = 0, .read_ret = -EINVAL,
 	.adjust_ret = -EINVAL, .clone_ret = -EINVAL, .clone_is_null = 1,
 	.slice_is_null = 1, .size = (__u64)-EINVAL,
@@ -69,9 +76,11 @@ static void check_flags(struct creation *skel)
 		__u32 flags = flags_value(i);
 		char name[64];
 
+		TEST_CASE(want->size_at, "flags=%#x", flags);
+		CHECK_FIELD(bss, i, size, want, flags);
+		TEST_CASE(want->at, "flags=%#x", flags);
 		CHECK_FIELD(bss, i, is_null, want, flags);
 		CHECK_FIELD(bss, i, is_rdonly, want, flags);
-		CHECK_FIELD(bss, i, size, want, flags);
 		CHECK_FIELD(bss, i, read_ret, want, flags);
 		CHECK_FIELD(bss, i, slice_is_null, want, flags);
 		CHECK_FIELD(bss, i, clone_ret, want, flags);
@@ -82,15 +91,19 @@ static void check_flags(struct creation *skel)
 		snprintf(name, sizeof(name), "flags=%#x: discard", flags);
 		ASSERT_EQ(bss->discard_ret[i], 0, name);
 	}
+	test__case_end();
 }
 
 static void check_rdonly(struct creation *skel, int fd)
 {
 	struct creation__bss *bss = skel->bss;
 	__u8 file_bytes[sizeof(bss->slice_bytes)];
-	__u8 pattern[FILE_SIZE];
-	static __u8 now[FILE_SIZE];
+	size_t len = pg(FILE_LEN);
+	__u8 *pattern = malloc(len), *now = malloc(len);
 
+	TEST_RULE("R-CREATE-4");
+	if (!ASSERT_OK_PTR(pattern, "malloc") || !ASSERT_OK_PTR(now, "malloc"))
+		goto out;
 	ASSERT_EQ(bss->write_ret, -EINVAL, "bpf_dynptr_write on a file dynptr");
 	ASSERT_EQ(bss->data_is_null, 1, "bpf_dynptr_data returns NULL");
 	ASSERT_EQ(bss->slice_nobuf_is_null, 1, "bpf_dynptr_slice without a buffer returns NULL");
@@ -100,9 +113,12 @@ static void check_rdonly(struct creation *skel, int fd)
 		ASSERT_MEMEQ(bss->slice_bytes, file_bytes, sizeof(file_bytes),
 			     "slice bytes equal pread");
 	/* The write must not have reached the file. */
-	pattern_fill(pattern, 0, FILE_SIZE);
-	if (ASSERT_EQ(pread(fd, now, FILE_SIZE, 0), FILE_SIZE, "pread whole file"))
-		ASSERT_MEMEQ(now, pattern, FILE_SIZE, "file unchanged after write attempts");
+	pattern_fill(pattern, 0, len);
+	if (ASSERT_EQ(pread(fd, now, len, 0), (ssize_t)len, "pread whole file"))
+		ASSERT_MEMEQ(now, pattern, len, "file unchanged after write attempts");
+out:
+	free(pattern);
+	free(now);
 }
 
 /* Runs one context's program once; false if it did not run. */
@@ -119,7 +135,7 @@ static bool trigger_once(struct creation *skel, struct bpf_program *prog, int fd
 		bss->flags_cases[i] = flags_value(i);
 	memset(bss->write_src, 0xee, sizeof(bss->write_src));
 
-	if (!ASSERT_EQ(make_file_resident(fd, FILE_SIZE), FILE_PAGES,
+	if (!ASSERT_EQ(make_file_resident(fd, pg(FILE_LEN)), FILE_PAGES,
 		       "resident pages before the trigger (mincore)"))
 		return false;
 	ASSERT_OK(run_prog_once(prog, fd), "attach and trigger");
@@ -141,39 +157,28 @@ static void bool_return(struct creation *skel, int fd)
 	if (!test__start_subtest("bool_return_zero_extended") ||
 	    !trigger_once(skel, skel->progs.creation_nonsleepable, fd))
 		return;
+	TEST_RULE("R-CREATE-5");
 	ASSERT_EQ(skel->bss->raw_is_null, 1ull,
 		  "R0 (64 bits) of bpf_dynptr_is_null() on a null dynptr, after R0 = -EINVAL");
 	ASSERT_EQ(skel->bss->raw_is_rdonly, 0ull,
 		  "R0 (64 bits) of bpf_dynptr_is_rdonly() on a null dynptr, after R0 = -EINVAL");
 }
 
-TEST_TRAITS(creation, .parallel = true, .lane = LANE_PAGE_CACHE);
+TEST_TRAITS(creation, NEEDS_FILE_DYNPTR_LSM, .parallel = true,
+	    .lane = LANE_PAGE_CACHE);
 
 void test_creation(void)
 {
-	struct bpf_object_open_opts opts;
-	struct creation *skel;
-	char path[256];
-	int fd;
+	struct creation *skel = SKEL_OPEN_LOAD(creation);
+	struct scratch_file f = { .fd = -1 };
 
-	if (!require_file_dynptr() || !require_bpf_lsm())
-		return;
-	skel_open_opts(&opts);
-	skel = creation__open_opts(&opts);
-	if (!ASSERT_OK_PTR(skel, "open skeleton"))
-		return;
-	if (!ASSERT_OK(creation__load(skel), "load skeleton"))
-		goto out;
-	fd = make_pattern_file("creation", FILE_SIZE, path, sizeof(path));
-	if (!ASSERT_GE(fd, 0, "create pattern file"))
-		goto out;
-
-	run_context(skel, skel->progs.creation_nonsleepable, fd, "nonsleepable");
-	run_context(skel, skel->progs.creation_sleepable, fd, "sleepable");
-	bool_return(skel, fd);
-
-	close(fd);
-	unlink(path);
-out:
+	if (skel && scratch_pattern_file(&f, "creation", pg(FILE_LEN))) {
+		run_context(skel, skel->progs.creation_nonsleepable, f.fd,
+			    "nonsleepable");
+		run_context(skel, skel->progs.creation_sleepable, f.fd,
+			    "sleepable");
+		bool_return(skel, f.fd);
+	}
+	scratch_file_done(&f);
 	creation__destroy(skel);
 }

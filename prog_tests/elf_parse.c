@@ -43,7 +43,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "common.h"
+#include "harness.h"
 #include "elf_parse.h"
 #include "elf_parse.skel.h"
 
@@ -137,6 +137,7 @@ static bool check_ran(const struct target *t, const char *ctx)
 {
 	const struct ep_result *r = &t->res;
 
+	TEST_RULE("R-ELF-1");
 	if (!ASSERT_TRUE(t->triggered, N("%s: trigger ioctl", ctx)) ||
 	    !ASSERT_EQ(t->runs, 1, N("%s: program runs per trigger (did it run?)", ctx)) ||
 	    !ASSERT_OK(r->create_err, N("%s: bpf_dynptr_from_file", ctx)))
@@ -156,6 +157,7 @@ static void check_ehdr(const struct target *t, const struct ep_result *r,
 	size_t phnum, shnum, shstrndx;
 	GElf_Ehdr g;
 
+	TEST_RULE("R-ELF-2");
 	if (!ASSERT_OK_PTR(gelf_getehdr(t->elf, &g), "gelf_getehdr"))
 		return;
 	ASSERT_MEMEQ(e->e_ident, g.e_ident, EI_NIDENT, N("%s ehdr.e_ident", ctx));
@@ -188,6 +190,7 @@ static void check_phdrs(const struct target *t, const struct ep_result *r,
 {
 	size_t phnum, n, i;
 
+	TEST_RULE("R-ELF-3");
 	if (!ASSERT_OK(elf_getphdrnum(t->elf, &phnum), "elf_getphdrnum"))
 		return;
 	if (!phnum) {
@@ -246,6 +249,7 @@ static void check_shdrs(const struct target *t, const struct ep_result *r,
 {
 	size_t shnum, shstrndx, n, i;
 
+	TEST_RULE("R-ELF-4");
 	if (!ASSERT_OK(elf_getshdrnum(t->elf, &shnum), "elf_getshdrnum") ||
 	    !ASSERT_OK(elf_getshdrstrndx(t->elf, &shstrndx), "elf_getshdrstrndx"))
 		return;
@@ -375,6 +379,7 @@ static void check_build_id(const struct target *t, const struct ep_result *r,
 	struct note_ref seg, sec;
 	size_t phnum, copied;
 
+	TEST_RULE("R-ELF-5");
 	if (!ASSERT_OK(elf_getphdrnum(t->elf, &phnum), "elf_getphdrnum"))
 		return;
 	seg = build_id_by_segments(t->elf, phnum < EP_MAX_PHDRS ? phnum : EP_MAX_PHDRS);
@@ -442,6 +447,7 @@ static void check_symbols(const struct target *t, const struct ep_result *r,
 	GElf_Shdr sh;
 	Elf_Data *d;
 
+	TEST_RULE("R-ELF-6");
 	if (!ASSERT_OK(elf_getshdrnum(t->elf, &shnum), "elf_getshdrnum"))
 		return;
 	scn = symbol_table(t->elf, shnum < EP_MAX_SHDRS ? shnum : EP_MAX_SHDRS, &idx);
@@ -599,6 +605,7 @@ static void nonsleepable_resident(struct elf_parse *skel, struct target *runner,
 	long pages = (size + page_size() - 1) / page_size();
 	unsigned int i;
 
+	TEST_RULE("R-ELF-7");
 	if (!ASSERT_EQ(make_file_resident(copy->fd, size), pages,
 		       "resident pages of the copy before the trigger (mincore)") ||
 	    !run_prog(skel, skel->progs.elf_parse_nonsleepable, copy, copy->fd))
@@ -624,6 +631,7 @@ static void nonsleepable_resident(struct elf_parse *skel, struct target *runner,
 static void nonsleepable_evicted(struct elf_parse *skel, struct target *copy,
 				 off_t size)
 {
+	TEST_RULE("R-ELF-8");
 	if (!make_file_evicted(copy->fd, size,
 			       "resident pages of the copy before the trigger (mincore)") ||
 	    !run_prog(skel, skel->progs.elf_parse_nonsleepable, copy, copy->fd) ||
@@ -692,24 +700,23 @@ static void print_verified_insns(struct elf_parse *skel)
 	}
 }
 
-/* No traits: under -j it runs alone, as it evicts the runner's own executable, which other tests read. */
+/*
+ * Not parallel: under -j it runs alone, as it evicts the runner's own
+ * executable, which other tests read. A guest carries /usr/bin/true for it.
+ */
+TEST_TRAITS(elf_parse, NEEDS_FILE_DYNPTR_LSM, .guest_files = DYNAMIC_PATH);
+
 void test_elf_parse(void)
 {
 	struct target runner = { .label = "runner", .path = RUNNER_PATH, .fd = -1 };
 	struct target busybox = { .label = "busybox", .path = BUSYBOX_PATH, .fd = -1 };
 	struct target dynamic = { .label = "dynamic", .path = DYNAMIC_PATH, .fd = -1 };
-	struct bpf_object_open_opts opts;
 	struct elf_parse *skel;
 
-	if (!require_file_dynptr() || !require_bpf_lsm())
-		return;
 	if (!ASSERT_NEQ(elf_version(EV_CURRENT), EV_NONE, "elf_version"))
 		return;
-	skel_open_opts(&opts);
-	skel = elf_parse__open_opts(&opts);
-	if (!ASSERT_OK_PTR(skel, "open skeleton"))
-		return;
-	if (!ASSERT_OK(elf_parse__load(skel), "load skeleton"))
+	skel = SKEL_OPEN_LOAD(elf_parse);
+	if (!skel)
 		goto out;
 	print_verified_insns(skel);
 

@@ -15,33 +15,61 @@
 #include "read_batch.h"
 #include "fault_nonsleepable.skel.h"
 
-#define PAGE		4096
 #define FILE_PAGES	16
-#define FILE_SIZE	(FILE_PAGES * PAGE)
+#define FILE_LEN	PG(FILE_PAGES, 0)
 #define HOLE_PAGE	5	/* the page evicted in the partly resident file */
 
-static const struct read_case cases[] = {
-	{ 0, PAGE },			/* the first page */
-	{ 3 * PAGE + 100, 2 * PAGE },	/* across two page boundaries */
-	{ 8 * PAGE, 8 * PAGE },		/* the second half */
-	{ FILE_SIZE - 1, 1 },		/* the last byte */
+/* Evicted (mincore shows none resident). */
+static const struct read_row evicted_rows[] = {
+	/* the first page */
+	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(-EFAULT, "R-FAULT-1"), EXPECT(0, "R-FAULT-2") },
+	/* across two page boundaries */
+	{ ROW_HERE, PG(3, 100), PG(2, 0), EXPECT(-EFAULT, "R-FAULT-1"), EXPECT(0, "R-FAULT-2") },
+	/* the second half */
+	{ ROW_HERE, PG(8, 0), PG(8, 0), EXPECT(-EFAULT, "R-FAULT-1"), EXPECT(0, "R-FAULT-2") },
+	/* the last byte */
+	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), EXPECT(-EFAULT, "R-FAULT-1"), EXPECT(0, "R-FAULT-2") },
 };
 
-#define N_CASES ((int)(sizeof(cases) / sizeof(cases[0])))
-
-/* Around the evicted HOLE_PAGE: which reads touch it decides -EFAULT. */
-static const struct read_case partial_cases[] = {
-	{ (HOLE_PAGE - 1) * PAGE, PAGE },	/* resident page before */
-	{ (HOLE_PAGE + 1) * PAGE, PAGE },	/* resident page after */
-	{ HOLE_PAGE * PAGE - 1, 2 },		/* resident into evicted */
-	{ (HOLE_PAGE + 1) * PAGE - 1, 2 },	/* evicted into resident */
-	{ HOLE_PAGE * PAGE + 17, 1 },		/* inside the evicted page */
-	{ 0, 8 * PAGE },			/* spans it */
+/* Resident: the context changes nothing. */
+static const struct read_row resident_rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(0, "R-READ-3"), {} },
+	{ ROW_HERE, PG(3, 100), PG(2, 0), EXPECT(0, "R-READ-3"), {} },
+	{ ROW_HERE, PG(8, 0), PG(8, 0), EXPECT(0, "R-READ-3"), {} },
+	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), EXPECT(0, "R-READ-3"), {} },
 };
 
-static const int partial_expect[] = { 0, 0, -EFAULT, -EFAULT, -EFAULT, -EFAULT };
+/* Resident but HOLE_PAGE: which reads touch it decides -EFAULT. */
+static const struct read_row partial_rows[] = {
+	/* resident page before */
+	{ ROW_HERE, PG(HOLE_PAGE - 1, 0), PG(1, 0), EXPECT(0, "R-FAULT-3"), {} },
+	/* resident page after */
+	{ ROW_HERE, PG(HOLE_PAGE + 1, 0), PG(1, 0), EXPECT(0, "R-FAULT-3"), {} },
+	/* resident into evicted */
+	{ ROW_HERE, PG(HOLE_PAGE, -1), PG(0, 2), EXPECT(-EFAULT, "R-FAULT-3"), {} },
+	/* evicted into resident */
+	{ ROW_HERE, PG(HOLE_PAGE + 1, -1), PG(0, 2), EXPECT(-EFAULT, "R-FAULT-3"), {} },
+	/* inside the evicted page */
+	{ ROW_HERE, PG(HOLE_PAGE, 17), PG(0, 1), EXPECT(-EFAULT, "R-FAULT-3"), {} },
+	/* spans it */
+	{ ROW_HERE, PG(0, 0), PG(8, 0), EXPECT(-EFAULT, "R-FAULT-3"), {} },
+};
 
-#define N_PARTIAL ((int)(sizeof(partial_cases) / sizeof(partial_cases[0])))
+/* A file of 3 pages + 100 bytes, just written: its EOF page is not uptodate. */
+static const struct read_row written_eof_rows[] = {
+	/* a fully written page */
+	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(0, "R-FAULT-1"), {} },
+	/* inside the written part of EOF's page */
+	{ ROW_HERE, PG(3, 0), PG(0, 50), EXPECT(-EFAULT, "R-FAULT-1"), {} },
+};
+
+/* Resident, then evicted again: after the reads nothing is pinned. */
+static const struct read_row evictable_rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(0, "R-FAULT-4"), {} },
+	{ ROW_HERE, PG(3, 100), PG(2, 0), EXPECT(0, "R-FAULT-4"), {} },
+	{ ROW_HERE, PG(8, 0), PG(8, 0), EXPECT(0, "R-FAULT-4"), {} },
+	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), EXPECT(0, "R-FAULT-4"), {} },
+};
 
 struct fixture {
 	struct fault_nonsleepable *skel;
@@ -51,12 +79,13 @@ struct fixture {
 
 static bool make_evicted(int fd)
 {
-	return make_file_evicted(fd, FILE_SIZE, "resident pages after eviction (mincore)");
+	return make_file_evicted(fd, pg(FILE_LEN),
+				 "resident pages after eviction (mincore)");
 }
 
 static bool make_resident(int fd)
 {
-	return ASSERT_EQ(make_file_resident(fd, FILE_SIZE), FILE_PAGES,
+	return ASSERT_EQ(make_file_resident(fd, pg(FILE_LEN)), FILE_PAGES,
 			 "resident pages before the trigger (mincore)");
 }
 
@@ -64,14 +93,18 @@ static void evicted_nonsleepable(struct fixture *f)
 {
 	struct bpf_program *prog = f->skel->progs.read_nonsleepable;
 
-	if (!test__start_subtest("evicted_nonsleepable_efault") || !make_evicted(f->fd))
+	if (!test__start_subtest("evicted_nonsleepable_efault") ||
+	    !make_evicted(f->fd))
 		return;
-	if (!read_batch_run(&f->batch, prog, f->fd, cases, N_CASES))
+	if (!read_rows_trigger(&f->batch, prog, CTX_NONSLEEPABLE, f->fd,
+			       evicted_rows, N_ROWS(evicted_rows)))
 		return;
 	/* A page-cache-only reader must not have brought anything in. */
-	ASSERT_EQ(resident_pages(f->fd, 0, FILE_SIZE), 0,
+	TEST_RULE("R-FAULT-1");
+	ASSERT_EQ(resident_pages(f->fd, 0, pg(FILE_LEN)), 0,
 		  "resident pages after the non-sleepable reads");
-	read_batch_check(&f->batch, f->fd, cases, N_CASES, -EFAULT, "nonsleepable");
+	read_rows_check(&f->batch, CTX_NONSLEEPABLE, f->fd, evicted_rows,
+			N_ROWS(evicted_rows));
 }
 
 static void evicted_sleepable(struct fixture *f)
@@ -80,50 +113,57 @@ static void evicted_sleepable(struct fixture *f)
 	char name[96];
 	int i;
 
-	if (!test__start_subtest("evicted_sleepable_reads") || !make_evicted(f->fd))
+	if (!test__start_subtest("evicted_sleepable_reads") ||
+	    !make_evicted(f->fd))
 		return;
-	if (!read_batch_run(&f->batch, prog, f->fd, cases, N_CASES))
+	if (!read_rows_trigger(&f->batch, prog, CTX_SLEEPABLE, f->fd,
+			       evicted_rows, N_ROWS(evicted_rows)))
 		return;
-	/* Before pread() can populate anything: the program's reads did. */
-	for (i = 0; i < N_CASES; i++) {
-		long want = (cases[i].off % PAGE + cases[i].len + PAGE - 1) / PAGE;
+	/*
+	 * Before pread() can populate anything: the pages each read touched
+	 * are resident, brought in by the program's reads.
+	 */
+	for (i = 0; i < N_ROWS(evicted_rows); i++) {
+		const struct read_row *r = &evicted_rows[i];
+		__u64 off = pg(r->off), len = pg(r->len);
+		long want = (off % page_size() + len + page_size() - 1) / page_size();
 
-		snprintf(name, sizeof(name), "pages of case %d resident after the sleepable read", i);
-		ASSERT_EQ(resident_pages(f->fd, cases[i].off, cases[i].len), want, name);
+		test__case(r->sleepable.rule, r->at.file, r->at.line,
+			   "row %d: its pages resident after the sleepable read",
+			   i + 1);
+		snprintf(name, sizeof(name), "pages of row %d resident", i + 1);
+		ASSERT_EQ(resident_pages(f->fd, off, len), want, name);
 	}
-	read_batch_check(&f->batch, f->fd, cases, N_CASES, 0, "sleepable");
+	test__case_end();
+	read_rows_check(&f->batch, CTX_SLEEPABLE, f->fd, evicted_rows,
+			N_ROWS(evicted_rows));
 }
 
 static void resident_nonsleepable(struct fixture *f)
 {
-	struct bpf_program *prog = f->skel->progs.read_nonsleepable;
-
-	if (!test__start_subtest("resident_nonsleepable_reads") || !make_resident(f->fd))
-		return;
-	if (read_batch_run(&f->batch, prog, f->fd, cases, N_CASES))
-		read_batch_check(&f->batch, f->fd, cases, N_CASES, 0, "nonsleepable");
+	if (test__start_subtest("resident_nonsleepable_reads") &&
+	    make_resident(f->fd))
+		read_rows(&f->batch, f->skel->progs.read_nonsleepable,
+			  CTX_NONSLEEPABLE, f->fd, resident_rows,
+			  N_ROWS(resident_rows));
 }
 
 static void partly_resident(struct fixture *f)
 {
-	struct bpf_program *prog = f->skel->progs.read_nonsleepable;
-	int i;
+	long page = page_size();
 
-	if (!test__start_subtest("partly_resident_nonsleepable") || !make_resident(f->fd))
+	if (!test__start_subtest("partly_resident_nonsleepable") ||
+	    !make_resident(f->fd))
 		return;
-	if (!ASSERT_OK(evict_range(f->fd, HOLE_PAGE * PAGE, PAGE), "evict one page"))
+	if (!ASSERT_OK(evict_range(f->fd, HOLE_PAGE * page, page), "evict one page"))
 		return;
-	if (!ASSERT_EQ(resident_pages(f->fd, HOLE_PAGE * PAGE, PAGE), 0,
+	if (!ASSERT_EQ(resident_pages(f->fd, HOLE_PAGE * page, page), 0,
 		       "evicted page resident (mincore)") ||
-	    !ASSERT_EQ(resident_pages(f->fd, 0, FILE_SIZE), FILE_PAGES - 1,
+	    !ASSERT_EQ(resident_pages(f->fd, 0, pg(FILE_LEN)), FILE_PAGES - 1,
 		       "other pages resident (mincore)"))
 		return;
-	if (!read_batch_run(&f->batch, prog, f->fd, partial_cases, N_PARTIAL) ||
-	    !read_batch_ran(&f->batch))
-		return;
-	for (i = 0; i < N_PARTIAL; i++)
-		read_batch_check_case(&f->batch, f->fd, i, &partial_cases[i],
-				      partial_expect[i], "nonsleepable");
+	read_rows(&f->batch, f->skel->progs.read_nonsleepable, CTX_NONSLEEPABLE,
+		  f->fd, partial_rows, N_ROWS(partial_rows));
 }
 
 /*
@@ -134,34 +174,20 @@ static void partly_resident(struct fixture *f)
  */
 static void written_eof_page(struct fixture *f)
 {
-	static const struct read_case eof_cases[] = {
-		{ 0, PAGE },		/* a fully written page */
-		{ 3 * PAGE, 50 },	/* inside the written part of EOF's page */
-	};
-	static const int expect[] = { 0, -EFAULT };
-	struct bpf_program *prog = f->skel->progs.read_nonsleepable;
-	char path[256];
-	int fd, i;
+	struct scratch_file eof = { .fd = -1 };
 
-	if (!test__start_subtest("written_eof_page_not_uptodate"))
+	if (!test__start_subtest("written_eof_page_not_uptodate") ||
+	    !scratch_pattern_file(&eof, "fault_eof", pg(PG(3, 100))))
 		return;
-	fd = make_pattern_file("fault_eof", 3 * PAGE + 100, path, sizeof(path));
-	if (!ASSERT_GE(fd, 0, "create pattern file"))
-		return;
-	if (resident_pages(fd, 3 * PAGE, 100) != 0 ||
-	    resident_pages(fd, 0, PAGE) != 1) {
+	if (resident_pages(eof.fd, pg(PG(3, 0)), 100) != 0 ||
+	    resident_pages(eof.fd, 0, page_size()) != 1)
 		test__skip("this filesystem (%s) leaves a written EOF page uptodate: nothing to test",
 			   scratch_dir());
-		goto out;
-	}
-	if (!read_batch_run(&f->batch, prog, fd, eof_cases, 2) || !read_batch_ran(&f->batch))
-		goto out;
-	for (i = 0; i < 2; i++)
-		read_batch_check_case(&f->batch, fd, i, &eof_cases[i], expect[i],
-				      "nonsleepable");
-out:
-	close(fd);
-	unlink(path);
+	else
+		read_rows(&f->batch, f->skel->progs.read_nonsleepable,
+			  CTX_NONSLEEPABLE, eof.fd, written_eof_rows,
+			  N_ROWS(written_eof_rows));
+	scratch_file_done(&eof);
 }
 
 /* A folio reference leaked by a read would pin its page in the cache. */
@@ -169,46 +195,30 @@ static void evictable_after_reads(struct fixture *f)
 {
 	if (!test__start_subtest("evictable_after_reads") || !make_resident(f->fd))
 		return;
-	if (read_batch_run(&f->batch, f->skel->progs.read_nonsleepable, f->fd,
-			   cases, N_CASES))
-		read_batch_check(&f->batch, f->fd, cases, N_CASES, 0, "nonsleepable");
+	read_rows(&f->batch, f->skel->progs.read_nonsleepable, CTX_NONSLEEPABLE,
+		  f->fd, evictable_rows, N_ROWS(evictable_rows));
+	TEST_RULE("R-FAULT-4");
 	make_evicted(f->fd);
 }
 
-TEST_TRAITS(fault_nonsleepable, .parallel = true, .lane = LANE_PAGE_CACHE);
+TEST_TRAITS(fault_nonsleepable, NEEDS_FILE_DYNPTR_LSM, .parallel = true,
+	    .lane = LANE_PAGE_CACHE);
 
 void test_fault_nonsleepable(void)
 {
-	struct bpf_object_open_opts opts;
-	struct fixture f = { .fd = -1 };
-	char path[256];
+	struct scratch_file file = { .fd = -1 };
+	struct fixture f = { .skel = SKEL_OPEN_LOAD(fault_nonsleepable) };
 
-	if (!require_file_dynptr() || !require_bpf_lsm())
-		return;
-
-	skel_open_opts(&opts);
-	f.skel = fault_nonsleepable__open_opts(&opts);
-	if (!ASSERT_OK_PTR(f.skel, "open skeleton"))
-		return;
-	if (!ASSERT_OK(fault_nonsleepable__load(f.skel), "load skeleton"))
-		goto cleanup;
-	f.batch = READ_BATCH_OF(f.skel);
-
-	f.fd = make_pattern_file("fault_nonsleepable", FILE_SIZE, path, sizeof(path));
-	if (!ASSERT_GE(f.fd, 0, "create pattern file"))
-		goto cleanup;
-
-	evicted_nonsleepable(&f);
-	evicted_sleepable(&f);
-	resident_nonsleepable(&f);
-	partly_resident(&f);
-	written_eof_page(&f);
-	evictable_after_reads(&f);
-
-cleanup:
-	if (f.fd >= 0) {
-		close(f.fd);
-		unlink(path);
+	if (f.skel && scratch_pattern_file(&file, "fault_nonsleepable", pg(FILE_LEN))) {
+		f.batch = READ_BATCH_OF(f.skel);
+		f.fd = file.fd;
+		evicted_nonsleepable(&f);
+		evicted_sleepable(&f);
+		resident_nonsleepable(&f);
+		partly_resident(&f);
+		written_eof_page(&f);
+		evictable_after_reads(&f);
 	}
+	scratch_file_done(&file);
 	fault_nonsleepable__destroy(f.skel);
 }

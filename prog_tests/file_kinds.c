@@ -2,7 +2,7 @@
 /*
  * file_kinds: a file dynptr over files of every kind, in both contexts.
  *
- * R-KIND-1  regular files on ext4, tmpfs (also with 2 MiB folios), the
+ * R-KIND-1  regular files on ext4, tmpfs (also with huge folios), the
  *           initramfs, a memfd, and a file unlinked while open: resident
  *           bytes read back as pread() returns them, in both contexts.
  * R-KIND-2  a file truncated after it was opened: the dynptr sees the file
@@ -39,10 +39,6 @@
 #include "read_batch.h"
 #include "file_kinds.skel.h"
 
-#define PAGE		4096
-#define HUGE		(2 << 20)
-#define MAX_KIND_CASES	4
-
 #ifndef __NR_memfd_secret
 #define __NR_memfd_secret 447
 #endif
@@ -69,9 +65,8 @@ struct kind {
 	bool (*open)(struct kinds *k, struct opened *o);
 	/* Checks after the reads, e.g. that the pipe still holds its data. */
 	void (*after)(struct kinds *k, struct opened *o);
+	const struct read_row *rows;	/* read in either context */
 	int n;
-	struct read_case cases[MAX_KIND_CASES];
-	int expect[2][MAX_KIND_CASES];	/* [sleepable][case] */
 	bool untouched;		/* failed reads must leave the buffer as poisoned */
 	/*
 	 * A warning the kernel is known to log on the sleepable read (an ERE on
@@ -93,8 +88,8 @@ static bool make_in(const char *dir, const char *name, size_t size,
 
 static bool open_ext4(struct kinds *k, struct opened *o)
 {
-	return make_in(scratch_dir(), "kind_ext4", 3 * PAGE, o) &&
-	       ASSERT_EQ(make_file_resident(o->fd, 3 * PAGE), 3, "resident (mincore)");
+	return make_in(scratch_dir(), "kind_ext4", pg(PG(3, 0)), o) &&
+	       ASSERT_EQ(make_file_resident(o->fd, pg(PG(3, 0))), 3, "resident (mincore)");
 }
 
 static bool open_tmpfs(struct kinds *k, struct opened *o)
@@ -103,24 +98,28 @@ static bool open_tmpfs(struct kinds *k, struct opened *o)
 		test__skip("cannot mount a tmpfs");
 		return false;
 	}
-	return make_in(k->tmpfs, "kind_tmpfs", 3 * PAGE + 17, o);
+	return make_in(k->tmpfs, "kind_tmpfs", pg(PG(3, 17)), o);
 }
 
 static bool open_tmpfs_huge(struct kinds *k, struct opened *o)
 {
 	long before = meminfo_kb("ShmemHugePages"), after;
 
-	if (!k->tmpfs_huge[0]) {
-		test__skip("cannot mount a tmpfs with huge=always (no transparent huge pages?)");
+	if (!huge_folio_size()) {
+		test__skip("no transparent huge pages (no hpage_pmd_size)");
 		return false;
 	}
-	if (!make_in(k->tmpfs_huge, "kind_huge", 2 * HUGE + 123, o))
+	if (!k->tmpfs_huge[0]) {
+		test__skip("cannot mount a tmpfs with huge=always");
+		return false;
+	}
+	if (!make_in(k->tmpfs_huge, "kind_huge", pg(FOLIO_PG(2, 0, 123)), o))
 		return false;
 	after = meminfo_kb("ShmemHugePages");
-	/* The reads are about crossing 2 MiB folios: prove there are some. */
-	if (after - before < 2 * HUGE / 1024) {
-		test__skip("tmpfs huge=always allocated no 2 MiB folios (ShmemHugePages %ld -> %ld kB)",
-			   before, after);
+	/* The reads are about crossing huge folios: prove there are some. */
+	if (after - before < 2 * huge_folio_size() / 1024) {
+		test__skip("tmpfs huge=always allocated no %ld kB folios (ShmemHugePages %ld -> %ld kB)",
+			   huge_folio_size() / 1024, before, after);
 		return false;
 	}
 	return true;
@@ -142,31 +141,37 @@ static bool open_initramfs(struct kinds *k, struct opened *o)
 
 static bool open_unlinked(struct kinds *k, struct opened *o)
 {
-	if (!make_in(scratch_dir(), "kind_unlinked", 3 * PAGE, o))
+	if (!make_in(scratch_dir(), "kind_unlinked", pg(PG(3, 0)), o))
 		return false;
 	unlink(o->path);
 	o->path[0] = 0;
-	return ASSERT_EQ(make_file_resident(o->fd, 3 * PAGE), 3, "resident (mincore)");
+	return ASSERT_EQ(make_file_resident(o->fd, pg(PG(3, 0))), 3, "resident (mincore)");
 }
 
 static bool open_truncated(struct kinds *k, struct opened *o)
 {
-	if (!make_in(scratch_dir(), "kind_truncated", 5 * PAGE, o) ||
-	    !ASSERT_EQ(make_file_resident(o->fd, 5 * PAGE), 5, "resident (mincore)"))
+	if (!make_in(scratch_dir(), "kind_truncated", pg(PG(5, 0)), o) ||
+	    !ASSERT_EQ(make_file_resident(o->fd, pg(PG(5, 0))), 5, "resident (mincore)"))
 		return false;
 	/* Shrink it under the open descriptor. */
-	return ASSERT_OK(truncate(o->path, 2 * PAGE + 100), "truncate to 2 pages + 100");
+	return ASSERT_OK(truncate(o->path, pg(PG(2, 100))), "truncate to 2 pages + 100");
 }
 
 static bool open_memfd(struct kinds *k, struct opened *o)
 {
-	__u8 buf[2 * PAGE + 9];
+	size_t len = pg(PG(2, 9));
+	__u8 *buf = malloc(len);
+	bool ok;
 
 	o->fd = memfd_create("file_kinds", MFD_CLOEXEC);
-	if (!ASSERT_GE(o->fd, 0, "memfd_create"))
+	if (!ASSERT_GE(o->fd, 0, "memfd_create") || !ASSERT_OK_PTR(buf, "malloc")) {
+		free(buf);
 		return false;
-	pattern_fill(buf, 0, sizeof(buf));
-	return ASSERT_EQ(pwrite(o->fd, buf, sizeof(buf), 0), (ssize_t)sizeof(buf), "write memfd");
+	}
+	pattern_fill(buf, 0, len);
+	ok = ASSERT_EQ(pwrite(o->fd, buf, len, 0), (ssize_t)len, "write memfd");
+	free(buf);
+	return ok;
 }
 
 static bool open_secret(struct kinds *k, struct opened *o)
@@ -177,7 +182,7 @@ static bool open_secret(struct kinds *k, struct opened *o)
 			   strerror(errno));
 		return false;
 	}
-	o->map_len = 2 * PAGE;
+	o->map_len = pg(PG(2, 0));
 	if (!ASSERT_OK(ftruncate(o->fd, o->map_len), "ftruncate secret"))
 		return false;
 	o->map = mmap(NULL, o->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, o->fd, 0);
@@ -221,8 +226,8 @@ static void pipe_intact(struct kinds *k, struct opened *o)
 
 static bool open_wronly(struct kinds *k, struct opened *o)
 {
-	if (!make_in(scratch_dir(), "kind_wronly", 2 * PAGE, o) ||
-	    !ASSERT_EQ(make_file_resident(o->fd, 2 * PAGE), 2, "resident (mincore)"))
+	if (!make_in(scratch_dir(), "kind_wronly", pg(PG(2, 0)), o) ||
+	    !ASSERT_EQ(make_file_resident(o->fd, pg(PG(2, 0))), 2, "resident (mincore)"))
 		return false;
 	/* Keep the read-only descriptor aside; trigger on a write-only one. */
 	o->other_fd = o->fd;
@@ -236,45 +241,91 @@ static bool open_directory(struct kinds *k, struct opened *o)
 	return ASSERT_GE(o->fd, 0, "open the scratch directory");
 }
 
+/* Both contexts return @ret, a case of @rule. */
+#define BOTH(ret, rule) EXPECT(ret, rule), EXPECT(ret, rule)
+
+static const struct read_row ext4_rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-1") },
+	{ ROW_HERE, PG(1, -1), PG(0, 2), BOTH(0, "R-KIND-1") },
+	{ ROW_HERE, PG(0, 0), PG(3, 0), BOTH(0, "R-KIND-1") },
+};
+
+static const struct read_row tmpfs_rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-1") },
+	{ ROW_HERE, PG(1, -1), PG(0, 2), BOTH(0, "R-KIND-1") },
+	{ ROW_HERE, PG(0, 0), PG(3, 17), BOTH(0, "R-KIND-1") },
+};
+
+/* Around and across huge folios, whatever their size and the page's. */
+static const struct read_row tmpfs_huge_rows[] = {
+	{ ROW_HERE, FOLIO_PG(1, 0, -8), PG(0, 16), BOTH(0, "R-KIND-1") },
+	{ ROW_HERE, FOLIO_PG(1, -1, 0), PG(2, 0), BOTH(0, "R-KIND-1") },
+	{ ROW_HERE, FOLIO_PG(2, 0, -100), PG(0, 223), BOTH(0, "R-KIND-1") },
+	{ ROW_HERE, FOLIO_PG(1, 0, 5), PG(0, READ_CHUNK), BOTH(0, "R-KIND-1") },
+};
+
+static const struct read_row initramfs_rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(0, 64), BOTH(0, "R-KIND-1") },
+	{ ROW_HERE, PG(1, -8), PG(0, 16), BOTH(0, "R-KIND-1") },
+	{ ROW_HERE, PG(3, 0), PG(2, 0), BOTH(0, "R-KIND-1") },
+};
+
+static const struct read_row unlinked_rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-1") },
+	{ ROW_HERE, PG(1, -1), PG(2, 0), BOTH(0, "R-KIND-1") },
+};
+
+/* 5 pages, truncated to 2 pages + 100 bytes under the open descriptor. */
+static const struct read_row truncated_rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-2") },
+	{ ROW_HERE, PG(2, 0), PG(0, 100), BOTH(0, "R-KIND-2") },
+	{ ROW_HERE, PG(3, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-2"), EXPECT(-EIO, "R-KIND-2") },
+};
+
+static const struct read_row memfd_rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-1") },
+	{ ROW_HERE, PG(1, -1), PG(1, 10), BOTH(0, "R-KIND-1") },
+};
+
+static const struct read_row secret_rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(0, 64), BOTH(-EFAULT, "R-KIND-4") },
+	{ ROW_HERE, PG(1, -8), PG(0, 16), BOTH(-EFAULT, "R-KIND-4") },
+};
+
+static const struct read_row procfs_rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-5"), EXPECT(0, "R-KIND-5") },
+};
+
+static const struct read_row pipe_rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-6"), EXPECT(-ESPIPE, "R-KIND-6") },
+};
+
+static const struct read_row directory_rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-7"), EXPECT(-EINVAL, "R-KIND-7") },
+};
+
+static const struct read_row wronly_rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(0, 100), BOTH(-EBADF, "R-KIND-8") },
+	{ ROW_HERE, PG(1, -1), PG(0, 2), BOTH(-EBADF, "R-KIND-8") },
+};
+
+#define ROWS(r) .rows = (r), .n = N_ROWS(r)
+
 static const struct kind kinds[] = {
-	{ "ext4", open_ext4, NULL, 3,
-	  { { 0, 100 }, { PAGE - 1, 2 }, { 0, 3 * PAGE } },
-	  { { 0, 0, 0 }, { 0, 0, 0 } }, false, NULL },
-	{ "tmpfs", open_tmpfs, NULL, 3,
-	  { { 0, 100 }, { PAGE - 1, 2 }, { 0, 3 * PAGE + 17 } },
-	  { { 0, 0, 0 }, { 0, 0, 0 } }, false, NULL },
-	{ "tmpfs_huge", open_tmpfs_huge, NULL, 4,
-	  { { HUGE - 8, 16 }, { HUGE - PAGE, 2 * PAGE }, { 2 * HUGE - 100, 223 },
-	    { HUGE + 5, READ_CHUNK } },
-	  { { 0, 0, 0, 0 }, { 0, 0, 0, 0 } }, false, NULL },
-	{ "initramfs", open_initramfs, NULL, 3,
-	  { { 0, 64 }, { PAGE - 8, 16 }, { 3 * PAGE, 2 * PAGE } },
-	  { { 0, 0, 0 }, { 0, 0, 0 } }, false, NULL },
-	{ "unlinked", open_unlinked, NULL, 2,
-	  { { 0, 100 }, { PAGE - 1, 2 * PAGE } },
-	  { { 0, 0 }, { 0, 0 } }, false, NULL },
-	{ "truncated", open_truncated, NULL, 3,
-	  { { 0, 100 }, { 2 * PAGE, 100 }, { 3 * PAGE, 16 } },
-	  { { 0, 0, -EFAULT }, { 0, 0, -EIO } }, false, NULL },
-	{ "memfd", open_memfd, NULL, 2,
-	  { { 0, 100 }, { PAGE - 1, PAGE + 10 } },
-	  { { 0, 0 }, { 0, 0 } }, false, NULL },
-	{ "memfd_secret", open_secret, NULL, 2,
-	  { { 0, 64 }, { PAGE - 8, 16 } },
-	  { { -EFAULT, -EFAULT }, { -EFAULT, -EFAULT } }, true, NULL },
-	{ "procfs", open_procfs, NULL, 1,
-	  { { 0, 16 } },
-	  { { -EFAULT }, { 0 } }, false, NULL },
-	{ "pipe", open_pipe, pipe_intact, 1,
-	  { { 0, 16 } },
-	  { { -EFAULT }, { -ESPIPE } }, false, NULL },
-	{ "directory", open_directory, NULL, 1,
-	  { { 0, 16 } },
-	  { { -EFAULT }, { -EINVAL } }, false, NULL },
-	{ "wronly", open_wronly, NULL, 2,
-	  { { 0, 100 }, { PAGE - 1, 2 } },
-	  { { -EBADF, -EBADF }, { -EBADF, -EBADF } }, true,
-	  "read_write\\.c:[0-9]+.*__kernel_read" },
+	{ .name = "ext4", .open = open_ext4, ROWS(ext4_rows) },
+	{ .name = "tmpfs", .open = open_tmpfs, ROWS(tmpfs_rows) },
+	{ .name = "tmpfs_huge", .open = open_tmpfs_huge, ROWS(tmpfs_huge_rows) },
+	{ .name = "initramfs", .open = open_initramfs, ROWS(initramfs_rows) },
+	{ .name = "unlinked", .open = open_unlinked, ROWS(unlinked_rows) },
+	{ .name = "truncated", .open = open_truncated, ROWS(truncated_rows) },
+	{ .name = "memfd", .open = open_memfd, ROWS(memfd_rows) },
+	{ .name = "memfd_secret", .open = open_secret, ROWS(secret_rows),
+	  .untouched = true },
+	{ .name = "procfs", .open = open_procfs, ROWS(procfs_rows) },
+	{ .name = "pipe", .open = open_pipe, .after = pipe_intact, ROWS(pipe_rows) },
+	{ .name = "directory", .open = open_directory, ROWS(directory_rows) },
+	{ .name = "wronly", .open = open_wronly, ROWS(wronly_rows),
+	  .untouched = true, .warns = "read_write\\.c:[0-9]+.*__kernel_read" },
 };
 
 #define N_KINDS ((int)(sizeof(kinds) / sizeof(kinds[0])))
@@ -292,12 +343,17 @@ static void close_opened(struct opened *o)
 }
 
 /* A failed read must not have written into the program's buffer. */
-static void check_untouched(struct kinds *k, int i, const struct read_case *c)
+static void check_untouched(struct read_batch *b, int i,
+			    const struct read_row *r, int ret, void *arg)
 {
+	const struct kind *kd = arg;
+	__u64 len = pg(r->len);
 	__u8 poison[READ_CHUNK];
 
-	memset(poison, 0xa5, c->len);
-	ASSERT_MEMEQ(k->batch.out[i], poison, c->len,
+	if (!kd->untouched || !ret)
+		return;
+	memset(poison, 0xa5, len);
+	ASSERT_MEMEQ(b->out[i], poison, len,
 		     "buffer untouched: no byte of the file reached the program");
 }
 
@@ -305,19 +361,17 @@ static void run_kind(struct kinds *k, const struct kind *kd, bool sleepable)
 {
 	struct bpf_program *prog = sleepable ? k->skel->progs.read_sleepable
 					     : k->skel->progs.read_nonsleepable;
-	const char *ctx = sleepable ? "sleepable" : "nonsleepable";
+	enum read_ctx ctx = sleepable ? CTX_SLEEPABLE : CTX_NONSLEEPABLE;
 	struct opened o = { .fd = -1, .other_fd = -1 };
-	char name[64];
+	bool watch = sleepable && kd->warns;
+	char name[64], splat[256];
+	int cursor = -1;
 	bool ok;
-	int i;
 
-	snprintf(name, sizeof(name), "%s_%s", kd->name, ctx);
+	snprintf(name, sizeof(name), "%s_%s", kd->name,
+		 sleepable ? "sleepable" : "nonsleepable");
 	if (!test__start_subtest(name))
 		return;
-	bool watch = sleepable && kd->warns;
-	char splat[256];
-	int cursor = -1;
-
 	if (watch && !may_provoke_splat()) {
 		test__skip("would make this kernel log a known warning (%s); runs in vmtest",
 			   kd->warns);
@@ -327,21 +381,25 @@ static void run_kind(struct kinds *k, const struct kind *kd, bool sleepable)
 		goto out;
 	if (watch)
 		cursor = splat_watch(kd->warns);
-	ok = read_batch_run(&k->batch, prog, o.fd, kd->cases, kd->n);
+	ok = read_rows_trigger(&k->batch, prog, ctx, o.fd, kd->rows, kd->n);
 	if (watch && splat_seen(cursor, splat, sizeof(splat))) {
+		/* R-KIND-8: no warning; the rule the rows cite. */
+		test__case(kd->rows[0].sleepable.rule, kd->rows[0].at.file,
+			   kd->rows[0].at.line, "the kernel's log during the reads");
 		printf("the kernel warned during the read: %s\n", splat);
 		test__fail();
+		test__case_end();
 	}
-	if (!ok || !read_batch_ran(&k->batch))
+	if (!ok)
 		goto out;
-	for (i = 0; i < kd->n; i++) {
-		read_batch_check_case(&k->batch, o.fd, i, &kd->cases[i],
-				      kd->expect[sleepable][i], name);
-		if (kd->untouched && kd->expect[sleepable][i])
-			check_untouched(k, i, &kd->cases[i]);
-	}
-	if (kd->after)
+	read_rows_check_with(&k->batch, ctx, o.fd, kd->rows, kd->n,
+			     check_untouched, (void *)kd);
+	if (kd->after) {
+		test__case(kd->rows[0].sleepable.rule, kd->rows[0].at.file,
+			   kd->rows[0].at.line, "after the reads");
 		kd->after(k, &o);
+		test__case_end();
+	}
 out:
 	close_opened(&o);
 }
@@ -352,8 +410,9 @@ out:
  */
 static void sparse_hole(struct kinds *k)
 {
-	static const struct extent data[] = { { 0, PAGE }, { 10 * PAGE, PAGE } };
-	const struct read_case hole = { 5 * PAGE + 7, 16 };
+	long page = page_size();
+	const struct extent data[] = { { 0, page }, { 10 * page, page } };
+	const struct read_case hole = { 5 * page + 7, 16 };
 	struct bpf_program *ns = k->skel->progs.read_nonsleepable;
 	struct bpf_program *sl = k->skel->progs.read_sleepable;
 	struct opened o = { .fd = -1, .other_fd = -1 };
@@ -361,18 +420,20 @@ static void sparse_hole(struct kinds *k)
 
 	if (!test__start_subtest("sparse_hole"))
 		return;
-	o.fd = make_sparse_pattern_file("kind_sparse", 11 * PAGE, data, 2, o.path,
+	o.fd = make_sparse_pattern_file("kind_sparse", 11 * page, data, 2, o.path,
 					sizeof(o.path));
 	if (!ASSERT_GE(o.fd, 0, "create sparse file") ||
-	    !make_file_evicted(o.fd, 11 * PAGE, "hole page resident before any read"))
+	    !make_file_evicted(o.fd, 11 * page, "hole page resident before any read"))
 		goto out;
+	TEST_RULE("R-KIND-3");
 	if (read_batch_run(&k->batch, ns, o.fd, &hole, 1) && read_batch_ran(&k->batch))
 		ASSERT_EQ(k->batch.results[0], -EFAULT, "non-sleepable read of a never-read hole");
-	ASSERT_EQ(resident_pages(o.fd, 5 * PAGE, PAGE), 0, "hole page resident after it");
+	ASSERT_EQ(resident_pages(o.fd, 5 * page, page), 0, "hole page resident after it");
 	if (read_batch_run(&k->batch, sl, o.fd, &hole, 1) && read_batch_ran(&k->batch) &&
 	    ASSERT_OK(k->batch.results[0], "sleepable read of the hole"))
 		ASSERT_MEMEQ(k->batch.out[0], zeros, sizeof(zeros), "hole bytes are zeros");
-	if (!ASSERT_EQ(resident_pages(o.fd, 5 * PAGE, PAGE), 1, "hole page resident after the sleepable read"))
+	if (!ASSERT_EQ(resident_pages(o.fd, 5 * page, page), 1,
+		       "hole page resident after the sleepable read"))
 		goto out;
 	if (read_batch_run(&k->batch, ns, o.fd, &hole, 1) && read_batch_ran(&k->batch) &&
 	    ASSERT_OK(k->batch.results[0], "non-sleepable read of the read hole"))
@@ -399,20 +460,16 @@ static void unmount_tmpfs(char *dir)
 	}
 }
 
-/* No traits: under -j it runs alone, as it provokes a kernel warning (write-only file). */
+/* Not parallel: under -j it runs alone, as it provokes a kernel warning. */
+TEST_TRAITS(file_kinds, NEEDS_FILE_DYNPTR_LSM);
+
 void test_file_kinds(void)
 {
-	struct bpf_object_open_opts opts;
-	struct kinds k = {};
+	struct kinds k = { .skel = SKEL_OPEN_LOAD(file_kinds) };
+	char huge_opts[64];
 	int i;
 
-	if (!require_file_dynptr() || !require_bpf_lsm())
-		return;
-	skel_open_opts(&opts);
-	k.skel = file_kinds__open_opts(&opts);
-	if (!ASSERT_OK_PTR(k.skel, "open skeleton"))
-		return;
-	if (!ASSERT_OK(file_kinds__load(k.skel), "load skeleton") ||
+	if (!k.skel ||
 	    !ASSERT_OK(hold_prog_pair(k.skel->progs.read_nonsleepable,
 				      k.skel->progs.read_sleepable,
 				      &k.skel->bss->trigger_ctx),
@@ -420,7 +477,11 @@ void test_file_kinds(void)
 		goto out;
 	k.batch = READ_BATCH_OF(k.skel);
 	mount_tmpfs(k.tmpfs, sizeof(k.tmpfs), "size=64m");
-	mount_tmpfs(k.tmpfs_huge, sizeof(k.tmpfs_huge), "size=64m,huge=always");
+	/* Room for the huge file's three folios, whatever their size. */
+	snprintf(huge_opts, sizeof(huge_opts), "size=%ldk,huge=always",
+		 4 * huge_folio_size() / 1024);
+	if (huge_folio_size())
+		mount_tmpfs(k.tmpfs_huge, sizeof(k.tmpfs_huge), huge_opts);
 
 	for (i = 0; i < N_KINDS; i++) {
 		run_kind(&k, &kinds[i], false);

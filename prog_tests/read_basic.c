@@ -10,70 +10,59 @@
 #include "read_batch.h"
 #include "read_basic.skel.h"
 
-#define PAGE		4096
-#define FILE_SIZE	(5 * PAGE + 123)	/* ends inside its sixth page */
+/* A file that ends inside its sixth page. */
+#define FILE_LEN	PG(5, 123)
 #define FILE_PAGES	6
 
-static const struct read_case cases[] = {
-	{ 0, FILE_SIZE },		/* the whole file, to the last byte */
-	{ 1, PAGE - 1 },		/* shifted by one, ends at a page edge */
-	{ PAGE - 1, 2 },		/* straddles the first page boundary */
-	{ PAGE, PAGE },			/* exactly the second page */
-	{ 2 * PAGE - 1, 2 * PAGE + 2 },	/* crosses two boundaries */
-	{ FILE_SIZE - 7, 7 },		/* ends exactly at EOF */
-	{ FILE_SIZE - 1, 1 },		/* the last byte alone */
-	{ 12345, 0 },			/* an empty read inside the file */
+/* Resident, both contexts: every read returns 0 and pread()'s bytes. */
+#define BOTH(rule) EXPECT(0, rule), EXPECT(0, rule)
+
+static const struct read_row rows[] = {
+	/* the whole file, to the last byte */
+	{ ROW_HERE, PG(0, 0), FILE_LEN, BOTH("R-READ-1") },
+	/* shifted by one, ends at a page edge */
+	{ ROW_HERE, PG(0, 1), PG(1, -1), BOTH("R-READ-1") },
+	/* straddles the first page boundary */
+	{ ROW_HERE, PG(1, -1), PG(0, 2), BOTH("R-READ-1") },
+	/* exactly the second page */
+	{ ROW_HERE, PG(1, 0), PG(1, 0), BOTH("R-READ-1") },
+	/* crosses two boundaries */
+	{ ROW_HERE, PG(2, -1), PG(2, 2), BOTH("R-READ-1") },
+	/* ends exactly at EOF */
+	{ ROW_HERE, PG(5, 123 - 7), PG(0, 7), BOTH("R-EOF-1") },
+	/* the last byte alone */
+	{ ROW_HERE, PG(5, 122), PG(0, 1), BOTH("R-EOF-1") },
+	/* an empty read inside the file */
+	{ ROW_HERE, PG(0, 12345), PG(0, 0), BOTH("R-ZERO-1") },
 };
 
-#define N_CASES ((int)(sizeof(cases) / sizeof(cases[0])))
-
 static void read_in_context(struct read_basic *skel, struct bpf_program *prog,
-			    int fd, const char *ctx)
+			    enum read_ctx ctx, int fd, const char *name)
 {
 	struct read_batch batch = READ_BATCH_OF(skel);
 
-	if (!test__start_subtest(ctx))
+	if (!test__start_subtest(name))
 		return;
-
 	/* Make the whole file resident and prove it before the trigger. */
-	if (!ASSERT_EQ(make_file_resident(fd, FILE_SIZE), FILE_PAGES,
-		       "resident pages before the trigger (mincore)"))
-		return;
-
-	if (read_batch_run(&batch, prog, fd, cases, N_CASES))
-		read_batch_check(&batch, fd, cases, N_CASES, 0, ctx);
+	if (ASSERT_EQ(make_file_resident(fd, pg(FILE_LEN)), FILE_PAGES,
+		      "resident pages before the trigger (mincore)"))
+		read_rows(&batch, prog, ctx, fd, rows, N_ROWS(rows));
 }
 
-TEST_TRAITS(read_basic, .parallel = true, .lane = LANE_PAGE_CACHE);
+TEST_TRAITS(read_basic, NEEDS_FILE_DYNPTR_LSM, .parallel = true,
+	    .lane = LANE_PAGE_CACHE);
 
 void test_read_basic(void)
 {
-	struct bpf_object_open_opts opts;
-	struct read_basic *skel = NULL;
-	char path[256];
-	int fd = -1;
+	struct scratch_file f = { .fd = -1 };
+	struct read_basic *skel = SKEL_OPEN_LOAD(read_basic);
 
-	if (!require_file_dynptr() || !require_bpf_lsm())
-		return;
-
-	skel_open_opts(&opts);
-	skel = read_basic__open_opts(&opts);
-	if (!ASSERT_OK_PTR(skel, "open skeleton"))
-		return;
-	if (!ASSERT_OK(read_basic__load(skel), "load skeleton"))
-		goto cleanup;
-
-	fd = make_pattern_file("read_basic", FILE_SIZE, path, sizeof(path));
-	if (!ASSERT_GE(fd, 0, "create pattern file"))
-		goto cleanup;
-
-	read_in_context(skel, skel->progs.read_nonsleepable, fd, "nonsleepable");
-	read_in_context(skel, skel->progs.read_sleepable, fd, "sleepable");
-
-cleanup:
-	if (fd >= 0) {
-		close(fd);
-		unlink(path);
+	if (skel && scratch_pattern_file(&f, "read_basic", pg(FILE_LEN))) {
+		read_in_context(skel, skel->progs.read_nonsleepable,
+				CTX_NONSLEEPABLE, f.fd, "nonsleepable");
+		read_in_context(skel, skel->progs.read_sleepable, CTX_SLEEPABLE,
+				f.fd, "sleepable");
 	}
+	scratch_file_done(&f);
 	read_basic__destroy(skel);
 }

@@ -7,7 +7,7 @@
 #ifndef __READ_BATCH_H
 #define __READ_BATCH_H
 
-#include "common.h"
+#include "harness.h"
 
 /* Pointers into the .bss of any skeleton built from progs/file_reads.h. */
 struct read_batch {
@@ -43,17 +43,58 @@ bool read_batch_run(struct read_batch *b, struct bpf_program *prog, int fd,
 /* Asserts the program ran once, created and discarded its dynptr. */
 bool read_batch_ran(struct read_batch *b);
 
-/*
- * Asserts case @i returned @expect_ret and, if that is 0, that its bytes
- * equal pread() of @fd at the same offset. @ctx names the context.
- */
-void read_batch_check_case(struct read_batch *b, int fd, int i,
-			   const struct read_case *c, int expect_ret,
-			   const char *ctx);
+/* What a row expects of a context: the return code and the rule it checks. */
+struct read_expect {
+	int ret;
+	const char *rule; /* NULL: the row is not read in this context */
+};
 
-/* read_batch_ran(), then every case expected to return @expect_ret. */
-void read_batch_check(struct read_batch *b, int fd,
-		      const struct read_case *cases, int n, int expect_ret,
-		      const char *ctx);
+#define EXPECT(ret, rule) { (ret), (rule) }
+
+/*
+ * One read of a table: its place, the range in the running kernel's pages,
+ * and what each context must return. A table is read in one page-cache
+ * state, which the subtest makes and proves before the trigger.
+ */
+struct read_row {
+	struct test_case_at at;
+	struct pgoff off, len;
+	struct read_expect nonsleepable, sleepable;
+};
+
+/* A row's place: { ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(...), ... }. */
+#define ROW_HERE CASE_AT_INIT(NULL)
+
+enum read_ctx {
+	CTX_NONSLEEPABLE,
+	CTX_SLEEPABLE,
+};
+
+/*
+ * Reads the rows that expect something of @ctx in one run of @prog over
+ * @fd, then checks each as a case of its rule: the exact return code and,
+ * for 0, its bytes against pread(). False if the harness failed.
+ */
+bool read_rows(struct read_batch *b, struct bpf_program *prog,
+	       enum read_ctx ctx, int fd, const struct read_row *rows, int n);
+
+/*
+ * The two halves of read_rows(), for a test that looks at the page cache
+ * between the program's reads and pread()'s (which would populate it).
+ */
+bool read_rows_trigger(struct read_batch *b, struct bpf_program *prog,
+		       enum read_ctx ctx, int fd, const struct read_row *rows,
+		       int n);
+void read_rows_check(struct read_batch *b, enum read_ctx ctx, int fd,
+		     const struct read_row *rows, int n);
+
+/* read_rows_check(), calling @extra on each row within its case too. */
+void read_rows_check_with(struct read_batch *b, enum read_ctx ctx, int fd,
+			  const struct read_row *rows, int n,
+			  void (*extra)(struct read_batch *b, int i,
+					const struct read_row *r, int ret,
+					void *arg),
+			  void *arg);
+
 
 #endif /* __READ_BATCH_H */

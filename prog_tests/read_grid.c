@@ -32,20 +32,20 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "common.h"
+#include "harness.h"
 #include "read_grid.skel.h"
 
-#define PAGE		4096ull
 #define M16		(1ull << 24)
 #define G4		(1ull << 32)
 #define MAX_LFS		0x7fffffffffffffffull
 #define UMAX		(~0ull)
 #define SHOW_FAILURES	8
 
-static const __u64 file_sizes[] = {
-	0, 1, PAGE - 1, PAGE, PAGE + 1,
-	65536 + 1000 + 123,		/* just over 64 KiB, not page-aligned */
-	M16 + PAGE + 123,		/* over 2^24, not page-aligned */
+/* File sizes around the running kernel's page edges, 64 KiB and 2^24. */
+static const struct pgoff file_sizes[] = {
+	PG(0, 0), PG(0, 1), PG(1, -1), PG(1, 0), PG(1, 1),
+	PG(0, 65536 + 1000 + 123),	/* just over 64 KiB, not page-aligned */
+	PG(1, M16 + 123),		/* over 2^24, not page-aligned */
 };
 
 enum klass {
@@ -58,7 +58,21 @@ static const char *const klass_names[K_NR] = {
 	"zero_len_no_page", "overflow",
 };
 
+/* The rule each class's oracle below applies (the no-leak check: R-EOF-3). */
+static const struct test_case_at klass_rules[K_NR] = {
+	[K_IN_FILE] = CASE_AT_INIT("R-READ-1"),
+	[K_EOF_TAIL] = CASE_AT_INIT("R-EOF-2"),
+	[K_PAST_EOF] = CASE_AT_INIT("R-EOF-2"),
+	[K_ZERO_CACHED] = CASE_AT_INIT("R-ZERO-1"),
+	[K_ZERO_NO_PAGE] = CASE_AT_INIT("R-ZERO-1"),
+	[K_OVERFLOW] = CASE_AT_INIT("R-READ-2"),
+};
+static const struct test_case_at no_leak_rule = CASE_AT_INIT("R-EOF-3");
+/* A slice that disagrees with the read of its range, the read right. */
+static const struct test_case_at slice_rule = CASE_AT_INIT("R-SLICE-1");
+
 static const char *const klass_empty_why[K_NR] = {
+	[K_IN_FILE] = "an empty file has no byte to read",
 	[K_EOF_TAIL] = "a file that ends on a page boundary has no EOF page tail",
 	[K_ZERO_CACHED] = "an empty file has no page",
 };
@@ -95,12 +109,13 @@ static bool add_case(struct case_list *l, __u64 off, __u64 len, __u32 helper)
 
 static void gen_cases(struct case_list *l, __u64 size)
 {
+	const __u64 page = page_size();
 	const __u64 offs[] = {
-		0, 1, PAGE - 1, PAGE, PAGE + 1, size ? size - 1 : 0, size,
+		0, 1, page - 1, page, page + 1, size ? size - 1 : 0, size,
 		size + 1, M16 - 1, M16, G4 - 1, G4, MAX_LFS, UMAX - 1, UMAX,
 	};
 	const __u64 lens[] = {
-		0, 1, 2, 7, PAGE - 1, PAGE, PAGE + 1, 65536, GRID_MAX_LEN,
+		0, 1, 2, 7, page - 1, page, page + 1, 65536, GRID_MAX_LEN,
 	};
 	unsigned int i, j, k;
 	int d;
@@ -118,7 +133,7 @@ static void gen_cases(struct case_list *l, __u64 size)
 	/* Every small read that touches the first page edge or EOF. */
 	for (d = -8; d <= 8; d++) {
 		for (j = 1; j <= 16; j++) {
-			add_case(l, PAGE + d, j, GRID_READ);
+			add_case(l, page + d, j, GRID_READ);
 			if ((__s64)size + d >= 0)
 				add_case(l, size + d, j, GRID_READ);
 		}
@@ -133,7 +148,9 @@ static void gen_cases(struct case_list *l, __u64 size)
 /* The end of the page that holds EOF: no page cache exists beyond it. */
 static __u64 eof_page_end(__u64 size)
 {
-	return (size + PAGE - 1) / PAGE * PAGE;
+	__u64 page = page_size();
+
+	return (size + page - 1) / page * page;
 }
 
 static enum klass classify(__u64 size, const struct grid_case *c)
@@ -245,7 +262,7 @@ static bool run_context(struct grid *g, struct case_list *l,
 	bool ok = true;
 
 	if (!ASSERT_EQ(make_file_resident(g->fd, g->size),
-		       (long)((g->size + PAGE - 1) / PAGE),
+		       (long)((g->size + page_size() - 1) / page_size()),
 		       "resident pages before the trigger (mincore)") ||
 	    !ASSERT_OK(select_held_prog(prog), "select the program"))
 		return false;
@@ -281,14 +298,24 @@ static void report_case(const struct grid *g, const struct grid_case *c,
 static void check_class(const struct grid *g, const struct case_list *l,
 			enum klass k, bool sleepable, const char *ctx)
 {
-	int i, bad = 0, n = 0;
+	int i, bad = 0, bad_reads = 0, n = 0, slices = 0;
 
-	for (i = 0; i < l->n; i++)
-		n += classify(g->size, &l->c[i]) == k;
+	for (i = 0; i < l->n; i++) {
+		if (classify(g->size, &l->c[i]) != k)
+			continue;
+		n++;
+		slices += l->c[i].helper != GRID_READ;
+	}
 	if (!n) {
-		test__skip("no case: %s", klass_empty_why[k]);
+		test__skip("no case: %s", klass_empty_why[k] ?:
+			   "no case of this file size falls in this class");
 		return;
 	}
+	/* The rules this subtest checks: its reads', and its slices'. */
+	TEST_CASE(klass_rules[k], "the %s class's oracle", klass_names[k]);
+	if (slices)
+		TEST_CASE(slice_rule, "slices of the %s class", klass_names[k]);
+	test__case_end();
 	for (i = 0; i < l->n; i++) {
 		const struct grid_case *c = &l->c[i];
 		int want = expected(g->size, c, sleepable);
@@ -296,16 +323,24 @@ static void check_class(const struct grid *g, const struct case_list *l,
 		if (classify(g->size, c) != k)
 			continue;
 		if (l->ret[i] != want) {
+			bad_reads += c->helper == GRID_READ;
 			if (bad++ < SHOW_FAILURES)
 				report_case(g, c, ctx, "result", l->ret[i], want);
 		} else if (l->bytes_bad[i] >= 0) {
+			bad_reads += c->helper == GRID_READ;
 			if (bad++ < SHOW_FAILURES)
 				report_case(g, c, ctx, "first wrong byte at", l->bytes_bad[i], -1);
 		}
 	}
 	if (bad) {
-		printf("  %d of %d %s cases broke the contract\n", bad, n, klass_names[k]);
+		/* Reads break the class's rule; slices alone, R-SLICE-1. */
+		const struct test_case_at *at = bad_reads ? &klass_rules[k] : &slice_rule;
+
+		TEST_CASE(*at, "the %s class's oracle", klass_names[k]);
+		printf("  %d of %d %s cases broke the contract (%s)\n", bad, n,
+		       klass_names[k], at->rule);
 		test__fail();
+		test__case_end();
 	}
 }
 
@@ -318,6 +353,8 @@ static void check_no_leak(const struct grid *g, const struct case_list *l,
 {
 	int i, bad = 0;
 
+	TEST_CASE(no_leak_rule, "past EOF, non-sleepable");
+	test__case_end();
 	for (i = 0; i < l->n; i++) {
 		const struct grid_case *c = &l->c[i];
 		int fail = c->helper == GRID_READ ? -EFAULT : -1;
@@ -335,8 +372,11 @@ static void check_no_leak(const struct grid *g, const struct case_list *l,
 					    l->bytes_bad[i], -1);
 		}
 	}
-	if (bad)
+	if (bad) {
+		TEST_CASE(no_leak_rule, "past EOF, non-sleepable");
 		test__fail();
+		test__case_end();
+	}
 }
 
 static void check_context(const struct grid *g, const struct case_list *l,
@@ -417,33 +457,26 @@ out:
 	free(l.bytes_bad);
 }
 
-TEST_TRAITS(read_grid, .parallel = true, .lane = LANE_PAGE_CACHE);
+TEST_TRAITS(read_grid, NEEDS_FILE_DYNPTR_LSM, .parallel = true,
+	    .lane = LANE_PAGE_CACHE);
 
 void test_read_grid(void)
 {
-	struct bpf_object_open_opts opts;
+	struct read_grid *skel = SKEL_OPEN_LOAD(read_grid);
 	struct timespec t0, t1;
 	long cases = 0, bytes = 0;
-	struct read_grid *skel;
 	double secs;
 	unsigned int i;
 
-	if (!require_file_dynptr() || !require_bpf_lsm())
-		return;
-	skel_open_opts(&opts);
-	skel = read_grid__open_opts(&opts);
-	if (!ASSERT_OK_PTR(skel, "open skeleton"))
-		return;
-	if (!ASSERT_OK(read_grid__load(skel), "load skeleton") ||
-	    !ASSERT_OK(hold_prog_pair(skel->progs.grid_nonsleepable,
-				      skel->progs.grid_sleepable,
-				      &skel->bss->trigger_ctx),
-		       "attach both programs"))
+	if (!skel || !ASSERT_OK(hold_prog_pair(skel->progs.grid_nonsleepable,
+					       skel->progs.grid_sleepable,
+					       &skel->bss->trigger_ctx),
+				"attach both programs"))
 		goto out;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < sizeof(file_sizes) / sizeof(file_sizes[0]); i++)
-		grid_for_size(skel, file_sizes[i], &cases, &bytes);
+		grid_for_size(skel, pg(file_sizes[i]), &cases, &bytes);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("read_grid: %ld cases, %ld bytes compared with pread(), %.2f s, %.0f cases/s\n",

@@ -22,40 +22,44 @@
 #include "read_batch.h"
 #include "release.skel.h"
 
-#define PAGE		4096
 #define FILE_PAGES	8
-#define FILE_SIZE	(FILE_PAGES * PAGE)
+#define FILE_LEN	PG(FILE_PAGES, 0)
 #define CYCLES		500
 #define CHURN		16384
 #define CHURN_WARMUP	1024
 #define MIN_STATE_SIZE	64	/* bytes: struct bpf_dynptr_file_impl is larger */
 
-static const struct read_case cases[] = {
-	{ 0, PAGE }, { PAGE - 1, 2 }, { 3 * PAGE + 7, 2 * PAGE }, { FILE_SIZE - 1, 1 },
+/* Resident; read CYCLES times in each context, each time like pread(). */
+#define BOTH EXPECT(0, "R-FAULT-4"), EXPECT(0, "R-FAULT-4")
+
+static const struct read_row rows[] = {
+	{ ROW_HERE, PG(0, 0), PG(1, 0), BOTH },
+	{ ROW_HERE, PG(1, -1), PG(0, 2), BOTH },
+	{ ROW_HERE, PG(3, 7), PG(2, 0), BOTH },
+	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), BOTH },
 };
 
-#define N_CASES ((int)(sizeof(cases) / sizeof(cases[0])))
-
-/* CYCLES triggers with @prog attached; the last batch's bytes are checked. */
-static bool cycle(struct release *skel, struct bpf_program *prog, int fd,
-		  const char *ctx)
+/* CYCLES triggers with @prog attached; the first batch's bytes are checked. */
+static bool cycle(struct release *skel, struct bpf_program *prog,
+		  enum read_ctx ctx, int fd)
 {
 	struct read_batch b = READ_BATCH_OF(skel);
 	struct bpf_link *link;
 	int i, bad = 0;
 
-	if (!read_batch_run(&b, prog, fd, cases, N_CASES))
+	if (!read_rows(&b, prog, ctx, fd, rows, N_ROWS(rows)))
 		return false;
-	read_batch_check(&b, fd, cases, N_CASES, 0, ctx);
 	link = bpf_program__attach(prog);
 	if (!ASSERT_OK_PTR(link, "attach"))
 		return false;
 	*b.runs = 0;
 	for (i = 1; i < CYCLES; i++) {
 		bad += trigger_file_ioctl(fd) != 0;
-		bad += *b.create_err || *b.discard_err || b.results[0] || b.results[2];
+		bad += *b.create_err || *b.discard_err || b.results[0] ||
+		       b.results[2];
 	}
 	bpf_link__destroy(link);
+	TEST_RULE("R-FAULT-4");
 	return ASSERT_EQ(*b.runs, CYCLES - 1, "program invocations") &&
 	       ASSERT_EQ(bad, 0, "cycles with an error");
 }
@@ -112,41 +116,31 @@ static void state_freed(struct release *skel, struct bpf_program *prog, int fd,
 		printf("release: %s: SUnreclaim %ld kB before %d cycles, %ld kB after\n",
 		       ctx, before, CHURN, after);
 	}
+	TEST_RULE("R-FAULT-5");
 	ASSERT_LT(least, limit_kb,
 		  "least SUnreclaim growth in kB over the cycles (a leaked state grows it by cycles * size)");
 }
 
-/* No traits: under -j it runs alone, as it measures the kernel's unreclaimable slab. */
+/* Not parallel: under -j it runs alone, as it measures the kernel's slab. */
+TEST_TRAITS(release, NEEDS_FILE_DYNPTR_LSM);
+
 void test_release(void)
 {
-	struct bpf_object_open_opts opts;
-	struct release *skel;
-	char path[256];
-	int fd;
+	struct release *skel = SKEL_OPEN_LOAD(release);
+	struct scratch_file f = { .fd = -1 };
 
-	if (!require_file_dynptr() || !require_bpf_lsm())
-		return;
-	skel_open_opts(&opts);
-	skel = release__open_opts(&opts);
-	if (!ASSERT_OK_PTR(skel, "open skeleton"))
-		return;
-	if (!ASSERT_OK(release__load(skel), "load skeleton"))
+	if (!skel || !scratch_pattern_file(&f, "release", pg(FILE_LEN)))
 		goto out;
-	fd = make_pattern_file("release", FILE_SIZE, path, sizeof(path));
-	if (!ASSERT_GE(fd, 0, "create pattern file"))
-		goto out;
-
 	if (test__start_subtest("folios_and_file_released") &&
-	    ASSERT_EQ(make_file_resident(fd, FILE_SIZE), FILE_PAGES, "resident (mincore)") &&
-	    cycle(skel, skel->progs.read_nonsleepable, fd, "nonsleepable") &&
-	    cycle(skel, skel->progs.read_sleepable, fd, "sleepable"))
-		make_file_evicted(fd, FILE_SIZE,
+	    ASSERT_EQ(make_file_resident(f.fd, pg(FILE_LEN)), FILE_PAGES,
+		      "resident (mincore)") &&
+	    cycle(skel, skel->progs.read_nonsleepable, CTX_NONSLEEPABLE, f.fd) &&
+	    cycle(skel, skel->progs.read_sleepable, CTX_SLEEPABLE, f.fd))
+		make_file_evicted(f.fd, pg(FILE_LEN),
 				  "pages still resident after eviction (a kept folio reference pins them)");
-	state_freed(skel, skel->progs.churn_nonsleepable, fd, "nonsleepable");
-	state_freed(skel, skel->progs.churn_sleepable, fd, "sleepable");
-
-	close(fd);
-	unlink(path);
+	state_freed(skel, skel->progs.churn_nonsleepable, f.fd, "nonsleepable");
+	state_freed(skel, skel->progs.churn_sleepable, f.fd, "sleepable");
 out:
+	scratch_file_done(&f);
 	release__destroy(skel);
 }

@@ -19,23 +19,34 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "common.h"
+#include "harness.h"
 #include "sleepable_select.skel.h"
 
-#define PAGE		4096
-#define FILE_SIZE	(8 * PAGE)
-#define READ_OFF	(3 * PAGE + 100)
+#define FILE_LEN	PG(8, 0)
+#define READ_OFF	pg(PG(3, 100))
 #define SEL_LEN		64
 
+/* A place the read is made from: its program, rule and expected result. */
 struct place {
+	struct test_case_at at;
 	const char *name;
 	int expect;
 	const char *warns;	/* a warning the kernel may log (ERE), or NULL */
 };
 
+static const struct place places[] = {
+	{ CASE_AT_INIT("R-SELECT-1"), "sleepable", 0, NULL },
+	{ CASE_AT_INIT("R-SELECT-2"), "nonsleepable", -EFAULT, NULL },
+	{ CASE_AT_INIT("R-SELECT-3"), "sleepable_all_in_rcu", -EFAULT, NULL },
+	{ CASE_AT_INIT("R-SELECT-4"), "sleepable_made_in_rcu", -EFAULT, NULL },
+	{ CASE_AT_INIT("R-SELECT-5"), "sleepable_read_in_rcu", -EFAULT,
+	  "tree_plugin\\.h:[0-9]+.*rcu_note_context_switch" },
+};
+
 static bool make_evicted(int fd)
 {
-	return make_file_evicted(fd, FILE_SIZE, "resident pages before the trigger (mincore)");
+	return make_file_evicted(fd, pg(FILE_LEN),
+				 "resident pages before the trigger (mincore)");
 }
 
 static void run_place(struct sleepable_select *skel, int fd,
@@ -67,6 +78,7 @@ static void run_place(struct sleepable_select *skel, int fd,
 	if (p->warns)
 		cursor = splat_watch(p->warns);
 	ASSERT_OK(trigger_file_ioctl(fd), "trigger ioctl");
+	TEST_CASE(p->at, "the read from %s", p->name);
 	if (p->warns && splat_seen(cursor, splat, sizeof(splat))) {
 		printf("the kernel warned during the read: %s\n", splat);
 		test__fail();
@@ -81,38 +93,18 @@ static void run_place(struct sleepable_select *skel, int fd,
 		ASSERT_MEMEQ(bss->buf, want, SEL_LEN, "bytes equal pread");
 }
 
-/* No traits: under -j it runs alone, as it provokes a kernel warning (RCU). */
+/* Not parallel: under -j it runs alone, as it provokes a kernel warning. */
+TEST_TRAITS(sleepable_select, NEEDS_FILE_DYNPTR_LSM);
+
 void test_sleepable_select(void)
 {
-	static const struct place places[] = {
-		{ "sleepable", 0, NULL },
-		{ "nonsleepable", -EFAULT, NULL },
-		{ "sleepable_all_in_rcu", -EFAULT, NULL },
-		{ "sleepable_made_in_rcu", -EFAULT, NULL },
-		{ "sleepable_read_in_rcu", -EFAULT,
-		  "tree_plugin\\.h:[0-9]+.*rcu_note_context_switch" },
-	};
-	struct bpf_object_open_opts opts;
-	struct sleepable_select *skel;
-	char path[256];
-	unsigned int i;
-	int fd;
+	struct sleepable_select *skel = SKEL_OPEN_LOAD(sleepable_select);
+	struct scratch_file f = { .fd = -1 };
+	int i;
 
-	if (!require_file_dynptr() || !require_bpf_lsm())
-		return;
-	skel_open_opts(&opts);
-	skel = sleepable_select__open_opts(&opts);
-	if (!ASSERT_OK_PTR(skel, "open skeleton"))
-		return;
-	if (!ASSERT_OK(sleepable_select__load(skel), "load skeleton"))
-		goto out;
-	fd = make_pattern_file("sleepable_select", FILE_SIZE, path, sizeof(path));
-	if (!ASSERT_GE(fd, 0, "create pattern file"))
-		goto out;
-	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++)
-		run_place(skel, fd, &places[i]);
-	close(fd);
-	unlink(path);
-out:
+	if (skel && scratch_pattern_file(&f, "sleepable_select", pg(FILE_LEN)))
+		for (i = 0; i < N_ROWS(places); i++)
+			run_place(skel, f.fd, &places[i]);
+	scratch_file_done(&f);
 	sleepable_select__destroy(skel);
 }

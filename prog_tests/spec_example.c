@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/btf.h>
-#include "common.h"
+#include "harness.h"
 #include "spec_example.h"
 #include "spec_example.skel.h"
 
@@ -170,7 +170,9 @@ static void poison(struct spec_example__bss *bss)
 }
 
 /* Loads and runs programs on files it does not evict: beside anything. */
-TEST_TRAITS(spec_example, .parallel = true);
+TEST_TRAITS(spec_example,
+	    .needs = { &need_file_dynptr, &need_bpf_lsm, &need_task_exe_file },
+	    .parallel = true);
 
 void test_spec_example(void)
 {
@@ -188,10 +190,6 @@ void test_spec_example(void)
 	__u32 at_return;
 	__u64 n;
 	int fd;
-
-	if (!require_file_dynptr() || !require_bpf_lsm() ||
-	    !test__require_kfunc("bpf_get_task_exe_file", "6.12"))
-		return;
 
 	vmlinux = btf__load_vmlinux_btf();
 	if (!ASSERT_OK_PTR(vmlinux, "load vmlinux BTF"))
@@ -265,7 +263,7 @@ void test_spec_example(void)
 	       at_return ? "already done" : "not yet done", waited);
 
 	if (test__start_subtest("schedule")) {
-		/* R-EXAMPLE-1 */
+		TEST_RULE("R-EXAMPLE-1");
 		ASSERT_EQ(bss->lookup_failed, 0, "arrmap lookup");
 		ASSERT_EQ(bss->sched_runs, 1, "file_open program scheduled once");
 		ASSERT_EQ(bss->sched_variant, want_variant,
@@ -281,10 +279,12 @@ void test_spec_example(void)
 	}
 
 	if (test__start_subtest("reads")) {
+		TEST_RULE("R-EXAMPLE-2");
 		ASSERT_EQ(bss->cb_no_exe, 0,
 			  "R-EXAMPLE-2: bpf_get_task_exe_file() non-NULL");
 		ASSERT_EQ(bss->create_ret, 0,
 			  "R-EXAMPLE-2: bpf_dynptr_from_file on the exe");
+		TEST_RULE("R-EXAMPLE-3");
 		if (ASSERT_EQ(bss->read_full_ret, 0, "R-EXAMPLE-3: read [0, n)"))
 			ASSERT_MEMEQ(bss->out_full, exe, n,
 				     "R-EXAMPLE-3: bytes [0, n) vs pread");
@@ -299,11 +299,13 @@ void test_spec_example(void)
 			ASSERT_MEMEQ(bss->out_mid, exe + SPEC_MID_OFF,
 				     SPEC_MID_LEN,
 				     "R-EXAMPLE-3: bytes [4097, 4197) vs pread");
+		TEST_RULE("R-EXAMPLE-5");
 		ASSERT_EQ(bss->discard_ret, 0,
 			  "R-EXAMPLE-5: bpf_dynptr_file_discard");
 	}
 
 	if (test__start_subtest("adjusted")) {
+		TEST_RULE("R-EXAMPLE-4");
 		ASSERT_EQ(bss->adjust_ret, 0,
 			  "R-EXAMPLE-4: bpf_dynptr_adjust(4097, 4098)");
 		ASSERT_EQ(bss->adj_size, 1, "R-EXAMPLE-4: size after adjust");

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include "common.h"
+#include "harness.h"
 #include "trampoline_anchor.skel.h"
 
 static struct trampoline_anchor *anchor;

@@ -16,7 +16,7 @@
 /*
  * Which program of a FILE_IOCTL_PROGS pair acts on a trigger (the programs'
  * trigger_ctx): either, unless user space holds the pair attached and picks
- * one (prog_tests/common.h, hold_prog_pair()).
+ * one (prog_tests/harness.h, hold_prog_pair()).
  */
 #define TRIGGER_CTX_NONSLEEPABLE	1
 #define TRIGGER_CTX_SLEEPABLE		2

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the user-space tests: scratch files with a known byte
- * pattern, page-cache control and verification, the program trigger, and
- * skeleton options. Nothing here asserts; callers do.
+ * The harness the user-space tests share: what tests need (TEST_TRAITS
+ * .needs), scratch files with a known byte pattern, page-cache control and
+ * verification, the program trigger, skeleton options and page-relative
+ * offsets. The low-level helpers return 0 or -errno and leave asserting to
+ * their callers; those whose comment says "asserted" (SKEL_OPEN_LOAD,
+ * scratch_pattern_file(), make_file_evicted()) assert, or skip, themselves.
  */
-#ifndef __PROG_TESTS_COMMON_H
-#define __PROG_TESTS_COMMON_H
+#ifndef __PROG_TESTS_HARNESS_H
+#define __PROG_TESTS_HARNESS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,6 +23,38 @@
 #define FILE_DYNPTR_SINCE	"6.19"
 
 /*
+ * Opens and loads the skeleton NAME with skel_open_opts(), asserting both;
+ * NULL (the skeleton destroyed) if either failed.
+ */
+#define SKEL_OPEN_LOAD(name)						\
+	({								\
+		struct bpf_object_open_opts __opts;			\
+		struct name *__skel;					\
+									\
+		skel_open_opts(&__opts);				\
+		__skel = name##__open_opts(&__opts);			\
+		if (!ASSERT_OK_PTR(__skel, "open skeleton " #name))	\
+			__skel = NULL;					\
+		else if (!ASSERT_OK(name##__load(__skel),		\
+				    "load skeleton " #name)) {		\
+			name##__destroy(__skel);			\
+			__skel = NULL;					\
+		}							\
+		__skel;							\
+	})
+
+/* A pattern file in the scratch directory, removed by scratch_file_done(). */
+struct scratch_file {
+	int fd;
+	char path[256];
+};
+
+/* make_pattern_file() into @f, asserted; false on failure. */
+bool scratch_pattern_file(struct scratch_file *f, const char *name,
+			  uint64_t size);
+void scratch_file_done(struct scratch_file *f);
+
+/*
  * Under the runner's -j, tests that make page-cache state (residency,
  * eviction) and then rely on it share this lane: one at a time, beside
  * tests that only load and verify programs. Tests that provoke a kernel
@@ -28,14 +63,23 @@
  */
 #define LANE_PAGE_CACHE "page cache"
 
-/* Skips the test with a reason unless the kernel has file dynptrs. */
-bool require_file_dynptr(void);
+/*
+ * What tests declare they need (TEST_TRAITS .needs): the runner skips a
+ * test whose need is unmet, with the reason, before running it.
+ */
+extern const struct test_need need_file_dynptr;	/* bpf_dynptr_from_file, 6.19 */
+extern const struct test_need need_task_exe_file;	/* bpf_get_task_exe_file, 6.12 */
+extern const struct test_need need_bpf_lsm;		/* LSM programs run */
+
+/* The needs of most tests: the kfunc, and LSM programs that run. */
+#define NEEDS_FILE_DYNPTR_LSM .needs = { &need_file_dynptr, &need_bpf_lsm }
 
 /*
- * Skips the current test (or subtest) with the reason unless BPF LSM
- * programs run on this kernel, as the run-wide fixture found out
- * (prog_tests/trampoline_anchor.c): a kernel without "bpf" in its active
- * LSM list attaches them and never runs them.
+ * need_bpf_lsm for one subtest of a test that does not need it as a whole:
+ * skips the subtest, saying why, unless BPF LSM programs run on this
+ * kernel, as the run-wide fixture found out (prog_tests/trampoline_anchor.c):
+ * a kernel without "bpf" in its active LSM list attaches them and never
+ * runs them.
  */
 bool require_bpf_lsm(void);
 /* Whether they run, and if not why; set once, by the fixture. */
@@ -155,4 +199,36 @@ bool may_provoke_splat(void);
 /* Page size, looked up once. */
 long page_size(void);
 
-#endif /* __PROG_TESTS_COMMON_H */
+/*
+ * The size of a PMD-sized folio, the one tmpfs's huge=always allocates
+ * (2 MiB with 4 KiB pages, 32 MiB with 16 KiB ones), from the kernel's
+ * hpage_pmd_size; 0 without transparent huge pages. Looked up once.
+ */
+long huge_folio_size(void);
+
+/*
+ * A file offset or length in the running kernel's folios and pages:
+ * folios * huge_folio_size() + pages * page_size() + bytes. Tables write
+ * their page- and folio-edge cases so, and so mean the same edges with
+ * 4 KiB and with 16 KiB pages.
+ */
+struct pgoff {
+	long long folios;
+	long long pages;
+	long long bytes;
+};
+
+#define PG(pages, bytes) ((struct pgoff){ 0, (pages), (bytes) })
+#define FOLIO_PG(folios, pages, bytes) \
+	((struct pgoff){ (folios), (pages), (bytes) })
+
+/* The number of rows of a table (an array). */
+#define N_ROWS(rows) ((int)(sizeof(rows) / sizeof((rows)[0])))
+
+static inline __u64 pg(struct pgoff p)
+{
+	return (__u64)(p.folios * huge_folio_size() + p.pages * page_size() +
+		       p.bytes);
+}
+
+#endif /* __PROG_TESTS_HARNESS_H */

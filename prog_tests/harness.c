@@ -7,12 +7,27 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "common.h"
+#include "harness.h"
 
-bool require_file_dynptr(void)
+static const char *file_dynptr_unmet(void)
 {
-	return test__require_kfunc(FILE_DYNPTR_KFUNC, FILE_DYNPTR_SINCE);
+	return test__kfunc_missing(FILE_DYNPTR_KFUNC, FILE_DYNPTR_SINCE);
 }
+
+const struct test_need need_file_dynptr = {
+	.name = "the kfunc " FILE_DYNPTR_KFUNC,
+	.unmet = file_dynptr_unmet,
+};
+
+static const char *task_exe_file_unmet(void)
+{
+	return test__kfunc_missing("bpf_get_task_exe_file", "6.12");
+}
+
+const struct test_need need_task_exe_file = {
+	.name = "the kfunc bpf_get_task_exe_file",
+	.unmet = task_exe_file_unmet,
+};
 
 /*
  * Set by the fixture before the first test's child is forked; without a
@@ -33,12 +48,29 @@ bool bpf_lsm_runs(void)
 	return lsm_runs;
 }
 
-bool require_bpf_lsm(void)
+static char lsm_skip[600];
+
+static const char *bpf_lsm_unmet(void)
 {
 	if (lsm_runs)
-		return true;
-	test__skip("%s; this test needs its LSM programs to run", lsm_why);
-	return false;
+		return NULL;
+	snprintf(lsm_skip, sizeof(lsm_skip),
+		 "%s; this test needs its LSM programs to run", lsm_why);
+	return lsm_skip;
+}
+
+const struct test_need need_bpf_lsm = {
+	.name = "BPF LSM programs that run",
+	.unmet = bpf_lsm_unmet,
+};
+
+bool require_bpf_lsm(void)
+{
+	const char *why = bpf_lsm_unmet();
+
+	if (why)
+		test__skip("%s", why);
+	return !why;
 }
 
 long page_size(void)
@@ -47,6 +79,23 @@ long page_size(void)
 
 	if (!size)
 		size = sysconf(_SC_PAGESIZE);
+	return size;
+}
+
+long huge_folio_size(void)
+{
+	static long size = -1;
+	FILE *f;
+
+	if (size >= 0)
+		return size;
+	size = 0;
+	f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
+	if (f) {
+		if (fscanf(f, "%ld", &size) != 1 || size < 0)
+			size = 0;
+		fclose(f);
+	}
 	return size;
 }
 
@@ -148,6 +197,22 @@ int make_sparse_pattern_file(const char *name, uint64_t size,
 {
 	return make_sparse_pattern_file_in(scratch_dir(), name, size, data,
 					   n_data, path, path_sz);
+}
+
+bool scratch_pattern_file(struct scratch_file *f, const char *name,
+			  uint64_t size)
+{
+	f->fd = make_pattern_file(name, size, f->path, sizeof(f->path));
+	return ASSERT_GE(f->fd, 0, "create the pattern file");
+}
+
+void scratch_file_done(struct scratch_file *f)
+{
+	if (f->fd < 0)
+		return;
+	close(f->fd);
+	unlink(f->path);
+	f->fd = -1;
 }
 
 int make_pattern_file(const char *name, uint64_t size, char *path,
