@@ -14,10 +14,12 @@ trap 'rm -f "$log"' EXIT
 steps=(
 	"runner self-tests|runner/selftest/run.sh $OUTPUT/selftest"
 	"build: bad input, types not from the host|scripts/check-build.sh"
+	"rules: SEMANTICS.md = the code, both ways|scripts/check-rules.py"
 	"host run (skips without the kfunc)|$OUTPUT/test_progs -X known-deviations.ini"
 	"vmtest self-tests|vmtest/selftest.sh"
 	"matrix: 6.18.15 (control), 6.19.14, 7.3.4|vmtest/matrix.sh -j 2 -o $OUTPUT/matrix 6.18.15 6.19.14 7.3.4"
 	"runner -j 1 = -j 2 (vmtest's default) on 6.19.14|scripts/check-jobs.sh $OUTPUT/matrix/6.19.14"
+	"rules: each checked on 6.19.14 and 7.3.4|scripts/check-rules.py $OUTPUT/matrix/6.19.14 $OUTPUT/matrix/7.3.4"
 	"JSON, KTAP, JUnit as CI systems read them|scripts/check-formats.sh"
 	"Debian bisect for the R-VERIFY-10 fix|scripts/check-bisect.sh"
 	"page-cache tests x20 (flake check)|vmtest/vmtest.sh -k 6.19.14 -- -t fault_nonsleepable,sleepable_select,release,file_kinds/sparse_hole,elf_parse/runner_nonsleepable --repeat 20"

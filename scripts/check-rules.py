@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""SEMANTICS.md and the code, checked both ways.
+
+Without arguments: every rule of SEMANTICS.md is cited by some case in the
+code (a string literal "R-..." in progs/ or prog_tests/: a row's CASE_AT,
+EXPECT, TEST_RULE, a verifier program's __rule), or is marked "Not
+testable:" with the reason; every citation, and every rule of
+known-deviations.ini, names a rule that exists.
+
+With runs (a results JSON, or a directory holding results.json): in those
+runs together every testable rule was checked by some unit (the JSON's
+"rules"), every rule a unit names exists, every XFAIL unit checked the rule
+its deviation is of, and no known deviation covered nothing.
+
+--where RULE prints the rule and every place that cites it: from a rule to
+its cases in one step.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+RULE = r"R-[A-Z]+-\d+"
+ROW_RE = re.compile(r"^\|\s*(" + RULE + r")\s*\|(.*)$")
+LITERAL_RE = re.compile(r'"(' + RULE + r')"')
+UNTESTABLE_RE = re.compile(r"\bNot testable:\s*(.*?)(\||$)")
+SOURCE_DIRS = ("progs", "prog_tests")
+
+
+def semantics(path):
+    """{rule: (line, untestable reason or None)} and the duplicates."""
+    rules, dups = {}, []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            m = ROW_RE.match(line)
+            if not m:
+                continue
+            rule, rest = m.groups()
+            if rule in rules:
+                dups.append((rule, rules[rule][0], n))
+            u = UNTESTABLE_RE.search(rest)
+            rules[rule] = (n, u.group(1).strip() if u else None)
+    return rules, dups
+
+
+def strip_comments(text):
+    """C text with its comments blanked (newlines kept), strings intact."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"' or c == "'":
+            j = i + 1
+            while j < n and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append(re.sub(r"[^\n]", " ", text[i:j]))
+            i = j
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            out.append(" " * (j - i))
+            i = j
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def citations():
+    """{rule: [file:line, ...]} of the string literals in the code."""
+    cited = {}
+    for d in SOURCE_DIRS:
+        for name in sorted(os.listdir(os.path.join(TOP, d))):
+            if not name.endswith((".c", ".h")):
+                continue
+            rel = f"{d}/{name}"
+            with open(os.path.join(TOP, rel), encoding="utf-8") as f:
+                code = strip_comments(f.read())
+            for n, line in enumerate(code.split("\n"), 1):
+                for m in LITERAL_RE.finditer(line):
+                    cited.setdefault(m.group(1), []).append(f"{rel}:{n}")
+    return cited
+
+
+def deviation_rules(path):
+    """[(rule, line)] of known-deviations.ini."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            m = re.match(r"^\s*rule\s*=\s*(\S+)", line)
+            if m:
+                out.append((m.group(1), n))
+    return out
+
+
+class Checks:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, name, problems):
+        if problems:
+            self.failed += 1
+            print(f"FAIL {name}")
+            for p in problems:
+                print(f"     {p}")
+        else:
+            self.passed += 1
+            print(f"ok   {name}")
+
+
+def static_checks(c, rules, dups, cited):
+    c.check("each rule is defined once in SEMANTICS.md",
+            [f"{r}: lines {a} and {b}" for r, a, b in dups])
+    c.check("each rule marked \"Not testable:\" says why",
+            [f"SEMANTICS.md:{n}: {r}" for r, (n, why) in rules.items()
+             if why is not None and len(why.split()) < 4])
+    c.check("each testable rule is cited by a case in the code",
+            [f"SEMANTICS.md:{n}: {r} is cited nowhere in {', '.join(SOURCE_DIRS)}/"
+             for r, (n, why) in rules.items() if why is None and r not in cited])
+    c.check("no rule marked \"Not testable:\" is cited by a case",
+            [f"{r}: cited at {', '.join(cited[r])}" for r, (n, why) in rules.items()
+             if why is not None and r in cited])
+    c.check("each citation in the code names a rule of SEMANTICS.md",
+            [f"{where}: {r}" for r, places in sorted(cited.items()) if r not in rules
+             for where in places])
+    devs = deviation_rules(os.path.join(TOP, "known-deviations.ini"))
+    c.check("each known deviation names a rule of SEMANTICS.md",
+            [f"known-deviations.ini:{n}: {r}" for r, n in devs if r not in rules])
+
+
+def load_run(path):
+    f = os.path.join(path, "results.json") if os.path.isdir(path) else path
+    with open(f, encoding="utf-8") as fh:
+        return f, json.load(fh)
+
+
+def units(run):
+    for t in run.get("results") or []:
+        yield t["name"], t
+        for s in t.get("subtests") or []:
+            yield f"{t['name']}/{s['name']}", s
+
+
+def run_checks(c, rules, cited, paths):
+    checked, unknown, xfail_bad, unmatched, unreadable, ruleless = {}, [], [], [], [], []
+    for path in paths:
+        try:
+            f, run = load_run(path)
+        except (OSError, ValueError) as e:
+            unreadable.append(f"{path}: {e}")
+            continue
+        label = run.get("kernel") or f
+        if "deviations_unmatched" not in run:
+            unreadable.append(f"{f}: no \"deviations_unmatched\" (a runner older than the rules?)")
+        for entry in run.get("deviations_unmatched") or []:
+            unmatched.append(f"{label}: {entry}")
+        for name, u in units(run):
+            got = [r for r in u.get("rules") or [] if r != "..."]
+            for r in got:
+                checked.setdefault(r, set()).add(label)
+                if r not in rules:
+                    unknown.append(f"{label}: {name} checked {r}")
+            ran = u.get("result") not in ("SKIP", None)
+            if ran and not got and ("subtests" not in u or not u["subtests"]):
+                ruleless.append(f"{label}: {name} ({u.get('result')})")
+            # A test's own result sums its subtests'; its body is its unit.
+            result = u.get("body") if "subtests" in u else u.get("result")
+            if result == "XFAIL" and u.get("rule") not in got:
+                xfail_bad.append(f"{label}: {name} is XFAIL under {u.get('rule')} "
+                                 f"but checked {' '.join(got) or 'no rule'}")
+    c.check("the runs' results are readable and carry the rule fields", unreadable)
+    c.check(f"each testable rule was checked in {len(paths)} run(s)",
+            [f"{r} (SEMANTICS.md:{n}; cited at {', '.join(cited.get(r, ['nowhere']))})"
+             for r, (n, why) in rules.items() if why is None and r not in checked])
+    c.check("each rule the runs checked exists", unknown)
+    c.check("each subtest that ran checked some rule", ruleless)
+    c.check("each XFAIL checked the rule of its known deviation", xfail_bad)
+    c.check("no known deviation covered nothing", unmatched)
+
+
+def where(rule, rules, cited):
+    if rule not in rules:
+        print(f"check-rules: {rule} is not a rule of SEMANTICS.md", file=sys.stderr)
+        return 2
+    n, why = rules[rule]
+    with open(os.path.join(TOP, "SEMANTICS.md"), encoding="utf-8") as f:
+        text = f.readlines()[n - 1].rstrip("\n")
+    print(f"SEMANTICS.md:{n}: {text}")
+    if why is not None:
+        print(f"not testable: {why}")
+    for place in cited.get(rule, []):
+        print(place)
+    for r, ln in deviation_rules(os.path.join(TOP, "known-deviations.ini")):
+        if r == rule:
+            print(f"known-deviations.ini:{ln}")
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 epilog="Exit 0 when every check passed, 1 if one failed, 2 on bad usage.")
+    ap.add_argument("runs", nargs="*", metavar="RUN",
+                    help="a results JSON, or a directory holding results.json")
+    ap.add_argument("--where", metavar="RULE", help="print RULE and the places that cite it")
+    args = ap.parse_args()
+
+    rules, dups = semantics(os.path.join(TOP, "SEMANTICS.md"))
+    if not rules:
+        print("check-rules: no rules found in SEMANTICS.md", file=sys.stderr)
+        return 2
+    cited = citations()
+    if args.where:
+        return where(args.where, rules, cited)
+    c = Checks()
+    if args.runs:
+        run_checks(c, rules, cited, args.runs)
+    else:
+        static_checks(c, rules, dups, cited)
+    print(f"{c.passed} passed, {c.failed} failed")
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
