@@ -22,13 +22,15 @@
 #include "harness.h"
 #include "adjust.skel.h"
 
-#define M16		(1ll << 24)
-#define G4		(1ll << 32)
-#define UMAX		(-1ll)		/* as a pgoff's bytes: U64_MAX */
-#define FILE_LEN	PG(2, G4)
+#define M16 (1ll << 24)
+#define G4 (1ll << 32)
+#define UMAX (-1ll) /* as a pgoff's bytes: U64_MAX */
+#define FILE_LEN PG(2, G4)
 
 /* Where the sparse file has data (pattern bytes); elsewhere holes. */
-static const struct { struct pgoff off, len; } file_data[] = {
+static const struct {
+	struct pgoff off, len;
+} file_data[] = {
 	{ PG(0, 0), PG(4, 0) },
 	{ PG(-1, M16), PG(2, 0) },
 	{ PG(-1, G4), PG(3, 0) },
@@ -46,41 +48,52 @@ struct adjust_row {
 };
 
 #define B(x) PG(0, (x))
-#define ONE(s, e, o, l) { ROW_AT, (s), (e), B(0), B(0), (o), (l), false }
-#define TWO(s, e, s2, e2, o, l) { ROW_AT, (s), (e), (s2), (e2), (o), (l), true }
+#define ONE(s, e, o, l)                                       \
+	{                                                     \
+		ROW_AT, (s), (e), B(0), B(0), (o), (l), false \
+	}
+#define TWO(s, e, s2, e2, o, l)                              \
+	{                                                    \
+		ROW_AT, (s), (e), (s2), (e2), (o), (l), true \
+	}
 #define ROW_AT CASE_AT_INIT(NULL)
 
 static const struct adjust_row rows[] = {
-	ONE(B(0), B(0), B(0), B(0)),			/* empty window, empty read */
-	ONE(B(0), B(0), B(0), B(1)),			/* empty window refuses a byte */
-	ONE(B(5), B(4), B(0), B(16)),			/* start > end: unchanged */
-	ONE(B(UMAX), B(0), B(3), B(5)),			/* start > end at the extremes */
+	ONE(B(0), B(0), B(0), B(0)), /* empty window, empty read */
+	ONE(B(0), B(0), B(0), B(1)), /* empty window refuses a byte */
+	ONE(B(5), B(4), B(0), B(16)), /* start > end: unchanged */
+	ONE(B(UMAX), B(0), B(3), B(5)), /* start > end at the extremes */
 	ONE(B(0), B(1), B(0), B(1)),
-	ONE(B(0), B(1), B(0), B(2)),			/* runs past the window's end */
-	ONE(B(0), B(1), B(1), B(1)),			/* starts at the window's end */
-	ONE(B(0), B(1), B(1), B(0)),			/* empty read at the end */
-	ONE(PG(1, -1), PG(1, 1), B(0), B(2)),		/* window straddles a page */
+	ONE(B(0), B(1), B(0), B(2)), /* runs past the window's end */
+	ONE(B(0), B(1), B(1), B(1)), /* starts at the window's end */
+	ONE(B(0), B(1), B(1), B(0)), /* empty read at the end */
+	ONE(PG(1, -1), PG(1, 1), B(0), B(2)), /* window straddles a page */
 	ONE(PG(1, 0), PG(1, 16), B(0), B(16)),
 	ONE(PG(1, 1), PG(3, 0), B(100), B(64)),
-	ONE(B(10), B(20), B(9), B(1)),			/* the window's last byte */
-	ONE(B(10), B(20), B(5), B(6)),			/* leaves the window; file has it */
+	ONE(B(10), B(20), B(9), B(1)), /* the window's last byte */
+	ONE(B(10), B(20), B(5), B(6)), /* leaves the window; file has it */
 	ONE(B(10), B(20), B(10), B(0)),
-	ONE(B(M16 - 8), B(M16 + 8), B(0), B(16)),	/* crosses 2^24 */
+	ONE(B(M16 - 8), B(M16 + 8), B(0), B(16)), /* crosses 2^24 */
 	ONE(B(M16), PG(1, M16), PG(1, -16), B(16)),
-	ONE(B(G4 - 8), B(G4 + 8), B(0), B(16)),		/* crosses 2^32 */
-	ONE(B(G4), B(UMAX), PG(1, 0), B(64)),		/* end = U64_MAX */
-	ONE(B(0), B(UMAX), PG(1, 5), B(7)),		/* the whole range: no change */
-	ONE(B(UMAX), B(UMAX), B(1), B(0)),		/* start = end = U64_MAX; past its end */
+	ONE(B(G4 - 8), B(G4 + 8), B(0), B(16)), /* crosses 2^32 */
+	ONE(B(G4), B(UMAX), PG(1, 0), B(64)), /* end = U64_MAX */
+	ONE(B(0), B(UMAX), PG(1, 5), B(7)), /* the whole range: no change */
+	ONE(B(UMAX), B(UMAX), B(1),
+	    B(0)), /* start = end = U64_MAX; past its end */
 	ONE(B(UMAX), B(UMAX), B(0), B(1)),
-	ONE(B(0), B(UMAX), B(UMAX), B(1)),		/* read offset U64_MAX */
-	ONE(B(0), B(UMAX), B(UMAX - 1), B(2)),		/* off + len wraps */
-	TWO(PG(1, 0), PG(3, 0), B(16), B(32), B(0), B(16)), /* windows compose */
-	TWO(B(0), B(100), B(50), B(101), B(99), B(1)),	/* end past size: unchanged */
-	TWO(B(0), B(100), B(101), B(101), B(99), B(1)),	/* start past size */
-	TWO(B(0), B(100), B(100), B(100), B(0), B(0)),	/* empty window at the end */
+	ONE(B(0), B(UMAX), B(UMAX), B(1)), /* read offset U64_MAX */
+	ONE(B(0), B(UMAX), B(UMAX - 1), B(2)), /* off + len wraps */
+	TWO(PG(1, 0), PG(3, 0), B(16), B(32), B(0),
+	    B(16)), /* windows compose */
+	TWO(B(0), B(100), B(50), B(101), B(99),
+	    B(1)), /* end past size: unchanged */
+	TWO(B(0), B(100), B(101), B(101), B(99), B(1)), /* start past size */
+	TWO(B(0), B(100), B(100), B(100), B(0),
+	    B(0)), /* empty window at the end */
 	TWO(B(0), B(100), B(100), B(100), B(0), B(1)),
-	TWO(B(0), B(100), B(60), B(50), B(0), B(8)),	/* start > end */
-	TWO(PG(-1, G4), PG(1, G4), PG(1, -1), PG(1, 1), B(0), B(2)), /* at 2^32 */
+	TWO(B(0), B(100), B(60), B(50), B(0), B(8)), /* start > end */
+	TWO(PG(-1, G4), PG(1, G4), PG(1, -1), PG(1, 1), B(0),
+	    B(2)), /* at 2^32 */
 	TWO(B(M16), B(UMAX), PG(1, -3), PG(1, 3), B(1), B(5)),
 };
 
@@ -95,14 +108,15 @@ static void resolve_rows(void)
 
 	for (i = 0; i < N_CASES; i++)
 		cases[i] = (struct adjust_case){
-			.start = pg(rows[i].start), .end = pg(rows[i].end),
-			.start2 = pg(rows[i].start2), .end2 = pg(rows[i].end2),
-			.off = pg(rows[i].off), .len = pg(rows[i].len),
+			.start = pg(rows[i].start),
+			.end = pg(rows[i].end),
+			.start2 = pg(rows[i].start2),
+			.end2 = pg(rows[i].end2),
+			.off = pg(rows[i].off),
+			.len = pg(rows[i].len),
 			.chained = rows[i].chained,
 		};
 }
-
-
 
 /*
  * The contract, as a model: where the window starts and how long it is.
@@ -158,13 +172,16 @@ static bool prepare_ranges(int fd)
 		if (model_read(&w, c->off, c->len, &rule) || !c->len)
 			continue;
 		at = w.start + c->off;
-		snprintf(name, sizeof(name), "case %d reads inside the file (table sanity)", i);
+		snprintf(name, sizeof(name),
+			 "case %d reads inside the file (table sanity)", i);
 		if (!ASSERT_LE(at + c->len, pg(FILE_LEN), name))
 			return false;
 		pread(fd, buf, c->len, at);
 		pages = (at % page + c->len + page - 1) / page;
-		snprintf(name, sizeof(name), "case %d range resident (mincore)", i);
-		if (!ASSERT_EQ(resident_pages(fd, at, c->len), (long)pages, name))
+		snprintf(name, sizeof(name), "case %d range resident (mincore)",
+			 i);
+		if (!ASSERT_EQ(resident_pages(fd, at, c->len), (long)pages,
+			       name))
 			return false;
 	}
 	return true;
@@ -190,8 +207,10 @@ static void check_case(struct adjust__bss *bss, int fd, int i, const char *ctx)
 	ASSERT_EQ(bss->adjust_ret[i], ret, name);
 	ASSERT_EQ(bss->size1[i], w.size, name);
 	if (c->chained) {
-		snprintf(name, sizeof(name), "%s case %d then adjust(%#llx, %#llx)", ctx, i,
-			 (unsigned long long)c->start2, (unsigned long long)c->end2);
+		snprintf(name, sizeof(name),
+			 "%s case %d then adjust(%#llx, %#llx)", ctx, i,
+			 (unsigned long long)c->start2,
+			 (unsigned long long)c->end2);
 		ret = model_adjust(&w, c->start2, c->end2, &rule);
 		/* A second window is relative to the first. */
 		test__case(ret ? rule : "R-ADJUST-4", at->file, at->line,
@@ -199,14 +218,17 @@ static void check_case(struct adjust__bss *bss, int fd, int i, const char *ctx)
 		ASSERT_EQ(bss->adjust2_ret[i], ret, name);
 		ASSERT_EQ(bss->size2[i], w.size, name);
 	}
-	snprintf(name, sizeof(name), "%s case %d read(off=%#llx, len=%llu) in window [%#llx, +%#llx)",
-		 ctx, i, (unsigned long long)c->off, (unsigned long long)c->len,
-		 (unsigned long long)w.start, (unsigned long long)w.size);
+	snprintf(
+		name, sizeof(name),
+		"%s case %d read(off=%#llx, len=%llu) in window [%#llx, +%#llx)",
+		ctx, i, (unsigned long long)c->off, (unsigned long long)c->len,
+		(unsigned long long)w.start, (unsigned long long)w.size);
 	ret = model_read(&w, c->off, c->len, &rule);
 	test__case(rule, at->file, at->line, "case %d, the read", i);
 	if (!ASSERT_EQ(bss->read_ret[i], ret, name) || ret || !c->len)
 		goto out;
-	if (ASSERT_EQ(pread(fd, want, c->len, w.start + c->off), (ssize_t)c->len, "pread"))
+	if (ASSERT_EQ(pread(fd, want, c->len, w.start + c->off),
+		      (ssize_t)c->len, "pread"))
 		ASSERT_MEMEQ(bss->out[i], want, c->len, name);
 out:
 	test__case_end();
@@ -223,7 +245,7 @@ static void run_context(struct adjust *skel, struct bpf_program *prog, int fd,
 	resolve_rows();
 	if (!prepare_ranges(fd))
 		return;
-	memset(bss, 0x5a, sizeof(*bss));	/* nothing may pass by default */
+	memset(bss, 0x5a, sizeof(*bss)); /* nothing may pass by default */
 	bss->target_tgid = getpid();
 	bss->runs = 0;
 	bss->n_cases = N_CASES;
@@ -250,12 +272,15 @@ void test_adjust(void)
 	if (!skel)
 		return;
 	for (i = 0; i < N_ROWS(file_data); i++)
-		data[i] = (struct extent){ pg(file_data[i].off), pg(file_data[i].len) };
-	fd = make_sparse_pattern_file("adjust", pg(FILE_LEN), data, N_ROWS(file_data),
-				      path, sizeof(path));
+		data[i] = (struct extent){ pg(file_data[i].off),
+					   pg(file_data[i].len) };
+	fd = make_sparse_pattern_file("adjust", pg(FILE_LEN), data,
+				      N_ROWS(file_data), path, sizeof(path));
 	if (ASSERT_GE(fd, 0, "create sparse pattern file")) {
-		run_context(skel, skel->progs.adjust_nonsleepable, fd, "nonsleepable");
-		run_context(skel, skel->progs.adjust_sleepable, fd, "sleepable");
+		run_context(skel, skel->progs.adjust_nonsleepable, fd,
+			    "nonsleepable");
+		run_context(skel, skel->progs.adjust_sleepable, fd,
+			    "sleepable");
 		close(fd);
 		unlink(path);
 	}

@@ -17,10 +17,10 @@
 #include "read_batch.h"
 #include "concurrent_write.skel.h"
 
-#define FILE_PAGES	8
-#define MIN_TRIGGERS	100
-#define MAX_TRIGGERS	5000
-#define N_CASES		2
+#define FILE_PAGES 8
+#define MIN_TRIGGERS 100
+#define MAX_TRIGGERS 5000
+#define N_CASES 2
 
 /* The reads, in the running kernel's pages: the first chunk, and across two edges. */
 static struct read_case cases[N_CASES];
@@ -29,7 +29,8 @@ static void make_cases(void)
 {
 	__u64 size = pg(PG(FILE_PAGES, 0));
 
-	cases[0] = (struct read_case){ 0, size < READ_CHUNK ? size : READ_CHUNK };
+	cases[0] =
+		(struct read_case){ 0, size < READ_CHUNK ? size : READ_CHUNK };
 	cases[1] = (struct read_case){ pg(PG(1, -3)), pg(PG(3, 0)) };
 }
 
@@ -79,7 +80,7 @@ static void race(struct concurrent_write *skel, struct bpf_program *prog,
 	pid_t child;
 
 	if (!test__start_subtest(ctx) ||
-	    !read_batch_run(&b, prog, fd, cases, N_CASES))	/* fills the batch */
+	    !read_batch_run(&b, prog, fd, cases, N_CASES)) /* fills the batch */
 		return;
 	link = bpf_program__attach(prog);
 	if (!ASSERT_OK_PTR(link, "attach"))
@@ -89,7 +90,8 @@ static void race(struct concurrent_write *skel, struct bpf_program *prog,
 		writer(path);
 	/* Until enough reads overlapped the writer, within a bound. */
 	for (i = 0; child > 0 && foreign < 0 && i < MAX_TRIGGERS &&
-		    (i < MIN_TRIGGERS || raced < 10); i++) {
+		    (i < MIN_TRIGGERS || raced < 10);
+	     i++) {
 		trigger_file_ioctl(fd);
 		for (j = 0; j < N_CASES && foreign < 0; j++) {
 			bool saw_new = false;
@@ -108,11 +110,14 @@ static void race(struct concurrent_write *skel, struct bpf_program *prog,
 	bpf_link__destroy(link);
 	ASSERT_GT(child, 0, "fork the writer");
 	TEST_RULE("R-KIND-9");
-	printf("%s: %d triggers, %d reads saw the writer's bytes\n", ctx, i, raced);
+	printf("%s: %d triggers, %d reads saw the writer's bytes\n", ctx, i,
+	       raced);
 	ASSERT_EQ(failed, 0, "reads that failed while the file was rewritten");
 	ASSERT_EQ(foreign, -1, "offset of a byte that is neither old nor new");
 	if (!raced && !failed && foreign < 0)
-		test__skip("the writer never overlapped a read in %d triggers: nothing was tested", i);
+		test__skip(
+			"the writer never overlapped a read in %d triggers: nothing was tested",
+			i);
 }
 
 /* Not parallel: under -j it runs alone, as it races a writer of its own. */
@@ -124,11 +129,15 @@ void test_concurrent_write(void)
 	struct scratch_file f = { .fd = -1 };
 
 	make_cases();
-	if (skel && scratch_pattern_file(&f, "concurrent_write", pg(PG(FILE_PAGES, 0))) &&
-	    ASSERT_EQ(make_file_resident(f.fd, pg(PG(FILE_PAGES, 0))), FILE_PAGES,
-		      "resident (mincore)")) {
-		race(skel, skel->progs.read_nonsleepable, f.fd, f.path, "nonsleepable");
-		race(skel, skel->progs.read_sleepable, f.fd, f.path, "sleepable");
+	if (skel &&
+	    scratch_pattern_file(&f, "concurrent_write",
+				 pg(PG(FILE_PAGES, 0))) &&
+	    ASSERT_EQ(make_file_resident(f.fd, pg(PG(FILE_PAGES, 0))),
+		      FILE_PAGES, "resident (mincore)")) {
+		race(skel, skel->progs.read_nonsleepable, f.fd, f.path,
+		     "nonsleepable");
+		race(skel, skel->progs.read_sleepable, f.fd, f.path,
+		     "sleepable");
 	}
 	scratch_file_done(&f);
 	concurrent_write__destroy(skel);

@@ -22,9 +22,9 @@
 #include "harness.h"
 #include "creation.skel.h"
 
-#define FILE_LEN	PG(3, 5)
-#define FILE_PAGES	4
-#define N_FLAGS		34	/* 0, each of the 32 bits, all bits */
+#define FILE_LEN PG(3, 5)
+#define FILE_PAGES 4
+#define N_FLAGS 34 /* 0, each of the 32 bits, all bits */
 
 /*
  * What a dynptr made with some flags must show. Field names follow the
@@ -38,17 +38,31 @@ struct expect {
 };
 
 static const struct expect valid = {
-	.at = CASE_AT_INIT("R-CREATE-2"), .size_at = CASE_AT_INIT("R-CREATE-3"),
-	.create = 0, .is_null = 0, .is_rdonly = 1, .read_ret = 0,
-	.adjust_ret = 0, .clone_ret = 0, .clone_is_null = 0,
-	.slice_is_null = 0, .size = ~0ull,
+	.at = CASE_AT_INIT("R-CREATE-2"),
+	.size_at = CASE_AT_INIT("R-CREATE-3"),
+	.create = 0,
+	.is_null = 0,
+	.is_rdonly = 1,
+	.read_ret = 0,
+	.adjust_ret = 0,
+	.clone_ret = 0,
+	.clone_is_null = 0,
+	.slice_is_null = 0,
+	.size = ~0ull,
 };
 
 static const struct expect rejected = {
-	.at = CASE_AT_INIT("R-CREATE-1"), .size_at = CASE_AT_INIT("R-CREATE-1"),
-	.create = -EINVAL, .is_null = 1, .is_rdonly = 0, .read_ret = -EINVAL,
-	.adjust_ret = -EINVAL, .clone_ret = -EINVAL, .clone_is_null = 1,
-	.slice_is_null = 1, .size = (__u64)-EINVAL,
+	.at = CASE_AT_INIT("R-CREATE-1"),
+	.size_at = CASE_AT_INIT("R-CREATE-1"),
+	.create = -EINVAL,
+	.is_null = 1,
+	.is_rdonly = 0,
+	.read_ret = -EINVAL,
+	.adjust_ret = -EINVAL,
+	.clone_ret = -EINVAL,
+	.clone_is_null = 1,
+	.slice_is_null = 1,
+	.size = (__u64)-EINVAL,
 };
 
 static __u32 flags_value(int i)
@@ -60,11 +74,13 @@ static __u32 flags_value(int i)
 	return 1u << (i - 1);
 }
 
-#define CHECK_FIELD(bss, i, field, want, flags) ({			\
-	char __name[64];						\
-	snprintf(__name, sizeof(__name), "flags=%#x: %s", flags, #field); \
-	ASSERT_EQ((bss)->field[i], (want)->field, __name);		\
-})
+#define CHECK_FIELD(bss, i, field, want, flags)                          \
+	({                                                               \
+		char __name[64];                                         \
+		snprintf(__name, sizeof(__name), "flags=%#x: %s", flags, \
+			 #field);                                        \
+		ASSERT_EQ((bss)->field[i], (want)->field, __name);       \
+	})
 
 static void check_flags(struct creation *skel)
 {
@@ -106,8 +122,10 @@ static void check_rdonly(struct creation *skel, int fd)
 		goto out;
 	ASSERT_EQ(bss->write_ret, -EINVAL, "bpf_dynptr_write on a file dynptr");
 	ASSERT_EQ(bss->data_is_null, 1, "bpf_dynptr_data returns NULL");
-	ASSERT_EQ(bss->slice_nobuf_is_null, 1, "bpf_dynptr_slice without a buffer returns NULL");
-	ASSERT_EQ(bss->slice_is_buf, 1, "bpf_dynptr_slice returns the buffer given");
+	ASSERT_EQ(bss->slice_nobuf_is_null, 1,
+		  "bpf_dynptr_slice without a buffer returns NULL");
+	ASSERT_EQ(bss->slice_is_buf, 1,
+		  "bpf_dynptr_slice returns the buffer given");
 	if (ASSERT_EQ(pread(fd, file_bytes, sizeof(file_bytes), 0),
 		      (ssize_t)sizeof(file_bytes), "pread slice range"))
 		ASSERT_MEMEQ(bss->slice_bytes, file_bytes, sizeof(file_bytes),
@@ -115,19 +133,21 @@ static void check_rdonly(struct creation *skel, int fd)
 	/* The write must not have reached the file. */
 	pattern_fill(pattern, 0, len);
 	if (ASSERT_EQ(pread(fd, now, len, 0), (ssize_t)len, "pread whole file"))
-		ASSERT_MEMEQ(now, pattern, len, "file unchanged after write attempts");
+		ASSERT_MEMEQ(now, pattern, len,
+			     "file unchanged after write attempts");
 out:
 	free(pattern);
 	free(now);
 }
 
 /* Runs one context's program once; false if it did not run. */
-static bool trigger_once(struct creation *skel, struct bpf_program *prog, int fd)
+static bool trigger_once(struct creation *skel, struct bpf_program *prog,
+			 int fd)
 {
 	struct creation__bss *bss = skel->bss;
 	int i;
 
-	memset(bss, 0x5a, sizeof(*bss));	/* nothing may pass by default */
+	memset(bss, 0x5a, sizeof(*bss)); /* nothing may pass by default */
 	bss->target_tgid = getpid();
 	bss->runs = 0;
 	bss->n_flags = N_FLAGS;
@@ -142,8 +162,8 @@ static bool trigger_once(struct creation *skel, struct bpf_program *prog, int fd
 	return ASSERT_EQ(bss->runs, 1, "program invocations per trigger");
 }
 
-static void run_context(struct creation *skel, struct bpf_program *prog,
-			int fd, const char *ctx)
+static void run_context(struct creation *skel, struct bpf_program *prog, int fd,
+			const char *ctx)
 {
 	if (!test__start_subtest(ctx) || !trigger_once(skel, prog, fd))
 		return;
@@ -158,10 +178,12 @@ static void bool_return(struct creation *skel, int fd)
 	    !trigger_once(skel, skel->progs.creation_nonsleepable, fd))
 		return;
 	TEST_RULE("R-CREATE-5");
-	ASSERT_EQ(skel->bss->raw_is_null, 1ull,
-		  "R0 (64 bits) of bpf_dynptr_is_null() on a null dynptr, after R0 = -EINVAL");
-	ASSERT_EQ(skel->bss->raw_is_rdonly, 0ull,
-		  "R0 (64 bits) of bpf_dynptr_is_rdonly() on a null dynptr, after R0 = -EINVAL");
+	ASSERT_EQ(
+		skel->bss->raw_is_null, 1ull,
+		"R0 (64 bits) of bpf_dynptr_is_null() on a null dynptr, after R0 = -EINVAL");
+	ASSERT_EQ(
+		skel->bss->raw_is_rdonly, 0ull,
+		"R0 (64 bits) of bpf_dynptr_is_rdonly() on a null dynptr, after R0 = -EINVAL");
 }
 
 TEST_TRAITS(creation, NEEDS_FILE_DYNPTR_LSM, .parallel = true,

@@ -47,9 +47,9 @@
 #include "elf_parse.h"
 #include "elf_parse.skel.h"
 
-#define RUNNER_PATH	"/proc/self/exe"
-#define BUSYBOX_PATH	"/bin/busybox"
-#define DYNAMIC_PATH	"/usr/bin/true"
+#define RUNNER_PATH "/proc/self/exe"
+#define BUSYBOX_PATH "/bin/busybox"
+#define DYNAMIC_PATH "/usr/bin/true"
 
 _Static_assert(sizeof(struct ep_ehdr) == sizeof(Elf64_Ehdr), "ehdr layout");
 _Static_assert(sizeof(struct ep_phdr) == sizeof(Elf64_Phdr), "phdr layout");
@@ -71,13 +71,13 @@ static const char *const stage_names[] = {
 
 /* One file: its libelf handle and what the program made of it. */
 struct target {
-	const char *label;	/* subtest prefix */
+	const char *label; /* subtest prefix */
 	const char *path;
 	int fd;
 	Elf *elf;
-	const char *why_not;	/* set when the file cannot be parsed */
+	const char *why_not; /* set when the file cannot be parsed */
 	char why_buf[160];
-	bool triggered;		/* the trigger ioctl succeeded */
+	bool triggered; /* the trigger ioctl succeeded */
 	__u32 runs;
 	struct ep_result res;
 };
@@ -139,14 +139,18 @@ static bool check_ran(const struct target *t, const char *ctx)
 
 	TEST_RULE("R-ELF-1");
 	if (!ASSERT_TRUE(t->triggered, N("%s: trigger ioctl", ctx)) ||
-	    !ASSERT_EQ(t->runs, 1, N("%s: program runs per trigger (did it run?)", ctx)) ||
+	    !ASSERT_EQ(t->runs, 1,
+		       N("%s: program runs per trigger (did it run?)", ctx)) ||
 	    !ASSERT_OK(r->create_err, N("%s: bpf_dynptr_from_file", ctx)))
 		return false;
 	if (r->stage != EP_OK)
 		printf("%s: parse stopped at %s (index %u) with %d\n", ctx,
 		       r->stage < sizeof(stage_names) / sizeof(stage_names[0]) ?
-		       stage_names[r->stage] : "?", r->stage_index, r->stage_err);
-	return ASSERT_EQ(r->stage, EP_OK, N("%s: stage where the parse stopped (0: none)", ctx));
+			       stage_names[r->stage] :
+			       "?",
+		       r->stage_index, r->stage_err);
+	return ASSERT_EQ(r->stage, EP_OK,
+			 N("%s: stage where the parse stopped (0: none)", ctx));
 }
 
 /* R-ELF-2 */
@@ -160,7 +164,8 @@ static void check_ehdr(const struct target *t, const struct ep_result *r,
 	TEST_RULE("R-ELF-2");
 	if (!ASSERT_OK_PTR(gelf_getehdr(t->elf, &g), "gelf_getehdr"))
 		return;
-	ASSERT_MEMEQ(e->e_ident, g.e_ident, EI_NIDENT, N("%s ehdr.e_ident", ctx));
+	ASSERT_MEMEQ(e->e_ident, g.e_ident, EI_NIDENT,
+		     N("%s ehdr.e_ident", ctx));
 	ASSERT_EQ(e->e_type, g.e_type, N("%s ehdr.e_type", ctx));
 	ASSERT_EQ(e->e_machine, g.e_machine, N("%s ehdr.e_machine", ctx));
 	ASSERT_EQ(e->e_version, g.e_version, N("%s ehdr.e_version", ctx));
@@ -176,10 +181,13 @@ static void check_ehdr(const struct target *t, const struct ep_result *r,
 	ASSERT_EQ(e->e_shstrndx, g.e_shstrndx, N("%s ehdr.e_shstrndx", ctx));
 	/* No extended numbering in these files: the raw fields are the counts. */
 	if (ASSERT_OK(elf_getphdrnum(t->elf, &phnum), "elf_getphdrnum"))
-		ASSERT_EQ((size_t)e->e_phnum, phnum, N("%s ehdr.e_phnum vs elf_getphdrnum", ctx));
+		ASSERT_EQ((size_t)e->e_phnum, phnum,
+			  N("%s ehdr.e_phnum vs elf_getphdrnum", ctx));
 	if (ASSERT_OK(elf_getshdrnum(t->elf, &shnum), "elf_getshdrnum"))
-		ASSERT_EQ((size_t)e->e_shnum, shnum, N("%s ehdr.e_shnum vs elf_getshdrnum", ctx));
-	if (ASSERT_OK(elf_getshdrstrndx(t->elf, &shstrndx), "elf_getshdrstrndx"))
+		ASSERT_EQ((size_t)e->e_shnum, shnum,
+			  N("%s ehdr.e_shnum vs elf_getshdrnum", ctx));
+	if (ASSERT_OK(elf_getshdrstrndx(t->elf, &shstrndx),
+		      "elf_getshdrstrndx"))
 		ASSERT_EQ((size_t)e->e_shstrndx, shstrndx,
 			  N("%s ehdr.e_shstrndx vs elf_getshdrstrndx", ctx));
 }
@@ -199,22 +207,32 @@ static void check_phdrs(const struct target *t, const struct ep_result *r,
 		return;
 	}
 	n = phnum < EP_MAX_PHDRS ? phnum : EP_MAX_PHDRS;
-	if (!ASSERT_EQ((size_t)r->n_phdrs, n, N("%s n_phdrs = min(e_phnum, %d)", ctx, EP_MAX_PHDRS)))
+	if (!ASSERT_EQ((size_t)r->n_phdrs, n,
+		       N("%s n_phdrs = min(e_phnum, %d)", ctx, EP_MAX_PHDRS)))
 		return;
 	for (i = 0; i < n; i++) {
 		const struct ep_phdr *p = &r->phdrs[i];
 		GElf_Phdr g;
 
-		if (!ASSERT_OK_PTR(gelf_getphdr(t->elf, i, &g), N("gelf_getphdr(%zu)", i)))
+		if (!ASSERT_OK_PTR(gelf_getphdr(t->elf, i, &g),
+				   N("gelf_getphdr(%zu)", i)))
 			continue;
-		ASSERT_EQ(p->p_type, g.p_type, N("%s phdr[%zu].p_type", ctx, i));
-		ASSERT_EQ(p->p_flags, g.p_flags, N("%s phdr[%zu].p_flags", ctx, i));
-		ASSERT_EQ(p->p_offset, g.p_offset, N("%s phdr[%zu].p_offset", ctx, i));
-		ASSERT_EQ(p->p_vaddr, g.p_vaddr, N("%s phdr[%zu].p_vaddr", ctx, i));
-		ASSERT_EQ(p->p_paddr, g.p_paddr, N("%s phdr[%zu].p_paddr", ctx, i));
-		ASSERT_EQ(p->p_filesz, g.p_filesz, N("%s phdr[%zu].p_filesz", ctx, i));
-		ASSERT_EQ(p->p_memsz, g.p_memsz, N("%s phdr[%zu].p_memsz", ctx, i));
-		ASSERT_EQ(p->p_align, g.p_align, N("%s phdr[%zu].p_align", ctx, i));
+		ASSERT_EQ(p->p_type, g.p_type,
+			  N("%s phdr[%zu].p_type", ctx, i));
+		ASSERT_EQ(p->p_flags, g.p_flags,
+			  N("%s phdr[%zu].p_flags", ctx, i));
+		ASSERT_EQ(p->p_offset, g.p_offset,
+			  N("%s phdr[%zu].p_offset", ctx, i));
+		ASSERT_EQ(p->p_vaddr, g.p_vaddr,
+			  N("%s phdr[%zu].p_vaddr", ctx, i));
+		ASSERT_EQ(p->p_paddr, g.p_paddr,
+			  N("%s phdr[%zu].p_paddr", ctx, i));
+		ASSERT_EQ(p->p_filesz, g.p_filesz,
+			  N("%s phdr[%zu].p_filesz", ctx, i));
+		ASSERT_EQ(p->p_memsz, g.p_memsz,
+			  N("%s phdr[%zu].p_memsz", ctx, i));
+		ASSERT_EQ(p->p_align, g.p_align,
+			  N("%s phdr[%zu].p_align", ctx, i));
 	}
 }
 
@@ -234,12 +252,16 @@ static void check_name(const struct target *t, size_t strndx, __u32 off,
 	if (!ASSERT_OK_PTR(d, N("%s: string table %zu data", what, strndx)))
 		return;
 	if (off < d->d_size)
-		want_len = d->d_size - off < EP_NAME_LEN ? d->d_size - off : EP_NAME_LEN;
-	if (!ASSERT_EQ((size_t)got_len, want_len, N("%s bytes read", what)) || !want_len)
+		want_len = d->d_size - off < EP_NAME_LEN ? d->d_size - off :
+							   EP_NAME_LEN;
+	if (!ASSERT_EQ((size_t)got_len, want_len, N("%s bytes read", what)) ||
+	    !want_len)
 		return;
-	ASSERT_MEMEQ(got, (const char *)d->d_buf + off, want_len, N("%s bytes", what));
+	ASSERT_MEMEQ(got, (const char *)d->d_buf + off, want_len,
+		     N("%s bytes", what));
 	s = elf_strptr(t->elf, strndx, off);
-	if (ASSERT_OK_PTR(s, N("%s: elf_strptr", what)) && memchr(got, 0, got_len))
+	if (ASSERT_OK_PTR(s, N("%s: elf_strptr", what)) &&
+	    memchr(got, 0, got_len))
 		ASSERT_STREQ(got, s, N("%s", what));
 }
 
@@ -251,7 +273,8 @@ static void check_shdrs(const struct target *t, const struct ep_result *r,
 
 	TEST_RULE("R-ELF-4");
 	if (!ASSERT_OK(elf_getshdrnum(t->elf, &shnum), "elf_getshdrnum") ||
-	    !ASSERT_OK(elf_getshdrstrndx(t->elf, &shstrndx), "elf_getshdrstrndx"))
+	    !ASSERT_OK(elf_getshdrstrndx(t->elf, &shstrndx),
+		       "elf_getshdrstrndx"))
 		return;
 	if (!shnum) {
 		ASSERT_EQ(r->n_shdrs, 0, N("%s n_shdrs", ctx));
@@ -259,44 +282,59 @@ static void check_shdrs(const struct target *t, const struct ep_result *r,
 		return;
 	}
 	n = shnum < EP_MAX_SHDRS ? shnum : EP_MAX_SHDRS;
-	if (!ASSERT_EQ((size_t)r->n_shdrs, n, N("%s n_shdrs = min(e_shnum, %d)", ctx, EP_MAX_SHDRS)))
+	if (!ASSERT_EQ((size_t)r->n_shdrs, n,
+		       N("%s n_shdrs = min(e_shnum, %d)", ctx, EP_MAX_SHDRS)))
 		return;
 	for (i = 0; i < n; i++) {
 		const struct ep_shdr *s = &r->shdrs[i];
 		Elf_Scn *scn = elf_getscn(t->elf, i);
 		GElf_Shdr g;
 
-		if (!ASSERT_OK_PTR(scn ? gelf_getshdr(scn, &g) : NULL, N("gelf_getshdr(%zu)", i)))
+		if (!ASSERT_OK_PTR(scn ? gelf_getshdr(scn, &g) : NULL,
+				   N("gelf_getshdr(%zu)", i)))
 			continue;
-		ASSERT_EQ(s->sh_name, g.sh_name, N("%s shdr[%zu].sh_name", ctx, i));
-		ASSERT_EQ(s->sh_type, g.sh_type, N("%s shdr[%zu].sh_type", ctx, i));
-		ASSERT_EQ(s->sh_flags, g.sh_flags, N("%s shdr[%zu].sh_flags", ctx, i));
-		ASSERT_EQ(s->sh_addr, g.sh_addr, N("%s shdr[%zu].sh_addr", ctx, i));
-		ASSERT_EQ(s->sh_offset, g.sh_offset, N("%s shdr[%zu].sh_offset", ctx, i));
-		ASSERT_EQ(s->sh_size, g.sh_size, N("%s shdr[%zu].sh_size", ctx, i));
-		ASSERT_EQ(s->sh_link, g.sh_link, N("%s shdr[%zu].sh_link", ctx, i));
-		ASSERT_EQ(s->sh_info, g.sh_info, N("%s shdr[%zu].sh_info", ctx, i));
-		ASSERT_EQ(s->sh_addralign, g.sh_addralign, N("%s shdr[%zu].sh_addralign", ctx, i));
-		ASSERT_EQ(s->sh_entsize, g.sh_entsize, N("%s shdr[%zu].sh_entsize", ctx, i));
+		ASSERT_EQ(s->sh_name, g.sh_name,
+			  N("%s shdr[%zu].sh_name", ctx, i));
+		ASSERT_EQ(s->sh_type, g.sh_type,
+			  N("%s shdr[%zu].sh_type", ctx, i));
+		ASSERT_EQ(s->sh_flags, g.sh_flags,
+			  N("%s shdr[%zu].sh_flags", ctx, i));
+		ASSERT_EQ(s->sh_addr, g.sh_addr,
+			  N("%s shdr[%zu].sh_addr", ctx, i));
+		ASSERT_EQ(s->sh_offset, g.sh_offset,
+			  N("%s shdr[%zu].sh_offset", ctx, i));
+		ASSERT_EQ(s->sh_size, g.sh_size,
+			  N("%s shdr[%zu].sh_size", ctx, i));
+		ASSERT_EQ(s->sh_link, g.sh_link,
+			  N("%s shdr[%zu].sh_link", ctx, i));
+		ASSERT_EQ(s->sh_info, g.sh_info,
+			  N("%s shdr[%zu].sh_info", ctx, i));
+		ASSERT_EQ(s->sh_addralign, g.sh_addralign,
+			  N("%s shdr[%zu].sh_addralign", ctx, i));
+		ASSERT_EQ(s->sh_entsize, g.sh_entsize,
+			  N("%s shdr[%zu].sh_entsize", ctx, i));
 		{
 			char what[96];
 
-			snprintf(what, sizeof(what), "%s shdr[%zu] name", ctx, i);
-			check_name(t, shstrndx, g.sh_name, r->shname[i], r->shname_len[i], what);
+			snprintf(what, sizeof(what), "%s shdr[%zu] name", ctx,
+				 i);
+			check_name(t, shstrndx, g.sh_name, r->shname[i],
+				   r->shname_len[i], what);
 		}
 	}
 }
 
 struct note_ref {
 	bool found;
-	size_t phdr;		/* segment index (segment walk only) */
-	unsigned int notes;	/* notes walked up to and including it */
-	GElf_Off desc_off;	/* file offset of the descriptor */
+	size_t phdr; /* segment index (segment walk only) */
+	unsigned int notes; /* notes walked up to and including it */
+	GElf_Off desc_off; /* file offset of the descriptor */
 	size_t len;
 	const unsigned char *desc;
 };
 
-static bool is_gnu_build_id(const Elf_Data *d, const GElf_Nhdr *nh, size_t name_off)
+static bool is_gnu_build_id(const Elf_Data *d, const GElf_Nhdr *nh,
+			    size_t name_off)
 {
 	return nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
 	       !memcmp((const char *)d->d_buf + name_off, "GNU", 4);
@@ -318,7 +356,8 @@ static struct note_ref build_id_by_segments(Elf *elf, size_t n_phdrs)
 		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_NOTE)
 			continue;
 		d = elf_getdata_rawchunk(elf, ph.p_offset, ph.p_filesz,
-					 ph.p_align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR);
+					 ph.p_align == 8 ? ELF_T_NHDR8 :
+							   ELF_T_NHDR);
 		if (!d)
 			continue;
 		for (j = 0; j < EP_MAX_NOTES; j++) {
@@ -331,7 +370,8 @@ static struct note_ref build_id_by_segments(Elf *elf, size_t n_phdrs)
 				ref.phdr = i;
 				ref.desc_off = ph.p_offset + desc_off;
 				ref.len = nh.n_descsz;
-				ref.desc = (const unsigned char *)d->d_buf + desc_off;
+				ref.desc = (const unsigned char *)d->d_buf +
+					   desc_off;
 				break;
 			}
 			off = next;
@@ -382,30 +422,45 @@ static void check_build_id(const struct target *t, const struct ep_result *r,
 	TEST_RULE("R-ELF-5");
 	if (!ASSERT_OK(elf_getphdrnum(t->elf, &phnum), "elf_getphdrnum"))
 		return;
-	seg = build_id_by_segments(t->elf, phnum < EP_MAX_PHDRS ? phnum : EP_MAX_PHDRS);
+	seg = build_id_by_segments(t->elf,
+				   phnum < EP_MAX_PHDRS ? phnum : EP_MAX_PHDRS);
 	sec = build_id_by_section(t->elf);
 	if (!seg.found) {
-		ASSERT_EQ(r->bid_found, 0, N("%s bid_found (libelf finds no build-id note)", ctx));
-		test__skip("%s has no NT_GNU_BUILD_ID note in its first %d program headers%s",
-			   t->path, EP_MAX_PHDRS,
-			   sec.found ? " (only in a section, which the program does not walk)" : "");
+		ASSERT_EQ(r->bid_found, 0,
+			  N("%s bid_found (libelf finds no build-id note)",
+			    ctx));
+		test__skip(
+			"%s has no NT_GNU_BUILD_ID note in its first %d program headers%s",
+			t->path, EP_MAX_PHDRS,
+			sec.found ?
+				" (only in a section, which the program does not walk)" :
+				"");
 		return;
 	}
 	if (!ASSERT_EQ(r->bid_found, 1, N("%s bid_found", ctx)))
 		return;
-	ASSERT_EQ((size_t)r->bid_phdr, seg.phdr, N("%s build-id PT_NOTE phdr index", ctx));
-	ASSERT_EQ(r->notes_seen, seg.notes, N("%s notes walked up to the build-id", ctx));
-	ASSERT_EQ(r->bid_desc_off, seg.desc_off, N("%s build-id descriptor file offset", ctx));
+	ASSERT_EQ((size_t)r->bid_phdr, seg.phdr,
+		  N("%s build-id PT_NOTE phdr index", ctx));
+	ASSERT_EQ(r->notes_seen, seg.notes,
+		  N("%s notes walked up to the build-id", ctx));
+	ASSERT_EQ(r->bid_desc_off, seg.desc_off,
+		  N("%s build-id descriptor file offset", ctx));
 	ASSERT_EQ((size_t)r->bid_len, seg.len, N("%s build-id n_descsz", ctx));
 	copied = seg.len < EP_BID_MAX ? seg.len : EP_BID_MAX;
-	if (ASSERT_EQ((size_t)r->bid_copied, copied, N("%s build-id bytes copied", ctx)))
-		ASSERT_MEMEQ(r->bid, seg.desc, copied, N("%s build-id bytes (segment walk)", ctx));
-	if (ASSERT_TRUE(sec.found, N("%s: libelf finds .note.gnu.build-id too", ctx))) {
+	if (ASSERT_EQ((size_t)r->bid_copied, copied,
+		      N("%s build-id bytes copied", ctx)))
+		ASSERT_MEMEQ(r->bid, seg.desc, copied,
+			     N("%s build-id bytes (segment walk)", ctx));
+	if (ASSERT_TRUE(sec.found,
+			N("%s: libelf finds .note.gnu.build-id too", ctx))) {
 		ASSERT_EQ(r->bid_desc_off, sec.desc_off,
 			  N("%s build-id offset vs .note.gnu.build-id", ctx));
-		if (ASSERT_EQ((size_t)r->bid_len, sec.len, N("%s build-id size vs .note.gnu.build-id", ctx)))
-			ASSERT_MEMEQ(r->bid, sec.desc, copied,
-				     N("%s build-id bytes vs .note.gnu.build-id", ctx));
+		if (ASSERT_EQ((size_t)r->bid_len, sec.len,
+			      N("%s build-id size vs .note.gnu.build-id", ctx)))
+			ASSERT_MEMEQ(
+				r->bid, sec.desc, copied,
+				N("%s build-id bytes vs .note.gnu.build-id",
+				  ctx));
 	}
 	if (test__verbosity() >= 1) {
 		size_t i;
@@ -413,7 +468,8 @@ static void check_build_id(const struct target *t, const struct ep_result *r,
 		printf("%s: build-id ", ctx);
 		for (i = 0; i < copied; i++)
 			printf("%02x", r->bid[i]);
-		printf(" (phdr %u, %u notes walked)\n", r->bid_phdr, r->notes_seen);
+		printf(" (phdr %u, %u notes walked)\n", r->bid_phdr,
+		       r->notes_seen);
 	}
 }
 
@@ -429,7 +485,8 @@ static Elf_Scn *symbol_table(Elf *elf, size_t n, size_t *index)
 			Elf_Scn *scn = elf_getscn(elf, i);
 			GElf_Shdr sh;
 
-			if (scn && gelf_getshdr(scn, &sh) && sh.sh_type == types[k]) {
+			if (scn && gelf_getshdr(scn, &sh) &&
+			    sh.sh_type == types[k]) {
 				*index = i;
 				return scn;
 			}
@@ -450,16 +507,21 @@ static void check_symbols(const struct target *t, const struct ep_result *r,
 	TEST_RULE("R-ELF-6");
 	if (!ASSERT_OK(elf_getshdrnum(t->elf, &shnum), "elf_getshdrnum"))
 		return;
-	scn = symbol_table(t->elf, shnum < EP_MAX_SHDRS ? shnum : EP_MAX_SHDRS, &idx);
+	scn = symbol_table(t->elf, shnum < EP_MAX_SHDRS ? shnum : EP_MAX_SHDRS,
+			   &idx);
 	if (!scn) {
-		ASSERT_EQ(r->sym_found, 0, N("%s sym_found (libelf finds no symbol table)", ctx));
-		test__skip("%s has neither .symtab nor .dynsym (a stripped static binary)",
-			   t->path);
+		ASSERT_EQ(r->sym_found, 0,
+			  N("%s sym_found (libelf finds no symbol table)",
+			    ctx));
+		test__skip(
+			"%s has neither .symtab nor .dynsym (a stripped static binary)",
+			t->path);
 		return;
 	}
 	d = elf_getdata(scn, NULL);
 	ent = gelf_fsize(t->elf, ELF_T_SYM, 1, EV_CURRENT);
-	if (!ASSERT_OK_PTR(gelf_getshdr(scn, &sh), "gelf_getshdr(symbol table)") ||
+	if (!ASSERT_OK_PTR(gelf_getshdr(scn, &sh),
+			   "gelf_getshdr(symbol table)") ||
 	    !ASSERT_OK_PTR(d, "elf_getdata(symbol table)") ||
 	    !ASSERT_EQ(ent, sizeof(Elf64_Sym), "gelf_fsize(ELF_T_SYM)") ||
 	    !ASSERT_EQ(r->sym_found, 1, N("%s sym_found", ctx)))
@@ -467,8 +529,10 @@ static void check_symbols(const struct target *t, const struct ep_result *r,
 	count = d->d_size / ent;
 	printf("elf_parse: %s: %zu symbols in %s\n", t->path, count,
 	       sh.sh_type == SHT_DYNSYM ? ".dynsym" : ".symtab");
-	ASSERT_EQ((size_t)r->sym_shndx, idx, N("%s symbol table section index", ctx));
-	ASSERT_EQ((size_t)r->sym_strndx, (size_t)sh.sh_link, N("%s symbol table sh_link", ctx));
+	ASSERT_EQ((size_t)r->sym_shndx, idx,
+		  N("%s symbol table section index", ctx));
+	ASSERT_EQ((size_t)r->sym_strndx, (size_t)sh.sh_link,
+		  N("%s symbol table sh_link", ctx));
 	if (!ASSERT_EQ((size_t)r->sym_count, count, N("%s symbol count", ctx)))
 		return;
 	n = count < EP_MAX_SYMS ? count : EP_MAX_SYMS;
@@ -476,22 +540,32 @@ static void check_symbols(const struct target *t, const struct ep_result *r,
 		return;
 	for (i = 0; i < n; i++) {
 		size_t want = count > EP_MAX_SYMS && i >= EP_SYMS_HEAD ?
-			      count - EP_MAX_SYMS + i : i;
+				      count - EP_MAX_SYMS + i :
+				      i;
 		const struct ep_sym *s = &r->syms[i];
 		char what[96];
 		GElf_Sym g;
 
-		if (!ASSERT_EQ((size_t)r->sym_index[i], want, N("%s sym_index[%zu]", ctx, i)) ||
-		    !ASSERT_OK_PTR(gelf_getsym(d, want, &g), N("gelf_getsym(%zu)", want)))
+		if (!ASSERT_EQ((size_t)r->sym_index[i], want,
+			       N("%s sym_index[%zu]", ctx, i)) ||
+		    !ASSERT_OK_PTR(gelf_getsym(d, want, &g),
+				   N("gelf_getsym(%zu)", want)))
 			continue;
-		ASSERT_EQ(s->st_name, g.st_name, N("%s sym[%zu].st_name", ctx, want));
-		ASSERT_EQ(s->st_info, g.st_info, N("%s sym[%zu].st_info", ctx, want));
-		ASSERT_EQ(s->st_other, g.st_other, N("%s sym[%zu].st_other", ctx, want));
-		ASSERT_EQ(s->st_shndx, g.st_shndx, N("%s sym[%zu].st_shndx", ctx, want));
-		ASSERT_EQ(s->st_value, g.st_value, N("%s sym[%zu].st_value", ctx, want));
-		ASSERT_EQ(s->st_size, g.st_size, N("%s sym[%zu].st_size", ctx, want));
+		ASSERT_EQ(s->st_name, g.st_name,
+			  N("%s sym[%zu].st_name", ctx, want));
+		ASSERT_EQ(s->st_info, g.st_info,
+			  N("%s sym[%zu].st_info", ctx, want));
+		ASSERT_EQ(s->st_other, g.st_other,
+			  N("%s sym[%zu].st_other", ctx, want));
+		ASSERT_EQ(s->st_shndx, g.st_shndx,
+			  N("%s sym[%zu].st_shndx", ctx, want));
+		ASSERT_EQ(s->st_value, g.st_value,
+			  N("%s sym[%zu].st_value", ctx, want));
+		ASSERT_EQ(s->st_size, g.st_size,
+			  N("%s sym[%zu].st_size", ctx, want));
 		snprintf(what, sizeof(what), "%s sym[%zu] name", ctx, want);
-		check_name(t, sh.sh_link, g.st_name, r->symname[i], r->symname_len[i], what);
+		check_name(t, sh.sh_link, g.st_name, r->symname[i],
+			   r->symname_len[i], what);
 	}
 }
 
@@ -502,10 +576,8 @@ static const struct part {
 	const char *name;
 	check_fn check;
 } parts[] = {
-	{ "ehdr", check_ehdr },
-	{ "phdrs", check_phdrs },
-	{ "shdrs", check_shdrs },
-	{ "build_id", check_build_id },
+	{ "ehdr", check_ehdr },	      { "phdrs", check_phdrs },
+	{ "shdrs", check_shdrs },     { "build_id", check_build_id },
 	{ "symbols", check_symbols },
 };
 
@@ -521,9 +593,11 @@ static bool open_target(struct target *t)
 		return false;
 	}
 	t->elf = elf_begin(t->fd, ELF_C_READ, NULL);
-	if (!t->elf || elf_kind(t->elf) != ELF_K_ELF || gelf_getclass(t->elf) != ELFCLASS64) {
-		snprintf(t->why_buf, sizeof(t->why_buf), "libelf cannot read %s as ELF64: %s",
-			 t->path, elf_errmsg(-1));
+	if (!t->elf || elf_kind(t->elf) != ELF_K_ELF ||
+	    gelf_getclass(t->elf) != ELFCLASS64) {
+		snprintf(t->why_buf, sizeof(t->why_buf),
+			 "libelf cannot read %s as ELF64: %s", t->path,
+			 elf_errmsg(-1));
 		t->why_not = t->why_buf;
 		return false;
 	}
@@ -539,7 +613,8 @@ static void close_target(struct target *t)
 }
 
 /* Subtests <label>_<part>: the sleepable parse of @t against libelf. */
-static void test_target(struct elf_parse *skel, struct target *t, bool must_exist)
+static void test_target(struct elf_parse *skel, struct target *t,
+			bool must_exist)
 {
 	char name[64];
 	unsigned int i;
@@ -607,7 +682,7 @@ static void nonsleepable_resident(struct elf_parse *skel, struct target *runner,
 
 	TEST_RULE("R-ELF-7");
 	if (!ASSERT_EQ(make_file_resident(copy->fd, size), pages,
-		       "resident pages of the copy before the trigger (mincore)") ||
+		       "copy resident before the trigger (mincore)") ||
 	    !run_prog(skel, skel->progs.elf_parse_nonsleepable, copy, copy->fd))
 		return;
 	/* Still all resident after the parse: the precondition held throughout. */
@@ -619,8 +694,9 @@ static void nonsleepable_resident(struct elf_parse *skel, struct target *runner,
 		parts[i].check(copy, &copy->res, copy->label);
 	if (ASSERT_TRUE(runner->triggered && runner->runs == 1,
 			"the sleepable runner parse to compare with ran"))
-		ASSERT_MEMEQ(&copy->res, &runner->res, sizeof(copy->res),
-			     "non-sleepable result vs sleepable result (whole struct ep_result)");
+		ASSERT_MEMEQ(
+			&copy->res, &runner->res, sizeof(copy->res),
+			"non-sleepable result vs sleepable result (whole struct ep_result)");
 }
 
 /*
@@ -633,20 +709,26 @@ static void nonsleepable_evicted(struct elf_parse *skel, struct target *copy,
 {
 	TEST_RULE("R-ELF-8");
 	if (!make_file_evicted(copy->fd, size,
-			       "resident pages of the copy before the trigger (mincore)") ||
-	    !run_prog(skel, skel->progs.elf_parse_nonsleepable, copy, copy->fd) ||
-	    !ASSERT_EQ(copy->runs, 1, "program runs per trigger (did it run?)") ||
+			       "copy evicted before the trigger (mincore)") ||
+	    !run_prog(skel, skel->progs.elf_parse_nonsleepable, copy,
+		      copy->fd) ||
+	    !ASSERT_EQ(copy->runs, 1,
+		       "program runs per trigger (did it run?)") ||
 	    !ASSERT_OK(copy->res.create_err, "bpf_dynptr_from_file"))
 		return;
-	ASSERT_EQ(copy->res.stage, EP_EHDR_READ, "stage where the parse stopped (1: ELF header slice)");
-	ASSERT_EQ(copy->res.stage_err, -1, "stage error (-1: the slice returned NULL)");
-	ASSERT_EQ(resident_pages(copy->fd, 0, size), 0, "resident pages after the trigger (mincore)");
+	ASSERT_EQ(copy->res.stage, EP_EHDR_READ,
+		  "stage where the parse stopped (1: ELF header slice)");
+	ASSERT_EQ(copy->res.stage_err, -1,
+		  "stage error (-1: the slice returned NULL)");
+	ASSERT_EQ(resident_pages(copy->fd, 0, size), 0,
+		  "resident pages after the trigger (mincore)");
 }
 
 static void test_nonsleepable(struct elf_parse *skel, struct target *runner)
 {
 	static const char *const names[] = {
-		"runner_nonsleepable_resident", "runner_nonsleepable_evicted",
+		"runner_nonsleepable_resident",
+		"runner_nonsleepable_evicted",
 	};
 	struct target copy = { .fd = -1 };
 	char path[256] = "";
@@ -657,14 +739,20 @@ static void test_nonsleepable(struct elf_parse *skel, struct target *runner)
 		if (!test__start_subtest(names[i]))
 			continue;
 		copy.label = names[i];
-		if (!ASSERT_TRUE(runner->elf, runner->why_not ? runner->why_not : "runner parsed by libelf"))
+		if (!ASSERT_TRUE(runner->elf,
+				 runner->why_not ? runner->why_not :
+						   "runner parsed by libelf"))
 			continue;
 		if (copy.fd < 0) {
-			copy.fd = copy_to_scratch(runner->fd, path, sizeof(path), &size);
-			if (!ASSERT_GE(copy.fd, 0, N("copy the runner to %s", scratch_dir())))
+			copy.fd = copy_to_scratch(runner->fd, path,
+						  sizeof(path), &size);
+			if (!ASSERT_GE(copy.fd, 0,
+				       N("copy the runner to %s",
+					 scratch_dir())))
 				continue;
 			copy.path = path;
-			copy.elf = runner->elf;	/* same bytes: libelf's view of the original */
+			copy.elf =
+				runner->elf; /* same bytes: libelf's view of the original */
 		}
 		if (i == 0)
 			nonsleepable_resident(skel, runner, &copy, size);
@@ -685,7 +773,8 @@ static void test_nonsleepable(struct elf_parse *skel, struct target *runner)
 static void print_verified_insns(struct elf_parse *skel)
 {
 	struct bpf_program *progs[] = {
-		skel->progs.elf_parse_sleepable, skel->progs.elf_parse_nonsleepable,
+		skel->progs.elf_parse_sleepable,
+		skel->progs.elf_parse_nonsleepable,
 	};
 	unsigned int i;
 
@@ -693,7 +782,8 @@ static void print_verified_insns(struct elf_parse *skel)
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 
-		if (!bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &info, &len))
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &info,
+					    &len))
 			printf("elf_parse: %s: %u instructions verified, %u xlated\n",
 			       bpf_program__name(progs[i]), info.verified_insns,
 			       info.xlated_prog_len / 8);
@@ -708,9 +798,15 @@ TEST_TRAITS(elf_parse, NEEDS_FILE_DYNPTR_LSM, .guest_files = DYNAMIC_PATH);
 
 void test_elf_parse(void)
 {
-	struct target runner = { .label = "runner", .path = RUNNER_PATH, .fd = -1 };
-	struct target busybox = { .label = "busybox", .path = BUSYBOX_PATH, .fd = -1 };
-	struct target dynamic = { .label = "dynamic", .path = DYNAMIC_PATH, .fd = -1 };
+	struct target runner = { .label = "runner",
+				 .path = RUNNER_PATH,
+				 .fd = -1 };
+	struct target busybox = { .label = "busybox",
+				  .path = BUSYBOX_PATH,
+				  .fd = -1 };
+	struct target dynamic = { .label = "dynamic",
+				  .path = DYNAMIC_PATH,
+				  .fd = -1 };
 	struct elf_parse *skel;
 
 	if (!ASSERT_NEQ(elf_version(EV_CURRENT), EV_NONE, "elf_version"))

@@ -15,60 +15,73 @@
 #include "read_batch.h"
 #include "fault_nonsleepable.skel.h"
 
-#define FILE_PAGES	16
-#define FILE_LEN	PG(FILE_PAGES, 0)
-#define HOLE_PAGE	5	/* the page evicted in the partly resident file */
+#define FILE_PAGES 16
+#define FILE_LEN PG(FILE_PAGES, 0)
+#define HOLE_PAGE 5 /* the page evicted in the partly resident file */
 
 /* Evicted (mincore shows none resident). */
 static const struct read_row evicted_rows[] = {
 	/* the first page */
-	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(-EFAULT, "R-FAULT-1"), EXPECT(0, "R-FAULT-2") },
+	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(-EFAULT, "R-FAULT-1"),
+	  EXPECT(0, "R-FAULT-2") },
 	/* across two page boundaries */
-	{ ROW_HERE, PG(3, 100), PG(2, 0), EXPECT(-EFAULT, "R-FAULT-1"), EXPECT(0, "R-FAULT-2") },
+	{ ROW_HERE, PG(3, 100), PG(2, 0), EXPECT(-EFAULT, "R-FAULT-1"),
+	  EXPECT(0, "R-FAULT-2") },
 	/* the second half */
-	{ ROW_HERE, PG(8, 0), PG(8, 0), EXPECT(-EFAULT, "R-FAULT-1"), EXPECT(0, "R-FAULT-2") },
+	{ ROW_HERE, PG(8, 0), PG(8, 0), EXPECT(-EFAULT, "R-FAULT-1"),
+	  EXPECT(0, "R-FAULT-2") },
 	/* the last byte */
-	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), EXPECT(-EFAULT, "R-FAULT-1"), EXPECT(0, "R-FAULT-2") },
+	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), EXPECT(-EFAULT, "R-FAULT-1"),
+	  EXPECT(0, "R-FAULT-2") },
 };
 
 /* Resident: the context changes nothing. */
 static const struct read_row resident_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(0, "R-READ-3"), {} },
-	{ ROW_HERE, PG(3, 100), PG(2, 0), EXPECT(0, "R-READ-3"), {} },
-	{ ROW_HERE, PG(8, 0), PG(8, 0), EXPECT(0, "R-READ-3"), {} },
-	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), EXPECT(0, "R-READ-3"), {} },
+	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(0, "R-READ-3"), NOT_READ },
+	{ ROW_HERE, PG(3, 100), PG(2, 0), EXPECT(0, "R-READ-3"), NOT_READ },
+	{ ROW_HERE, PG(8, 0), PG(8, 0), EXPECT(0, "R-READ-3"), NOT_READ },
+	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), EXPECT(0, "R-READ-3"),
+	  NOT_READ },
 };
 
 /* Resident but HOLE_PAGE: which reads touch it decides -EFAULT. */
 static const struct read_row partial_rows[] = {
 	/* resident page before */
-	{ ROW_HERE, PG(HOLE_PAGE - 1, 0), PG(1, 0), EXPECT(0, "R-FAULT-3"), {} },
+	{ ROW_HERE, PG(HOLE_PAGE - 1, 0), PG(1, 0), EXPECT(0, "R-FAULT-3"),
+	  NOT_READ },
 	/* resident page after */
-	{ ROW_HERE, PG(HOLE_PAGE + 1, 0), PG(1, 0), EXPECT(0, "R-FAULT-3"), {} },
+	{ ROW_HERE, PG(HOLE_PAGE + 1, 0), PG(1, 0), EXPECT(0, "R-FAULT-3"),
+	  NOT_READ },
 	/* resident into evicted */
-	{ ROW_HERE, PG(HOLE_PAGE, -1), PG(0, 2), EXPECT(-EFAULT, "R-FAULT-3"), {} },
+	{ ROW_HERE, PG(HOLE_PAGE, -1), PG(0, 2), EXPECT(-EFAULT, "R-FAULT-3"),
+	  NOT_READ },
 	/* evicted into resident */
-	{ ROW_HERE, PG(HOLE_PAGE + 1, -1), PG(0, 2), EXPECT(-EFAULT, "R-FAULT-3"), {} },
+	{ ROW_HERE, PG(HOLE_PAGE + 1, -1), PG(0, 2),
+	  EXPECT(-EFAULT, "R-FAULT-3"), NOT_READ },
 	/* inside the evicted page */
-	{ ROW_HERE, PG(HOLE_PAGE, 17), PG(0, 1), EXPECT(-EFAULT, "R-FAULT-3"), {} },
+	{ ROW_HERE, PG(HOLE_PAGE, 17), PG(0, 1), EXPECT(-EFAULT, "R-FAULT-3"),
+	  NOT_READ },
 	/* spans it */
-	{ ROW_HERE, PG(0, 0), PG(8, 0), EXPECT(-EFAULT, "R-FAULT-3"), {} },
+	{ ROW_HERE, PG(0, 0), PG(8, 0), EXPECT(-EFAULT, "R-FAULT-3"),
+	  NOT_READ },
 };
 
 /* A file of 3 pages + 100 bytes, just written: its EOF page is not uptodate. */
 static const struct read_row written_eof_rows[] = {
 	/* a fully written page */
-	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(0, "R-FAULT-1"), {} },
+	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(0, "R-FAULT-1"), NOT_READ },
 	/* inside the written part of EOF's page */
-	{ ROW_HERE, PG(3, 0), PG(0, 50), EXPECT(-EFAULT, "R-FAULT-1"), {} },
+	{ ROW_HERE, PG(3, 0), PG(0, 50), EXPECT(-EFAULT, "R-FAULT-1"),
+	  NOT_READ },
 };
 
 /* Resident, then evicted again: after the reads nothing is pinned. */
 static const struct read_row evictable_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(0, "R-FAULT-4"), {} },
-	{ ROW_HERE, PG(3, 100), PG(2, 0), EXPECT(0, "R-FAULT-4"), {} },
-	{ ROW_HERE, PG(8, 0), PG(8, 0), EXPECT(0, "R-FAULT-4"), {} },
-	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), EXPECT(0, "R-FAULT-4"), {} },
+	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(0, "R-FAULT-4"), NOT_READ },
+	{ ROW_HERE, PG(3, 100), PG(2, 0), EXPECT(0, "R-FAULT-4"), NOT_READ },
+	{ ROW_HERE, PG(8, 0), PG(8, 0), EXPECT(0, "R-FAULT-4"), NOT_READ },
+	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), EXPECT(0, "R-FAULT-4"),
+	  NOT_READ },
 };
 
 struct fixture {
@@ -126,11 +139,13 @@ static void evicted_sleepable(struct fixture *f)
 	for (i = 0; i < N_ROWS(evicted_rows); i++) {
 		const struct read_row *r = &evicted_rows[i];
 		__u64 off = pg(r->off), len = pg(r->len);
-		long want = (off % page_size() + len + page_size() - 1) / page_size();
+		long want = (off % page_size() + len + page_size() - 1) /
+			    page_size();
 
-		test__case(r->sleepable.rule, r->at.file, r->at.line,
-			   "row %d: its pages resident after the sleepable read",
-			   i + 1);
+		test__case(
+			r->sleepable.rule, r->at.file, r->at.line,
+			"row %d: its pages resident after the sleepable read",
+			i + 1);
 		snprintf(name, sizeof(name), "pages of row %d resident", i + 1);
 		ASSERT_EQ(resident_pages(f->fd, off, len), want, name);
 	}
@@ -155,7 +170,8 @@ static void partly_resident(struct fixture *f)
 	if (!test__start_subtest("partly_resident_nonsleepable") ||
 	    !make_resident(f->fd))
 		return;
-	if (!ASSERT_OK(evict_range(f->fd, HOLE_PAGE * page, page), "evict one page"))
+	if (!ASSERT_OK(evict_range(f->fd, HOLE_PAGE * page, page),
+		       "evict one page"))
 		return;
 	if (!ASSERT_EQ(resident_pages(f->fd, HOLE_PAGE * page, page), 0,
 		       "evicted page resident (mincore)") ||
@@ -181,8 +197,9 @@ static void written_eof_page(struct fixture *f)
 		return;
 	if (resident_pages(eof.fd, pg(PG(3, 0)), 100) != 0 ||
 	    resident_pages(eof.fd, 0, page_size()) != 1)
-		test__skip("this filesystem (%s) leaves a written EOF page uptodate: nothing to test",
-			   scratch_dir());
+		test__skip(
+			"this filesystem (%s) leaves a written EOF page uptodate: nothing to test",
+			scratch_dir());
 	else
 		read_rows(&f->batch, f->skel->progs.read_nonsleepable,
 			  CTX_NONSLEEPABLE, eof.fd, written_eof_rows,
@@ -193,7 +210,8 @@ static void written_eof_page(struct fixture *f)
 /* A folio reference leaked by a read would pin its page in the cache. */
 static void evictable_after_reads(struct fixture *f)
 {
-	if (!test__start_subtest("evictable_after_reads") || !make_resident(f->fd))
+	if (!test__start_subtest("evictable_after_reads") ||
+	    !make_resident(f->fd))
 		return;
 	read_rows(&f->batch, f->skel->progs.read_nonsleepable, CTX_NONSLEEPABLE,
 		  f->fd, evictable_rows, N_ROWS(evictable_rows));
@@ -209,7 +227,8 @@ void test_fault_nonsleepable(void)
 	struct scratch_file file = { .fd = -1 };
 	struct fixture f = { .skel = SKEL_OPEN_LOAD(fault_nonsleepable) };
 
-	if (f.skel && scratch_pattern_file(&file, "fault_nonsleepable", pg(FILE_LEN))) {
+	if (f.skel &&
+	    scratch_pattern_file(&file, "fault_nonsleepable", pg(FILE_LEN))) {
 		f.batch = READ_BATCH_OF(f.skel);
 		f.fd = file.fd;
 		evicted_nonsleepable(&f);

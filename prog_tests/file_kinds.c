@@ -46,16 +46,16 @@
 struct kinds {
 	struct file_kinds *skel;
 	struct read_batch batch;
-	char tmpfs[64];		/* a private tmpfs mount, or "" */
-	char tmpfs_huge[64];	/* one with huge=always, or "" */
+	char tmpfs[64]; /* a private tmpfs mount, or "" */
+	char tmpfs_huge[64]; /* one with huge=always, or "" */
 };
 
 /* An open file of some kind, and what to undo when done with it. */
 struct opened {
 	int fd;
-	int other_fd;		/* the pipe's write end */
-	char path[256];		/* unlinked on close when set */
-	void *map;		/* memfd_secret's mapping */
+	int other_fd; /* the pipe's write end */
+	char path[256]; /* unlinked on close when set */
+	void *map; /* memfd_secret's mapping */
 	size_t map_len;
 };
 
@@ -65,9 +65,9 @@ struct kind {
 	bool (*open)(struct kinds *k, struct opened *o);
 	/* Checks after the reads, e.g. that the pipe still holds its data. */
 	void (*after)(struct kinds *k, struct opened *o);
-	const struct read_row *rows;	/* read in either context */
+	const struct read_row *rows; /* read in either context */
 	int n;
-	bool untouched;		/* failed reads must leave the buffer as poisoned */
+	bool untouched; /* failed reads must leave the buffer as poisoned */
 	/*
 	 * A warning the kernel is known to log on the sleepable read (an ERE on
 	 * its first line): the subtest runs only where that is acceptable
@@ -89,7 +89,8 @@ static bool make_in(const char *dir, const char *name, size_t size,
 static bool open_ext4(struct kinds *k, struct opened *o)
 {
 	return make_in(scratch_dir(), "kind_ext4", pg(PG(3, 0)), o) &&
-	       ASSERT_EQ(make_file_resident(o->fd, pg(PG(3, 0))), 3, "resident (mincore)");
+	       ASSERT_EQ(make_file_resident(o->fd, pg(PG(3, 0))), 3,
+			 "resident (mincore)");
 }
 
 static bool open_tmpfs(struct kinds *k, struct opened *o)
@@ -118,8 +119,9 @@ static bool open_tmpfs_huge(struct kinds *k, struct opened *o)
 	after = meminfo_kb("ShmemHugePages");
 	/* The reads are about crossing huge folios: prove there are some. */
 	if (after - before < 2 * huge_folio_size() / 1024) {
-		test__skip("tmpfs huge=always allocated no %ld kB folios (ShmemHugePages %ld -> %ld kB)",
-			   huge_folio_size() / 1024, before, after);
+		test__skip(
+			"tmpfs huge=always allocated no %ld kB folios (ShmemHugePages %ld -> %ld kB)",
+			huge_folio_size() / 1024, before, after);
 		return false;
 	}
 	return true;
@@ -132,8 +134,10 @@ static bool open_initramfs(struct kinds *k, struct opened *o)
 	o->fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (!ASSERT_GE(o->fd, 0, "open /proc/self/exe"))
 		return false;
-	if (fstatfs(o->fd, &fs) || (fs.f_type != RAMFS_MAGIC && fs.f_type != TMPFS_MAGIC)) {
-		test__skip("the runner does not live in an initramfs here (runs in vmtest)");
+	if (fstatfs(o->fd, &fs) ||
+	    (fs.f_type != RAMFS_MAGIC && fs.f_type != TMPFS_MAGIC)) {
+		test__skip(
+			"the runner does not live in an initramfs here (runs in vmtest)");
 		return false;
 	}
 	return true;
@@ -145,16 +149,19 @@ static bool open_unlinked(struct kinds *k, struct opened *o)
 		return false;
 	unlink(o->path);
 	o->path[0] = 0;
-	return ASSERT_EQ(make_file_resident(o->fd, pg(PG(3, 0))), 3, "resident (mincore)");
+	return ASSERT_EQ(make_file_resident(o->fd, pg(PG(3, 0))), 3,
+			 "resident (mincore)");
 }
 
 static bool open_truncated(struct kinds *k, struct opened *o)
 {
 	if (!make_in(scratch_dir(), "kind_truncated", pg(PG(5, 0)), o) ||
-	    !ASSERT_EQ(make_file_resident(o->fd, pg(PG(5, 0))), 5, "resident (mincore)"))
+	    !ASSERT_EQ(make_file_resident(o->fd, pg(PG(5, 0))), 5,
+		       "resident (mincore)"))
 		return false;
 	/* Shrink it under the open descriptor. */
-	return ASSERT_OK(truncate(o->path, pg(PG(2, 100))), "truncate to 2 pages + 100");
+	return ASSERT_OK(truncate(o->path, pg(PG(2, 100))),
+			 "truncate to 2 pages + 100");
 }
 
 static bool open_memfd(struct kinds *k, struct opened *o)
@@ -164,7 +171,8 @@ static bool open_memfd(struct kinds *k, struct opened *o)
 	bool ok;
 
 	o->fd = memfd_create("file_kinds", MFD_CLOEXEC);
-	if (!ASSERT_GE(o->fd, 0, "memfd_create") || !ASSERT_OK_PTR(buf, "malloc")) {
+	if (!ASSERT_GE(o->fd, 0, "memfd_create") ||
+	    !ASSERT_OK_PTR(buf, "malloc")) {
 		free(buf);
 		return false;
 	}
@@ -178,14 +186,16 @@ static bool open_secret(struct kinds *k, struct opened *o)
 {
 	o->fd = syscall(__NR_memfd_secret, 0);
 	if (o->fd < 0) {
-		test__skip("memfd_secret: %s (CONFIG_SECRETMEM off or secretmem disabled)",
-			   strerror(errno));
+		test__skip(
+			"memfd_secret: %s (CONFIG_SECRETMEM off or secretmem disabled)",
+			strerror(errno));
 		return false;
 	}
 	o->map_len = pg(PG(2, 0));
 	if (!ASSERT_OK(ftruncate(o->fd, o->map_len), "ftruncate secret"))
 		return false;
-	o->map = mmap(NULL, o->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, o->fd, 0);
+	o->map = mmap(NULL, o->map_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      o->fd, 0);
 	if (!ASSERT_NEQ(o->map, MAP_FAILED, "mmap secret")) {
 		o->map = NULL;
 		return false;
@@ -211,7 +221,8 @@ static bool open_pipe(struct kinds *k, struct opened *o)
 	o->fd = fds[0];
 	o->other_fd = fds[1];
 	pattern_fill(buf, 0, sizeof(buf));
-	return ASSERT_EQ(write(o->other_fd, buf, sizeof(buf)), 100, "fill the pipe");
+	return ASSERT_EQ(write(o->other_fd, buf, sizeof(buf)), 100,
+			 "fill the pipe");
 }
 
 static void pipe_intact(struct kinds *k, struct opened *o)
@@ -220,14 +231,16 @@ static void pipe_intact(struct kinds *k, struct opened *o)
 
 	pattern_fill(want, 0, sizeof(want));
 	fcntl(o->fd, F_SETFL, O_NONBLOCK);
-	if (ASSERT_EQ(read(o->fd, got, sizeof(got)), 100, "the pipe still holds all its bytes"))
+	if (ASSERT_EQ(read(o->fd, got, sizeof(got)), 100,
+		      "the pipe still holds all its bytes"))
 		ASSERT_MEMEQ(got, want, sizeof(want), "the pipe's bytes");
 }
 
 static bool open_wronly(struct kinds *k, struct opened *o)
 {
 	if (!make_in(scratch_dir(), "kind_wronly", pg(PG(2, 0)), o) ||
-	    !ASSERT_EQ(make_file_resident(o->fd, pg(PG(2, 0))), 2, "resident (mincore)"))
+	    !ASSERT_EQ(make_file_resident(o->fd, pg(PG(2, 0))), 2,
+		       "resident (mincore)"))
 		return false;
 	/* Keep the read-only descriptor aside; trigger on a write-only one. */
 	o->other_fd = o->fd;
@@ -279,7 +292,8 @@ static const struct read_row unlinked_rows[] = {
 static const struct read_row truncated_rows[] = {
 	{ ROW_HERE, PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-2") },
 	{ ROW_HERE, PG(2, 0), PG(0, 100), BOTH(0, "R-KIND-2") },
-	{ ROW_HERE, PG(3, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-2"), EXPECT(-EIO, "R-KIND-2") },
+	{ ROW_HERE, PG(3, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-2"),
+	  EXPECT(-EIO, "R-KIND-2") },
 };
 
 static const struct read_row memfd_rows[] = {
@@ -293,15 +307,18 @@ static const struct read_row secret_rows[] = {
 };
 
 static const struct read_row procfs_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-5"), EXPECT(0, "R-KIND-5") },
+	{ ROW_HERE, PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-5"),
+	  EXPECT(0, "R-KIND-5") },
 };
 
 static const struct read_row pipe_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-6"), EXPECT(-ESPIPE, "R-KIND-6") },
+	{ ROW_HERE, PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-6"),
+	  EXPECT(-ESPIPE, "R-KIND-6") },
 };
 
 static const struct read_row directory_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-7"), EXPECT(-EINVAL, "R-KIND-7") },
+	{ ROW_HERE, PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-7"),
+	  EXPECT(-EINVAL, "R-KIND-7") },
 };
 
 static const struct read_row wronly_rows[] = {
@@ -319,13 +336,21 @@ static const struct kind kinds[] = {
 	{ .name = "unlinked", .open = open_unlinked, ROWS(unlinked_rows) },
 	{ .name = "truncated", .open = open_truncated, ROWS(truncated_rows) },
 	{ .name = "memfd", .open = open_memfd, ROWS(memfd_rows) },
-	{ .name = "memfd_secret", .open = open_secret, ROWS(secret_rows),
+	{ .name = "memfd_secret",
+	  .open = open_secret,
+	  ROWS(secret_rows),
 	  .untouched = true },
 	{ .name = "procfs", .open = open_procfs, ROWS(procfs_rows) },
-	{ .name = "pipe", .open = open_pipe, .after = pipe_intact, ROWS(pipe_rows) },
+	{ .name = "pipe",
+	  .open = open_pipe,
+	  .after = pipe_intact,
+	  ROWS(pipe_rows) },
 	{ .name = "directory", .open = open_directory, ROWS(directory_rows) },
-	{ .name = "wronly", .open = open_wronly, ROWS(wronly_rows),
-	  .untouched = true, .warns = "read_write\\.c:[0-9]+.*__kernel_read" },
+	{ .name = "wronly",
+	  .open = open_wronly,
+	  ROWS(wronly_rows),
+	  .untouched = true,
+	  .warns = "read_write\\.c:[0-9]+.*__kernel_read" },
 };
 
 #define N_KINDS ((int)(sizeof(kinds) / sizeof(kinds[0])))
@@ -353,14 +378,15 @@ static void check_untouched(struct read_batch *b, int i,
 	if (!kd->untouched || !ret)
 		return;
 	memset(poison, 0xa5, len);
-	ASSERT_MEMEQ(b->out[i], poison, len,
-		     "buffer untouched: no byte of the file reached the program");
+	ASSERT_MEMEQ(
+		b->out[i], poison, len,
+		"buffer untouched: no byte of the file reached the program");
 }
 
 static void run_kind(struct kinds *k, const struct kind *kd, bool sleepable)
 {
-	struct bpf_program *prog = sleepable ? k->skel->progs.read_sleepable
-					     : k->skel->progs.read_nonsleepable;
+	struct bpf_program *prog = sleepable ? k->skel->progs.read_sleepable :
+					       k->skel->progs.read_nonsleepable;
 	enum read_ctx ctx = sleepable ? CTX_SLEEPABLE : CTX_NONSLEEPABLE;
 	struct opened o = { .fd = -1, .other_fd = -1 };
 	bool watch = sleepable && kd->warns;
@@ -373,8 +399,9 @@ static void run_kind(struct kinds *k, const struct kind *kd, bool sleepable)
 	if (!test__start_subtest(name))
 		return;
 	if (watch && !may_provoke_splat()) {
-		test__skip("would make this kernel log a known warning (%s); runs in vmtest",
-			   kd->warns);
+		test__skip(
+			"would make this kernel log a known warning (%s); runs in vmtest",
+			kd->warns);
 		return;
 	}
 	if (!kd->open(k, &o))
@@ -385,7 +412,8 @@ static void run_kind(struct kinds *k, const struct kind *kd, bool sleepable)
 	if (watch && splat_seen(cursor, splat, sizeof(splat))) {
 		/* R-KIND-8: no warning; the rule the rows cite. */
 		test__case(kd->rows[0].sleepable.rule, kd->rows[0].at.file,
-			   kd->rows[0].at.line, "the kernel's log during the reads");
+			   kd->rows[0].at.line,
+			   "the kernel's log during the reads");
 		printf("the kernel warned during the read: %s\n", splat);
 		test__fail();
 		test__case_end();
@@ -420,24 +448,33 @@ static void sparse_hole(struct kinds *k)
 
 	if (!test__start_subtest("sparse_hole"))
 		return;
-	o.fd = make_sparse_pattern_file("kind_sparse", 11 * page, data, 2, o.path,
-					sizeof(o.path));
+	o.fd = make_sparse_pattern_file("kind_sparse", 11 * page, data, 2,
+					o.path, sizeof(o.path));
 	if (!ASSERT_GE(o.fd, 0, "create sparse file") ||
-	    !make_file_evicted(o.fd, 11 * page, "hole page resident before any read"))
+	    !make_file_evicted(o.fd, 11 * page,
+			       "hole page resident before any read"))
 		goto out;
 	TEST_RULE("R-KIND-3");
-	if (read_batch_run(&k->batch, ns, o.fd, &hole, 1) && read_batch_ran(&k->batch))
-		ASSERT_EQ(k->batch.results[0], -EFAULT, "non-sleepable read of a never-read hole");
-	ASSERT_EQ(resident_pages(o.fd, 5 * page, page), 0, "hole page resident after it");
-	if (read_batch_run(&k->batch, sl, o.fd, &hole, 1) && read_batch_ran(&k->batch) &&
+	if (read_batch_run(&k->batch, ns, o.fd, &hole, 1) &&
+	    read_batch_ran(&k->batch))
+		ASSERT_EQ(k->batch.results[0], -EFAULT,
+			  "non-sleepable read of a never-read hole");
+	ASSERT_EQ(resident_pages(o.fd, 5 * page, page), 0,
+		  "hole page resident after it");
+	if (read_batch_run(&k->batch, sl, o.fd, &hole, 1) &&
+	    read_batch_ran(&k->batch) &&
 	    ASSERT_OK(k->batch.results[0], "sleepable read of the hole"))
-		ASSERT_MEMEQ(k->batch.out[0], zeros, sizeof(zeros), "hole bytes are zeros");
+		ASSERT_MEMEQ(k->batch.out[0], zeros, sizeof(zeros),
+			     "hole bytes are zeros");
 	if (!ASSERT_EQ(resident_pages(o.fd, 5 * page, page), 1,
 		       "hole page resident after the sleepable read"))
 		goto out;
-	if (read_batch_run(&k->batch, ns, o.fd, &hole, 1) && read_batch_ran(&k->batch) &&
-	    ASSERT_OK(k->batch.results[0], "non-sleepable read of the read hole"))
-		ASSERT_MEMEQ(k->batch.out[0], zeros, sizeof(zeros), "hole bytes are zeros");
+	if (read_batch_run(&k->batch, ns, o.fd, &hole, 1) &&
+	    read_batch_ran(&k->batch) &&
+	    ASSERT_OK(k->batch.results[0],
+		      "non-sleepable read of the read hole"))
+		ASSERT_MEMEQ(k->batch.out[0], zeros, sizeof(zeros),
+			     "hole bytes are zeros");
 out:
 	close_opened(&o);
 }

@@ -152,7 +152,8 @@ static int write_pattern(int fd, uint64_t off, uint64_t len)
 	uint64_t end = off + len;
 
 	while (off < end) {
-		size_t n = end - off < sizeof(chunk) ? end - off : sizeof(chunk);
+		size_t n = end - off < sizeof(chunk) ? end - off :
+						       sizeof(chunk);
 		ssize_t done;
 
 		pattern_fill(chunk, off, n);
@@ -192,8 +193,8 @@ int make_sparse_pattern_file_in(const char *dir, const char *name,
 }
 
 int make_sparse_pattern_file(const char *name, uint64_t size,
-			     const struct extent *data, int n_data,
-			     char *path, size_t path_sz)
+			     const struct extent *data, int n_data, char *path,
+			     size_t path_sz)
 {
 	return make_sparse_pattern_file_in(scratch_dir(), name, size, data,
 					   n_data, path, path_sz);
@@ -270,8 +271,9 @@ bool make_file_evicted(int fd, off_t size, const char *what)
 		return false;
 	resident = resident_pages(fd, 0, size);
 	if (resident && !scratch_is_explicit()) {
-		test__skip("%ld pages stay resident after POSIX_FADV_DONTNEED in %s: set SCRATCH_DIR to a block-backed filesystem",
-			   resident, scratch_dir());
+		test__skip(
+			"%ld pages stay resident after POSIX_FADV_DONTNEED in %s: set SCRATCH_DIR to a block-backed filesystem",
+			resident, scratch_dir());
 		return false;
 	}
 	return ASSERT_EQ(resident, 0, what);
@@ -340,7 +342,8 @@ bool splat_seen(int cursor, char *line, size_t line_sz)
 		char *text = strchr(rec, ';');
 
 		rec[n] = 0;
-		if (!line[0] && text && (strstr(text, "WARNING:") || strstr(text, "BUG:"))) {
+		if (!line[0] && text &&
+		    (strstr(text, "WARNING:") || strstr(text, "BUG:"))) {
 			snprintf(line, line_sz, "%s", text + 1);
 			line[strcspn(line, "\n")] = 0;
 		}

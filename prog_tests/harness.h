@@ -19,28 +19,28 @@
 #include "test_progs.h"
 #include "shared_defs.h"
 
-#define FILE_DYNPTR_KFUNC	"bpf_dynptr_from_file"
-#define FILE_DYNPTR_SINCE	"6.19"
+#define FILE_DYNPTR_KFUNC "bpf_dynptr_from_file"
+#define FILE_DYNPTR_SINCE "6.19"
 
 /*
  * Opens and loads the skeleton NAME with skel_open_opts(), asserting both;
  * NULL (the skeleton destroyed) if either failed.
  */
-#define SKEL_OPEN_LOAD(name)						\
-	({								\
-		struct bpf_object_open_opts __opts;			\
-		struct name *__skel;					\
-									\
-		skel_open_opts(&__opts);				\
-		__skel = name##__open_opts(&__opts);			\
-		if (!ASSERT_OK_PTR(__skel, "open skeleton " #name))	\
-			__skel = NULL;					\
-		else if (!ASSERT_OK(name##__load(__skel),		\
-				    "load skeleton " #name)) {		\
-			name##__destroy(__skel);			\
-			__skel = NULL;					\
-		}							\
-		__skel;							\
+#define SKEL_OPEN_LOAD(name)                                        \
+	({                                                          \
+		struct bpf_object_open_opts __opts;                 \
+		struct name *__skel;                                \
+                                                                    \
+		skel_open_opts(&__opts);                            \
+		__skel = name##__open_opts(&__opts);                \
+		if (!ASSERT_OK_PTR(__skel, "open skeleton " #name)) \
+			__skel = NULL;                              \
+		else if (!ASSERT_OK(name##__load(__skel),           \
+				    "load skeleton " #name)) {      \
+			name##__destroy(__skel);                    \
+			__skel = NULL;                              \
+		}                                                   \
+		__skel;                                             \
 	})
 
 /* A pattern file in the scratch directory, removed by scratch_file_done(). */
@@ -67,9 +67,10 @@ void scratch_file_done(struct scratch_file *f);
  * What tests declare they need (TEST_TRAITS .needs): the runner skips a
  * test whose need is unmet, with the reason, before running it.
  */
-extern const struct test_need need_file_dynptr;	/* bpf_dynptr_from_file, 6.19 */
-extern const struct test_need need_task_exe_file;	/* bpf_get_task_exe_file, 6.12 */
-extern const struct test_need need_bpf_lsm;		/* LSM programs run */
+extern const struct test_need need_file_dynptr; /* bpf_dynptr_from_file, 6.19 */
+extern const struct test_need
+	need_task_exe_file; /* bpf_get_task_exe_file, 6.12 */
+extern const struct test_need need_bpf_lsm; /* LSM programs run */
 
 /* The needs of most tests: the kfunc, and LSM programs that run. */
 #define NEEDS_FILE_DYNPTR_LSM .needs = { &need_file_dynptr, &need_bpf_lsm }
@@ -116,8 +117,8 @@ struct extent {
  * pattern bytes only in the @data extents: holes read back as zeros.
  */
 int make_sparse_pattern_file(const char *name, uint64_t size,
-			     const struct extent *data, int n_data,
-			     char *path, size_t path_sz);
+			     const struct extent *data, int n_data, char *path,
+			     size_t path_sz);
 
 /* The same in directory @dir rather than the scratch directory. */
 int make_sparse_pattern_file_in(const char *dir, const char *name,

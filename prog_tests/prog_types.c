@@ -46,8 +46,8 @@
 #include "prog_types.skel.h"
 
 /* Not in bookworm's uapi headers (Linux 6.4+ values). */
-#define PT_PROG_TYPE_NETFILTER	32
-#define PT_ATTACH_NETFILTER	45
+#define PT_PROG_TYPE_NETFILTER 32
+#define PT_ATTACH_NETFILTER 45
 
 enum verdict {
 	V_ACCEPTED,
@@ -65,8 +65,8 @@ static const char *const verdict_str[] = {
 
 struct load_result {
 	enum verdict verdict;
-	int err;		/* the load's return value */
-	char line[160];		/* the log line that decided, if any */
+	int err; /* the load's return value */
+	char line[160]; /* the log line that decided, if any */
 };
 
 struct type_case;
@@ -74,25 +74,30 @@ typedef void (*run_fn)(struct prog_types *skel, char *note, size_t note_sz);
 
 struct type_case {
 	const char *subtest;
-	const char *type;	/* BPF_PROG_TYPE_... */
-	bool listed;		/* in the spec's list */
-	const char *arg;	/* what the primary program passes */
-	int set_type;		/* nonzero: a type libbpf 1.1 cannot name */
+	const char *type; /* BPF_PROG_TYPE_... */
+	bool listed; /* in the spec's list */
+	const char *arg; /* what the primary program passes */
+	int set_type; /* nonzero: a type libbpf 1.1 cannot name */
 	int set_attach;
-	run_fn run;		/* run the accepted primary program */
-	const char *exe_probe;	/* a bpf_get_task_exe_file() probe program */
+	run_fn run; /* run the accepted primary program */
+	const char *exe_probe; /* a bpf_get_task_exe_file() probe program */
 };
 
-#define EXE_ARG		"current->mm->exe_file (untrusted)"
+#define EXE_ARG "current->mm->exe_file (untrusted)"
 
 static void run_lsm(struct prog_types *skel, char *note, size_t note_sz);
 static void run_tracing(struct prog_types *skel, char *note, size_t note_sz);
 
 /* A type the spec lists (L) or not (U), the subtest (and program) name. */
-#define L(sub, ty, file, ...) { .subtest = sub, .type = ty, .listed = true, \
-				.arg = file, __VA_ARGS__ }
-#define U(sub, ty, file) { .subtest = sub, .type = ty, .listed = false, \
-			   .arg = file }
+#define L(sub, ty, file, ...)                                            \
+	{                                                                \
+		.subtest = sub, .type = ty, .listed = true, .arg = file, \
+		__VA_ARGS__                                              \
+	}
+#define U(sub, ty, file)                                                 \
+	{                                                                \
+		.subtest = sub, .type = ty, .listed = false, .arg = file \
+	}
 
 static const struct type_case cases[] = {
 	L("cgroup_device", "CGROUP_DEVICE", EXE_ARG),
@@ -106,8 +111,7 @@ static const struct type_case cases[] = {
 	L("lwt_out", "LWT_OUT", EXE_ARG),
 	L("lwt_seg6local", "LWT_SEG6LOCAL", EXE_ARG),
 	L("lwt_xmit", "LWT_XMIT", EXE_ARG),
-	L("netfilter", "NETFILTER", EXE_ARG,
-	  .set_type = PT_PROG_TYPE_NETFILTER,
+	L("netfilter", "NETFILTER", EXE_ARG, .set_type = PT_PROG_TYPE_NETFILTER,
 	  .set_attach = PT_ATTACH_NETFILTER),
 	L("perf_event", "PERF_EVENT", EXE_ARG),
 	L("sched_act", "SCHED_ACT", EXE_ARG),
@@ -118,8 +122,9 @@ static const struct type_case cases[] = {
 	L("struct_ops", "STRUCT_OPS", EXE_ARG " in bpf_dummy_ops.test_1"),
 	L("syscall", "SYSCALL", EXE_ARG, .exe_probe = "syscall_exe_kfunc"),
 	L("tracepoint", "TRACEPOINT", EXE_ARG),
-	L("tracing", "TRACING", "bprm->file (tp_btf/sched_process_exec, trusted)",
-	  .run = run_tracing, .exe_probe = "fentry_exe_kfunc"),
+	L("tracing", "TRACING",
+	  "bprm->file (tp_btf/sched_process_exec, trusted)", .run = run_tracing,
+	  .exe_probe = "fentry_exe_kfunc"),
 	L("xdp", "XDP", EXE_ARG),
 	U("unlisted_kprobe", "KPROBE", EXE_ARG),
 	U("unlisted_raw_tracepoint", "RAW_TRACEPOINT", EXE_ARG),
@@ -136,7 +141,7 @@ struct row {
 	const struct type_case *tc;
 	const char *arg;
 	char arg_buf[200];
-	char why[120];		/* why the primary program failed */
+	char why[120]; /* why the primary program failed */
 	struct load_result res;
 	char run[200];
 	char exe_probe[200];
@@ -205,7 +210,8 @@ static void classify(const char *kfunc, int err, struct load_result *res)
 		return;
 	}
 	for (i = 0; i < sizeof(arg_msgs) / sizeof(arg_msgs[0]); i++) {
-		if (find_line(vlog, arg_msgs[i], res->line, sizeof(res->line))) {
+		if (find_line(vlog, arg_msgs[i], res->line,
+			      sizeof(res->line))) {
 			res->verdict = V_ARG_REJECTED;
 			return;
 		}
@@ -265,7 +271,8 @@ static struct prog_types *open_to_run(const struct type_case *tc,
 	if (ASSERT_OK_PTR(prog, name)) {
 		bpf_program__set_autoload(prog, true);
 		prepare_prog(skel->obj, prog, (void *)tc);
-		if (ASSERT_OK(prog_types__load(skel), "load the program to run it"))
+		if (ASSERT_OK(prog_types__load(skel),
+			      "load the program to run it"))
 			return skel;
 	}
 	prog_types__destroy(skel);
@@ -378,8 +385,8 @@ static void run_lsm(struct prog_types *skel, char *note, size_t note_sz)
 	    ASSERT_MEMEQ(bss->lsm_tail, exe_bytes + exe_size - tail, tail,
 			 "lsm last 512 bytes vs pread"))
 		snprintf(note, note_sz,
-			 "read %zu + %zu bytes of /proc/self/exe = pread",
-			 head, tail);
+			 "read %zu + %zu bytes of /proc/self/exe = pread", head,
+			 tail);
 	else
 		snprintf(note, note_sz, "FAILED (see log)");
 out:
@@ -440,10 +447,12 @@ static void run_tracing(struct prog_types *skel, char *note, size_t note_sz)
 		return;
 	/* The runner exits 2 when no test matches: it did exec and run. */
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 126 &&
-		    WEXITSTATUS(status) != 127, "child exec'd /proc/self/exe");
+			    WEXITSTATUS(status) != 127,
+		    "child exec'd /proc/self/exe");
 
 	if (ASSERT_EQ(bss->exec_runs, 1, "tracing program runs") &&
-	    ASSERT_EQ(bss->exec_create_ret, 0, "tracing bpf_dynptr_from_file") &&
+	    ASSERT_EQ(bss->exec_create_ret, 0,
+		      "tracing bpf_dynptr_from_file") &&
 	    ASSERT_EQ(bss->exec_read_ret, 0, "tracing read [0, 512)") &&
 	    ASSERT_EQ(bss->exec_discard_ret, 0,
 		      "tracing bpf_dynptr_file_discard") &&
@@ -473,14 +482,13 @@ static void run_case(const struct type_case *tc, struct row *row)
 	/* A type without the helper the primary uses: try NULL instead. */
 	if (row->res.verdict == V_OTHER) {
 		printf("%s: primary program '%s' unclassified (err %d); "
-		       "falling back to a NULL file\n", tc->subtest, name,
-		       row->res.err);
+		       "falling back to a NULL file\n",
+		       tc->subtest, name, row->res.err);
 		print_log_tail(name, 6);
 		snprintf(null_name, sizeof(null_name), "%s_null", name);
 		if (find_line(vlog, "cannot use helper", row->why,
 			      sizeof(row->why)) ||
-		    find_line(vlog, "unknown func", row->why,
-			      sizeof(row->why)))
+		    find_line(vlog, "unknown func", row->why, sizeof(row->why)))
 			snprintf(row->arg_buf, sizeof(row->arg_buf),
 				 "NULL (the primary program: \"%s\")",
 				 row->why);
@@ -516,18 +524,21 @@ static void run_case(const struct type_case *tc, struct row *row)
 	/* R-PROGTYPE-3: the LSM hook's file is trusted. */
 	TEST_RULE("R-PROGTYPE-3");
 	if (tc->run == run_lsm)
-		ASSERT_EQ((int)row->res.verdict, (int)V_ACCEPTED,
-			  "R-PROGTYPE-3: LSM program with the hook's file loads");
+		ASSERT_EQ(
+			(int)row->res.verdict, (int)V_ACCEPTED,
+			"R-PROGTYPE-3: LSM program with the hook's file loads");
 	TEST_RULE("R-PROGTYPE-4");
 	if (tc->run == run_tracing)
-		ASSERT_EQ((int)row->res.verdict, (int)V_ACCEPTED,
-			  "R-PROGTYPE-4: the TRACING program with bprm->file loads");
+		ASSERT_EQ(
+			(int)row->res.verdict, (int)V_ACCEPTED,
+			"R-PROGTYPE-4: the TRACING program with bprm->file loads");
 
 	if (skel) {
 		tc->run(skel, row->run, sizeof(row->run));
 		prog_types__destroy(skel);
 	} else if (row->res.verdict == V_ARG_REJECTED) {
-		snprintf(row->run, sizeof(row->run), "no trusted file reachable");
+		snprintf(row->run, sizeof(row->run),
+			 "no trusted file reachable");
 	}
 
 	if (tc->exe_probe) {
@@ -537,12 +548,13 @@ static void run_case(const struct type_case *tc, struct row *row)
 		if (load_alone(tc, tc->exe_probe, "bpf_get_task_exe_file",
 			       &probe, NULL) &&
 		    ASSERT_EQ((int)probe.verdict, (int)V_NOT_ALLOWED,
-			      "R-PROGTYPE-5: bpf_get_task_exe_file() not allowed here"))
+			      "bpf_get_task_exe_file() not allowed"))
 			snprintf(row->exe_probe, sizeof(row->exe_probe),
 				 "bpf_get_task_exe_file() from %s: %s",
 				 tc->exe_probe,
 				 probe.verdict == V_NOT_ALLOWED ?
-				 "not allowed" : verdict_str[probe.verdict]);
+					 "not allowed" :
+					 verdict_str[probe.verdict]);
 	}
 }
 
@@ -595,8 +607,9 @@ static bool kernel_has_type(const struct type_case *tc)
 
 	if (type < 0 || libbpf_probe_bpf_prog_type(type, NULL) != 0)
 		return true;
-	test__skip("this kernel has no BPF_PROG_TYPE_%s (built without it; see the config file)",
-		   tc->type);
+	test__skip(
+		"this kernel has no BPF_PROG_TYPE_%s (built without it; see the config file)",
+		tc->type);
 	return false;
 }
 

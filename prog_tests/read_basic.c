@@ -11,8 +11,8 @@
 #include "read_basic.skel.h"
 
 /* A file that ends inside its sixth page. */
-#define FILE_LEN	PG(5, 123)
-#define FILE_PAGES	6
+#define FILE_LEN PG(5, 123)
+#define FILE_PAGES 6
 
 /* Resident, both contexts: every read returns 0 and pread()'s bytes. */
 #define BOTH(rule) EXPECT(0, rule), EXPECT(0, rule)

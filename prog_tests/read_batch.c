@@ -7,7 +7,7 @@
 #include "read_batch.h"
 
 /* Fill byte for output slots: a successful read must overwrite it. */
-#define OUT_POISON	0xa5
+#define OUT_POISON 0xa5
 
 bool read_batch_run(struct read_batch *b, struct bpf_program *prog, int fd,
 		    const struct read_case *cases, int n)

@@ -21,16 +21,17 @@ struct read_batch {
 	int *target_tgid;
 };
 
-#define READ_BATCH_OF(skel) ((struct read_batch){			\
-	.cases = (skel)->bss->cases,					\
-	.n_cases = &(skel)->bss->n_cases,				\
-	.results = (skel)->bss->results,				\
-	.out = (skel)->bss->out,					\
-	.runs = &(skel)->bss->runs,					\
-	.create_err = &(skel)->bss->create_err,				\
-	.discard_err = &(skel)->bss->discard_err,			\
-	.target_tgid = &(skel)->bss->target_tgid,			\
-})
+#define READ_BATCH_OF(skel)                               \
+	((struct read_batch){                             \
+		.cases = (skel)->bss->cases,              \
+		.n_cases = &(skel)->bss->n_cases,         \
+		.results = (skel)->bss->results,          \
+		.out = (skel)->bss->out,                  \
+		.runs = &(skel)->bss->runs,               \
+		.create_err = &(skel)->bss->create_err,   \
+		.discard_err = &(skel)->bss->discard_err, \
+		.target_tgid = &(skel)->bss->target_tgid, \
+	})
 
 /*
  * Attaches @prog, triggers it once on @fd with @cases, detaches. Results are
@@ -49,7 +50,15 @@ struct read_expect {
 	const char *rule; /* NULL: the row is not read in this context */
 };
 
-#define EXPECT(ret, rule) { (ret), (rule) }
+#define EXPECT(ret, rule)     \
+	{                     \
+		(ret), (rule) \
+	}
+/* A context the row is not read in. */
+#define NOT_READ        \
+	{               \
+		0, NULL \
+	}
 
 /*
  * One read of a table: its place, the range in the running kernel's pages,
@@ -95,6 +104,5 @@ void read_rows_check_with(struct read_batch *b, enum read_ctx ctx, int fd,
 					const struct read_row *r, int ret,
 					void *arg),
 			  void *arg);
-
 
 #endif /* __READ_BATCH_H */

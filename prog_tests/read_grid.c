@@ -35,26 +35,35 @@
 #include "harness.h"
 #include "read_grid.skel.h"
 
-#define M16		(1ull << 24)
-#define G4		(1ull << 32)
-#define MAX_LFS		0x7fffffffffffffffull
-#define UMAX		(~0ull)
-#define SHOW_FAILURES	8
+#define M16 (1ull << 24)
+#define G4 (1ull << 32)
+#define MAX_LFS 0x7fffffffffffffffull
+#define UMAX (~0ull)
+#define SHOW_FAILURES 8
 
 /* File sizes around the running kernel's page edges, 64 KiB and 2^24. */
 static const struct pgoff file_sizes[] = {
-	PG(0, 0), PG(0, 1), PG(1, -1), PG(1, 0), PG(1, 1),
-	PG(0, 65536 + 1000 + 123),	/* just over 64 KiB, not page-aligned */
-	PG(1, M16 + 123),		/* over 2^24, not page-aligned */
+	PG(0, 0),
+	PG(0, 1),
+	PG(1, -1),
+	PG(1, 0),
+	PG(1, 1),
+	PG(0, 65536 + 1000 + 123), /* just over 64 KiB, not page-aligned */
+	PG(1, M16 + 123), /* over 2^24, not page-aligned */
 };
 
 enum klass {
-	K_IN_FILE, K_EOF_TAIL, K_PAST_EOF, K_ZERO_CACHED, K_ZERO_NO_PAGE,
-	K_OVERFLOW, K_NR
+	K_IN_FILE,
+	K_EOF_TAIL,
+	K_PAST_EOF,
+	K_ZERO_CACHED,
+	K_ZERO_NO_PAGE,
+	K_OVERFLOW,
+	K_NR
 };
 
 static const char *const klass_names[K_NR] = {
-	"in_file", "eof_tail", "past_eof", "zero_len_cached_page",
+	"in_file",	    "eof_tail", "past_eof", "zero_len_cached_page",
 	"zero_len_no_page", "overflow",
 };
 
@@ -73,14 +82,15 @@ static const struct test_case_at slice_rule = CASE_AT_INIT("R-SLICE-1");
 
 static const char *const klass_empty_why[K_NR] = {
 	[K_IN_FILE] = "an empty file has no byte to read",
-	[K_EOF_TAIL] = "a file that ends on a page boundary has no EOF page tail",
+	[K_EOF_TAIL] =
+		"a file that ends on a page boundary has no EOF page tail",
 	[K_ZERO_CACHED] = "an empty file has no page",
 };
 
 struct case_list {
 	struct grid_case *c;
-	int *ret;		/* the kernel's result per case */
-	int *bytes_bad;		/* -1: matched or not compared; else offset */
+	int *ret; /* the kernel's result per case */
+	int *bytes_bad; /* -1: matched or not compared; else offset */
 	int n, cap;
 };
 
@@ -88,7 +98,7 @@ struct grid {
 	struct read_grid *skel;
 	int fd;
 	__u64 size;
-	__u8 *data;		/* the file, as pread() returned it */
+	__u8 *data; /* the file, as pread() returned it */
 	long cases_run, bytes_compared;
 };
 
@@ -103,7 +113,8 @@ static bool add_case(struct case_list *l, __u64 off, __u64 len, __u32 helper)
 		l->c = c;
 		l->cap = cap;
 	}
-	l->c[l->n++] = (struct grid_case){ .off = off, .len = len, .helper = helper };
+	l->c[l->n++] =
+		(struct grid_case){ .off = off, .len = len, .helper = helper };
 	return true;
 }
 
@@ -111,8 +122,11 @@ static void gen_cases(struct case_list *l, __u64 size)
 {
 	const __u64 page = page_size();
 	const __u64 offs[] = {
-		0, 1, page - 1, page, page + 1, size ? size - 1 : 0, size,
-		size + 1, M16 - 1, M16, G4 - 1, G4, MAX_LFS, UMAX - 1, UMAX,
+		0,	 1,	   page - 1,
+		page,	 page + 1, size ? size - 1 : 0,
+		size,	 size + 1, M16 - 1,
+		M16,	 G4 - 1,   G4,
+		MAX_LFS, UMAX - 1, UMAX,
 	};
 	const __u64 lens[] = {
 		0, 1, 2, 7, page - 1, page, page + 1, 65536, GRID_MAX_LEN,
@@ -123,7 +137,7 @@ static void gen_cases(struct case_list *l, __u64 size)
 	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
 		for (k = 0; k < i && offs[k] != offs[i]; k++)
 			;
-		if (k < i)	/* small files repeat offsets */
+		if (k < i) /* small files repeat offsets */
 			continue;
 		for (j = 0; j < sizeof(lens) / sizeof(lens[0]); j++)
 			add_case(l, offs[i], lens[j], GRID_READ);
@@ -156,7 +170,8 @@ static __u64 eof_page_end(__u64 size)
 static enum klass classify(__u64 size, const struct grid_case *c)
 {
 	if (!c->len)
-		return c->off < eof_page_end(size) ? K_ZERO_CACHED : K_ZERO_NO_PAGE;
+		return c->off < eof_page_end(size) ? K_ZERO_CACHED :
+						     K_ZERO_NO_PAGE;
 	if (c->off > UMAX - c->len)
 		return K_OVERFLOW;
 	if (c->off + c->len <= size)
@@ -246,7 +261,8 @@ static bool run_batch(struct grid *g, struct case_list *l, int from, int to)
 		l->ret[i] = bss->results[i - from];
 		l->bytes_bad[i] = -1;
 		if (l->ret[i] == 0 && c->len) {
-			l->bytes_bad[i] = first_bad_byte(g, c, &bss->out[c->out_off]);
+			l->bytes_bad[i] =
+				first_bad_byte(g, c, &bss->out[c->out_off]);
 			g->bytes_compared += c->len;
 		}
 	}
@@ -282,7 +298,9 @@ static bool run_context(struct grid *g, struct case_list *l,
 
 static const char *helper_name(__u32 helper)
 {
-	return helper == GRID_READ ? "read" : helper == GRID_SLICE_16 ? "slice16" : "slice4096";
+	return helper == GRID_READ     ? "read" :
+	       helper == GRID_SLICE_16 ? "slice16" :
+					 "slice4096";
 }
 
 static void report_case(const struct grid *g, const struct grid_case *c,
@@ -307,8 +325,10 @@ static void check_class(const struct grid *g, const struct case_list *l,
 		slices += l->c[i].helper != GRID_READ;
 	}
 	if (!n) {
-		test__skip("no case: %s", klass_empty_why[k] ?:
-			   "no case of this file size falls in this class");
+		test__skip(
+			"no case: %s",
+			klass_empty_why[k] ?:
+				"no case of this file size falls in this class");
 		return;
 	}
 	/* The rules this subtest checks: its reads', and its slices'. */
@@ -325,16 +345,19 @@ static void check_class(const struct grid *g, const struct case_list *l,
 		if (l->ret[i] != want) {
 			bad_reads += c->helper == GRID_READ;
 			if (bad++ < SHOW_FAILURES)
-				report_case(g, c, ctx, "result", l->ret[i], want);
+				report_case(g, c, ctx, "result", l->ret[i],
+					    want);
 		} else if (l->bytes_bad[i] >= 0) {
 			bad_reads += c->helper == GRID_READ;
 			if (bad++ < SHOW_FAILURES)
-				report_case(g, c, ctx, "first wrong byte at", l->bytes_bad[i], -1);
+				report_case(g, c, ctx, "first wrong byte at",
+					    l->bytes_bad[i], -1);
 		}
 	}
 	if (bad) {
 		/* Reads break the class's rule; slices alone, R-SLICE-1. */
-		const struct test_case_at *at = bad_reads ? &klass_rules[k] : &slice_rule;
+		const struct test_case_at *at = bad_reads ? &klass_rules[k] :
+							    &slice_rule;
 
 		TEST_CASE(*at, "the %s class's oracle", klass_names[k]);
 		printf("  %d of %d %s cases broke the contract (%s)\n", bad, n,
@@ -364,11 +387,14 @@ static void check_no_leak(const struct grid *g, const struct case_list *l,
 			continue;
 		if (l->ret[i] != 0 && l->ret[i] != fail) {
 			if (bad++ < SHOW_FAILURES)
-				report_case(g, c, ctx, "result (0 or the fault code allowed)",
-					    l->ret[i], fail);
+				report_case(
+					g, c, ctx,
+					"result (0 or the fault code allowed)",
+					l->ret[i], fail);
 		} else if (l->ret[i] == 0 && l->bytes_bad[i] >= 0) {
 			if (bad++ < SHOW_FAILURES)
-				report_case(g, c, ctx, "byte not the file's nor zero at",
+				report_case(g, c, ctx,
+					    "byte not the file's nor zero at",
 					    l->bytes_bad[i], -1);
 		}
 	}
@@ -432,7 +458,8 @@ static void grid_for_size(struct read_grid *skel, __u64 size, long *cases,
 	gen_cases(&l, size);
 	l.ret = calloc(l.n, sizeof(*l.ret));
 	l.bytes_bad = calloc(l.n, sizeof(*l.bytes_bad));
-	if (!ASSERT_OK_PTR(l.ret, "calloc") || !ASSERT_OK_PTR(l.bytes_bad, "calloc") ||
+	if (!ASSERT_OK_PTR(l.ret, "calloc") ||
+	    !ASSERT_OK_PTR(l.bytes_bad, "calloc") ||
 	    !load_file(&g, path, sizeof(path)))
 		goto out;
 

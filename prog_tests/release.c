@@ -22,12 +22,12 @@
 #include "read_batch.h"
 #include "release.skel.h"
 
-#define FILE_PAGES	8
-#define FILE_LEN	PG(FILE_PAGES, 0)
-#define CYCLES		500
-#define CHURN		16384
-#define CHURN_WARMUP	1024
-#define MIN_STATE_SIZE	64	/* bytes: struct bpf_dynptr_file_impl is larger */
+#define FILE_PAGES 8
+#define FILE_LEN PG(FILE_PAGES, 0)
+#define CYCLES 500
+#define CHURN 16384
+#define CHURN_WARMUP 1024
+#define MIN_STATE_SIZE 64 /* bytes: struct bpf_dynptr_file_impl is larger */
 
 /* Resident; read CYCLES times in each context, each time like pread(). */
 #define BOTH EXPECT(0, "R-FAULT-4"), EXPECT(0, "R-FAULT-4")
@@ -78,8 +78,10 @@ static bool churn_once(struct release *skel, struct bpf_program *prog, int fd,
 	bss->churn_discard_err = RESULT_NOT_RUN;
 	return ASSERT_OK(run_prog_once(prog, fd), "attach and trigger") &&
 	       ASSERT_EQ(bss->runs, 1, "program invocations per trigger") &&
-	       ASSERT_OK(bss->churn_create_err, "last bpf_dynptr_from_file()") &&
-	       ASSERT_OK(bss->churn_discard_err, "last bpf_dynptr_file_discard()") &&
+	       ASSERT_OK(bss->churn_create_err,
+			 "last bpf_dynptr_from_file()") &&
+	       ASSERT_OK(bss->churn_discard_err,
+			 "last bpf_dynptr_file_discard()") &&
 	       ASSERT_EQ(bss->churned, n, "create/discard cycles done");
 }
 
@@ -99,12 +101,13 @@ static void state_freed(struct release *skel, struct bpf_program *prog, int fd,
 	snprintf(name, sizeof(name), "state_freed_%s", ctx);
 	if (!test__start_subtest(name))
 		return;
-	if (!churn_once(skel, prog, fd, CHURN_WARMUP))	/* slab caches warm */
+	if (!churn_once(skel, prog, fd, CHURN_WARMUP)) /* slab caches warm */
 		return;
 	for (i = 0; i < 3 && least >= limit_kb; i++) {
 		before = meminfo_kb("SUnreclaim");
 		if (before < 0) {
-			test__skip("no SUnreclaim in /proc/meminfo: %s", strerror(-before));
+			test__skip("no SUnreclaim in /proc/meminfo: %s",
+				   strerror(-before));
 			return;
 		}
 		if (!churn_once(skel, prog, fd, CHURN))
@@ -117,8 +120,9 @@ static void state_freed(struct release *skel, struct bpf_program *prog, int fd,
 		       ctx, before, CHURN, after);
 	}
 	TEST_RULE("R-FAULT-5");
-	ASSERT_LT(least, limit_kb,
-		  "least SUnreclaim growth in kB over the cycles (a leaked state grows it by cycles * size)");
+	ASSERT_LT(
+		least, limit_kb,
+		"least SUnreclaim growth in kB over the cycles (a leaked state grows it by cycles * size)");
 }
 
 /* Not parallel: under -j it runs alone, as it measures the kernel's slab. */
@@ -134,10 +138,12 @@ void test_release(void)
 	if (test__start_subtest("folios_and_file_released") &&
 	    ASSERT_EQ(make_file_resident(f.fd, pg(FILE_LEN)), FILE_PAGES,
 		      "resident (mincore)") &&
-	    cycle(skel, skel->progs.read_nonsleepable, CTX_NONSLEEPABLE, f.fd) &&
+	    cycle(skel, skel->progs.read_nonsleepable, CTX_NONSLEEPABLE,
+		  f.fd) &&
 	    cycle(skel, skel->progs.read_sleepable, CTX_SLEEPABLE, f.fd))
-		make_file_evicted(f.fd, pg(FILE_LEN),
-				  "pages still resident after eviction (a kept folio reference pins them)");
+		make_file_evicted(
+			f.fd, pg(FILE_LEN),
+			"pages still resident after eviction (a kept folio reference pins them)");
 	state_freed(skel, skel->progs.churn_nonsleepable, f.fd, "nonsleepable");
 	state_freed(skel, skel->progs.churn_sleepable, f.fd, "sleepable");
 out:

@@ -22,16 +22,16 @@
 #include "harness.h"
 #include "sleepable_select.skel.h"
 
-#define FILE_LEN	PG(8, 0)
-#define READ_OFF	pg(PG(3, 100))
-#define SEL_LEN		64
+#define FILE_LEN PG(8, 0)
+#define READ_OFF pg(PG(3, 100))
+#define SEL_LEN 64
 
 /* A place the read is made from: its program, rule and expected result. */
 struct place {
 	struct test_case_at at;
 	const char *name;
 	int expect;
-	const char *warns;	/* a warning the kernel may log (ERE), or NULL */
+	const char *warns; /* a warning the kernel may log (ERE), or NULL */
 };
 
 static const struct place places[] = {
@@ -52,7 +52,8 @@ static bool make_evicted(int fd)
 static void run_place(struct sleepable_select *skel, int fd,
 		      const struct place *p)
 {
-	struct bpf_program *prog = bpf_object__find_program_by_name(skel->obj, p->name);
+	struct bpf_program *prog =
+		bpf_object__find_program_by_name(skel->obj, p->name);
 	struct sleepable_select__bss *bss = skel->bss;
 	int expect = p->expect, cursor = -1;
 	struct bpf_link *link;
@@ -62,8 +63,9 @@ static void run_place(struct sleepable_select *skel, int fd,
 	if (!test__start_subtest(p->name))
 		return;
 	if (p->warns && !may_provoke_splat()) {
-		test__skip("may make this kernel log a known warning (%s); runs in vmtest",
-			   p->warns);
+		test__skip(
+			"may make this kernel log a known warning (%s); runs in vmtest",
+			p->warns);
 		return;
 	}
 	if (!ASSERT_OK_PTR(prog, "find program") || !make_evicted(fd))
@@ -87,7 +89,8 @@ static void run_place(struct sleepable_select *skel, int fd,
 	if (!ASSERT_EQ(bss->runs, 1, "program invocations per trigger") ||
 	    !ASSERT_OK(bss->create_ret, "bpf_dynptr_from_file"))
 		return;
-	if (!ASSERT_EQ(bss->read_ret, expect, "read of an evicted page") || expect)
+	if (!ASSERT_EQ(bss->read_ret, expect, "read of an evicted page") ||
+	    expect)
 		return;
 	if (ASSERT_EQ(pread(fd, want, SEL_LEN, READ_OFF), SEL_LEN, "pread"))
 		ASSERT_MEMEQ(bss->buf, want, SEL_LEN, "bytes equal pread");

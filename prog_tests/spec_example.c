@@ -37,9 +37,9 @@
 #include "spec_example.h"
 #include "spec_example.skel.h"
 
-#define IMPL_KFUNC	"bpf_task_work_schedule_signal_impl"
-#define PLAIN_KFUNC	"bpf_task_work_schedule_signal"
-#define WAIT_MS		2000
+#define IMPL_KFUNC "bpf_task_work_schedule_signal_impl"
+#define PLAIN_KFUNC "bpf_task_work_schedule_signal"
+#define WAIT_MS 2000
 
 static const char *const variant_name[] = {
 	[VARIANT_IMPL] = IMPL_KFUNC " (5 args)",
@@ -85,14 +85,16 @@ static bool align_impl_proto(struct bpf_object *obj, const struct btf *vmlinux)
 
 	kproto = last_param(vmlinux, IMPL_KFUNC, &kparam);
 	if (!kproto)
-		return true;	/* no _impl: the weak extern stays unresolved */
+		return true; /* no _impl: the weak extern stays unresolved */
 	kptr = btf__type_by_id(vmlinux, kparam);
-	if (!ASSERT_TRUE(kptr && btf_is_ptr(kptr), "kernel _impl last param is a pointer"))
+	if (!ASSERT_TRUE(kptr && btf_is_ptr(kptr),
+			 "kernel _impl last param is a pointer"))
 		return false;
 	if (!kptr->type)
-		return true;	/* void *: 6.19's prototype, as declared */
+		return true; /* void *: 6.19's prototype, as declared */
 	kstruct = btf__type_by_id(vmlinux, kptr->type);
-	if (!ASSERT_TRUE(btf_is_struct(kstruct), "kernel _impl last param points to a struct"))
+	if (!ASSERT_TRUE(btf_is_struct(kstruct),
+			 "kernel _impl last param points to a struct"))
 		return false;
 	name = btf__name_by_offset(vmlinux, kstruct->name_off);
 
@@ -100,7 +102,8 @@ static bool align_impl_proto(struct bpf_object *obj, const struct btf *vmlinux)
 	if (sid < 0)
 		sid = btf__add_struct(local, name, kstruct->size);
 	pid = sid < 0 ? sid : btf__add_ptr(local, sid);
-	if (!ASSERT_GT(pid, 0, "add the kernel's pointer type to the program BTF"))
+	if (!ASSERT_GT(pid, 0,
+		       "add the kernel's pointer type to the program BTF"))
 		return false;
 	/* Types may have moved while being added: look the prototype up now. */
 	lproto = (struct btf_type *)last_param(local, IMPL_KFUNC, &lparam);
@@ -197,7 +200,8 @@ void test_spec_example(void)
 	/* 7.x also keeps the _impl name in its BTF: prefer the new kfunc. */
 	if (btf__find_by_name_kind(vmlinux, PLAIN_KFUNC, BTF_KIND_FUNC) > 0) {
 		want_variant = VARIANT_PLAIN;
-	} else if (btf__find_by_name_kind(vmlinux, IMPL_KFUNC, BTF_KIND_FUNC) > 0) {
+	} else if (btf__find_by_name_kind(vmlinux, IMPL_KFUNC, BTF_KIND_FUNC) >
+		   0) {
 		want_variant = VARIANT_IMPL;
 	} else {
 		test__skip("kernel %s has neither %s nor %s",
@@ -209,8 +213,9 @@ void test_spec_example(void)
 	if (!exe)
 		goto cleanup;
 	if (exe_size < SPEC_MID_OFF + SPEC_MID_LEN) {
-		test__skip("/proc/self/exe has %zu bytes, the example reads up to %d",
-			   exe_size, SPEC_MID_OFF + SPEC_MID_LEN);
+		test__skip(
+			"/proc/self/exe has %zu bytes, the example reads up to %d",
+			exe_size, SPEC_MID_OFF + SPEC_MID_LEN);
 		goto cleanup;
 	}
 	n = exe_size < SPEC_BUF_SZ ? exe_size : SPEC_BUF_SZ;
@@ -257,15 +262,17 @@ void test_spec_example(void)
 	printf("task work scheduled by %s; callback %s (%s when open() "
 	       "returned), %ld ms after the trigger\n",
 	       bss->sched_variant <= VARIANT_PLAIN &&
-	       variant_name[bss->sched_variant] ?
-	       variant_name[bss->sched_variant] : "?",
+			       variant_name[bss->sched_variant] ?
+		       variant_name[bss->sched_variant] :
+		       "?",
 	       bss->cb_done ? "done" : "NOT done",
 	       at_return ? "already done" : "not yet done", waited);
 
 	if (test__start_subtest("schedule")) {
 		TEST_RULE("R-EXAMPLE-1");
 		ASSERT_EQ(bss->lookup_failed, 0, "arrmap lookup");
-		ASSERT_EQ(bss->sched_runs, 1, "file_open program scheduled once");
+		ASSERT_EQ(bss->sched_runs, 1,
+			  "file_open program scheduled once");
 		ASSERT_EQ(bss->sched_variant, want_variant,
 			  "R-EXAMPLE-1: the kfunc the kernel has was called");
 		ASSERT_EQ(bss->sched_ret, 0, "R-EXAMPLE-1: schedule returns 0");
@@ -285,20 +292,23 @@ void test_spec_example(void)
 		ASSERT_EQ(bss->create_ret, 0,
 			  "R-EXAMPLE-2: bpf_dynptr_from_file on the exe");
 		TEST_RULE("R-EXAMPLE-3");
-		if (ASSERT_EQ(bss->read_full_ret, 0, "R-EXAMPLE-3: read [0, n)"))
+		if (ASSERT_EQ(bss->read_full_ret, 0,
+			      "R-EXAMPLE-3: read [0, n)"))
 			ASSERT_MEMEQ(bss->out_full, exe, n,
 				     "R-EXAMPLE-3: bytes [0, n) vs pread");
-		if (ASSERT_EQ(bss->read_shift_ret, 0, "R-EXAMPLE-3: read [1, n)"))
+		if (ASSERT_EQ(bss->read_shift_ret, 0,
+			      "R-EXAMPLE-3: read [1, n)"))
 			ASSERT_MEMEQ(bss->out_shift, exe + 1, n - 1,
 				     "R-EXAMPLE-3: bytes [1, n) vs pread");
-		if (ASSERT_EQ(bss->read_last_ret, 0, "R-EXAMPLE-3: read [n-1, n)"))
+		if (ASSERT_EQ(bss->read_last_ret, 0,
+			      "R-EXAMPLE-3: read [n-1, n)"))
 			ASSERT_EQ(bss->out_last[0], exe[n - 1],
 				  "R-EXAMPLE-3: byte n-1 vs pread");
 		if (ASSERT_EQ(bss->read_mid_ret, 0,
 			      "R-EXAMPLE-3: read [4097, 4197)"))
-			ASSERT_MEMEQ(bss->out_mid, exe + SPEC_MID_OFF,
-				     SPEC_MID_LEN,
-				     "R-EXAMPLE-3: bytes [4097, 4197) vs pread");
+			ASSERT_MEMEQ(
+				bss->out_mid, exe + SPEC_MID_OFF, SPEC_MID_LEN,
+				"R-EXAMPLE-3: bytes [4097, 4197) vs pread");
 		TEST_RULE("R-EXAMPLE-5");
 		ASSERT_EQ(bss->discard_ret, 0,
 			  "R-EXAMPLE-5: bpf_dynptr_file_discard");
@@ -311,8 +321,9 @@ void test_spec_example(void)
 		ASSERT_EQ(bss->adj_size, 1, "R-EXAMPLE-4: size after adjust");
 		if (ASSERT_EQ(bss->adj_read1_ret, 0,
 			      "R-EXAMPLE-4: 1-byte read at 0"))
-			ASSERT_EQ(bss->out_adj1[0], exe[SPEC_MID_OFF],
-				  "R-EXAMPLE-4: the byte is the file's byte 4097");
+			ASSERT_EQ(
+				bss->out_adj1[0], exe[SPEC_MID_OFF],
+				"R-EXAMPLE-4: the byte is the file's byte 4097");
 		ASSERT_EQ(bss->adj_read2_ret, -E2BIG,
 			  "R-EXAMPLE-4: 2-byte read at 0");
 		ASSERT_EQ(bss->adj_read_off1_ret, -E2BIG,

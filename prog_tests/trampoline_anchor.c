@@ -47,13 +47,15 @@ static void probe_lsm_runs(void)
 		return;
 	}
 	if (lsms && !strstr(lsms, "bpf"))
-		snprintf(why, sizeof(why),
-			 "the BPF LSM is not active (active LSMs: %s): add bpf to the lsm= boot parameter, e.g. lsm=%s,bpf",
-			 lsms, lsms);
+		snprintf(
+			why, sizeof(why),
+			"the BPF LSM is not active (active LSMs: %s): add bpf to the lsm= boot parameter, e.g. lsm=%s,bpf",
+			lsms, lsms);
 	else
-		snprintf(why, sizeof(why),
-			 "an attached lsm/file_ioctl program did not run on an ioctl (active LSMs: %s)",
-			 lsms ?: "unknown, /sys/kernel/security/lsm unreadable");
+		snprintf(
+			why, sizeof(why),
+			"an attached lsm/file_ioctl program did not run on an ioctl (active LSMs: %s)",
+			lsms ?: "unknown, /sys/kernel/security/lsm unreadable");
 	bpf_lsm_probed(false, why);
 }
 

@@ -7,10 +7,10 @@
  */
 #include "common.h"
 
-#define CLONE_READ	16
+#define CLONE_READ 16
 
-__u64 adj_start, adj_end;	/* the adjust applied in both phases */
-__u64 read_off;			/* both dynptrs read CLONE_READ bytes here */
+__u64 adj_start, adj_end; /* the adjust applied in both phases */
+__u64 read_off; /* both dynptrs read CLONE_READ bytes here */
 __u32 runs;
 
 int clone_ret;
@@ -33,14 +33,14 @@ static __always_inline void phase(struct file *file, int which)
 		goto out;
 	if (bpf_dynptr_clone(&parent, &clone))
 		goto out;
-	adjust_ret[which] = bpf_dynptr_adjust(which ? &parent : &clone,
-					      adj_start, adj_end);
+	adjust_ret[which] =
+		bpf_dynptr_adjust(which ? &parent : &clone, adj_start, adj_end);
 	parent_size_after[which] = bpf_dynptr_size(&parent);
 	clone_size_after[which] = bpf_dynptr_size(&clone);
-	parent_read_after[which] = dynptr_read(parent_bytes_after[which], CLONE_READ,
-					       &parent, read_off, 0);
-	clone_read_after[which] = dynptr_read(clone_bytes_after[which], CLONE_READ,
-					      &clone, read_off, 0);
+	parent_read_after[which] = dynptr_read(
+		parent_bytes_after[which], CLONE_READ, &parent, read_off, 0);
+	clone_read_after[which] = dynptr_read(clone_bytes_after[which],
+					      CLONE_READ, &clone, read_off, 0);
 out:
 	/* Releases the clone too: they share one reference. */
 	bpf_dynptr_file_discard(&parent);
@@ -60,8 +60,10 @@ static __always_inline void run(struct file *file)
 	clone_size = bpf_dynptr_size(&clone);
 	parent_rdonly = bool_ret(bpf_dynptr_is_rdonly(&parent));
 	clone_rdonly = bool_ret(bpf_dynptr_is_rdonly(&clone));
-	parent_read_ret = dynptr_read(parent_bytes, CLONE_READ, &parent, read_off, 0);
-	clone_read_ret = dynptr_read(clone_bytes, CLONE_READ, &clone, read_off, 0);
+	parent_read_ret =
+		dynptr_read(parent_bytes, CLONE_READ, &parent, read_off, 0);
+	clone_read_ret =
+		dynptr_read(clone_bytes, CLONE_READ, &clone, read_off, 0);
 out:
 	bpf_dynptr_file_discard(&parent);
 	phase(file, 0);

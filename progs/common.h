@@ -16,12 +16,12 @@
 #include <bpf/bpf_core_read.h>
 #include "shared_defs.h"
 
-#define E2BIG	7
-#define EBADF	9
-#define EFAULT	14
-#define EINVAL	22
-#define ERANGE	34
-#define EIO	5
+#define E2BIG 7
+#define EBADF 9
+#define EFAULT 14
+#define EINVAL 22
+#define ERANGE 34
+#define EIO 5
 
 extern int bpf_dynptr_from_file(struct file *file, __u32 flags,
 				struct bpf_dynptr *ptr__uninit) __ksym;
@@ -51,14 +51,14 @@ extern void bpf_rcu_read_unlock(void) __ksym;
  * helpers as __u32, which truncates file offsets of 4 GiB and more before the
  * call. The kernel takes u64 since file dynptrs exist: call them as such.
  */
-static long (* const dynptr_read)(void *dst, __u64 len,
-				  const struct bpf_dynptr *src, __u64 offset,
-				  __u64 flags) = (void *)BPF_FUNC_dynptr_read;
-static long (* const dynptr_write)(const struct bpf_dynptr *dst, __u64 offset,
-				   void *src, __u64 len,
-				   __u64 flags) = (void *)BPF_FUNC_dynptr_write;
-static void *(* const dynptr_data)(const struct bpf_dynptr *ptr, __u64 offset,
-				   __u64 len) = (void *)BPF_FUNC_dynptr_data;
+static long (*const dynptr_read)(void *dst, __u64 len,
+				 const struct bpf_dynptr *src, __u64 offset,
+				 __u64 flags) = (void *)BPF_FUNC_dynptr_read;
+static long (*const dynptr_write)(const struct bpf_dynptr *dst, __u64 offset,
+				  void *src, __u64 len,
+				  __u64 flags) = (void *)BPF_FUNC_dynptr_write;
+static void *(*const dynptr_data)(const struct bpf_dynptr *ptr, __u64 offset,
+				  __u64 len) = (void *)BPF_FUNC_dynptr_data;
 
 /*
  * The number iterator (kernel 6.4+), for loops over many cases. The verifier
@@ -67,21 +67,22 @@ static void *(* const dynptr_data)(const struct bpf_dynptr *ptr, __u64 offset,
  * states converge, a few passes. for_each_num(i, start, end) sets the int i
  * to start .. end - 1, and says so to the verifier (the bounds check).
  */
-extern int bpf_iter_num_new(struct bpf_iter_num *it, int start,
-			    int end) __ksym;
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
 extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
 extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
 
-#define for_each_num(i, start, end)					\
-	for (struct bpf_iter_num __it					\
-		     __attribute__((aligned(8),				\
-				    cleanup(bpf_iter_num_destroy))),	\
-	     *__once __attribute__((unused)) =				\
-		     (bpf_iter_num_new(&__it, (start), (end)),		\
-		      /* clang 14 emits no BTF for a cleanup()-only use */ \
-		      (void)bpf_iter_num_destroy, NULL);		\
-	     ({								\
-		     int *__n = bpf_iter_num_next(&__it);		\
+/*
+ * The (void)bpf_iter_num_destroy names the kfunc outside cleanup(): clang 14
+ * emits no BTF for a kfunc used only there, and the load would fail.
+ */
+#define for_each_num(i, start, end)                                      \
+	for (struct bpf_iter_num __it                                    \
+	     __attribute__((aligned(8), cleanup(bpf_iter_num_destroy))), \
+	     *__once __attribute__((unused)) =                           \
+		     (bpf_iter_num_new(&__it, (start), (end)),           \
+		      (void)bpf_iter_num_destroy, NULL);                 \
+	     ({                                                          \
+		     int *__n = bpf_iter_num_next(&__it);                \
 		     __n && ((i) = *__n, (i) >= (start) && (i) < (end)); \
 	     });)
 
@@ -133,23 +134,23 @@ static __always_inline bool ctx_selected(int ctx)
  * page-cache-only reader in the first and to the sleepable one in the
  * second.
  */
-#define FILE_IOCTL_PROGS(NAME, FN)					\
-SEC("lsm/file_ioctl")							\
-int BPF_PROG(NAME##_nonsleepable, struct file *file, unsigned int cmd,	\
-	     unsigned long arg)						\
-{									\
-	if (is_trigger(cmd) && ctx_selected(TRIGGER_CTX_NONSLEEPABLE))	\
-		FN(file);						\
-	return 0;							\
-}									\
-									\
-SEC("lsm.s/file_ioctl")							\
-int BPF_PROG(NAME##_sleepable, struct file *file, unsigned int cmd,	\
-	     unsigned long arg)						\
-{									\
-	if (is_trigger(cmd) && ctx_selected(TRIGGER_CTX_SLEEPABLE))	\
-		FN(file);						\
-	return 0;							\
-}
+#define FILE_IOCTL_PROGS(NAME, FN)                                             \
+	SEC("lsm/file_ioctl")                                                  \
+	int BPF_PROG(NAME##_nonsleepable, struct file *file, unsigned int cmd, \
+		     unsigned long arg)                                        \
+	{                                                                      \
+		if (is_trigger(cmd) && ctx_selected(TRIGGER_CTX_NONSLEEPABLE)) \
+			FN(file);                                              \
+		return 0;                                                      \
+	}                                                                      \
+                                                                               \
+	SEC("lsm.s/file_ioctl")                                                \
+	int BPF_PROG(NAME##_sleepable, struct file *file, unsigned int cmd,    \
+		     unsigned long arg)                                        \
+	{                                                                      \
+		if (is_trigger(cmd) && ctx_selected(TRIGGER_CTX_SLEEPABLE))    \
+			FN(file);                                              \
+		return 0;                                                      \
+	}
 
 #endif /* __PROGS_COMMON_H */

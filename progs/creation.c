@@ -9,8 +9,8 @@
  */
 #include "common.h"
 
-#define MAX_FLAGS	40
-#define SLICE_LEN	16
+#define MAX_FLAGS 40
+#define SLICE_LEN 16
 
 __u32 flags_cases[MAX_FLAGS];
 __u32 n_flags;
@@ -85,19 +85,19 @@ static __always_inline void probe_rdonly(struct file *file)
  * sees would depend on the compiler; here no instruction can come between
  * the two calls or touch R0 before the store. @out is a u64 lvalue.
  */
-#define RAW_BOOL_AFTER_EINVAL(bool_kfunc, file, ptr, out)		\
-	asm volatile("r1 = %[f];"					\
-		     "w2 = 1;"						\
-		     "r3 = %[p];"					\
-		     "call %[create];"					\
-		     "r1 = %[p];"					\
-		     "call %[kfunc];"					\
-		     "%[o] = r0;"					\
-		     : [o] "=r"(out)					\
-		     : [f] "r"(file), [p] "r"(ptr),			\
-		       [create] "i"(bpf_dynptr_from_file),		\
-		       [kfunc] "i"(bool_kfunc)				\
-		     : "r0", "r1", "r2", "r3", "r4", "r5", "memory")
+#define RAW_BOOL_AFTER_EINVAL(bool_kfunc, file, ptr, out)                     \
+	asm volatile(                                                         \
+		"r1 = %[f];"                                                  \
+		"w2 = 1;"                                                     \
+		"r3 = %[p];"                                                  \
+		"call %[create];"                                             \
+		"r1 = %[p];"                                                  \
+		"call %[kfunc];"                                              \
+		"%[o] = r0;"                                                  \
+		: [o] "=r"(out)                                               \
+		: [f] "r"(file), [p] "r"(ptr),                                \
+		  [create] "i"(bpf_dynptr_from_file), [kfunc] "i"(bool_kfunc) \
+		: "r0", "r1", "r2", "r3", "r4", "r5", "memory")
 
 static __always_inline void probe_bool_abi(struct file *file)
 {

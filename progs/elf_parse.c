@@ -30,12 +30,12 @@
 struct ep_result res;
 __u32 runs;
 
-#define PHDR_MASK	(EP_MAX_PHDRS - 1)
-#define SHDR_MASK	(EP_MAX_SHDRS - 1)
-#define SYM_MASK	(EP_MAX_SYMS - 1)
+#define PHDR_MASK (EP_MAX_PHDRS - 1)
+#define SHDR_MASK (EP_MAX_SHDRS - 1)
+#define SYM_MASK (EP_MAX_SYMS - 1)
 
 /* A fresh load: the verifier sees an unknown value, not the last loop's. */
-#define RELOAD(x)	(*(volatile typeof(x) *)&(x))
+#define RELOAD(x) (*(volatile typeof(x) *)&(x))
 
 static __always_inline int stop(__u32 stage, int err, __u32 index)
 {
@@ -67,12 +67,12 @@ static __always_inline long read_name(struct bpf_dynptr *p, __u64 tab_off,
 }
 
 /* Section header @index, read from the file (not from res.shdrs). */
-static __always_inline struct ep_shdr *slice_shdr(struct bpf_dynptr *p,
-						  __u64 index,
-						  struct ep_shdr *buf)
+static __always_inline struct ep_shdr *
+slice_shdr(struct bpf_dynptr *p, __u64 index, struct ep_shdr *buf)
 {
-	return bpf_dynptr_slice(p, RELOAD(res.ehdr.e_shoff) +
-				   index * sizeof(*buf), buf, sizeof(*buf));
+	return bpf_dynptr_slice(p,
+				RELOAD(res.ehdr.e_shoff) + index * sizeof(*buf),
+				buf, sizeof(*buf));
 }
 
 static __always_inline int parse_ehdr(struct bpf_dynptr *p)
@@ -102,11 +102,13 @@ static __always_inline int parse_phdrs(struct bpf_dynptr *p)
 	if (n > EP_MAX_PHDRS)
 		n = EP_MAX_PHDRS;
 	res.n_phdrs = n;
-	for_each_num(i, 0, EP_MAX_PHDRS) {
+	for_each_num(i, 0, EP_MAX_PHDRS)
+	{
 		if (i >= n)
 			break;
-		err = dynptr_read(&res.phdrs[i & PHDR_MASK], sizeof(struct ep_phdr),
-				  p, phoff + (__u64)i * sizeof(struct ep_phdr), 0);
+		err = dynptr_read(&res.phdrs[i & PHDR_MASK],
+				  sizeof(struct ep_phdr), p,
+				  phoff + (__u64)i * sizeof(struct ep_phdr), 0);
 		if (err)
 			return stop(EP_PHDR_READ, err, i);
 	}
@@ -121,7 +123,8 @@ static __always_inline int parse_shdrs(struct bpf_dynptr *p)
 	if (n > EP_MAX_SHDRS)
 		n = EP_MAX_SHDRS;
 	res.n_shdrs = n;
-	for_each_num(i, 0, EP_MAX_SHDRS) {
+	for_each_num(i, 0, EP_MAX_SHDRS)
+	{
 		if (i >= n)
 			break;
 		sh = slice_shdr(p, i, &buf);
@@ -147,7 +150,8 @@ static __always_inline int parse_shnames(struct bpf_dynptr *p)
 		return stop(EP_SHDR_READ, -1, RELOAD(res.ehdr.e_shstrndx));
 	str_off = sh->sh_offset;
 	str_size = sh->sh_size;
-	for_each_num(i, 0, EP_MAX_SHDRS) {
+	for_each_num(i, 0, EP_MAX_SHDRS)
+	{
 		if (i >= n)
 			break;
 		err = read_name(p, str_off, str_size,
@@ -172,7 +176,8 @@ static __always_inline int parse_build_id(struct bpf_dynptr *p)
 	char name[4];
 	long err;
 
-	for_each_num(i, 0, EP_MAX_PHDRS) {
+	for_each_num(i, 0, EP_MAX_PHDRS)
+	{
 		struct ep_phdr *ph = &res.phdrs[i & PHDR_MASK];
 		__u64 off, end, a, name_off, desc_off, next, len;
 
@@ -183,7 +188,8 @@ static __always_inline int parse_build_id(struct bpf_dynptr *p)
 		a = ph->p_align == 8 ? 7 : 3;
 		off = ph->p_offset;
 		end = off + ph->p_filesz;
-		for_each_num(j, 0, EP_MAX_NOTES) {
+		for_each_num(j, 0, EP_MAX_NOTES)
+		{
 			if (off + sizeof(buf) > end || off + sizeof(buf) < off)
 				break;
 			nh = bpf_dynptr_slice(p, off, &buf, sizeof(buf));
@@ -193,9 +199,11 @@ static __always_inline int parse_build_id(struct bpf_dynptr *p)
 			name_off = off + sizeof(buf);
 			desc_off = (name_off + nh->n_namesz + a) & ~a;
 			next = (desc_off + nh->n_descsz + a) & ~a;
-			if (nh->n_type == EP_NT_GNU_BUILD_ID && nh->n_namesz == 4) {
+			if (nh->n_type == EP_NT_GNU_BUILD_ID &&
+			    nh->n_namesz == 4) {
 				len = nh->n_descsz;
-				err = dynptr_read(name, sizeof(name), p, name_off, 0);
+				err = dynptr_read(name, sizeof(name), p,
+						  name_off, 0);
 				if (err)
 					return stop(EP_NOTE_READ, err, i);
 				if (name[0] == 'G' && name[1] == 'N' &&
@@ -207,9 +215,11 @@ static __always_inline int parse_build_id(struct bpf_dynptr *p)
 					if (len > EP_BID_MAX)
 						len = EP_BID_MAX;
 					res.bid_copied = len;
-					err = dynptr_read(res.bid, len, p, desc_off, 0);
+					err = dynptr_read(res.bid, len, p,
+							  desc_off, 0);
 					if (err)
-						return stop(EP_NOTE_READ, err, i);
+						return stop(EP_NOTE_READ, err,
+							    i);
 					return 0;
 				}
 			}
@@ -226,7 +236,8 @@ static __always_inline __u32 find_section(__u32 type)
 {
 	__u32 i, n = RELOAD(res.n_shdrs);
 
-	for_each_num(i, 0, EP_MAX_SHDRS) {
+	for_each_num(i, 0, EP_MAX_SHDRS)
+	{
 		if (i >= n)
 			break;
 		if (res.shdrs[i & SHDR_MASK].sh_type == type)
@@ -271,7 +282,8 @@ static __always_inline int parse_symbols(struct bpf_dynptr *p)
 	str_off = sh->sh_offset;
 	str_size = sh->sh_size;
 
-	for_each_num(i, 0, EP_MAX_SYMS) {
+	for_each_num(i, 0, EP_MAX_SYMS)
+	{
 		__u64 idx = i;
 
 		if (i >= count)
@@ -300,9 +312,8 @@ static __always_inline void run(struct file *file)
 
 	runs++;
 	res.create_err = bpf_dynptr_from_file(file, 0, &ptr);
-	if (!res.create_err &&
-	    !parse_ehdr(&ptr) && !parse_phdrs(&ptr) && !parse_shdrs(&ptr) &&
-	    !parse_shnames(&ptr) && !parse_build_id(&ptr))
+	if (!res.create_err && !parse_ehdr(&ptr) && !parse_phdrs(&ptr) &&
+	    !parse_shdrs(&ptr) && !parse_shnames(&ptr) && !parse_build_id(&ptr))
 		parse_symbols(&ptr);
 	bpf_dynptr_file_discard(&ptr);
 }

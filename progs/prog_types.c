@@ -26,13 +26,13 @@
 char _license[] SEC("license") = "GPL";
 
 /* Netfilter verdict; cgroup and sk_* programs return 1 to let things pass. */
-#define PT_NF_ACCEPT	1
-#define PT_SK_PASS	1
-#define PT_XDP_PASS	2
+#define PT_NF_ACCEPT 1
+#define PT_SK_PASS 1
+#define PT_XDP_PASS 2
 
-#define HEAD_LEN	4096
-#define TAIL_LEN	512
-#define EXEC_LEN	512
+#define HEAD_LEN 4096
+#define TAIL_LEN 512
+#define EXEC_LEN 512
 
 /*
  * The one call every program of this file makes.
@@ -68,19 +68,19 @@ static __always_inline int try_current_exe(void)
  * NAME: the untrusted current->mm->exe_file; NAME_null: NULL. SEC_NAME is
  * libbpf's section (it sets the program type and expected attach type).
  */
-#define TYPE_PROGS(name, sec_name, ctx_type, ret)			\
-SEC("?" sec_name)							\
-int name(ctx_type *ctx)							\
-{									\
-	try_current_exe();						\
-	return ret;							\
-}									\
-SEC("?" sec_name)							\
-int name##_null(ctx_type *ctx)						\
-{									\
-	try_file((struct file *)0);					\
-	return ret;							\
-}
+#define TYPE_PROGS(name, sec_name, ctx_type, ret) \
+	SEC("?" sec_name)                         \
+	int name(ctx_type *ctx)                   \
+	{                                         \
+		try_current_exe();                \
+		return ret;                       \
+	}                                         \
+	SEC("?" sec_name)                         \
+	int name##_null(ctx_type *ctx)            \
+	{                                         \
+		try_file((struct file *)0);       \
+		return ret;                       \
+	}
 
 /* The 22 types the spec lists, in its order (LSM, STRUCT_OPS, TRACING below). */
 TYPE_PROGS(cgroup_device, "cgroup/dev", struct bpf_cgroup_dev_ctx, 1)
@@ -107,7 +107,8 @@ TYPE_PROGS(xdp, "xdp", struct xdp_md, PT_XDP_PASS)
 
 /* Types the spec does not list: the kernel registers the kfunc for all. */
 TYPE_PROGS(kprobe, "kprobe/do_nanosleep", struct pt_regs, 0)
-TYPE_PROGS(raw_tracepoint, "raw_tp/sys_enter", struct bpf_raw_tracepoint_args, 0)
+TYPE_PROGS(raw_tracepoint, "raw_tp/sys_enter", struct bpf_raw_tracepoint_args,
+	   0)
 TYPE_PROGS(sk_msg, "sk_msg", struct sk_msg_md, PT_SK_PASS)
 TYPE_PROGS(flow_dissector, "flow_dissector", struct __sk_buff, 0)
 TYPE_PROGS(sk_lookup, "sk_lookup", struct bpf_sk_lookup, PT_SK_PASS)
@@ -171,7 +172,8 @@ int BPF_PROG(lsm, struct file *file, unsigned int cmd, unsigned long arg)
 	lsm_runs++;
 	lsm_create_ret = bpf_dynptr_from_file(file, 0, &ptr);
 	if (!lsm_create_ret) {
-		lsm_head_ret = dynptr_read(lsm_head, sizeof(lsm_head), &ptr, 0, 0);
+		lsm_head_ret =
+			dynptr_read(lsm_head, sizeof(lsm_head), &ptr, 0, 0);
 		lsm_tail_ret = dynptr_read(lsm_tail, sizeof(lsm_tail), &ptr,
 					   tail_off, 0);
 	}
@@ -208,8 +210,8 @@ int BPF_PROG(tracing, struct task_struct *task, pid_t old_pid,
 	exec_runs++;
 	exec_create_ret = bpf_dynptr_from_file(bprm->file, 0, &ptr);
 	if (!exec_create_ret)
-		exec_read_ret = dynptr_read(exec_head, sizeof(exec_head), &ptr,
-					    0, 0);
+		exec_read_ret =
+			dynptr_read(exec_head, sizeof(exec_head), &ptr, 0, 0);
 	exec_discard_ret = bpf_dynptr_file_discard(&ptr);
 	return 0;
 }

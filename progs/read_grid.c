@@ -16,13 +16,17 @@ int results[GRID_MAX_CASES];
 __u8 out[GRID_OUT_SIZE];
 
 /* A slice's result as a code: 0 when it returned the buffer, else -1. */
-#define SLICE_CASE(size, ptr, c, i) do {					\
-	__u8 *dst = &out[(c)->out_off & (GRID_OUT_SIZE - 1)];		\
-									\
-	if ((c)->out_off > GRID_OUT_SIZE - (size))			\
-		break;							\
-	results[i] = bpf_dynptr_slice(ptr, (c)->off, dst, size) == dst ? 0 : -1; \
-} while (0)
+#define SLICE_CASE(size, ptr, c, i)                                        \
+	do {                                                               \
+		__u8 *dst = &out[(c)->out_off & (GRID_OUT_SIZE - 1)];      \
+                                                                           \
+		if ((c)->out_off > GRID_OUT_SIZE - (size))                 \
+			break;                                             \
+		results[i] = bpf_dynptr_slice(ptr, (c)->off, dst, size) == \
+					     dst ?                         \
+				     0 :                                   \
+				     -1;                                   \
+	} while (0)
 
 static __always_inline void run_case(struct bpf_dynptr *ptr, __u32 i)
 {
@@ -52,7 +56,8 @@ static __always_inline void run(struct file *file)
 	runs++;
 	create_err = bpf_dynptr_from_file(file, 0, &ptr);
 	if (!create_err) {
-		for_each_num(i, 0, GRID_MAX_CASES) {
+		for_each_num(i, 0, GRID_MAX_CASES)
+		{
 			if (i >= n_cases)
 				break;
 			run_case(&ptr, i);

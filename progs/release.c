@@ -6,7 +6,7 @@
  */
 #include "file_reads.h"
 
-#define CHURN_MAX	65536
+#define CHURN_MAX 65536
 
 __u32 churn_cycles;
 __u32 churned;
@@ -19,7 +19,8 @@ static __always_inline void churn(struct file *file)
 	int i;
 
 	runs++;
-	for_each_num(i, 0, CHURN_MAX) {
+	for_each_num(i, 0, CHURN_MAX)
+	{
 		if (i >= churn_cycles)
 			break;
 		churn_create_err = bpf_dynptr_from_file(file, 0, &ptr);

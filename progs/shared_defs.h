@@ -11,22 +11,22 @@
  * lsm/file_ioctl program. No filesystem implements it, so after the LSM hook
  * the syscall fails with ENOTTY and changes nothing.
  */
-#define TRIGGER_IOCTL	0x44ff7e01u
+#define TRIGGER_IOCTL 0x44ff7e01u
 
 /*
  * Which program of a FILE_IOCTL_PROGS pair acts on a trigger (the programs'
  * trigger_ctx): either, unless user space holds the pair attached and picks
  * one (prog_tests/harness.h, hold_prog_pair()).
  */
-#define TRIGGER_CTX_NONSLEEPABLE	1
-#define TRIGGER_CTX_SLEEPABLE		2
+#define TRIGGER_CTX_NONSLEEPABLE 1
+#define TRIGGER_CTX_SLEEPABLE 2
 
 /* A case result the program never writes: "this case did not run". */
-#define RESULT_NOT_RUN	0x7fffbeef
+#define RESULT_NOT_RUN 0x7fffbeef
 
 /* Read-case batch walked by one program invocation (see file_reads.h). */
-#define READ_MAX_CASES	8
-#define READ_CHUNK	32768
+#define READ_MAX_CASES 8
+#define READ_CHUNK 32768
 
 struct read_case {
 	__u64 off;
@@ -34,15 +34,15 @@ struct read_case {
 };
 
 /* Adjust cases (progs/adjust.c): a window, maybe a second one, a read. */
-#define ADJ_MAX_CASES	40
-#define ADJ_OUT		64
+#define ADJ_MAX_CASES 40
+#define ADJ_OUT 64
 
 struct adjust_case {
 	__u64 start;
 	__u64 end;
-	__u64 start2;		/* second adjust, if chained */
+	__u64 start2; /* second adjust, if chained */
 	__u64 end2;
-	__u64 off;		/* then a read of len bytes at off */
+	__u64 off; /* then a read of len bytes at off */
 	__u64 len;
 	__u32 chained;
 	__u32 pad;
@@ -53,22 +53,22 @@ struct adjust_case {
  * invocation, each into its own place of a GRID_OUT_SIZE output region.
  * GRID_MAX_LEN is the largest read: the biggest buffer the program offers.
  */
-#define GRID_MAX_CASES	512
-#define GRID_OUT_SIZE	(4u << 20)
-#define GRID_MAX_LEN	(1u << 20)
+#define GRID_MAX_CASES 512
+#define GRID_OUT_SIZE (4u << 20)
+#define GRID_MAX_LEN (1u << 20)
 
 /* How a case reads: bpf_dynptr_read(), or bpf_dynptr_slice() of a size. */
 enum grid_helper {
 	GRID_READ = 0,
-	GRID_SLICE_16 = 1,	/* bpf_dynptr_slice() with a 16-byte buffer */
-	GRID_SLICE_4096 = 2,	/* ... with a page-sized buffer */
+	GRID_SLICE_16 = 1, /* bpf_dynptr_slice() with a 16-byte buffer */
+	GRID_SLICE_4096 = 2, /* ... with a page-sized buffer */
 };
 
 struct grid_case {
 	__u64 off;
-	__u64 len;		/* for slices: the slice's size */
-	__u32 out_off;		/* where in out[] the bytes go */
-	__u32 helper;		/* enum grid_helper */
+	__u64 len; /* for slices: the slice's size */
+	__u32 out_off; /* where in out[] the bytes go */
+	__u32 helper; /* enum grid_helper */
 };
 
 #endif /* __SHARED_DEFS_H */

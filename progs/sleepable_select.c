@@ -35,7 +35,8 @@ static __always_inline void record(struct file *file, bool lock_create,
 }
 
 SEC("lsm/file_ioctl")
-int BPF_PROG(nonsleepable, struct file *file, unsigned int cmd, unsigned long arg)
+int BPF_PROG(nonsleepable, struct file *file, unsigned int cmd,
+	     unsigned long arg)
 {
 	if (is_trigger(cmd))
 		record(file, false, false);

@@ -29,9 +29,9 @@
 
 char _license[] SEC("license") = "GPL";
 
-#define USER_BUF_SZ	SPEC_BUF_SZ
-#define MID_OFF		SPEC_MID_OFF
-#define MID_LEN		SPEC_MID_LEN
+#define USER_BUF_SZ SPEC_BUF_SZ
+#define MID_OFF SPEC_MID_OFF
+#define MID_LEN SPEC_MID_LEN
 
 /* The spec's map value: the task-work state lives in a map. */
 struct elem {
@@ -53,14 +53,14 @@ extern int bpf_task_work_schedule_signal_impl(struct task_struct *task,
 					      bpf_task_work_callback_t callback,
 					      void *aux__prog) __weak __ksym;
 /* 7.x: the verifier supplies the aux argument itself. */
-extern int bpf_task_work_schedule_signal(struct task_struct *task,
-					 struct bpf_task_work *tw,
-					 void *map__map,
-					 bpf_task_work_callback_t callback) __weak __ksym;
+extern int
+bpf_task_work_schedule_signal(struct task_struct *task,
+			      struct bpf_task_work *tw, void *map__map,
+			      bpf_task_work_callback_t callback) __weak __ksym;
 
 /* Set by user space. */
-__u32 armed;		/* schedule on the next open, once */
-__u64 len;		/* min(executable size, USER_BUF_SZ) */
+__u32 armed; /* schedule on the next open, once */
+__u64 len; /* min(executable size, USER_BUF_SZ) */
 
 /* The scheduling side. */
 __u32 sched_runs;
@@ -74,15 +74,15 @@ __u32 cb_tgid;
 __u32 cb_no_exe;
 __u32 cb_done;
 int create_ret;
-int read_full_ret;	/* [0, len) */
-int read_shift_ret;	/* [1, len) */
-int read_last_ret;	/* [len - 1, len) */
-int read_mid_ret;	/* [4097, 4197) */
-int adjust_ret;		/* adjust(4097, 4098) */
+int read_full_ret; /* [0, len) */
+int read_shift_ret; /* [1, len) */
+int read_last_ret; /* [len - 1, len) */
+int read_mid_ret; /* [4097, 4197) */
+int adjust_ret; /* adjust(4097, 4098) */
 __u64 adj_size;
-int adj_read1_ret;	/* adjusted: 1 byte at 0 */
-int adj_read2_ret;	/* adjusted: 2 bytes at 0 */
-int adj_read_off1_ret;	/* adjusted: 1 byte at 1 */
+int adj_read1_ret; /* adjusted: 1 byte at 0 */
+int adj_read2_ret; /* adjusted: 2 bytes at 0 */
+int adj_read_off1_ret; /* adjusted: 1 byte at 1 */
 int discard_ret;
 
 __u8 out_full[USER_BUF_SZ];
@@ -183,8 +183,8 @@ int BPF_PROG(on_open_signal_impl, struct file *file)
 	if (!work)
 		return 0;
 	sched_variant = VARIANT_IMPL;
-	sched_ret = bpf_task_work_schedule_signal_impl(task, &work->tw, &arrmap,
-						       task_work_callback, NULL);
+	sched_ret = bpf_task_work_schedule_signal_impl(
+		task, &work->tw, &arrmap, task_work_callback, NULL);
 	return 0;
 }
 

@@ -32,11 +32,12 @@
 #define __VERIFIER_EXPECT(what) \
 	__attribute__((btf_decl_tag("verifier_expect:" what)))
 
-#define __success	__VERIFIER_EXPECT("success")
-#define __failure	__VERIFIER_EXPECT("failure")
-#define __msg(text)	__VERIFIER_EXPECT("msg=" text)
-#define __VE_STR(x)	#x
-#define __VE_XSTR(x)	__VE_STR(x)
-#define __rule(id)	__VERIFIER_EXPECT("rule=" id "@" __FILE__ ":" __VE_XSTR(__LINE__))
+#define __success __VERIFIER_EXPECT("success")
+#define __failure __VERIFIER_EXPECT("failure")
+#define __msg(text) __VERIFIER_EXPECT("msg=" text)
+#define __VE_STR(x) #x
+#define __VE_XSTR(x) __VE_STR(x)
+#define __rule(id) \
+	__VERIFIER_EXPECT("rule=" id "@" __FILE__ ":" __VE_XSTR(__LINE__))
 
 #endif /* __PROGS_VERIFIER_EXPECT_H */

@@ -34,7 +34,8 @@ struct {
 
 /* R-VERIFY-1 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-1") __success
+__rule("R-VERIFY-1")
+__success
 int BPF_PROG(ok_create_read_discard, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -48,7 +49,8 @@ int BPF_PROG(ok_create_read_discard, struct file *file)
 
 /* R-VERIFY-1 */
 SEC("lsm.s/file_ioctl")
-__rule("R-VERIFY-1") __success
+__rule("R-VERIFY-1")
+__success
 int BPF_PROG(ok_sleepable_create_read_discard, struct file *file,
 	     unsigned int cmd, unsigned long arg)
 {
@@ -63,7 +65,8 @@ int BPF_PROG(ok_sleepable_create_read_discard, struct file *file,
 
 /* R-VERIFY-2: several exits, each discards (a failed creation included). */
 SEC("lsm/file_open")
-__rule("R-VERIFY-2") __success
+__rule("R-VERIFY-2")
+__success
 int BPF_PROG(ok_discard_every_path, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -84,7 +87,8 @@ int BPF_PROG(ok_discard_every_path, struct file *file)
 
 /* R-VERIFY-2: created with flags 0, discarded in either arm of a branch. */
 SEC("lsm/file_open")
-__rule("R-VERIFY-2") __success
+__rule("R-VERIFY-2")
+__success
 int BPF_PROG(ok_discard_in_branch, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -103,7 +107,8 @@ int BPF_PROG(ok_discard_in_branch, struct file *file)
 
 /* R-VERIFY-3: the task's executable, dynptr discarded before the file is put. */
 SEC("lsm/file_open")
-__rule("R-VERIFY-3") __success
+__rule("R-VERIFY-3")
+__success
 int BPF_PROG(ok_exe_file_discard_then_put, struct file *unused)
 {
 	struct file *file = bpf_get_task_exe_file(bpf_get_current_task_btf());
@@ -121,7 +126,8 @@ int BPF_PROG(ok_exe_file_discard_then_put, struct file *unused)
 
 /* R-VERIFY-4: a clone shares the reference: discarding the parent ends both. */
 SEC("lsm/file_open")
-__rule("R-VERIFY-4") __success
+__rule("R-VERIFY-4")
+__success
 int BPF_PROG(ok_clone_read_discard_parent, struct file *file)
 {
 	struct bpf_dynptr d, c;
@@ -137,7 +143,8 @@ int BPF_PROG(ok_clone_read_discard_parent, struct file *file)
 
 /* R-VERIFY-5: flags are checked at run time (-EINVAL), not by the verifier. */
 SEC("lsm/file_open")
-__rule("R-VERIFY-5") __success
+__rule("R-VERIFY-5")
+__success
 int BPF_PROG(ok_runtime_flags, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -153,7 +160,9 @@ int BPF_PROG(ok_runtime_flags, struct file *file)
 
 /* R-VERIFY-6 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-6") __failure __msg("{{Unreleased reference id=[0-9]+|reference leak}}")
+__rule("R-VERIFY-6")
+__failure
+__msg("{{Unreleased reference id=[0-9]+|reference leak}}")
 int BPF_PROG(leak_no_discard, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -167,7 +176,9 @@ int BPF_PROG(leak_no_discard, struct file *file)
 
 /* R-VERIFY-6 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-6") __failure __msg("{{Unreleased reference id=[0-9]+|reference leak}}")
+__rule("R-VERIFY-6")
+__failure
+__msg("{{Unreleased reference id=[0-9]+|reference leak}}")
 int BPF_PROG(leak_discard_one_branch, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -182,7 +193,9 @@ int BPF_PROG(leak_discard_one_branch, struct file *file)
 
 /* R-VERIFY-7 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-7") __failure __msg("Expected an initialized dynptr as {{arg #2|R3}}")
+__rule("R-VERIFY-7")
+__failure
+__msg("Expected an initialized dynptr as {{arg #2|R3}}")
 int BPF_PROG(use_after_discard_read, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -197,7 +210,9 @@ int BPF_PROG(use_after_discard_read, struct file *file)
 
 /* R-VERIFY-7 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-7") __failure __msg("Expected an initialized dynptr as {{arg #0|R1}}")
+__rule("R-VERIFY-7")
+__failure
+__msg("Expected an initialized dynptr as {{arg #0|R1}}")
 int BPF_PROG(use_after_discard_slice, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -213,7 +228,9 @@ int BPF_PROG(use_after_discard_slice, struct file *file)
 
 /* R-VERIFY-7 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-7") __failure __msg("Expected an initialized dynptr as {{arg #0|R1}}")
+__rule("R-VERIFY-7")
+__failure
+__msg("Expected an initialized dynptr as {{arg #0|R1}}")
 int BPF_PROG(use_after_discard_adjust, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -226,7 +243,9 @@ int BPF_PROG(use_after_discard_adjust, struct file *file)
 
 /* R-VERIFY-7 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-7") __failure __msg("Expected an initialized dynptr as {{arg #0|R1}}")
+__rule("R-VERIFY-7")
+__failure
+__msg("Expected an initialized dynptr as {{arg #0|R1}}")
 int BPF_PROG(use_after_discard_size, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -239,7 +258,9 @@ int BPF_PROG(use_after_discard_size, struct file *file)
 
 /* R-VERIFY-8 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-8") __failure __msg("Expected an initialized dynptr as {{arg #0|R1}}")
+__rule("R-VERIFY-8")
+__failure
+__msg("Expected an initialized dynptr as {{arg #0|R1}}")
 int BPF_PROG(double_discard, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -252,7 +273,9 @@ int BPF_PROG(double_discard, struct file *file)
 
 /* R-VERIFY-9: discarding a clone releases the reference parent and clone share. */
 SEC("lsm/file_open")
-__rule("R-VERIFY-9") __failure __msg("Expected an initialized dynptr as {{arg #2|R3}}")
+__rule("R-VERIFY-9")
+__failure
+__msg("Expected an initialized dynptr as {{arg #2|R3}}")
 int BPF_PROG(clone_discard_then_use_parent, struct file *file)
 {
 	struct bpf_dynptr d, c;
@@ -268,7 +291,9 @@ int BPF_PROG(clone_discard_then_use_parent, struct file *file)
 
 /* R-VERIFY-9: and discarding the parent ends the clone. */
 SEC("lsm/file_open")
-__rule("R-VERIFY-9") __failure __msg("Expected an initialized dynptr as {{arg #2|R3}}")
+__rule("R-VERIFY-9")
+__failure
+__msg("Expected an initialized dynptr as {{arg #2|R3}}")
 int BPF_PROG(clone_discard_parent_then_use_clone, struct file *file)
 {
 	struct bpf_dynptr d, c;
@@ -289,7 +314,9 @@ int BPF_PROG(clone_discard_parent_then_use_clone, struct file *file)
  * dynptr holds no reference of its own). 7.3.4 rejects this; 6.19.14 loads it.
  */
 SEC("lsm/file_open")
-__rule("R-VERIFY-10") __failure __msg("{{Leaking reference id=[0-9]+ alloc_insn=[0-9]+\\. Release it first|Expected an initialized dynptr as (arg #2|R3)}}")
+__rule("R-VERIFY-10")
+__failure
+__msg("{{Leaking reference id=[0-9]+ alloc_insn=[0-9]+\\. Release it first|Expected an initialized dynptr as (arg #2|R3)}}")
 int BPF_PROG(put_file_then_read, struct file *unused)
 {
 	struct file *file = bpf_get_task_exe_file(bpf_get_current_task_btf());
@@ -308,7 +335,9 @@ int BPF_PROG(put_file_then_read, struct file *unused)
 
 /* R-VERIFY-10: the same, with the dynptr only discarded after the put. */
 SEC("lsm/file_open")
-__rule("R-VERIFY-10") __failure __msg("{{Leaking reference id=[0-9]+ alloc_insn=[0-9]+\\. Release it first|Expected an initialized dynptr as (arg #0|R1)}}")
+__rule("R-VERIFY-10")
+__failure
+__msg("{{Leaking reference id=[0-9]+ alloc_insn=[0-9]+\\. Release it first|Expected an initialized dynptr as (arg #0|R1)}}")
 int BPF_PROG(put_file_then_discard, struct file *unused)
 {
 	struct file *file = bpf_get_task_exe_file(bpf_get_current_task_btf());
@@ -326,7 +355,9 @@ int BPF_PROG(put_file_then_discard, struct file *unused)
 
 /* R-VERIFY-11 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-11") __failure __msg("cannot overwrite referenced dynptr")
+__rule("R-VERIFY-11")
+__failure
+__msg("cannot overwrite referenced dynptr")
 int BPF_PROG(overwrite_with_u64, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -339,7 +370,9 @@ int BPF_PROG(overwrite_with_u64, struct file *file)
 
 /* R-VERIFY-11 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-11") __failure __msg("cannot overwrite referenced dynptr")
+__rule("R-VERIFY-11")
+__failure
+__msg("cannot overwrite referenced dynptr")
 int BPF_PROG(overwrite_with_file_dynptr, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -352,7 +385,9 @@ int BPF_PROG(overwrite_with_file_dynptr, struct file *file)
 
 /* R-VERIFY-11 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-11") __failure __msg("cannot overwrite referenced dynptr")
+__rule("R-VERIFY-11")
+__failure
+__msg("cannot overwrite referenced dynptr")
 int BPF_PROG(overwrite_with_local_dynptr, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -366,7 +401,9 @@ int BPF_PROG(overwrite_with_local_dynptr, struct file *file)
 
 /* R-VERIFY-12: a tracing argument is not trusted. */
 SEC("fentry/vfs_read")
-__rule("R-VERIFY-12") __failure __msg("{{arg#0|R1}} must be referenced or trusted")
+__rule("R-VERIFY-12")
+__failure
+__msg("{{arg#0|R1}} must be referenced or trusted")
 int BPF_PROG(untrusted_fentry_arg, struct file *file, char *ubuf, size_t count,
 	     loff_t *pos)
 {
@@ -379,7 +416,9 @@ int BPF_PROG(untrusted_fentry_arg, struct file *file, char *ubuf, size_t count,
 
 /* R-VERIFY-12: a pointer walked from a trusted one is not trusted. */
 SEC("lsm/file_open")
-__rule("R-VERIFY-12") __failure __msg("{{arg#0|R1}} must be referenced or trusted")
+__rule("R-VERIFY-12")
+__failure
+__msg("{{arg#0|R1}} must be referenced or trusted")
 int BPF_PROG(untrusted_walked_exe_file, struct file *unused)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -392,7 +431,9 @@ int BPF_PROG(untrusted_walked_exe_file, struct file *unused)
 
 /* R-VERIFY-12: a pointer read from memory (CO-RE, probe read) is a number. */
 SEC("lsm/file_open")
-__rule("R-VERIFY-12") __failure __msg("{{(arg#0|R1) pointer type STRUCT file must point|R1 is scalar expected STRUCT file}}")
+__rule("R-VERIFY-12")
+__failure
+__msg("{{(arg#0|R1) pointer type STRUCT file must point|R1 is scalar expected STRUCT file}}")
 int BPF_PROG(untrusted_core_read_exe_file, struct file *unused)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -406,7 +447,9 @@ int BPF_PROG(untrusted_core_read_exe_file, struct file *unused)
 
 /* R-VERIFY-13: a literal NULL file. */
 SEC("lsm/file_open")
-__rule("R-VERIFY-13") __failure __msg("Possibly NULL pointer passed to trusted {{arg0|R1}}")
+__rule("R-VERIFY-13")
+__failure
+__msg("Possibly NULL pointer passed to trusted {{arg0|R1}}")
 int BPF_PROG(null_file, struct file *unused)
 {
 	struct bpf_dynptr d;
@@ -418,7 +461,9 @@ int BPF_PROG(null_file, struct file *unused)
 
 /* R-VERIFY-13: a file that may be NULL (bpf_get_task_exe_file unchecked). */
 SEC("lsm/file_open")
-__rule("R-VERIFY-13") __failure __msg("Possibly NULL pointer passed to trusted {{arg0|R1}}")
+__rule("R-VERIFY-13")
+__failure
+__msg("Possibly NULL pointer passed to trusted {{arg0|R1}}")
 int BPF_PROG(maybe_null_file, struct file *unused)
 {
 	struct file *file = bpf_get_task_exe_file(bpf_get_current_task_btf());
@@ -435,7 +480,9 @@ int BPF_PROG(maybe_null_file, struct file *unused)
 
 /* R-VERIFY-14 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-14") __failure __msg("Expected a dynptr of type file as {{arg #0|R1}}")
+__rule("R-VERIFY-14")
+__failure
+__msg("Expected a dynptr of type file as {{arg #0|R1}}")
 int BPF_PROG(discard_local_dynptr, struct file *unused)
 {
 	struct bpf_dynptr d;
@@ -447,7 +494,9 @@ int BPF_PROG(discard_local_dynptr, struct file *unused)
 
 /* R-VERIFY-14 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-14") __failure __msg("Expected a dynptr of type file as {{arg #0|R1}}")
+__rule("R-VERIFY-14")
+__failure
+__msg("Expected a dynptr of type file as {{arg #0|R1}}")
 int BPF_PROG(discard_ringbuf_dynptr, struct file *unused)
 {
 	struct bpf_dynptr d;
@@ -459,7 +508,9 @@ int BPF_PROG(discard_ringbuf_dynptr, struct file *unused)
 
 /* R-VERIFY-15 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-15") __failure __msg("Expected an initialized dynptr as {{arg #0|R1}}")
+__rule("R-VERIFY-15")
+__failure
+__msg("Expected an initialized dynptr as {{arg #0|R1}}")
 int BPF_PROG(discard_uninit_dynptr, struct file *unused)
 {
 	struct bpf_dynptr d;
@@ -470,7 +521,9 @@ int BPF_PROG(discard_uninit_dynptr, struct file *unused)
 
 /* R-VERIFY-16 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-16") __failure __msg("Expected a dynptr of type ringbuf as {{arg #0|R1}}")
+__rule("R-VERIFY-16")
+__failure
+__msg("Expected a dynptr of type ringbuf as {{arg #0|R1}}")
 int BPF_PROG(file_dynptr_to_ringbuf_submit, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -482,7 +535,9 @@ int BPF_PROG(file_dynptr_to_ringbuf_submit, struct file *file)
 
 /* R-VERIFY-16 */
 SEC("lsm/file_open")
-__rule("R-VERIFY-16") __failure __msg("Expected a dynptr of type ringbuf as {{arg #0|R1}}")
+__rule("R-VERIFY-16")
+__failure
+__msg("Expected a dynptr of type ringbuf as {{arg #0|R1}}")
 int BPF_PROG(file_dynptr_to_ringbuf_discard, struct file *file)
 {
 	struct bpf_dynptr d;
@@ -499,7 +554,9 @@ int BPF_PROG(file_dynptr_to_ringbuf_discard, struct file *file)
  * LSM program, before the read-only flag could even matter at run time.
  */
 SEC("lsm/file_open")
-__rule("R-CREATE-4") __failure __msg("the prog does not allow writes to packet data")
+__rule("R-CREATE-4")
+__failure
+__msg("the prog does not allow writes to packet data")
 int BPF_PROG(slice_rdwr_refused, struct file *file)
 {
 	struct bpf_dynptr d;

@@ -171,8 +171,8 @@ static void note_rule(struct unit_state *u, const char *rule)
 		 have ? " " : "", rule);
 }
 
-void test__case(const char *rule, const char *file, int line,
-		const char *fmt, ...)
+void test__case(const char *rule, const char *file, int line, const char *fmt,
+		...)
 {
 	va_list ap;
 

@@ -322,7 +322,8 @@ void deviations_report_unmatched(const struct test_result *results, int n)
 			continue;
 		told = false;
 		for (j = 0; j < n && !told; j++)
-			told = !fnmatch(d->test_pat, results[j].test->name, 0) &&
+			told = !fnmatch(d->test_pat, results[j].test->name,
+					0) &&
 			       run_tells(d, &results[j]);
 		if (!told)
 			continue;
@@ -332,9 +333,10 @@ void deviations_report_unmatched(const struct test_result *results, int n)
 			fprintf(stderr, "test_progs: out of memory\n");
 			exit(EXIT_SETUP);
 		}
-		unmatched[nr_unmatched] = xasprintf(
-			"[%s%s%s] (%s, line %d)", d->test_pat,
-			d->sub_pat ? "/" : "", d->sub_pat ?: "", d->rule, d->line);
+		unmatched[nr_unmatched] =
+			xasprintf("[%s%s%s] (%s, line %d)", d->test_pat,
+				  d->sub_pat ? "/" : "", d->sub_pat ?: "",
+				  d->rule, d->line);
 		printf("known deviation %s covered nothing in this run: fix its section or remove it\n",
 		       unmatched[nr_unmatched]);
 		nr_unmatched++;

@@ -137,9 +137,10 @@ const char *test__kfunc_missing(const char *kfunc, const char *since)
 
 	probe_preload_btf();
 	if (!vmlinux_btf) {
-		snprintf(why, sizeof(why),
-			 "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; needed to look for %s",
-			 strerror(vmlinux_btf_err), kfunc);
+		snprintf(
+			why, sizeof(why),
+			"cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s; needed to look for %s",
+			strerror(vmlinux_btf_err), kfunc);
 		return why;
 	}
 	if (btf__find_by_name_kind(vmlinux_btf, kfunc, BTF_KIND_FUNC) >= 0)

@@ -38,8 +38,8 @@ void test__fail(void);
  * subtest's cases named is listed in its results ("rules"), failed or not:
  * scripts/check-rules.py proves from them that each rule was checked.
  */
-void test__case(const char *rule, const char *file, int line,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void test__case(const char *rule, const char *file, int line, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
 void test__case_end(void);
 
 /* A table row's rule and place: { .where = CASE_AT("R-READ-1"), ... }. */
@@ -49,12 +49,16 @@ struct test_case_at {
 	int line;
 };
 #define CASE_AT(rule) ((struct test_case_at){ (rule), __FILE__, __LINE__ })
-#define CASE_AT_INIT(rule) { (rule), __FILE__, __LINE__ }
+#define CASE_AT_INIT(rule)                 \
+	{                                  \
+		(rule), __FILE__, __LINE__ \
+	}
 
 /* The checks that follow, up to the next case, are of RULE (here). */
 #define TEST_RULE(rule) test__case((rule), __FILE__, __LINE__, NULL)
 /* Starts the case of row @at, described by FMT. */
-#define TEST_CASE(at, ...) test__case((at).rule, (at).file, (at).line, __VA_ARGS__)
+#define TEST_CASE(at, ...) \
+	test__case((at).rule, (at).file, (at).line, __VA_ARGS__)
 
 /*
  * Return true if the running kernel's BTF has the kfunc @kfunc.  If not,

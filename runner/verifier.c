@@ -23,18 +23,18 @@
 #include "test_progs.h"
 
 /* Must match progs/verifier_expect.h. */
-#define TAG_PREFIX	"verifier_expect:"
+#define TAG_PREFIX "verifier_expect:"
 
-#ifndef LOG_SIZE_START		/* overridable to exercise the ENOSPC retry */
-#define LOG_SIZE_START	(1u << 20)
+#ifndef LOG_SIZE_START /* overridable to exercise the ENOSPC retry */
+#define LOG_SIZE_START (1u << 20)
 #endif
-#define LOG_SIZE_MAX	(64u << 20)
+#define LOG_SIZE_MAX (64u << 20)
 /*
  * 7.x verifiers follow the error line with tens of lines of explanation: a
  * tail this long still shows the error itself. -vv prints whole logs.
  */
-#define LOG_TAIL_LINES	80
-#define LIBBPF_MSGS_MAX	(16u << 10)
+#define LOG_TAIL_LINES 80
+#define LIBBPF_MSGS_MAX (16u << 10)
 
 enum verdict {
 	VERDICT_NONE,
@@ -43,21 +43,22 @@ enum verdict {
 };
 
 struct expectation {
-	char *prog;		/* program (function) name */
-	char *sec;		/* its section, for messages */
+	char *prog; /* program (function) name */
+	char *sec; /* its section, for messages */
 	enum verdict verdict;
-	char **msgs;		/* the __msg() patterns */
+	char **msgs; /* the __msg() patterns */
 	int nr_msgs;
-	char *rule;		/* __rule(): its rule, */
-	char *rule_file;	/* and where the annotation is */
+	char *rule; /* __rule(): its rule, */
+	char *rule_file; /* and where the annotation is */
 	int rule_line;
-	char *error;		/* harness error: set, the program is not run */
+	char *error; /* harness error: set, the program is not run */
 };
 
 static const char *verdict_str(enum verdict v)
 {
 	return v == VERDICT_SUCCESS ? "loaded (__success)" :
-	       v == VERDICT_FAILURE ? "rejected (__failure)" : "none";
+	       v == VERDICT_FAILURE ? "rejected (__failure)" :
+				      "none";
 }
 
 static void set_error(struct expectation *e, const char *fmt, ...)
@@ -65,7 +66,7 @@ static void set_error(struct expectation *e, const char *fmt, ...)
 	va_list ap;
 
 	if (e->error)
-		return;		/* the first error is the one to fix */
+		return; /* the first error is the one to fix */
 	va_start(ap, fmt);
 	if (vasprintf(&e->error, fmt, ap) < 0)
 		e->error = NULL;
@@ -174,7 +175,7 @@ static void read_tags(const struct btf *btf, struct expectation *e)
 			continue;
 		tag = btf__name_by_offset(btf, t->name_off);
 		if (!tag || strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)))
-			continue;	/* someone else's tag */
+			continue; /* someone else's tag */
 		tag += strlen(TAG_PREFIX);
 
 		if (!strcmp(tag, "success")) {
@@ -182,8 +183,8 @@ static void read_tags(const struct btf *btf, struct expectation *e)
 		} else if (!strcmp(tag, "failure")) {
 			saw_failure = true;
 		} else if (!strncmp(tag, "msg=", 4)) {
-			char **msgs = realloc(e->msgs, (e->nr_msgs + 1) *
-							       sizeof(*msgs));
+			char **msgs = realloc(e->msgs,
+					      (e->nr_msgs + 1) * sizeof(*msgs));
 
 			if (!msgs) {
 				perror("realloc");
@@ -219,9 +220,13 @@ static void read_tags(const struct btf *btf, struct expectation *e)
 	else if (saw_failure)
 		e->verdict = VERDICT_FAILURE;
 	else
-		set_error(e, "no __success or __failure annotation (every program of the object needs one)");
+		set_error(
+			e,
+			"no __success or __failure annotation (every program of the object needs one)");
 	if (e->verdict == VERDICT_FAILURE && !e->nr_msgs)
-		set_error(e, "__failure without __msg(): a rejection for any reason would pass");
+		set_error(
+			e,
+			"__failure without __msg(): a rejection for any reason would pass");
 }
 
 static struct bpf_object *open_object(const char *obj_name, const void *bytes,
@@ -233,9 +238,8 @@ static struct bpf_object *open_object(const char *obj_name, const void *bytes,
 }
 
 /* The expectations of every program of the object, in section order. */
-static struct expectation *read_expectations(const char *obj_name,
-					     const void *bytes, size_t sz,
-					     int *nr)
+static struct expectation *
+read_expectations(const char *obj_name, const void *bytes, size_t sz, int *nr)
 {
 	struct expectation *exps = NULL;
 	struct bpf_program *prog;
@@ -355,8 +359,8 @@ static void print_line_at(const char *text, size_t off, const char *prefix)
 }
 
 char *test__load_alone(const char *obj_name, const void *bytes, size_t sz,
-			const char *prog_name, test__load_prepare_fn prepare,
-			void *arg, int *err)
+		       const char *prog_name, test__load_prepare_fn prepare,
+		       void *arg, int *err)
 {
 	size_t log_sz = LOG_SIZE_START;
 
@@ -510,7 +514,8 @@ static void check_one(const char *obj_name, const void *bytes, size_t sz,
 				       e->msgs[i]);
 		if (!*log)
 			printf("  verifier log: empty%s\n",
-			       err ? " (libbpf failed before the verifier ran?)" : "");
+			       err ? " (libbpf failed before the verifier ran?)" :
+				     "");
 		else if (test__verbosity() >= 2) {
 			printf("  verifier log:\n");
 			print_tail(log, INT_MAX, "  | ");
