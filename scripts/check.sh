@@ -15,6 +15,7 @@ steps=(
 	"runner self-tests|runner/selftest/run.sh $OUTPUT/selftest"
 	"build: bad input, types not from the host|scripts/check-build.sh"
 	"rules: SEMANTICS.md = the code, both ways|scripts/check-rules.py"
+	"lint: clang-format, shellcheck, -Werror|scripts/check-lint.sh"
 	"host run (skips without the kfunc)|$OUTPUT/test_progs -X known-deviations.ini"
 	"vmtest self-tests|vmtest/selftest.sh"
 	"matrix: 6.18.15 (control), 6.19.14, 7.3.4|vmtest/matrix.sh -j 2 -o $OUTPUT/matrix 6.18.15 6.19.14 7.3.4"

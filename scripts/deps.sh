@@ -22,7 +22,9 @@ fi
 
 # Each entry: WHAT:PACKAGE. WHAT is a command, an absolute path, lib:NAME
 # (a library the C compiler must find: a static archive for the static
-# runner) or py:MODULE (a module of Debian's /usr/bin/python3).
+# runner) or py:MODULE (a module of Debian's /usr/bin/python3). The arrays
+# are named by the groups asked for (declare -n below).
+# shellcheck disable=SC2034
 build=(
 	"${CLANG:-clang}:clang" "${LLVM_STRIP:-llvm-strip}:llvm" "${BPFTOOL:-bpftool}:bpftool"
 	"${CC:-cc}:gcc" nm:binutils make:make
@@ -31,16 +33,20 @@ build=(
 	# the types come from a Debian kernel package (vmtest/kernel-btf.sh)
 	apt-get:apt dpkg-deb:dpkg zstd:zstd python3:python3
 )
+# shellcheck disable=SC2034
 run=(
 	qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-static
 	cpio:cpio mkfs.ext4:e2fsprogs zstd:zstd
 	apt-get:apt dpkg-deb:dpkg python3:python3 setpriv:util-linux
 	timeout:coreutils flock:util-linux
 )
+# shellcheck disable=SC2034
 check=(
 	debootstrap:debootstrap unshare:util-linux git:git
 	py:yaml:python3-yaml py:junitparser:python3-junitparser
 	tar:tar xz:xz-utils
+	# the gates on the sources (scripts/check-lint.sh)
+	clang-format-14:clang-format-14 shellcheck:shellcheck
 )
 
 present()

@@ -16,7 +16,7 @@ source "$VMTEST_DIR/kernel.sh"
 source "$VMTEST_DIR/guest.sh"
 source "$VMTEST_DIR/boot.sh"
 
-kernel_arg= runs=5 cold=0
+kernel_arg='' runs=5 cold=0
 while (($#)); do
 	case $1 in
 	-k) kernel_arg=${2:?-k needs a kernel}; shift ;;

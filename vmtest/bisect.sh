@@ -41,7 +41,7 @@ Exit codes: 0 first bad version found; 1 the ends do not behave as given;
 USAGE
 }
 
-good= bad= tests= timeout=300 deviations=none verify=1 fix=0 keep=
+good='' bad='' tests='' timeout=300 deviations=none verify=1 fix=0 keep=''
 while (($#)); do
 	case $1 in
 	--good) good=${2-}; shift ;;

@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Sourced by the vmtest scripts, not run on its own.
 # Boots the guest under qemu, streams the runner's output, and turns what
 # happened into an exit code: the runner's, or a hang, or a kernel splat.
 
@@ -91,8 +93,9 @@ accel_key()
 # second, not its 30 s limit.
 probe_kvm()
 {
-	local out=$VMT_TMP/probe.out key cached pid why ms start=$(date +%s%N)
+	local out=$VMT_TMP/probe.out key cached pid why ms start
 
+	start=$(date +%s%N)
 	if [[ ! -w $KVM_DEV ]]; then
 		VMT_ACCEL_WHY="$KVM_DEV is not usable"
 		return 1
@@ -145,6 +148,8 @@ probe_kvm()
 # space under KVM, else to tcg with the reason in VMT_ACCEL_WHY. Stock
 # kernels die early under some hypervisors (kvm_pvm), so the presence of
 # /dev/kvm proves nothing: boot and see (once per machine).
+# Sets VMT_ACCEL, for the script that sourced this file.
+# shellcheck disable=SC2034
 probe_accel()
 {
 	VMT_ACCEL=tcg

@@ -16,7 +16,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-tests= build= timeout=300 deviations=none
+tests='' build='' timeout=300 deviations=none
 
 usage()
 {

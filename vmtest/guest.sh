@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Sourced by the vmtest scripts, not run on its own.
 # The guest: a busybox initramfs with the static runner, and an empty ext4
 # image that becomes an NVMe disk (a block-backed filesystem whose page cache
 # can be evicted, unlike tmpfs or the initramfs).

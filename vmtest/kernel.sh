@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Sourced by the vmtest scripts, not run on its own.
 # Kernels for vmtest: Debian's cloud kernels by version, fetched with a
 # private apt state (the system's apt configuration is never touched) into
 # the cache, or a kernel image given by path.

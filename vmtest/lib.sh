@@ -1,11 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Sourced by the vmtest scripts, not run on its own.
 # Shared by the vmtest scripts: messages, exit codes, the cache, cleanup.
 
-# Exit codes of vmtest (0-3 are the runner's own, passed through).
+# Exit codes of vmtest (0-3 are the runner's own, passed through). This
+# file's variables are for the scripts that source it.
+# shellcheck disable=SC2034
 VMT_EXIT_USAGE=2	# bad command line (as the runner's "nothing selected")
 VMT_EXIT_INFRA=4	# could not fetch, build or boot a guest, or it hung
 
 VMTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034
 REPO_DIR=$(dirname "$VMTEST_DIR")
 VMTEST_CACHE=${VMTEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bpf-dynptr-file-suite}
 

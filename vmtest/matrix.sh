@@ -49,7 +49,7 @@ Exit: 0 if every kernel's verdict is 0, 1 if not, 2 on a usage error.
 USAGE
 }
 
-jobs=$(nproc) outdir=$REPO_DIR/build/matrix filter= cpus= limit= deviations= list=0
+jobs=$(nproc) outdir=$REPO_DIR/build/matrix filter='' cpus='' limit='' deviations='' list=0
 while getopts ":j:o:t:c:T:X:Lh" opt; do
 	case $opt in
 	j) jobs=$OPTARG ;;

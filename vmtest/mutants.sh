@@ -50,7 +50,7 @@ USAGE
 msg() { printf 'mutants: %s\n' "$*" >&2; }
 die() { local c=$1; shift; printf 'mutants: error: %s\n' "$*" >&2; exit "$c"; }
 
-src=${MUTANTS_SRC-} build=${MUTANTS_BUILD-} runner= timeout=300 keep= baseline=1
+src=${MUTANTS_SRC-} build=${MUTANTS_BUILD-} runner='' timeout=300 keep='' baseline=1
 while getopts ":s:b:r:T:o:nh" opt; do
 	case $opt in
 	s) src=$OPTARG ;;
@@ -106,11 +106,11 @@ touched=$(for p in "${patches[@]}"; do
 	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$p"
 done | sort -u)
 [[ -n $touched ]] || die 2 "the patches name no files (+++ b/PATH lines)"
+# shellcheck disable=SC2086 # one path a word: the patches' paths have no spaces
 (cd "$src" && sha256sum $touched) >"$work/pristine.sha256" ||
 	die 2 "a file the patches touch is missing from $src"
 
-applied=        # the patch currently applied, if any
-reverting=
+applied=''      # the patch currently applied, if any
 revert_current()
 {
 	[[ -n $applied ]] || return 0
@@ -216,7 +216,7 @@ for p in "${patches[@]}"; do
 	d=$logroot/$name
 	mkdir -p "$d"
 	t0=$SECONDS
-	caught= splat= note=
+	caught='' splat='' note=''
 	msg "$name: applying"
 	if ! (cd "$src" && patch -p1 --dry-run -s -f -F0 --no-backup-if-mismatch -r - <"$p" >"$d/patch.log" 2>&1); then
 		verdict=BROKEN note="patch does not apply: $(head -n 2 "$d/patch.log" | tr '\n' ' ')"

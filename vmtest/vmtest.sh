@@ -63,8 +63,8 @@ Cache: \$VMTEST_CACHE (now $VMTEST_CACHE).
 USAGE
 }
 
-kernel_arg= accel=auto timeout=300 append= outdir= json_out= kernel=
-ktap_out= junit_out= results_written=0
+kernel_arg='' accel=auto timeout=300 append='' outdir='' json_out='' kernel=''
+ktap_out='' junit_out='' results_written=0
 runner=$REPO_DIR/build/test_progs
 deviations=$REPO_DIR/known-deviations.ini
 VMT_MEM=1G VMT_SMP=${VMTEST_SMP:-2}
@@ -224,7 +224,7 @@ shift $((OPTIND - 1))
 for out in "$json_out" "$ktap_out" "$junit_out"; do
 	[[ -z $out ]] && continue
 	mkdir -p "$(dirname "$out")" && rm -f "$out" && : >"$out.part" && rm -f "$out.part" ||
-		{ json_out= ktap_out= junit_out=; die -c "$VMT_EXIT_USAGE" "$out: cannot write there"; }
+		{ json_out='' ktap_out='' junit_out=''; die -c "$VMT_EXIT_USAGE" "$out: cannot write there"; }
 done
 # The results files are written here, from the record; the runner's own
 # would be written inside the guest and lost.

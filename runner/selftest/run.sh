@@ -176,11 +176,12 @@ check "libbpf messages go to the captured log" has "libbpf: elf: failed to open"
 
 start=$(date +%s)
 run -w 1 -t hang,pass
+# shellcheck disable=SC2034 # read by the eval'd check below
 took=$(($(date +%s) - start))
 check "watchdog: the running subtest and the test TIMEOUT" eval \
 	'has "#9/1 hang/before:OK" && has "#9/2 hang/stuck:TIMEOUT (timed out after 1 s)" && has "#9 hang:TIMEOUT"'
 check "watchdog: the run continues and exits 1" eval \
-	'has "#14 pass:OK" && rc_is 1 && last_line_is "2 passed, 1 failed, 0 skipped" && [ $took -le 4 ]'
+	'has "#14 pass:OK" && rc_is 1 && last_line_is "2 passed, 1 failed, 0 skipped" && [ "$took" -le 4 ]'
 check "watchdog: the hung test's log is shown" has "hang: going to sleep forever"
 check "watchdog: no process left behind" eval '! pgrep -f "$BIN" >/dev/null'
 run -t crash,pass
@@ -344,6 +345,7 @@ mkdir -p "$WORK/par"
 # result_lines: the "#N name:RESULT" lines, the time line dropped.
 result_lines() { grep -E '^#' "$WORK/out"; }
 FAKE_PAR_DIR=$WORK/par run -a 'x_*' -b x_cases -v
+# shellcheck disable=SC2034 # read by an eval'd check below
 serial=$(result_lines)
 check "-j 1: the x_ tests pass one after another" eval \
 	'rc_is 0 && grep -q "x_par_a saw 0 other" "$WORK/out" && grep -q "x_par_b saw 0 other" "$WORK/out"'
