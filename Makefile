@@ -38,11 +38,15 @@ TEST_HDRS	:= $(wildcard prog_tests/*.h)
 RUNNER_SRCS	:= $(wildcard runner/*.c)
 RUNNER_HDRS	:= $(wildcard runner/*.h)
 
-BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall \
+# Warnings are errors, for the runner and the programs alike (make check
+# builds with clang 14, 19 and 21); WERROR= builds anyway, for a compiler
+# newer than those that warns about something new.
+WERROR		?= -Werror
+BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall $(WERROR) \
 		   -I$(OUTPUT) -Iprogs \
 		   -fms-extensions -Wno-microsoft-anon-tag
 CFLAGS		?= -O2 -g
-CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter $(WERROR) \
 		   -I$(OUTPUT) -Irunner -Iprog_tests -Iprogs
 # The runner says what built it (its first line and its JSON).
 BUILD_INFO	 = clang $(shell $(CLANG) -dumpversion 2>/dev/null) (BPF), \
