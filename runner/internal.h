@@ -170,6 +170,7 @@ struct test_result {
 
 struct totals {
 	int ok, fail, skip, xfail, xpass, timeout;
+	long long wall_ms; /* the run over the selection, first fork to last end */
 };
 
 void run_test(const struct test_def *test, int num, int run,

@@ -303,9 +303,9 @@ static int run_all(const int *selected, int nr_selected)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	run_planned(plan, n, results, test_done);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	report_time(results, n,
-		    (t1.tv_sec - t0.tv_sec) * 1000LL +
-			    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	run_tot.wall_ms = (t1.tv_sec - t0.tv_sec) * 1000LL +
+			  (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	report_time(results, n, run_tot.wall_ms);
 	if (opts.deviations_path)
 		deviations_report_unmatched(results, n);
 	report_end(&run_tot);

@@ -338,6 +338,8 @@ int report_json(const char *path, const struct test_result *results,
 		tot->ok + tot->xfail, tot->fail + tot->xpass + tot->timeout,
 		tot->skip, tot->xfail, tot->xpass, tot->timeout);
 	unmatched = deviations_unmatched(&nr_unmatched);
+	fprintf(f, "  \"jobs\": %d, \"wall_ms\": %lld,\n", opts.jobs,
+		tot->wall_ms);
 	fprintf(f, "  \"deviations_unmatched\": [");
 	for (i = 0; i < nr_unmatched; i++) {
 		fputs(i ? ", " : "", f);

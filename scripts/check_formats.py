@@ -107,6 +107,15 @@ def check_json(d, expect):
     bad_rule = [f"{t['name']}/{s['name']}" for t in tests for s in t["subtests"]
                 if s["result"] in ("XFAIL", "XPASS") and not re.match(r"R-[A-Z]+-\d+$", s["rule"])]
     check("JSON: every XFAIL and XPASS names its rule", not bad_rule, f"{bad_rule}")
+    rule_re = re.compile(r"R-[A-Z]+-\d+$")
+    no_rules = [f"{t['name']}/{s['name']}" for t in tests for s in t["subtests"]
+                if not isinstance(s.get("rules"), list) or
+                not all(rule_re.match(r) or r == "..." for r in s["rules"])]
+    check("JSON: every subtest lists the rules it checked ('rules')", not no_rules, f"{no_rules[:5]}")
+    stray = [f"{t['name']}/{s['name']}" for t in tests for s in t["subtests"]
+             if s["result"] in ("FAIL", "XFAIL") and s.get("rule") and
+             s["rule"] not in s.get("rules", [])]
+    check("JSON: a failing subtest's rule is one it checked", not stray, f"{stray[:5]}")
     for item in expect:
         name, res = item.split("=")
         tname, _, sname = name.partition("/")
@@ -146,6 +155,17 @@ def check_ktap(d, ktap, kunit):
         if subs:
             check(f"KTAP: {len(subs)} {res} subtests written as kselftest writes them",
                   not missing, f"missing: {missing}")
+    # A subtest that failed, XFAILed or XPASSed says its rule right before
+    # its result line.
+    named = [s for t in d["results"] for s in t["subtests"]
+             if s["result"] not in ("OK", "SKIP") and s.get("rule")]
+    unsaid = [s["name"] for s in named if not any(
+        lines[i] == f"  # rule: {s['rule']}" and re.match(rf"^  (not )?ok \d+ {re.escape(s['name'])}\b",
+                                                         lines[i + 1])
+        for i in range(len(lines) - 1))]
+    if named:
+        check(f"KTAP: {len(named)} subtests that did not pass say their rule", not unsaid,
+              f"missing: {unsaid[:5]}")
     with tempfile.TemporaryDirectory() as tmp:
         r, j, x = kunit_parse(kunit, ktap, tmp)
         check("kunit.py parse reads it", os.path.exists(j) and os.path.exists(x),
@@ -224,6 +244,14 @@ def check_junit(d, path, label):
           root.tag == "testsuites" and not problems, "; ".join(problems[:5]))
     check("JUnit: the kernel in every suite's name",
           all(s.get("name", "").startswith(label + "/") for s in root.iter("testsuite")))
+    rules = {(t["name"], s["name"]): s.get("rule") for t in d["results"] for s in t["subtests"]}
+    unnamed = []
+    for case in root.iter("testcase"):
+        rule = rules.get((case.get("classname", "").rpartition(".")[2], case.get("name")))
+        for f in case.iter("failure"):
+            if rule and rule not in f.get("message", ""):
+                unnamed.append(f"{case.get('classname')}/{case.get('name')}")
+    check("JUnit: every failure's message names its rule", not unnamed, f"{unnamed[:5]}")
     try:
         from junitparser import JUnitXml
     except ImportError:

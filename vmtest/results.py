@@ -222,13 +222,13 @@ def ktap(run):
         if t.subtests:
             out += ["  KTAP version 1", f"  # Subtest: {name}", f"  1..{len(t.subtests)}"]
             for sn, s in enumerate(t.subtests, 1):
-                out += diagnostics(s.log, "  ")
+                out += diagnostics(s.log, "  ") + rule_diagnostic(s, "  ")
                 ok, directive, data = ktap_result(s)
                 out.append("  " + ktap_line(ok, sn, s.name, directive, data))
                 count_ktap(totals, s.result)
         else:
             count_ktap(totals, t.result)
-        out += diagnostics(t.log, "")
+        out += diagnostics(t.log, "") + (rule_diagnostic(t, "") if not t.subtests else [])
         ok, directive, data = ktap_parent(t)
         out.append(ktap_line(ok, num, name, directive, data))
     out.append(f"# Totals: pass:{totals['pass_']} fail:{totals['fail']} xfail:{totals['xfail']} "
@@ -236,6 +236,14 @@ def ktap(run):
     out.append(f"# {run.count('passed')} passed, {run.count('failed')} failed, "
                f"{run.count('skipped')} skipped")
     return "\n".join(out) + "\n"
+
+
+def rule_diagnostic(unit, indent):
+    """The SEMANTICS.md rule of a unit that did not simply pass or skip, as
+    a diagnostic line right before its result line."""
+    if unit.result in ("OK", "SKIP") or not unit.rule:
+        return []
+    return [f"{indent}# rule: {unit.rule}"]
 
 
 def count_ktap(totals, result):
