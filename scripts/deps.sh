@@ -3,7 +3,8 @@
 #
 # deps.sh [--check] GROUP...: what the suite needs from Debian's packages,
 # by group: build (compile and link the suite), run (boot it in qemu: make
-# vmtest), check (make check's chroots and readers).
+# vmtest), check (make check's chroots, readers and linters), kbuild (build
+# a kernel from a tree: vmtest/build-kernel.sh, mutants.sh, git bisect run).
 #
 # Without --check, missing packages are installed: as root with apt-get,
 # otherwise they are named and the script fails. With --check nothing is
@@ -48,6 +49,12 @@ check=(
 	# the gates on the sources (scripts/check-lint.sh)
 	clang-format-14:clang-format-14 shellcheck:shellcheck
 )
+# shellcheck disable=SC2034
+kbuild=(
+	make:make gcc:gcc flex:flex bison:bison bc:bc pahole:dwarves
+	/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
+	perl:perl cpio:cpio
+)
 
 present()
 {
@@ -77,8 +84,8 @@ present()
 missing=() missing_what=()
 for group; do
 	case $group in
-	build | run | check) ;;
-	*) echo "deps.sh: unknown group '$group' (build, run, check)" >&2; exit 2 ;;
+	build | run | check | kbuild) ;;
+	*) echo "deps.sh: unknown group '$group' (build, run, check, kbuild)" >&2; exit 2 ;;
 	esac
 	declare -n entries=$group
 	for entry in "${entries[@]}"; do
@@ -116,7 +123,7 @@ fi
 
 if ((check_only)); then
 	echo "error: missing for '$*': ${missing_what[*]}" >&2
-	echo "       install them: make deps (as root), or apt-get install ${missing[*]}" >&2
+	echo "       install them: scripts/deps.sh $* (as root), or apt-get install ${missing[*]}" >&2
 	exit 1
 fi
 if ((EUID != 0)); then

@@ -14,7 +14,9 @@ src=${1:?usage: build-kernel.sh SRC_DIR [OUT_DIR]}
 out=${2:-$src/.vmtest-build}
 [[ -f $src/Makefile && -f $src/scripts/kconfig/merge_config.sh ]] ||
 	die -c "$VMT_EXIT_USAGE" "$src is not a kernel source tree"
-need_cmd make gcc flex bison bc pahole
+# What a kernel build needs: installed as root, else named (and exit 1).
+"$REPO_DIR/scripts/deps.sh" kbuild >&2 ||
+	die "the kernel build's tools are missing (scripts/deps.sh kbuild names them)"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
