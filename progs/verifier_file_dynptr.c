@@ -9,6 +9,10 @@
  * "arg#0", "arg0" or "arg #0" (by message) where 7.x says "R1", so the text
  * names it both ways, e.g. "{{arg #0|R1}}"; 7.3 adds explanation lines
  * after the message, which the text does not reach into.
+ *
+ * Neighbouring programs look alike on purpose: each is one case, written
+ * out whole as the verifier sees it, and differs from the next in the line
+ * the case is about. A macro for the common part would hide that line.
  */
 #include "common.h"
 #include "verifier_expect.h"
