@@ -8,6 +8,7 @@
 #   make check        the project's tests (runner self-tests, host run, vmtest,
 #                     a build with Debian 13's toolchain, the CI workflow)
 #   make bench        measure time-to-verdict against a bare boot
+#   make numbers      measure, and write the README's figures (scripts/numbers.py)
 #   make deps         install missing build/run/check dependencies (root, Debian)
 #
 # Variables: OUTPUT (build dir), TYPES_KERNEL (the Debian kernel whose BTF
@@ -63,7 +64,7 @@ COMPAT_SRCS	:= $(if $(shell nm -A "$(LIBELF_A)" 2>/dev/null | grep -q ' U eu_sea
 
 VMTEST		:= vmtest/vmtest.sh $(if $(KERNEL),-k $(KERNEL))
 
-.PHONY: all deps toolchain vmtest check bench clean help FORCE
+.PHONY: all deps toolchain vmtest check bench numbers clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
@@ -125,6 +126,12 @@ check:
 
 bench: all
 	vmtest/bench.sh $(if $(KERNEL),-k $(KERNEL))
+
+# NUMBERS="bench matrix" measures only those parts (default: all but mutants).
+numbers:
+	@scripts/deps.sh build run check
+	@$(MAKE) --no-print-directory all
+	scripts/numbers.py $(NUMBERS)
 
 clean:
 	rm -rf $(OUTPUT)

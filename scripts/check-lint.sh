@@ -9,7 +9,9 @@
 #  - every shell script is clean for shellcheck at severity warning, with
 #    the project's .shellcheckrc; each exception is a disable comment, with
 #    its reason, where it applies;
-#  - warnings are errors in the build of the runner and of the programs.
+#  - warnings are errors in the build of the runner and of the programs;
+#  - the README's measured figures are the parts scripts/numbers.py writes,
+#    each well formed and saying when it was measured.
 #
 # Prints one line per check and "N passed, N failed". Exit 1 if one failed.
 set -uo pipefail
@@ -104,8 +106,20 @@ check_werror()
 	rm -rf build/lint-dry
 }
 
+check_readme_numbers()
+{
+	local out
+
+	if out=$(scripts/numbers.py --check 2>&1); then
+		ok "README figures: every part as scripts/numbers.py writes it"
+	else
+		bad "README figures: $(grep '^FAIL' <<<"$out" | sed 's/^FAIL //' | paste -sd ';' -)"
+	fi
+}
+
 check_format
 check_shell
 check_werror
+check_readme_numbers
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -29,7 +29,7 @@ steps=(
 	"sid build = host build on 6.19.14|vmtest/report.py --same $OUTPUT/rehearsal/artifacts/toolchain-sid $OUTPUT/matrix/6.19.14"
 )
 
-total_p=0 total_f=0 total_s=0 failed=0 table=
+total_p=0 total_f=0 total_s=0 failed=0 table='' rows=()
 for step in "${steps[@]}"; do
 	name=${step%%|*} cmd=${step#*|}
 	echo "=== $name: $cmd"
@@ -47,7 +47,19 @@ for step in "${steps[@]}"; do
 	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
 	table+=$(printf '%-40s exit %d  %4d passed %3d failed %3d skipped  %3d s' \
 		"$name" "$rc" "$p" "$f" "$s" $((SECONDS - start)))$'\n'
+	rows+=("$name"$'\t'"$rc"$'\t'"$p"$'\t'"$f"$'\t'"$s"$'\t'$((SECONDS - start)))
 done
+
+# The same as JSON, for scripts/numbers.py check.
+printf '%s\n' "${rows[@]}" | python3 -c '
+import json, sys
+steps = [dict(zip(("name", "rc", "passed", "failed", "skipped", "seconds"),
+                  [f[0]] + [int(x) for x in f[1:]]))
+         for f in (line.rstrip("\n").split("\t") for line in sys.stdin) if len(f) == 6]
+json.dump({"steps": steps, "passed": sum(s["passed"] for s in steps),
+           "failed": sum(s["failed"] for s in steps),
+           "skipped": sum(s["skipped"] for s in steps)}, open(sys.argv[1], "w"), indent=1)
+' "$OUTPUT/check.json" || echo "check: cannot write $OUTPUT/check.json" >&2
 
 echo "=== summary"
 printf '%s' "$table"

@@ -11,8 +11,8 @@
 # Debian has). Default: all four. KERNELS default: "6.19.14 7.3.4".
 #
 # Prints a table (toolchain, versions, build time, result per kernel) and
-# "N passed, N failed" (toolchain x kernel comparisons). Needs root. The
-# README's table of toolchains comes from a run of this script.
+# "N passed, N failed" (toolchain x kernel comparisons); the table is also
+# DIR/table.md, which scripts/numbers.py puts in the README. Needs root.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -113,8 +113,10 @@ for tc in "$@"; do
 done
 
 echo
-echo "| toolchain | versions | deps + build | $(sed 's/ / | /g' <<<"$kernels") |"
-echo "|---|---|---|$(for _ in $kernels; do printf -- '---|'; done)"
-printf '%s\n' "${table[@]}"
+{
+	echo "| toolchain | versions | deps + build | $(sed 's/ / | /g' <<<"$kernels") |"
+	echo "|---|---|---|$(for _ in $kernels; do printf -- '---|'; done)"
+	printf '%s\n' "${table[@]}"
+} | tee "$outdir/table.md"
 echo "$pass passed, $fail failed"
 ((fail == 0))

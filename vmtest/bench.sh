@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench.sh [-k KERNEL] [-n RUNS] [--cold] [-- RUNNER_ARGS]: measures vmtest's
+# bench.sh [-k KERNEL] [-n RUNS] [--cold] [-J FILE] [-- RUNNER_ARGS]: measures vmtest's
 # time-to-verdict against its floor, a bare boot of the same kernel to user
 # space and power off, side by side in one run (median of RUNS each), for
 # the whole suite or the selection RUNNER_ARGS make. The warm runs are
 # vmtest as make vmtest runs it (-a auto: the accelerator probe, or its
 # remembered answer, included). --cold also times a
 # fresh clone of this repository building and running 'make vmtest' with an
-# empty kernel cache. Prints a Markdown table. Measures; asserts nothing.
+# empty kernel cache. Prints a Markdown table; -J also writes the
+# measurements and the last warm run's results as JSON (scripts/numbers.py
+# makes the README's figures from it). Measures; asserts nothing.
 set -uo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -16,14 +18,15 @@ source "$VMTEST_DIR/kernel.sh"
 source "$VMTEST_DIR/guest.sh"
 source "$VMTEST_DIR/boot.sh"
 
-kernel_arg='' runs=5 cold=0
+kernel_arg='' runs=5 cold=0 json_out=''
 while (($#)); do
 	case $1 in
 	-k) kernel_arg=${2:?-k needs a kernel}; shift ;;
 	-n) runs=${2:?-n needs a count}; shift ;;
 	--cold) cold=1 ;;
+	-J) json_out=${2:?-J needs a file}; shift ;;
 	--) shift; break ;;
-	-h) sed -n '4,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h) sed -n '4,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) die -c "$VMT_EXIT_USAGE" "unknown argument $1 (see -h)" ;;
 	esac
 	shift
@@ -51,7 +54,8 @@ for ((i = 0; i < runs; i++)); do
 
 	# As make vmtest runs it: -a auto, the accelerator probe included.
 	t=$(now_ms)
-	"$VMTEST_DIR/vmtest.sh" -k "$kernel" -- "$@" >"$VMT_TMP/run.log" 2>&1 ||
+	"$VMTEST_DIR/vmtest.sh" -k "$kernel" -J "$VMT_TMP/run.json" -- "$@" \
+		>"$VMT_TMP/run.log" 2>&1 ||
 		die "vmtest failed during the benchmark: $(tail -n 3 "$VMT_TMP/run.log")"
 	warm+=($(($(now_ms) - t)))
 done
@@ -74,4 +78,21 @@ if ((cold)); then
 		die "cold run failed: $(tail -n 3 "$VMT_TMP/cold.log")"
 	c=$(($(now_ms) - t))
 	printf '| cold: fresh clone, empty kernel cache, make vmtest | %d.%03d |\n' $((c / 1000)) $((c % 1000))
+fi
+
+# The measurements, for scripts/numbers.py: milliseconds, and the last
+# warm run's results (its counts, wall time and tests' durations).
+if [[ -n $json_out ]]; then
+	python3 - "$json_out" "$VMT_TMP/run.json" "$accel" "$kernel" "${c:-}" \
+		"${floor[*]}" "${warm[*]}" "$*" <<'PYEOF' ||
+import json, sys
+out, run, accel, kernel, cold, floor, warm, args = sys.argv[1:]
+r = json.load(open(run))
+json.dump({"accel": accel, "kernel": r.get("kernel", ""), "kernel_image": kernel,
+           "runner_args": args, "floor_ms": [int(x) for x in floor.split()],
+           "warm_ms": [int(x) for x in warm.split()],
+           "cold_ms": int(cold) if cold else None, "last_run": r},
+          open(out, "w"), indent=1)
+PYEOF
+		die "cannot write $json_out"
 fi

@@ -30,8 +30,8 @@ verdict, then revert the patch. Prints a Markdown table at the end.
   -r RUNNER  runner binary (default: a snapshot of build/test_progs taken at
              start, so a rebuild of the suite during the run changes nothing)
   -T SECS    vmtest guest timeout (default 300)
-  -o DIR     keep every run's logs in DIR/NAME/ (default: a temporary
-             directory, removed at the end)
+  -o DIR     keep every run's logs in DIR/NAME/ and the table in
+             DIR/table.md (default: a temporary directory, removed at the end)
   -n         skip the baseline (the clean kernel must pass before any mutant
              is tried; without -n that is checked first)
   -h         this help
@@ -273,13 +273,16 @@ if ! build_kernel "$logroot/clean-rebuild.log"; then
 	final_ok=
 fi
 
-echo
-echo "| mutant | what it models | verdict | tests that caught it | kernel splat | time |"
-echo "|---|---|---|---|---|---|"
-printf '%s\n' "${rows[@]}"
-echo
-echo "total time $(fmt_secs $((SECONDS - t_start)))${final_ok:+; tree and build dir back to the clean kernel}"
-echo "$killed killed, $survived survived, $broken broken"
+# The table, also as LOGS/table.md (scripts/numbers.py puts it in the README).
+{
+	echo
+	echo "| mutant | what it models | verdict | tests that caught it | kernel splat | time |"
+	echo "|---|---|---|---|---|---|"
+	printf '%s\n' "${rows[@]}"
+	echo
+	echo "total time $(fmt_secs $((SECONDS - t_start)))${final_ok:+; tree and build dir back to the clean kernel}"
+	echo "$killed killed, $survived survived, $broken broken"
+} | tee "$logroot/table.md"
 [[ -n $keep ]] && msg "logs in $keep"
 ((survived == 0 && broken == 0)) && [[ -n $final_ok ]] && exit 0
 exit 1

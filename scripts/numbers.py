@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The README's measured figures, made by running what the user runs.
+
+numbers.py [--keep DIR] [PART...] runs each PART's measurement and writes
+its figures into README.md, between the part's markers:
+
+    <!-- numbers:PART begin: made by scripts/numbers.py PART; do not edit -->
+    ...
+    <!-- numbers:PART end -->
+
+PART is one of:
+
+  bench       vmtest/bench.sh on 6.19.14 (whole suite, with --cold; the
+              first two tests), the whole suite on 7.3.4, the tests alone
+              with -j 1 against vmtest's -j 2
+  matrix      vmtest/matrix.sh over its default kernels, two at a time
+  bisect      the README's vmtest/bisect.sh example, its output as printed
+  toolchains  scripts/toolchains.sh: every Debian toolchain, both kernels
+  check       .ci/run (make check) in a fresh clone with an empty cache
+  mutants     vmtest/mutants.sh on the kernel tree $MUTANTS_SRC (built in
+              $MUTANTS_BUILD): every planted bug, killed or not
+
+Default: bench matrix bisect toolchains check (about 30 minutes on 2 cores;
+toolchains and check need root); mutants (about 45 minutes) only when named. The figures say when and where they were
+measured. Nothing is asserted: a measurement that fails to run leaves its
+part as it was and the exit code 1.
+
+numbers.py --check verifies that README.md's parts are well formed (each
+begins with its "Measured by" line) and changes nothing.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.join(TOP, "vmtest"))
+import report  # noqa: E402
+from results import Run  # noqa: E402
+
+README = os.path.join(TOP, "README.md")
+PARTS = ("bench", "matrix", "bisect", "toolchains", "check", "mutants")
+DEFAULT_PARTS = PARTS[:5]
+BEGIN = "<!-- numbers:{} begin: made by scripts/numbers.py {}; do not edit -->"
+END = "<!-- numbers:{} end -->"
+REGION_RE = re.compile(r"<!-- numbers:(\w+) begin: [^>]*-->\n(.*?)<!-- numbers:(\w+) end -->\n",
+                       re.S)
+BISECT_ARGS = ["--find-fix", "--bad", "6.19.6", "--good", "7.3.4",
+               "-t", "verifier_file_dynptr/put_file"]
+
+
+class Failed(Exception):
+    pass
+
+
+def say(msg):
+    print(f"numbers: {msg}", file=sys.stderr, flush=True)
+
+
+def run(cmd, log, env=None, cwd=TOP, ok=(0,)):
+    """Runs cmd with its output in log; its wall time in seconds."""
+    say("$ " + " ".join(cmd))
+    start = time.monotonic()
+    with open(log, "w") as f:
+        rc = subprocess.call(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=cwd,
+                             env=dict(os.environ, **(env or {})), stdin=subprocess.DEVNULL)
+    secs = time.monotonic() - start
+    if rc not in ok:
+        with open(log, errors="replace") as f:
+            tail = "".join(f.readlines()[-5:])
+        raise Failed(f"{cmd[0]} exited {rc} after {secs:.0f} s (log {log}):\n{tail}")
+    return secs
+
+
+def machine():
+    cpus = os.cpu_count()
+    kvm = "KVM" if os.access("/dev/kvm", os.W_OK) else "TCG (no usable /dev/kvm)"
+    return f"{cpus} cores, {kvm}, host kernel {os.uname().release}"
+
+
+def header(part, what):
+    today = datetime.date.today().isoformat()
+    return f"Measured by `scripts/numbers.py {part}` on {today} ({machine()}): {what}.\n"
+
+
+def secs(ms):
+    return f"{ms / 1000:.1f} s"
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[(len(xs) - 1) // 2]
+
+
+def counts(run_json):
+    u = run_json.get("units") or {}
+    return (f"{u.get('passed', 0)} passed, {u.get('failed', 0)} failed, "
+            f"{u.get('skipped', 0)} skipped, {u.get('xfail', 0)} of them XFAIL")
+
+
+def part_bench(work):
+    whole, first, slow7, serial = (os.path.join(work, n) for n in
+                                   ("whole.json", "first.json", "7.3.4.json", "serial.json"))
+    run(["vmtest/bench.sh", "-k", "6.19.14", "-n", "3", "--cold", "-J", whole],
+        os.path.join(work, "bench-whole.log"))
+    run(["vmtest/bench.sh", "-k", "6.19.14", "-n", "3", "-J", first, "--",
+         "-t", "read_basic,fault_nonsleepable"], os.path.join(work, "bench-first.log"))
+    t7 = run(["vmtest/vmtest.sh", "-k", "7.3.4", "-J", slow7], os.path.join(work, "7.3.4.log"))
+    run(["vmtest/vmtest.sh", "-k", "6.19.14", "-J", serial, "--", "-j", "1"],
+        os.path.join(work, "serial.log"))
+    w, f, r7, s1 = (json.load(open(p)) for p in (whole, first, slow7, serial))
+    floor, warm = median(w["floor_ms"]), median(w["warm_ms"])
+    floor2, warm2 = median(f["floor_ms"]), median(f["warm_ms"])
+    last = w["last_run"]
+    verifier = next((len(t["subtests"]) for t in last["results"]
+                     if t["name"] == "verifier_file_dynptr"), 0)
+    ratio, ratio2 = warm / floor, warm2 / floor2
+    rows = [
+        ("floor: a bare boot of 6.19.14 to user space and power-off (`make bench`, median of 3)",
+         secs(floor)),
+        (f"warm time-to-verdict, whole suite on 6.19.14 as `make vmtest` runs it ({counts(last)})",
+         f"{secs(warm)}, {ratio:.2f} x the floor"),
+        (f"the tests alone in the guest, `-j {last.get('jobs', '?')}` (vmtest's default) "
+         "against `-j 1`",
+         f"{secs(last.get('wall_ms', 0))} wall against {secs(s1.get('wall_ms', 0))}"),
+        ("warm time-to-verdict, the first two tests (`read_basic`, `fault_nonsleepable`)",
+         f"{secs(warm2)}, {ratio2:.2f} x the floor measured beside it"),
+        ("cold: fresh clone, empty kernel cache, `make vmtest` (Debian packages installed)",
+         secs(w["cold_ms"]) if w.get("cold_ms") else "not measured"),
+        (f"whole suite on 7.3.4 ({counts(r7)})",
+         f"{t7:.1f} s ({secs(r7.get('wall_ms', 0))} in tests)"),
+        ("declarative verifier cases (`verifier_file_dynptr`)", str(verifier)),
+    ]
+    out = [header("bench", "Debian kernels, warm cache unless said"), "",
+           "| measure | value |", "|---|---|"]
+    out += [f"| {m} | {v} |" for m, v in rows]
+    goal = "met" if ratio <= 2.0 else "not met"
+    out += ["", f"The 2.0 x goal for the whole suite is {goal} ({ratio:.2f} x); "
+            f"the first two tests are at {ratio2:.2f} x."]
+    return "\n".join(out) + "\n"
+
+
+def group_rows(kernels, rows, cells):
+    """The rows a kernel differs on, grouped by test and result vector."""
+    groups = {}
+    for row in rows:
+        if row[1] is None or not report.interesting(kernels, row, cells):
+            continue
+        key = (row[0], tuple(c.text for c in cells[row]))
+        groups.setdefault(key, []).append(row[1])
+    out = []
+    for (test, vals), subs in groups.items():
+        names = ", ".join(subs[:3]) + (f" and {len(subs) - 3} more" if len(subs) > 3 else "")
+        out.append(f"| {test}/ {names} | " + " | ".join(vals) + " |")
+    return out
+
+
+def part_matrix(work):
+    outdir = os.path.join(work, "matrix")
+    t = run(["vmtest/matrix.sh", "-j", "2", "-o", outdir], os.path.join(work, "matrix.log"))
+    kernels = [Run(p) for p in report.expand([outdir])]
+    rows, cells = report.build(kernels)
+    total = [sum(k.count(c) for k in kernels) for c in ("passed", "failed", "skipped")]
+    ok = sum(k.verdict == 0 for k in kernels)
+    out = [header("matrix", f"`vmtest/matrix.sh -j 2`, {len(kernels)} Debian kernels, warm cache"),
+           "",
+           f"{t:.0f} s; {ok} of {len(kernels)} kernels exit 0; "
+           f"{total[0]} passed, {total[1]} failed, {total[2]} skipped in all. The summary rows "
+           "and every row where a kernel differs from PASS (all other rows: SKIP on a "
+           "control kernel, PASS elsewhere):", "",
+           "| test | " + " | ".join(k.label for k in kernels) + " |",
+           "|---|" + "---|" * len(kernels)]
+    for name, vals in report.summary_rows(kernels):
+        if name in ("passed / failed / skipped", "XFAIL / XPASS / TIMEOUT", "time (s)"):
+            out.append(f"| {name} | " + " | ".join(vals) + " |")
+    out += group_rows(kernels, rows, cells)
+    return "\n".join(out) + "\n"
+
+
+def part_bisect(work):
+    log = os.path.join(work, "bisect.log")
+    run(["vmtest/bisect.sh"] + BISECT_ARGS, log)
+    with open(log) as f:
+        lines = [x.rstrip("\n") for x in f if x.startswith("bisect: ")]
+    return "\n".join([header("bisect", "warm cache"), "```sh",
+                      "vmtest/bisect.sh " + " ".join(BISECT_ARGS), "```", "```"] +
+                     lines + ["```"]) + "\n"
+
+
+def part_toolchains(work):
+    outdir = os.path.join(work, "toolchains")
+    run(["scripts/toolchains.sh", "-o", outdir], os.path.join(work, "toolchains.log"))
+    with open(os.path.join(outdir, "table.md")) as f:
+        table = f.read()
+    return header("toolchains", "`scripts/toolchains.sh`: each toolchain in a fresh "
+                  "minbase root, installing the build's packages then `make`, and the "
+                  "build's results on each kernel compared with the host build's") + \
+        "\n" + table
+
+
+def part_check(work):
+    clone = os.path.join(work, "clone")
+    subprocess.check_call(["git", "clone", "-q", TOP, clone])
+    t = run(["bash", ".ci/run"], os.path.join(work, "check.log"),
+            env={"VMTEST_CACHE": os.path.join(work, "cache")}, cwd=clone)
+    with open(os.path.join(clone, "build", "check.json")) as f:
+        steps = json.load(f)
+    out = [header("check", "`.ci/run` (`make check`, what CI runs) in a fresh clone with "
+                  "an empty kernel cache"), "",
+           f"{int(t // 60)} min {int(t % 60)} s: {steps['passed']} passed, "
+           f"{steps['failed']} failed, {steps['skipped']} skipped.", "",
+           "| step | exit | passed | failed | skipped | seconds |",
+           "|---|---|---|---|---|---|"]
+    out += [f"| {s['name']} | {s['rc']} | {s['passed']} | {s['failed']} | {s['skipped']} | "
+            f"{s['seconds']} |" for s in steps["steps"]]
+    return "\n".join(out) + "\n"
+
+
+def part_mutants(work):
+    src = os.environ.get("MUTANTS_SRC")
+    if not src:
+        raise Failed("MUTANTS_SRC is not set: the kernel tree to plant the bugs in")
+    outdir = os.path.join(work, "mutants")
+    # Exit 1: a mutant survived or broke, which the table shows.
+    run(["vmtest/mutants.sh", "-s", src, "-o", outdir], os.path.join(work, "mutants.log"),
+        ok=(0, 1))
+    with open(os.path.join(outdir, "table.md")) as f:
+        table = f.read().strip("\n")
+    return header("mutants", f"`vmtest/mutants.sh` on {os.path.basename(src)}, "
+                  "each mutant built and the whole suite run on it") + "\n" + table + "\n"
+
+
+def regions(text):
+    found, problems = {}, []
+    for m in REGION_RE.finditer(text):
+        name, body, end = m.groups()
+        if name != end:
+            problems.append(f"numbers:{name} ends as numbers:{end}")
+        if name in found:
+            problems.append(f"numbers:{name} twice")
+        if not body.startswith(f"Measured by `scripts/numbers.py {name}` on "):
+            problems.append(f"numbers:{name} does not begin with its \"Measured by\" line")
+        found[name] = body
+    opened = re.findall(r"<!-- numbers:(\w+) begin", text)
+    problems += [f"numbers:{n} has no end" for n in opened if n not in found]
+    problems += [f"numbers:{n} is not a part" for n in found if n not in PARTS]
+    return found, problems
+
+
+def replace(text, name, body):
+    pat = re.compile(re.escape(BEGIN.format(name, name)) + r"\n.*?" +
+                     re.escape(END.format(name)) + r"\n", re.S)
+    if not pat.search(text):
+        raise Failed(f"README.md has no numbers:{name} markers")
+    return pat.sub(lambda _: BEGIN.format(name, name) + "\n" + body + END.format(name) + "\n",
+                   text, count=1)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split("\n\n", 1)[1])
+    ap.add_argument("parts", nargs="*", metavar="PART")
+    ap.add_argument("--keep", metavar="DIR", help="keep the logs and results in DIR")
+    ap.add_argument("--check", action="store_true", help="check the README's parts only")
+    args = ap.parse_args()
+    with open(README) as f:
+        text = f.read()
+    _, problems = regions(text)
+    if args.check:
+        for p in problems:
+            print(f"FAIL {p}")
+        print(f"{0 if problems else 1} passed, {1 if problems else 0} failed")
+        return 1 if problems else 0
+    if problems:
+        print("numbers: README.md: " + "; ".join(problems), file=sys.stderr)
+        return 1
+    unknown = [p for p in args.parts if p not in PARTS]
+    if unknown:
+        ap.error(f"unknown part {', '.join(unknown)} (parts: {', '.join(PARTS)})")
+    work = args.keep or tempfile.mkdtemp(prefix="numbers.", dir=os.environ.get("TMPDIR", "/var/tmp"))
+    os.makedirs(work, exist_ok=True)
+    rc = 0
+    try:
+        for part in args.parts or DEFAULT_PARTS:
+            try:
+                body = globals()[f"part_{part}"](work)
+            except (Failed, OSError, ValueError, KeyError, subprocess.CalledProcessError) as e:
+                say(f"{part}: not measured: {e}")
+                rc = 1
+                continue
+            with open(README) as f:
+                text = f.read()
+            with open(README, "w") as f:
+                f.write(replace(text, part, body))
+            say(f"{part}: README.md updated")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
