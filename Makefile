@@ -10,21 +10,47 @@
 #   make bench        measure time-to-verdict against a bare boot
 #   make numbers      measure, and write the README's figures (scripts/numbers.py)
 #   make deps         install missing build/run/check dependencies (root, Debian)
+#   make ARCH=arm64   the same for arm64 guests, in build-arm64/ (cross-built
+#                     on an x86_64 host; make ARCH=arm64 vmtest boots one)
 #
-# Variables: OUTPUT (build dir), TYPES_KERNEL (the Debian kernel whose BTF
-# vmlinux.h is made from), VMLINUX_BTF (another BTF, vmlinux or kernel image
-# instead), KERNEL (vmtest kernel: Debian version or image path),
-# VMTEST_ARGS, RUNNER_ARGS.
+# Variables: ARCH (x86_64 or arm64; default: the host's), OUTPUT (build
+# dir), TYPES_KERNEL (the Debian kernel whose BTF vmlinux.h is made from),
+# VMLINUX_BTF (another BTF, vmlinux or kernel image instead), KERNEL
+# (vmtest kernel: [FLAVOUR:]VERSION or image path), VMTEST_ARGS, RUNNER_ARGS.
 
-OUTPUT		?= build
+# The guest's architecture, in the kernel's spelling (x86_64, arm64).
+HOST_ARCH	:= $(patsubst aarch64,arm64,$(shell uname -m))
+ARCH		?= $(HOST_ARCH)
+override ARCH	:= $(patsubst aarch64,arm64,$(patsubst x86,x86_64,$(patsubst amd64,x86_64,$(ARCH))))
+ifeq ($(filter $(ARCH),x86_64 arm64),)
+$(error ARCH=$(ARCH): the suite builds for x86_64 or arm64)
+endif
+BPF_ARCH	:= $(if $(filter arm64,$(ARCH)),arm64,x86)
+DEB_ARCH	:= $(if $(filter arm64,$(ARCH)),arm64,amd64)
+GNU_TRIPLET	:= $(if $(filter arm64,$(ARCH)),aarch64-linux-gnu,x86_64-linux-gnu)
+# x86_64 builds in build/ (as always), arm64 in build-arm64/, whatever the
+# host: vmtest finds each architecture's runner by name.
+OUTPUT		?= $(if $(filter arm64,$(ARCH)),build-arm64,build)
 CLANG		?= clang
 LLVM_STRIP	?= llvm-strip
 BPFTOOL		?= bpftool
-CC		?= cc
+# A cross build takes Debian's cross compiler and a sysroot of the target's
+# static libraries (scripts/sysroot.sh: downloaded, never installed).
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS_COMPILE	?= $(GNU_TRIPLET)-
+SYSROOT		:= $(OUTPUT)/sysroot
+endif
+ifeq ($(origin CC),default)
+CC		:= $(CROSS_COMPILE)cc
+ifneq ($(CROSS_COMPILE),)
+CC		:= $(CROSS_COMPILE)gcc
+endif
+endif
+NM		?= $(CROSS_COMPILE)nm
 # vmlinux.h comes from the BTF of one known kernel, never from the build
 # host's: Debian's TYPES_KERNEL, fetched into vmtest's cache. Any 6.19+ BTF
 # works with CO-RE (VMLINUX_BTF=: a raw BTF, a vmlinux or a kernel image).
-TYPES_KERNEL	?= 6.19.14
+TYPES_KERNEL	?= $(if $(filter arm64,$(ARCH)),cloud-arm64:)6.19.14
 VMLINUX_BTF	?=
 KERNEL		?=
 VMTEST_ARGS	?=
@@ -43,26 +69,30 @@ RUNNER_HDRS	:= $(wildcard runner/*.h)
 # builds with clang 14, 19 and 21); WERROR= builds anyway, for a compiler
 # newer than those that warns about something new.
 WERROR		?= -Werror
-BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall $(WERROR) \
+BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall $(WERROR) \
 		   -I$(OUTPUT) -Iprogs \
 		   -fms-extensions -Wno-microsoft-anon-tag
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter $(WERROR) \
-		   -I$(OUTPUT) -Irunner -Iprog_tests -Iprogs
+		   -I$(OUTPUT) -Irunner -Iprog_tests -Iprogs \
+		   $(if $(SYSROOT),-I$(SYSROOT)/usr/include)
 # The runner says what built it (its first line and its JSON).
 BUILD_INFO	 = clang $(shell $(CLANG) -dumpversion 2>/dev/null) (BPF), \
 		   $(notdir $(CC)) $(shell $(CC) -dumpfullversion 2>/dev/null)
 # Static: the same binary runs on the host and in a busybox guest.
 # runner/link.opts: the options the runner needs to link (runner/probe.c).
-LDLIBS		:= -static @runner/link.opts -lbpf -lelf -lz -lzstd
+LDLIBS		:= -static @runner/link.opts \
+		   $(if $(SYSROOT),-L$(SYSROOT)/usr/lib/$(GNU_TRIPLET)) -lbpf -lelf -lz -lzstd
 # elfutils 0.192 (Debian 13) ships a libelf.a that calls four helpers it does
-# not contain; runner/compat/eu_search.c fills exactly that hole.
-LIBELF_A	:= $(shell $(CC) -print-file-name=libelf.a 2>/dev/null)
-COMPAT_SRCS	:= $(if $(shell nm -A "$(LIBELF_A)" 2>/dev/null | grep -q ' U eu_search_tree_init$$' && \
-			  ! nm --defined-only "$(LIBELF_A)" 2>/dev/null | grep -q ' eu_search_tree_init$$' && \
+# not contain; runner/compat/eu_search.c fills exactly that hole. Looked at
+# when the runner is linked (a cross build's libelf.a is fetched first).
+LIBELF_A	 = $(or $(wildcard $(SYSROOT)/usr/lib/$(GNU_TRIPLET)/libelf.a), \
+		   $(shell $(CC) -print-file-name=libelf.a 2>/dev/null))
+COMPAT_SRCS	 = $(if $(shell $(NM) -A "$(LIBELF_A)" 2>/dev/null | grep -q ' U eu_search_tree_init$$' && \
+			  ! $(NM) --defined-only "$(LIBELF_A)" 2>/dev/null | grep -q ' eu_search_tree_init$$' && \
 			  echo hole),runner/compat/eu_search.c)
 
-VMTEST		:= vmtest/vmtest.sh $(if $(KERNEL),-k $(KERNEL))
+VMTEST		:= vmtest/vmtest.sh --arch $(ARCH) -r $(OUTPUT)/test_progs $(if $(KERNEL),-k $(KERNEL))
 
 .PHONY: all deps toolchain vmtest check bench numbers clean help FORCE
 .DELETE_ON_ERROR:
@@ -71,15 +101,23 @@ VMTEST		:= vmtest/vmtest.sh $(if $(KERNEL),-k $(KERNEL))
 all: $(OUTPUT)/test_progs
 
 help:
-	@sed -n '3,17s/^# \{0,1\}//p' Makefile
+	@sed -n '3,20s/^# \{0,1\}//p' Makefile
+
+# The groups of deps.sh a goal needs, for this ARCH.
+DEPS_ARCH	:= $(if $(SYSROOT),cross-$(ARCH)) $(if $(filter arm64,$(ARCH)),run-arm64)
 
 deps:
-	@scripts/deps.sh build run check
+	@scripts/deps.sh build run check $(DEPS_ARCH)
 
 # What the build needs, checked (never installed: that is 'make deps').
 toolchain:
-	@CC="$(CC)" CLANG="$(CLANG)" LLVM_STRIP="$(LLVM_STRIP)" BPFTOOL="$(BPFTOOL)" \
-		scripts/deps.sh --check build
+	@CC="$(if $(SYSROOT),cc,$(CC))" CLANG="$(CLANG)" LLVM_STRIP="$(LLVM_STRIP)" BPFTOOL="$(BPFTOOL)" \
+		scripts/deps.sh --check build $(if $(SYSROOT),cross-$(ARCH))
+
+ifneq ($(SYSROOT),)
+$(SYSROOT)/.complete:
+	@scripts/sysroot.sh $(ARCH) $(SYSROOT)
+endif
 
 $(OUTPUT):
 	@mkdir -p $@
@@ -87,8 +125,8 @@ $(OUTPUT):
 # Where the types come from; rewritten only when that changes, so that
 # vmlinux.h is remade when TYPES_KERNEL or VMLINUX_BTF changes.
 $(OUTPUT)/types.src: FORCE | $(OUTPUT)
-	@echo "TYPES_KERNEL=$(TYPES_KERNEL) VMLINUX_BTF=$(VMLINUX_BTF)" | cmp -s - $@ || \
-		echo "TYPES_KERNEL=$(TYPES_KERNEL) VMLINUX_BTF=$(VMLINUX_BTF)" >$@
+	@echo "ARCH=$(ARCH) TYPES_KERNEL=$(TYPES_KERNEL) VMLINUX_BTF=$(VMLINUX_BTF)" | cmp -s - $@ || \
+		echo "ARCH=$(ARCH) TYPES_KERNEL=$(TYPES_KERNEL) VMLINUX_BTF=$(VMLINUX_BTF)" >$@
 
 $(OUTPUT)/vmlinux.h: $(OUTPUT)/types.src | toolchain
 	@scripts/vmlinux-h.sh "$(VMLINUX_BTF)" "$(TYPES_KERNEL)" "$(BPFTOOL)" $@
@@ -104,14 +142,15 @@ $(OUTPUT)/tests.h: $(TEST_SRCS) runner/gen-tests.sh | $(OUTPUT)
 	runner/gen-tests.sh $(TEST_SRCS) > $@
 
 $(OUTPUT)/test_progs: $(RUNNER_SRCS) $(RUNNER_HDRS) runner/link.opts $(TEST_SRCS) $(TEST_HDRS) \
-		      $(COMPAT_SRCS) $(SKELS) $(OUTPUT)/tests.h | toolchain
+		      runner/compat/eu_search.c $(SKELS) $(OUTPUT)/tests.h \
+		      | toolchain $(if $(SYSROOT),$(SYSROOT)/.complete)
 	$(CC) $(CFLAGS) -DTEST_BUILD_INFO='"$(BUILD_INFO)"' \
 		$(RUNNER_SRCS) $(TEST_SRCS) $(COMPAT_SRCS) -o $@ $(LDLIBS)
 
 # The main job: a verdict for the newest Debian 6.19 kernel (or KERNEL=).
 # It installs what is missing first (as root; otherwise it names it).
 vmtest:
-	@scripts/deps.sh build run
+	@scripts/deps.sh build run $(DEPS_ARCH)
 	@$(MAKE) --no-print-directory all
 	$(VMTEST) $(VMTEST_ARGS) -- $(RUNNER_ARGS)
 

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <bpf/btf.h>
 #include "harness.h"
 
 static const char *file_dynptr_unmet(void)
@@ -359,6 +360,18 @@ bool may_provoke_splat(void)
 	const char *guest = getenv("VMTEST_GUEST");
 
 	return guest && !strcmp(guest, "1");
+}
+
+bool kernel_has_func(const char *name)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!vmlinux)
+		return false;
+	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
+	btf__free(vmlinux);
+	return found;
 }
 
 long meminfo_kb(const char *field)

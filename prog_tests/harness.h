@@ -197,6 +197,12 @@ bool splat_seen(int cursor, char *line, size_t line_sz);
  */
 bool may_provoke_splat(void);
 
+/*
+ * True if the running kernel's BTF has a function NAME: what the kernel
+ * was built with, when it matters for what a test may provoke.
+ */
+bool kernel_has_func(const char *name);
+
 /* Page size, looked up once. */
 long page_size(void);
 

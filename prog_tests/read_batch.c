@@ -22,6 +22,10 @@ bool read_batch_run(struct read_batch *b, struct bpf_program *prog, int fd,
 	*b->create_err = RESULT_NOT_RUN;
 	*b->discard_err = RESULT_NOT_RUN;
 	for (i = 0; i < n; i++) {
+		/* A longer case would not be run (the verifier's bound). */
+		if (!ASSERT_LE(cases[i].len, READ_CHUNK,
+			       "case fits the program's buffer"))
+			return false;
 		b->cases[i] = cases[i];
 		b->results[i] = RESULT_NOT_RUN;
 		memset(b->out[i], OUT_POISON, READ_CHUNK);

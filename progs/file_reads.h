@@ -39,7 +39,7 @@ static __always_inline void run_read_cases(struct file *file)
 
 		if (i >= n_cases)
 			break;
-		/* The verifier needs a bound; user space never asks more. */
+		/* The verifier needs a bound; user space checks it. */
 		if (len > READ_CHUNK)
 			continue;
 		results[i] = dynptr_read(out[i], len, &ptr, cases[i].off, 0);

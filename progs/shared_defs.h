@@ -26,7 +26,8 @@
 
 /* Read-case batch walked by one program invocation (see file_reads.h). */
 #define READ_MAX_CASES 8
-#define READ_CHUNK 32768
+/* 8 pages of 16 KiB: the longest case at that page size. */
+#define READ_CHUNK 131072
 
 struct read_case {
 	__u64 off;

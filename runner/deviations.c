@@ -11,8 +11,11 @@
  *   rule      = R-ID
  *   reference = where the behaviour comes from
  *   reason    = what deviates
+ *   arch      = x86_64            (optional: only on these architectures)
  *
- * Every key is required.  Any mistake is a setup error naming file:line.
+ * Every key but arch is required.  Any mistake is a setup error naming
+ * file:line.  arch is for a deviation that comes from an architecture (its
+ * calling convention, its JIT): elsewhere the test must pass.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -21,20 +24,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "internal.h"
 
 static struct deviation *devs;
 static int nr_devs;
 
-static const char *const keys[] = { "kernels", "rule", "reference", "reason" };
+static const char *const keys[] = { "kernels", "rule", "reference", "reason",
+				    "arch" };
 #define NR_KEYS (int)(sizeof(keys) / sizeof(keys[0]))
+#define NR_REQUIRED 4 /* the keys before arch */
+#define KEY_ARCH 4
 
 struct parser {
 	const char *path;
 	int line;
 	struct deviation *cur; /* section being read, NULL before the first */
 	bool seen[NR_KEYS];
+	bool other_arch; /* the section's arch does not name this machine's */
 };
 
 static int parse_error(const struct parser *p, int line, const char *fmt,
@@ -146,13 +154,46 @@ static int end_section(struct parser *p)
 
 	if (!p->cur)
 		return 0;
-	for (i = 0; i < NR_KEYS; i++) {
+	for (i = 0; i < NR_REQUIRED; i++) {
 		if (!p->seen[i])
 			return parse_error(p, p->cur->line,
 					   "entry lacks the required key '%s'",
 					   keys[i]);
 	}
+	if (p->other_arch)
+		p->cur->applies = false;
 	return 0;
+}
+
+/* The running machine's architecture, in the kernel's spelling. */
+static const char *machine_arch(void)
+{
+	static struct utsname uts;
+
+	if (!uts.machine[0] && uname(&uts))
+		return "";
+	return !strcmp(uts.machine, "aarch64") ? "arm64" : uts.machine;
+}
+
+/* arch = x86_64 arm64: the entry holds only on these architectures. */
+static int parse_arch(struct parser *p)
+{
+	char *copy = xstrdup(p->cur->arch), *tok, *save = NULL;
+	bool here = false;
+	int err = 0;
+
+	for (tok = strtok_r(copy, " \t", &save); tok && !err;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (strcmp(tok, "x86_64") && strcmp(tok, "arm64"))
+			err = parse_error(
+				p, p->line,
+				"unknown architecture '%s' (want x86_64 or arm64)",
+				tok);
+		here = here || !strcmp(tok, machine_arch());
+	}
+	free(copy);
+	p->other_arch = !here;
+	return err;
 }
 
 static int start_section(struct parser *p, char *s)
@@ -178,6 +219,7 @@ static int start_section(struct parser *p, char *s)
 	d->test_pat = xstrdup(s);
 	p->cur = d;
 	memset(p->seen, 0, sizeof(p->seen));
+	p->other_arch = false;
 	return 0;
 }
 
@@ -212,12 +254,13 @@ static int set_key(struct parser *p, char *s, const char *release)
 	slots[1] = &p->cur->rule;
 	slots[2] = &p->cur->reference;
 	slots[3] = &p->cur->reason;
+	slots[4] = &p->cur->arch;
 	for (i = 0; i < NR_KEYS && strcmp(key, keys[i]); i++)
 		;
 	if (i == NR_KEYS)
 		return parse_error(
 			p, p->line,
-			"unknown key '%s' (want kernels, rule, reference, reason)",
+			"unknown key '%s' (want kernels, rule, reference, reason, arch)",
 			key);
 	if (p->seen[i])
 		return parse_error(p, p->line, "key '%s' given twice", key);
@@ -225,6 +268,8 @@ static int set_key(struct parser *p, char *s, const char *release)
 		return parse_error(p, p->line, "key '%s' has no value", key);
 	p->seen[i] = true;
 	*slots[i] = xstrdup(value);
+	if (i == KEY_ARCH)
+		return parse_arch(p);
 	return i == 0 ? parse_kernels(p, release) : 0;
 }
 

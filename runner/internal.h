@@ -79,6 +79,7 @@ struct deviation {
 	char *rule;
 	char *reference;
 	char *reason;
+	char *arch; /* architectures it is limited to, NULL: all */
 	int line; /* of the section header, for messages */
 	bool applies; /* to the running kernel */
 	int matched; /* units of this run it covered */

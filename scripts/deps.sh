@@ -3,8 +3,11 @@
 #
 # deps.sh [--check] GROUP...: what the suite needs from Debian's packages,
 # by group: build (compile and link the suite), run (boot it in qemu: make
-# vmtest), check (make check's chroots, readers and linters), kbuild (build
-# a kernel from a tree: vmtest/build-kernel.sh, mutants.sh, git bisect run).
+# vmtest), check (make check's chroots, readers and linters; it runs arm64
+# guests too), kbuild (build a kernel from a tree: vmtest/build-kernel.sh,
+# mutants.sh, git bisect run), cross-arm64 (make ARCH=arm64 on another
+# host; the target's libraries come from scripts/sysroot.sh, not from
+# here), run-arm64 (boot arm64 guests: make ARCH=arm64 vmtest).
 #
 # Without --check, missing packages are installed: as root with apt-get,
 # otherwise they are named and the script fails. With --check nothing is
@@ -50,6 +53,15 @@ check=(
 	clang-format-14:clang-format-14 shellcheck:shellcheck
 )
 # shellcheck disable=SC2034
+cross_arm64=(
+	aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu aarch64-linux-gnu-nm:binutils-aarch64-linux-gnu
+	/usr/aarch64-linux-gnu/include/stdio.h:libc6-dev-arm64-cross
+)
+# shellcheck disable=SC2034
+run_arm64=(
+	qemu-system-aarch64:qemu-system-arm
+)
+# shellcheck disable=SC2034
 kbuild=(
 	make:make gcc:gcc flex:flex bison:bison bc:bc pahole:dwarves
 	/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
@@ -84,10 +96,10 @@ present()
 missing=() missing_what=()
 for group; do
 	case $group in
-	build | run | check | kbuild) ;;
-	*) echo "deps.sh: unknown group '$group' (build, run, check, kbuild)" >&2; exit 2 ;;
+	build | run | check | kbuild | cross-arm64 | run-arm64) ;;
+	*) echo "deps.sh: unknown group '$group' (build, run, check, kbuild, cross-arm64, run-arm64)" >&2; exit 2 ;;
 	esac
-	declare -n entries=$group
+	declare -n entries=${group//-/_}
 	for entry in "${entries[@]}"; do
 		pkg=${entry##*:} what=${entry%:*}
 		present "$what" && continue

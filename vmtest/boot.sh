@@ -5,6 +5,46 @@
 # happened into an exit code: the runner's, or a hang, or a kernel splat.
 
 QEMU=${VMTEST_QEMU:-qemu-system-x86_64}
+
+# qemu_set_arch: the qemu, the console and the serial ports of the guest's
+# architecture (VMT_ARCH). x86_64: four 16550s (ttyS0 the console). arm64
+# (-M virt): the console on the PL011 (ttyAMA0), and a PCI card of four
+# 16550s for ttyS0-3, so that the guest's init is the same (ttyS0 unused).
+# Sets variables for boot_and_run.
+# shellcheck disable=SC2034
+qemu_set_arch()
+{
+	case ${VMT_ARCH:-x86_64} in
+	x86_64)
+		QEMU=${VMTEST_QEMU:-qemu-system-x86_64}
+		VMT_CONSOLE=ttyS0 VMT_MACHINE=()
+		;;
+	arm64)
+		QEMU=${VMTEST_QEMU:-qemu-system-aarch64}
+		VMT_CONSOLE=ttyAMA0 VMT_MACHINE=(-M virt)
+		;;
+	esac
+}
+qemu_set_arch
+
+# qemu_serial_args: the options that give the guest its ports: the console
+# to console.log, ttyS1 to $1 (the runner's output), ttyS2 to dmesg.log,
+# ttyS3 to record.json.
+qemu_serial_args()
+{
+	local ports=(file:"$VMT_TMP/console.log" chardev:runner file:"$VMT_TMP/dmesg.log"
+		file:"$VMT_TMP/record.json")
+
+	printf '%s\n' -chardev file,id=runner,path="$1"
+	if [[ ${VMT_ARCH:-x86_64} == x86_64 ]]; then
+		printf -- '-serial\n%s\n' "${ports[@]}"
+		return
+	fi
+	printf '%s\n' -serial "${ports[0]}" -chardev null,id=unused \
+		-chardev file,id=dmesg,path="$VMT_TMP/dmesg.log" \
+		-chardev file,id=record,path="$VMT_TMP/record.json" \
+		-device pci-serial-4x,chardev1=unused,chardev2=runner,chardev3=dmesg,chardev4=record
+}
 # What a kernel prints when it is in trouble. WARN()s print "WARNING: CPU:
 # N PID: P at FILE:LINE FUNC" before 6.19 and "WARNING: FILE:LINE at FUNC"
 # since: match both.
@@ -13,9 +53,12 @@ SPLAT_RE='Kernel panic|kernel BUG at|BUG: |Oops|WARNING: |general protection fau
 # qemu_accel_args MODE: the accelerator options for kvm or tcg.
 qemu_accel_args()
 {
-	case $1 in
-	kvm) echo "-accel kvm -cpu host" ;;
-	tcg) echo "-accel tcg,thread=multi -cpu max" ;;
+	case $1:${VMT_ARCH:-x86_64} in
+	kvm:*) echo "-accel kvm -cpu host" ;;
+	# Pointer authentication with qemu's own cheap algorithm: the
+	# architected one costs TCG much time on every call and return.
+	tcg:arm64) echo "-accel tcg,thread=multi -cpu max,pauth-impdef=on" ;;
+	tcg:*) echo "-accel tcg,thread=multi -cpu max" ;;
 	esac
 }
 
@@ -28,17 +71,15 @@ qemu_accel_args()
 qemu_run()
 {
 	local accel=$1 kernel=$2 initrd=$3 disk=$4 append=$5 timeout=$6 outfile=$7
-	local pid rc
+	local pid rc serial
 
+	mapfile -t serial < <(qemu_serial_args "$outfile")
 	# shellcheck disable=SC2046
-	timeout -k 5 "$timeout" "$QEMU" $(qemu_accel_args "$accel") \
+	timeout -k 5 "$timeout" "$QEMU" "${VMT_MACHINE[@]}" $(qemu_accel_args "$accel") \
 		-m "$VMT_MEM" -smp "$VMT_SMP" -nodefaults -display none \
 		-no-reboot -pidfile "$VMT_TMP/qemu.pid" -kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=5 panic=-1 $append" \
-		-serial file:"$VMT_TMP/console.log" \
-		-chardev file,id=runner,path="$outfile" -serial chardev:runner \
-		-serial file:"$VMT_TMP/dmesg.log" \
-		-serial file:"$VMT_TMP/record.json" \
+		-append "console=$VMT_CONSOLE loglevel=5 panic=-1 $append" \
+		"${serial[@]}" \
 		${disk:+-drive file="$disk",if=none,id=scratch,format=raw,cache=unsafe} \
 		${disk:+-device nvme,drive=scratch,serial=vmtest} \
 		</dev/null >"$VMT_TMP/qemu.log" 2>&1 &
@@ -96,6 +137,10 @@ probe_kvm()
 	local out=$VMT_TMP/probe.out key cached pid why ms start
 
 	start=$(date +%s%N)
+	if ! host_runs_arch; then
+		VMT_ACCEL_WHY="KVM runs only guests of the host's architecture ($(uname -m)), this one is $VMT_ARCH"
+		return 1
+	fi
 	if [[ ! -w $KVM_DEV ]]; then
 		VMT_ACCEL_WHY="$KVM_DEV is not usable"
 		return 1
@@ -153,7 +198,19 @@ probe_kvm()
 probe_accel()
 {
 	VMT_ACCEL=tcg
+	if ! host_runs_arch; then
+		VMT_ACCEL_WHY="an $VMT_ARCH guest on an $(uname -m) host"
+		return
+	fi
 	probe_kvm "$1" "$2" && VMT_ACCEL=kvm
+}
+
+# host_runs_arch: the host's CPU is the guest's, so KVM could run it.
+host_runs_arch()
+{
+	local arch=${VMT_ARCH:-x86_64}
+
+	[[ $(uname -m) == "${arch/arm64/aarch64}" ]]
 }
 
 # stream_results FIFO: prints runner lines as they come, saves the result code.

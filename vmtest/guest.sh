@@ -5,23 +5,71 @@
 # image that becomes an NVMe disk (a block-backed filesystem whose page cache
 # can be evicted, unlike tmpfs or the initramfs).
 
-BUSYBOX=${BUSYBOX:-/bin/busybox}
+BUSYBOX=${BUSYBOX-}
+
+# guest_busybox RUNNER: the busybox for the guest: the host's when the guest
+# runs the host's architecture, else the one of the cross build's sysroot
+# beside RUNNER (make ARCH=arm64 fetches it: scripts/sysroot.sh).
+guest_busybox()
+{
+	if [[ -n $BUSYBOX ]]; then
+		echo "$BUSYBOX"
+	elif host_runs_arch; then
+		echo /bin/busybox
+	else
+		echo "$(dirname "$1")/sysroot/bin/busybox"
+	fi
+}
+
+# runner_exec RUNNER ARGS...: runs the runner on the host, to check its
+# arguments and ask for its guest files; a runner of another architecture
+# runs under qemu's user-mode emulator (it is static).
+runner_exec()
+{
+	if host_runs_arch; then
+		"$@"
+	else
+		need_cmd "qemu-$(elf_arch_qemu)"
+		"qemu-$(elf_arch_qemu)" "$@"
+	fi
+}
+
+elf_arch_qemu() { [[ $VMT_ARCH == arm64 ]] && echo aarch64 || echo x86_64; }
+
+# elf_machine FILE: the architecture an ELF file is built for.
+elf_machine()
+{
+	case $(od -An -tu2 -j 18 -N 2 "$1" 2>/dev/null | tr -d ' ') in
+	62) echo x86_64 ;;
+	183) echo arm64 ;;
+	*) echo unknown ;;
+	esac
+}
 
 # guest_initramfs OUT RUNNER DEVIATIONS [RUNNER_ARGS...]: DEVIATIONS (may be
 # empty) becomes the runner's -X file. The guest sends the runner's record
 # of the run over its fourth serial port (see init).
 guest_initramfs()
 {
-	local out=$1 runner=$2 deviations=$3 root
+	local out=$1 runner=$2 deviations=$3 root busybox make=make
 	shift 3
 
-	[[ -x $runner ]] || die "runner $runner not built: run 'make' first"
+	[[ $VMT_ARCH == x86_64 ]] || make="make ARCH=$VMT_ARCH"
+	[[ -x $runner ]] || die "runner $runner not built: run '$make' first"
+	[[ $(elf_machine "$runner") == "$VMT_ARCH" ]] ||
+		die "runner $runner is built for $(elf_machine "$runner"), the guest is $VMT_ARCH: run '$make', or give -r"
 	file_is_static "$runner" ||
 		die "runner $runner is not statically linked: the guest has no libraries"
-	[[ -x $BUSYBOX ]] || die "$BUSYBOX not found; install busybox-static ('make deps')"
+	busybox=$(guest_busybox "$runner")
+	if [[ ! -x $busybox ]]; then
+		host_runs_arch && die "$busybox not found; install busybox-static ('make deps')"
+		die "$busybox not found: '$make' fetches it (scripts/sysroot.sh)"
+	fi
+	[[ $(elf_machine "$busybox") == "$VMT_ARCH" ]] ||
+		die "$busybox is built for $(elf_machine "$busybox"), the guest is $VMT_ARCH"
 	root=$(mktemp -d "$VMT_TMP/root.XXXXXX")
-	mkdir -p "$root"/{bin,dev,proc,sys,tmp,scratch,vmtest}
-	cp "$BUSYBOX" "$root/bin/busybox"
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,scratch,vmtest,lib/modules}
+	cp "$busybox" "$root/bin/busybox"
 	cp "$runner" "$root/bin/test_progs"
 	cp "$VMTEST_DIR/init" "$root/init"
 	# The host files the selected tests declare they read (.guest_files;
@@ -31,7 +79,14 @@ guest_initramfs()
 	while IFS= read -r f; do
 		[[ $f == /* && -f $f ]] || continue
 		mkdir -p "$root$(dirname "$f")" && cp "$f" "$root$f"
-	done < <("$runner" "$@" --guest-files 2>/dev/null)
+	done < <(runner_exec "$runner" "$@" --guest-files 2>/dev/null)
+	# The modules the kernel needs for the scratch disk (guest_modules),
+	# loaded by init in this order.
+	if [[ -n ${VMT_MODULES-} ]]; then
+		cp "$VMT_MODULES"/*.ko "$root/lib/modules/" &&
+			cp "$VMT_MODULES/order" "$root/vmtest/modules" ||
+			die "cannot put the kernel's modules in the initramfs"
+	fi
 	chmod 755 "$root/init"
 	: >"$root/vmtest/args"
 	if [[ -n $deviations ]]; then
@@ -46,8 +101,21 @@ guest_initramfs()
 
 file_is_static()
 {
-	# A dynamic ELF names its interpreter in a PT_INTERP segment.
-	! LC_ALL=C grep -qa '/lib64/ld-linux' "$1"
+	# A dynamic ELF names its interpreter in a PT_INTERP segment
+	# (/lib64/ld-linux-x86-64.so.2, /lib/ld-linux-aarch64.so.1).
+	! LC_ALL=C grep -qaE '/lib(64)?/ld-linux' "$1"
+}
+
+# guest_modules KERNEL: sets VMT_MODULES to the directory of the modules the
+# guest must load for its scratch disk (kernel_modules), or empty when the
+# kernel builds them in (and for an image given by path, whose builder
+# knows).
+guest_modules()
+{
+	VMT_MODULES=
+	[[ $VMT_KVER == */* || -f $VMT_KVER ]] && return 0
+	kernel_needs_modules || return 0
+	VMT_MODULES=$(kernel_modules "$VMT_KVER") || exit
 }
 
 # guest_disk OUT SIZE_MB: a fresh, empty ext4 filesystem.

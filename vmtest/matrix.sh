@@ -21,8 +21,9 @@ Usage: vmtest/matrix.sh [-j N] [-o DIR] [-t FILTER] [-c CPUS] [-T SECS] [-X FILE
 Runs the suite (vmtest.sh -J) on each KERNEL, up to N guests at a time, and
 writes a conformance matrix: rows are tests and subtests, columns kernels.
 
-  KERNEL     a Debian kernel version or a bzImage path, as vmtest.sh -k takes.
-             Default: $DEFAULT_KERNELS
+  KERNEL     [FLAVOUR:]VERSION, a Debian kernel (arm64-16k:7.3.4 is an arm64
+             column beside the x86_64 ones), or an image path, as vmtest.sh
+             -k takes. Default: $DEFAULT_KERNELS
   -j N       guests at a time (default: the number of CPUs, $(nproc))
   -o DIR     output directory (default: build/matrix)
   -t FILTER  run only these tests (the runner's -t, e.g. read_basic,clone)
@@ -71,8 +72,8 @@ kernels=("$@")
 ((${#kernels[@]})) || kernels=($DEFAULT_KERNELS)
 if ((list)); then
 	for k in "${kernels[@]}"; do
-		[[ $k =~ ^[0-9]+\.[0-9]+(\.[0-9]+)?(-rc[0-9]+)?$ ]] ||
-			die -c "$VMT_EXIT_USAGE" "-L: '$k' is not a Debian kernel version such as 6.19.14"
+		(kernel_parse "$k" && [[ -n $VMT_KVER && $VMT_KVER != */* ]]) 2>/dev/null ||
+			die -c "$VMT_EXIT_USAGE" "-L: '$k' is not a Debian kernel [FLAVOUR:]VERSION such as 6.19.14 or arm64-16k:7.3.4"
 	done
 	sep='['
 	for k in "${kernels[@]}"; do
@@ -86,8 +87,8 @@ need_cmd python3
 
 minfo() { printf 'matrix: %s\n' "$*" >&2; }
 
-# A column label and directory name per kernel: the version, or for an
-# image path its directory and file name; unique.
+# A column label and directory name per kernel: [FLAVOUR_]VERSION, or for
+# an image path its directory and file name; unique.
 declare -A used=()
 labels=()
 for k in "${kernels[@]}"; do
@@ -95,7 +96,8 @@ for k in "${kernels[@]}"; do
 		label=$(basename "$(dirname "$k")")_$(basename "$k")
 		label=${label//[^A-Za-z0-9._-]/_}
 	else
-		label=$k
+		(kernel_parse "$k") || exit
+		label=${k//:/_}
 	fi
 	base=$label n=1
 	while [[ -n ${used[$label]-} ]]; do
@@ -121,8 +123,10 @@ start=$SECONDS
 # be had is left to its vmtest run, which says why in its results.json.
 for k in "${kernels[@]}"; do
 	[[ $k == */* || -f $k ]] && continue
-	kernel_cached_ok "$VMTEST_CACHE/kernels/$k" && continue
-	(kernel_resolve "$k" >/dev/null) || minfo "$k: cannot fetch (see its results)"
+	(
+		kernel_parse "$k"
+		kernel_cached_ok "$(kernel_dir "$VMT_KVER")" || kernel_resolve >/dev/null
+	) || minfo "$k: cannot fetch (see its results)"
 done
 
 # 2. Run, up to $jobs at a time.

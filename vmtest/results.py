@@ -15,7 +15,8 @@ import re
 from xml.sax.saxutils import quoteattr
 
 RULE_RE = re.compile(r"\bR-[A-Z]+-\d+\b")
-VERSION_RE = re.compile(r"^\d+\.\d+(\.\d+)?(-rc\d+)?$")
+# A Debian kernel as vmtest names it: [FLAVOUR:]VERSION (arm64-16k:7.3.4).
+VERSION_RE = re.compile(r"^([a-z0-9-]+:)?\d+\.\d+(\.\d+)?(-rc\d+)?$")
 FAILING = {"FAIL", "XPASS", "TIMEOUT", "RUNNING"}
 # How a run can end without results: the exit codes vmtest and the runner use.
 VERDICTS = {

@@ -12,24 +12,34 @@ source "$VMTEST_DIR/boot.sh"
 usage()
 {
 	cat <<USAGE
-Usage: vmtest/vmtest.sh [options] [--ktap FILE] [--junit FILE] [-- runner options]
+Usage: vmtest/vmtest.sh [options] [--arch ARCH] [--ktap FILE] [--junit FILE]
+                        [-- runner options]
 
 Boots a kernel in qemu with a busybox initramfs holding the static runner
 and an ext4 disk on NVMe, runs the runner there, streams its output, and
 exits with its verdict.
 
 Options:
-  -k KERNEL   Debian kernel version (e.g. 6.19.14, 7.3.4: fetched from
-              Debian's archive into the cache) or a path to a bzImage or
-              vmlinuz. Default: the newest Debian 6.19.x.
-  -l          list the kernel versions Debian offers, then exit
+  -k KERNEL   [FLAVOUR:]VERSION, a Debian kernel (e.g. 6.19.14, 7.3.4,
+              arm64-16k:7.3.4: fetched from Debian's archive into the cache),
+              or a path to a kernel image (x86 bzImage or arm64 Image).
+              FLAVOUR: cloud-amd64 (x86_64's default), cloud-arm64 (arm64's
+              default), arm64, arm64-16k (16 KiB pages). Default: the newest
+              Debian 6.19.x of the architecture's default flavour.
+  --arch ARCH x86_64 (default) or arm64; a flavour or an image says it too.
+              An arm64 guest runs qemu-system-aarch64 -M virt (TCG unless
+              the host is arm64), the runner from build-arm64/ (make
+              ARCH=arm64), busybox from its sysroot
+  -l          list the kernel versions Debian offers (of the flavour -k or
+              --arch names), then exit
   -a ACCEL    kvm, tcg or auto (default: auto, which boots a probe under
               KVM and falls back to TCG when the guest does not come up)
   -T SECS     kill the guest when it has not finished after SECS (default 300)
   -m SIZE     guest memory (default 1G)
   -c CPUS     guest CPUs (default 2, or \$VMTEST_SMP)
   -A ARGS     extra kernel command line arguments
-  -r PATH     the runner binary (default: build/test_progs)
+  -r PATH     the runner binary (default: build/test_progs, for arm64
+              build-arm64/test_progs)
   -X FILE     known-deviations file given to the runner (default:
               known-deviations.ini at the top of the repository; -X none: no file)
   -o DIR      keep the logs (runner.log, console.log, dmesg.log) in DIR
@@ -64,8 +74,8 @@ USAGE
 }
 
 kernel_arg='' accel=auto timeout=300 append='' outdir='' json_out='' kernel=''
-ktap_out='' junit_out='' results_written=0
-runner=$REPO_DIR/build/test_progs
+ktap_out='' junit_out='' results_written=0 arch_arg='' list=0
+runner=
 deviations=$REPO_DIR/known-deviations.ini
 VMT_MEM=1G VMT_SMP=${VMTEST_SMP:-2}
 
@@ -88,16 +98,15 @@ json_escape()
 	printf '"%s"' "$s"
 }
 
-# The kernel's name in results: the -k argument, or the default's version.
+# The kernel's name in results: [FLAVOUR:]VERSION (the default version once
+# known), or the image path.
 json_kernel_label()
 {
-	local label=$kernel_arg
-
-	if [[ -z $label && $kernel == "$VMTEST_CACHE"/kernels/*/vmlinuz ]]; then
-		label=${kernel%/vmlinuz}
-		label=${label##*/}
+	if [[ -n ${VMT_KVER-} ]]; then
+		[[ $VMT_KVER == */* || -f $VMT_KVER ]] && echo "$VMT_KVER" || kernel_label
+	else
+		echo "${kernel_arg:-default}"
 	fi
-	echo "${label:-default}"
 }
 
 # write_results VERDICT REASON: the files asked for, from the record if any.
@@ -109,8 +118,8 @@ write_results()
 	[[ -n $json_out$ktap_out$junit_out ]] || return 0
 	results_written=1
 	[[ -n $VMT_TMP ]] || meta=$(mktemp "${TMPDIR:-/tmp}/vmtest-meta.XXXXXX")
-	printf '{"verdict": %d, "reason": %s, "vmtest": {"kernel": %s, "image": %s, "accel": %s, "cpus": %s, "memory": %s, "seconds": %d.%d}}\n' \
-		"$1" "$(json_escape "$2")" "$(json_escape "$(json_kernel_label)")" \
+	printf '{"verdict": %d, "reason": %s, "vmtest": {"kernel": %s, "arch": %s, "image": %s, "accel": %s, "cpus": %s, "memory": %s, "seconds": %d.%d}}\n' \
+		"$1" "$(json_escape "$2")" "$(json_escape "$(json_kernel_label)")" "$(json_escape "$VMT_ARCH")" \
 		"$(json_escape "$kernel")" "$(json_escape "${VMT_ACCEL:-none}")" "$VMT_SMP" \
 		"$(json_escape "$VMT_MEM")" $((tenths / 10)) $((tenths % 10)) >"$meta"
 	[[ -s ${VMT_TMP:-/nonexistent}/record.json ]] && record=$VMT_TMP/record.json
@@ -170,6 +179,11 @@ while (($#)); do
 		(($#)) || die -c "$VMT_EXIT_USAGE" "option $arg needs a file (see -h)"
 		[[ $arg == --ktap ]] && args+=(-K "$1") || args+=(-U "$1")
 		shift ;;
+	--arch=*) args+=(-M "${arg#*=}") ;;
+	--arch)
+		(($#)) || die -c "$VMT_EXIT_USAGE" "option --arch needs an architecture (x86_64 or arm64)"
+		args+=(-M "$1")
+		shift ;;
 	--*) die -c "$VMT_EXIT_USAGE" "unknown option $arg (see -h)" ;;
 	*) args+=("$arg") ;;
 	esac
@@ -185,16 +199,17 @@ check_runner_args()
 	shift 2
 
 	[[ -x $runner ]] || die "runner $runner not built: run 'make' first"
-	out=$("$runner" ${deviations:+-X "$deviations"} "$@" -l 2>&1 >/dev/null)
+	out=$(runner_exec "$runner" ${deviations:+-X "$deviations"} "$@" -l 2>&1 >/dev/null)
 	rc=$?
 	((rc == 0)) && return 0
 	die -c "$rc" "the runner refuses its arguments (exit $rc): $(head -n 1 <<<"$out")"
 }
 
-while getopts ":k:la:T:m:c:A:r:X:o:J:K:U:h" opt; do
+while getopts ":k:la:T:m:c:A:r:X:o:J:K:U:M:h" opt; do
 	case $opt in
 	k) kernel_arg=$OPTARG ;;
-	l) kernel_list; exit $? ;;
+	l) list=1 ;;
+	M) arch_arg=$OPTARG ;;
 	a) accel=$OPTARG ;;
 	T) timeout=$OPTARG ;;
 	m) VMT_MEM=$OPTARG ;;
@@ -218,6 +233,14 @@ if ((OPTIND <= $#)) && [[ ${!OPTIND} != -- ]] && [[ ${*:OPTIND-1:1} != -- ]]; th
 fi
 shift $((OPTIND - 1))
 [[ ${1-} == -- ]] && shift
+# The kernel named says the architecture, and that says the rest.
+kernel_parse "$kernel_arg" "$arch_arg"
+if ((list)); then
+	kernel_list
+	exit $?
+fi
+[[ -n $runner ]] || runner=$REPO_DIR/$([[ $VMT_ARCH == arm64 ]] && echo build-arm64 || echo build)/test_progs
+qemu_set_arch
 [[ $accel =~ ^(auto|kvm|tcg)$ ]] || die -c "$VMT_EXIT_USAGE" "-a takes kvm, tcg or auto"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die -c "$VMT_EXIT_USAGE" "-T takes a number of seconds"
 [[ $VMT_SMP =~ ^[1-9][0-9]*$ ]] || die -c "$VMT_EXIT_USAGE" "-c (or VMTEST_SMP) takes a number of CPUs"
@@ -244,8 +267,13 @@ start_ns=$(date +%s%N)
 [[ $deviations == none ]] && deviations=
 [[ -z $deviations || -r $deviations ]] || die -c "$VMT_EXIT_USAGE" "known-deviations file $deviations: not readable"
 check_runner_args "$runner" "$deviations" "$@"
-kernel=$(kernel_resolve "$kernel_arg") || exit
+if [[ -z $VMT_KVER ]]; then
+	VMT_KVER=$(kernel_default_version) || exit
+	[[ -n $VMT_KVER ]] || die "no 6.19 $VMT_FLAVOUR kernel found in Debian's archive"
+fi
+kernel=$(kernel_resolve) || exit
 kernel_check_image "$kernel"
+guest_modules "$kernel"
 # The runner runs as many tests at once as the guest has CPUs, where their
 # traits allow (results are those of a serial run: make check compares);
 # a -j among the runner options overrides it.

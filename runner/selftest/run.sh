@@ -239,6 +239,20 @@ sed "s/>=6.0 <99.4/<6.0/; s/=$release/>$release/" "$WORK/dev.ini" >"$WORK/old.in
 run -t deviation/broken,lone -X "$WORK/old.ini"
 check "entries for other kernels do not apply" eval \
 	'has "#3/1 deviation/broken:FAIL" && has "#13 lone_deviation:FAIL" && rc_is 1'
+# arch: this machine's architecture (the runner spells aarch64 arm64).
+here_arch=$(uname -m | sed 's/aarch64/arm64/')
+other_arch=$([[ $here_arch == arm64 ]] && echo x86_64 || echo arm64)
+sed "/^reason    = broken stays broken/a arch      = $other_arch" "$WORK/dev.ini" >"$WORK/arch.ini"
+run -t deviation/broken -X "$WORK/arch.ini"
+check "an entry for another architecture does not apply" eval \
+	'has "#3/1 deviation/broken:FAIL" && rc_is 1'
+sed "/^reason    = broken stays broken/a arch      = $other_arch $here_arch" "$WORK/dev.ini" >"$WORK/arch.ini"
+run -t deviation/broken -X "$WORK/arch.ini"
+check "an entry naming this architecture applies" eval \
+	'has "#3/1 deviation/broken:XFAIL" && rc_is 0'
+printf '[pass]\nkernels = *\nrule = R\nreference = r\nreason = r\narch = sparc\n' >"$WORK/bad3.ini"
+run -t pass -X "$WORK/bad3.ini"
+check "exit 3 on an unknown architecture, naming file:line" eval 'rc_is 3 && err_has "bad3.ini:6:"'
 
 # --- JSON --------------------------------------------------------------------
 run -w 1 -a subtests,hang,skip,deviation -X "$WORK/dev.ini" -J "$WORK/out.json"
