@@ -19,8 +19,9 @@
 # (vmtest kernel: [FLAVOUR:]VERSION or image path), VMTEST_ARGS, RUNNER_ARGS.
 
 # The guest's architecture, in the kernel's spelling (x86_64, arm64).
+# An arm64 flavour in KERNEL (KERNEL=arm64-16k:7.3.4) says it too.
 HOST_ARCH	:= $(patsubst aarch64,arm64,$(shell uname -m))
-ARCH		?= $(HOST_ARCH)
+ARCH		?= $(if $(findstring arm64:,$(KERNEL)),arm64,$(HOST_ARCH))
 override ARCH	:= $(patsubst aarch64,arm64,$(patsubst x86,x86_64,$(patsubst amd64,x86_64,$(ARCH))))
 ifeq ($(filter $(ARCH),x86_64 arm64),)
 $(error ARCH=$(ARCH): the suite builds for x86_64 or arm64)
@@ -159,7 +160,7 @@ vmtest:
 # on Debian kernels, a build with Debian 13's toolchain and a rehearsal of
 # the CI workflow. See scripts/check.sh.
 check:
-	@scripts/deps.sh build run check
+	@scripts/deps.sh build run check cross-arm64 run-arm64
 	@$(MAKE) --no-print-directory all
 	OUTPUT=$(OUTPUT) scripts/check.sh
 

@@ -60,6 +60,8 @@ cross_arm64=(
 # shellcheck disable=SC2034
 run_arm64=(
 	qemu-system-aarch64:qemu-system-arm
+	# the cross-built runner checks its arguments on the host (vmtest)
+	qemu-aarch64:qemu-user
 )
 # shellcheck disable=SC2034
 kbuild=(

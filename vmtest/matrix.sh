@@ -9,8 +9,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$VMTEST_DIR/kernel.sh"
 
 # The default list: 6.18.15 is the control (no kfunc: everything that needs
-# it must SKIP), then 6.19 (the first with the kfunc) through 7.3.
-DEFAULT_KERNELS="6.18.15 6.19.6 6.19.14 7.0.13 7.1.13 7.2.12 7.3.4"
+# it must SKIP), then 6.19 (the first with the kfunc) through 7.3, then
+# arm64 with 4 KiB pages (6.19.14) and with 16 KiB pages (7.3.4, the
+# oldest arm64-16k with a modules package).
+DEFAULT_KERNELS="6.18.15 6.19.6 6.19.14 7.0.13 7.1.13 7.2.12 7.3.4 cloud-arm64:6.19.14 arm64-16k:7.3.4"
 
 usage()
 {
