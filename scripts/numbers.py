@@ -115,7 +115,15 @@ def part_bench(work):
     t7 = run(["vmtest/vmtest.sh", "-k", "7.3.4", "-J", slow7], os.path.join(work, "7.3.4.log"))
     run(["vmtest/vmtest.sh", "-k", "6.19.14", "-J", serial, "--", "-j", "1"],
         os.path.join(work, "serial.log"))
-    w, f, r7, s1 = (json.load(open(p)) for p in (whole, first, slow7, serial))
+    # arm64 under TCG: its floor and whole suite, 4 KiB and 16 KiB pages.
+    arm, arm16 = os.path.join(work, "arm64.json"), os.path.join(work, "arm64-16k.json")
+    run(["make", "--no-print-directory", "ARCH=arm64"], os.path.join(work, "make-arm64.log"))
+    run(["vmtest/bench.sh", "-k", "cloud-arm64:6.19.14", "-n", "3", "-J", arm],
+        os.path.join(work, "bench-arm64.log"))
+    t16 = run(["vmtest/vmtest.sh", "-k", "arm64-16k:7.3.4", "-J", arm16],
+              os.path.join(work, "arm64-16k.log"))
+    w, f, r7, s1, a, a16 = (json.load(open(p)) for p in (whole, first, slow7, serial, arm, arm16))
+    afloor, awarm = median(a["floor_ms"]), median(a["warm_ms"])
     floor, warm = median(w["floor_ms"]), median(w["warm_ms"])
     floor2, warm2 = median(f["floor_ms"]), median(f["warm_ms"])
     last = w["last_run"]
@@ -136,6 +144,11 @@ def part_bench(work):
          secs(w["cold_ms"]) if w.get("cold_ms") else "not measured"),
         (f"whole suite on 7.3.4 ({counts(r7)})",
          f"{t7:.1f} s ({secs(r7.get('wall_ms', 0))} in tests)"),
+        ("arm64 (TCG): floor, a bare boot of cloud-arm64 6.19.14 (median of 3)", secs(afloor)),
+        (f"arm64 (TCG): whole suite on cloud-arm64 6.19.14, 4 KiB pages ({counts(a['last_run'])})",
+         f"{secs(awarm)}, {awarm / afloor:.2f} x its floor"),
+        (f"arm64 (TCG): whole suite on arm64-16k 7.3.4, 16 KiB pages ({counts(a16)})",
+         f"{t16:.1f} s ({secs(a16.get('wall_ms', 0))} in tests)"),
         ("declarative verifier cases (`verifier_file_dynptr`)", str(verifier)),
     ]
     out = [header("bench", "Debian kernels, warm cache unless said"), "",
@@ -164,12 +177,15 @@ def group_rows(kernels, rows, cells):
 
 def part_matrix(work):
     outdir = os.path.join(work, "matrix")
+    # The default list has arm64 columns: their runner first.
+    run(["make", "--no-print-directory", "ARCH=arm64"], os.path.join(work, "make-arm64.log"))
     t = run(["vmtest/matrix.sh", "-j", "2", "-o", outdir], os.path.join(work, "matrix.log"))
     kernels = [Run(p) for p in report.expand([outdir])]
     rows, cells = report.build(kernels)
     total = [sum(k.count(c) for k in kernels) for c in ("passed", "failed", "skipped")]
     ok = sum(k.verdict == 0 for k in kernels)
-    out = [header("matrix", f"`vmtest/matrix.sh -j 2`, {len(kernels)} Debian kernels, warm cache"),
+    out = [header("matrix", f"`vmtest/matrix.sh -j 2`, {len(kernels)} Debian kernels "
+                  "(x86_64, then arm64 with 4 KiB and 16 KiB pages), warm cache"),
            "",
            f"{t:.0f} s; {ok} of {len(kernels)} kernels exit 0; "
            f"{total[0]} passed, {total[1]} failed, {total[2]} skipped in all. The summary rows "

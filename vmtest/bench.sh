@@ -38,9 +38,13 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 vmt_init_tmp
-kernel=$(kernel_resolve "$kernel_arg") || exit
+# -k [FLAVOUR:]VERSION or an image, as vmtest takes it (arm64 too).
+kernel_parse "$kernel_arg"
+qemu_set_arch
+kernel=$(kernel_resolve) || exit
 VMT_MEM=1G VMT_SMP=2
-guest_initramfs "$VMT_TMP/initramfs.cpio" "$REPO_DIR/build/test_progs" ""
+runner=$REPO_DIR/$([[ $VMT_ARCH == arm64 ]] && echo build-arm64 || echo build)/test_progs
+guest_initramfs "$VMT_TMP/initramfs.cpio" "$runner" ""
 probe_accel "$kernel" "$VMT_TMP/initramfs.cpio"
 accel=$VMT_ACCEL
 info "kernel $kernel, accel $accel, $runs runs each"

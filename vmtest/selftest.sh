@@ -161,7 +161,7 @@ fi
 
 head -c 200000 /dev/urandom >"$work/garbage.img"
 kernel=$("$vmtest" -h >/dev/null && source "$here/lib.sh" &&
-	source "$here/kernel.sh" && kernel_resolve "")
+	source "$here/kernel.sh" && kernel_parse "" && kernel_resolve)
 head -c 1000000 "$kernel" >"$work/truncated.img"
 
 expect "unknown option" 2 'unknown option -x' -- -x
