@@ -168,7 +168,7 @@ static void partly_resident(struct fixture *f)
 	long page = page_size();
 
 	if (!test__start_subtest("partly_resident_nonsleepable") ||
-	    !make_resident(f->fd))
+	    !scratch_block_backed() || !make_resident(f->fd))
 		return;
 	if (!ASSERT_OK(evict_range(f->fd, HOLE_PAGE * page, page),
 		       "evict one page"))

@@ -147,6 +147,17 @@ bool scratch_is_explicit(void)
 	return dir && *dir;
 }
 
+bool scratch_block_backed(void)
+{
+	const char *note = getenv("SCRATCH_NOTE");
+
+	if (!note || !*note)
+		return true;
+	test__skip("%s is %s; the test needs a block-backed page cache",
+		   scratch_dir(), note);
+	return false;
+}
+
 static int write_pattern(int fd, uint64_t off, uint64_t len)
 {
 	static uint8_t chunk[1 << 16];
@@ -268,7 +279,8 @@ bool make_file_evicted(int fd, off_t size, const char *what)
 {
 	long resident;
 
-	if (!ASSERT_OK(evict_range(fd, 0, 0), "evict the file's pages"))
+	if (!scratch_block_backed() ||
+	    !ASSERT_OK(evict_range(fd, 0, 0), "evict the file's pages"))
 		return false;
 	resident = resident_pages(fd, 0, size);
 	if (resident && !scratch_is_explicit()) {

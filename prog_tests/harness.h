@@ -100,6 +100,15 @@ const char *scratch_dir(void);
 bool scratch_is_explicit(void);
 
 /*
+ * False, and the subtest skipped saying why, when the environment says the
+ * scratch directory has no block-backed page cache ($SCRATCH_NOTE: vmtest
+ * on a kernel without a driver for its disk gives a tmpfs and the reason),
+ * which a test needs to evict pages, or to make a hole resident by reading
+ * it.
+ */
+bool scratch_block_backed(void);
+
+/*
  * Creates @name in the scratch directory holding @size pattern bytes, written
  * and synced, and returns an O_RDONLY descriptor, or -errno. The file's path
  * is left in @path: the caller unlinks it.

@@ -31,8 +31,11 @@ need_cmd apt-get apt-cache dpkg-deb sha256sum
 release=$(apt-get indextargets --no-release-info --format '$(REPO_URI) $(RELEASE)' |
 	awk '$2 !~ /-(security|updates|backports)$/ { print $2; exit }')
 [[ -n $release ]] || die "no Debian release in this machine's apt configuration"
-# The release's own lists, for this architecture, beside the kernels' ones.
+# The release's own lists, for this architecture, beside the kernels' ones
+# (kernel.sh's functions read both variables).
+# shellcheck disable=SC2034
 KERNEL_SUITES=$release
+# shellcheck disable=SC2034
 APT_DIR=$VMTEST_CACHE/apt-$VMT_DEBARCH-$release
 kernel_lists_update
 

@@ -278,7 +278,12 @@ guest_modules "$kernel"
 # traits allow (results are those of a serial run: make check compares);
 # a -j among the runner options overrides it.
 guest_initramfs "$VMT_TMP/initramfs.cpio" "$runner" "$deviations" -j "$VMT_SMP" "$@"
-guest_disk "$VMT_TMP/scratch.img" 256
+disk=$VMT_TMP/scratch.img
+if [[ -n $VMT_NO_DISK ]]; then
+	disk=
+	append="vmtest.nodisk=1${append:+ $append}"
+fi
+[[ -n $disk ]] && guest_disk "$disk" 256
 
 VMT_ACCEL=$accel VMT_ACCEL_WHY=
 [[ $accel == auto ]] && probe_accel "$kernel" "$VMT_TMP/initramfs.cpio"
@@ -288,7 +293,7 @@ fi
 accel=$VMT_ACCEL
 info "kernel $kernel, accel $accel${VMT_ACCEL_WHY:+ ($VMT_ACCEL_WHY)}, ${VMT_MEM} memory$( ((VMT_SMP != 2)) && echo ", $VMT_SMP CPUs"), timeout ${timeout} s"
 boot_and_run "$accel" "$kernel" "$VMT_TMP/initramfs.cpio" \
-	"$VMT_TMP/scratch.img" "$append" "$timeout"
+	"$disk" "$append" "$timeout"
 rc=$?
 # A kernel that crashed before the runner printed a line has said nothing
 # about the suite. Under TCG a 6.19.14 guest once died so in about 200
@@ -297,9 +302,9 @@ rc=$?
 crashed_before_runner() { ((rc == 1 && VMT_SPLAT)) && [[ ! -s $VMT_TMP/runner.log ]]; }
 if crashed_before_runner; then
 	info "the guest kernel crashed before the runner started (above); booting it once more"
-	guest_disk "$VMT_TMP/scratch.img" 256
+	[[ -n $disk ]] && guest_disk "$disk" 256
 	boot_and_run "$accel" "$kernel" "$VMT_TMP/initramfs.cpio" \
-		"$VMT_TMP/scratch.img" "$append" "$timeout"
+		"$disk" "$append" "$timeout"
 	rc=$?
 	if crashed_before_runner; then
 		info "the guest kernel crashed again before the runner started: no verdict"
