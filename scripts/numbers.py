@@ -117,7 +117,7 @@ def part_bench(work):
         os.path.join(work, "serial.log"))
     # arm64 under TCG: its floor and whole suite, 4 KiB and 16 KiB pages.
     arm, arm16 = os.path.join(work, "arm64.json"), os.path.join(work, "arm64-16k.json")
-    run(["make", "--no-print-directory", "ARCH=arm64"], os.path.join(work, "make-arm64.log"))
+    run(["make", "--no-print-directory", "ARCH=arm64", "OUTPUT=build-arm64"], os.path.join(work, "make-arm64.log"))
     run(["vmtest/bench.sh", "-k", "cloud-arm64:6.19.14", "-n", "3", "-J", arm],
         os.path.join(work, "bench-arm64.log"))
     t16 = run(["vmtest/vmtest.sh", "-k", "arm64-16k:7.3.4", "-J", arm16],
@@ -178,7 +178,7 @@ def group_rows(kernels, rows, cells):
 def part_matrix(work):
     outdir = os.path.join(work, "matrix")
     # The default list has arm64 columns: their runner first.
-    run(["make", "--no-print-directory", "ARCH=arm64"], os.path.join(work, "make-arm64.log"))
+    run(["make", "--no-print-directory", "ARCH=arm64", "OUTPUT=build-arm64"], os.path.join(work, "make-arm64.log"))
     t = run(["vmtest/matrix.sh", "-j", "2", "-o", outdir], os.path.join(work, "matrix.log"))
     kernels = [Run(p) for p in report.expand([outdir])]
     rows, cells = report.build(kernels)
