@@ -57,6 +57,8 @@ kernel_parse()
 		[[ -n $arch && $arch != "$found" ]] &&
 			die -c "$VMT_EXIT_USAGE" "kernel image $spec is an $found kernel, not $arch"
 		kernel_set_arch "$found"
+		# Whole? Said before anything slower looks at the runner.
+		kernel_check_image "$spec"
 		return 0
 	fi
 	if [[ $spec == *:* ]]; then
@@ -246,9 +248,9 @@ kernel_default_version()
 # arm64 for an arm64 Image ("ARM\x64" at 0x38), nothing otherwise.
 kernel_image_arch()
 {
-	if [[ $(dd if="$1" bs=1 skip=514 count=4 2>/dev/null) == HdrS ]]; then
+	if [[ $(dd if="$1" bs=1 skip=514 count=4 2>/dev/null | tr -d "\0") == HdrS ]]; then
 		echo x86_64
-	elif [[ $(dd if="$1" bs=1 skip=56 count=4 2>/dev/null) == ARMd ]]; then
+	elif [[ $(dd if="$1" bs=1 skip=56 count=4 2>/dev/null | tr -d "\0") == ARMd ]]; then
 		echo arm64
 	fi
 }

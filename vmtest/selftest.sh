@@ -168,12 +168,26 @@ expect "unknown option" 2 'unknown option -x' -- -x
 expect "missing option argument" 2 'needs an argument' -- -k
 expect "bad accelerator" 2 'kvm, tcg or auto' -- -a fast
 expect "malformed kernel version" 2 'neither a kernel image path' -- -k six
-expect "kernel version Debian lacks" 4 'Debian has no cloud kernel 1\.2\.3' -- -k 1.2.3 -J "$work/nokernel.json"
+expect "kernel version Debian lacks" 4 'Debian has no cloud-amd64 kernel 1\.2\.3' -- -k 1.2.3 -J "$work/nokernel.json"
 json_is "no such kernel: verdict 4 and why" "$work/nokernel.json" \
-	'assert d["verdict"] == 4 and "no cloud kernel 1.2.3" in d["reason"] and d["kernel"] == "1.2.3" and d["results"] == []'
+	'assert d["verdict"] == 4 and "no cloud-amd64 kernel 1.2.3" in d["reason"] and d["kernel"] == "1.2.3" and d["results"] == []'
+expect "unknown kernel flavour" 2 "unknown kernel flavour 'arm65'" -- -k arm65:6.19.14
+expect "a flavour of another architecture" 2 'flavour arm64-16k is an arm64 kernel, not x86_64' -- --arch x86_64 -k arm64-16k:7.3.4
+expect "unknown architecture" 2 "unknown architecture 'sparc'" -- --arch sparc
 
 expect "missing kernel file" 4 'no such readable file' -- -k "$work/none.img"
-expect "corrupt kernel image" 4 'not a bootable x86 kernel' -- -k "$work/garbage.img"
+expect "corrupt kernel image" 4 'not a bootable x86_64 or arm64 kernel' -- -k "$work/garbage.img"
+# An arm64 EFI image whose one section ends at 1 MiB, cut at 64 KiB.
+python3 -c 'import struct, sys
+img = bytearray(65536)
+img[56:60] = b"ARMd"
+struct.pack_into("<I", img, 60, 64)
+img[64:68] = b"PE\0\0"
+struct.pack_into("<HH", img, 64 + 4, 0xaa64, 1)
+struct.pack_into("<H", img, 64 + 20, 240)
+struct.pack_into("<II", img, 64 + 24 + 240 + 16, 0xf0000, 0x10000)
+open(sys.argv[1], "wb").write(img)' "$work/arm64-cut.img"
+expect "truncated arm64 image" 4 'is truncated: 65536 bytes, its boot header says at least 1048576' -- -k "$work/arm64-cut.img"
 expect "truncated kernel image" 4 'is truncated: 1000000 bytes, its boot header says at least' -- -k "$work/truncated.img" -T 30
 VMTEST_QEMU=/nonexistent/qemu-system-x86_64 \
 	expect "qemu missing" 4 'qemu-system-x86_64 not found' --
