@@ -29,6 +29,8 @@ steps=(
 	"CI workflow rehearsal (Debian 13, sid roots)|scripts/rehearse-workflow.py -o $OUTPUT/rehearsal -i kernels=6.19.14 kernels kernel:6.19.14 toolchain:sid report"
 	"Debian 13 build = host build on 6.19.14|vmtest/report.py --same $OUTPUT/rehearsal/artifacts/results-6.19.14 $OUTPUT/matrix/6.19.14"
 	"sid build = host build on 6.19.14|vmtest/report.py --same $OUTPUT/rehearsal/artifacts/toolchain-sid $OUTPUT/matrix/6.19.14"
+	"CI workflow rehearsal: the arm64 kernel job (Debian 13 root)|scripts/rehearse-workflow.py -o $OUTPUT/rehearsal-arm64 kernels kernel:cloud-arm64:6.19.14"
+	"Debian 13 arm64 build = host arm64 build on cloud-arm64 6.19.14|vmtest/report.py --same $OUTPUT/rehearsal-arm64/artifacts/results-cloud-arm64_6.19.14 $OUTPUT/matrix/cloud-arm64_6.19.14"
 )
 
 total_p=0 total_f=0 total_s=0 failed=0 table='' rows=()
