@@ -400,6 +400,16 @@ def load_json(path, what):
         return None, f"{what} {path}: {e}"
 
 
+def write_formats(args, run):
+    """The one-run files asked for: KTAP, JUnit, the CI summary."""
+    if args.ktap:
+        write(args.ktap, results.ktap(run))
+    if args.junit:
+        write(args.junit, results.junit(run))
+    if args.summary:
+        sys.stdout.write(results.summary(run))
+
+
 def emit(args):
     """--emit: one run's files from the runner's record and vmtest's meta."""
     meta, err = load_json(args.meta, "vmtest's meta") if args.meta else ({}, "")
@@ -416,12 +426,7 @@ def emit(args):
     run = Run.from_dict(merged, args.json or args.record or "")
     if args.json:
         write(args.json, json.dumps(merged, indent=1) + "\n")
-    if args.ktap:
-        write(args.ktap, results.ktap(run))
-    if args.junit:
-        write(args.junit, results.junit(run))
-    if args.summary:
-        sys.stdout.write(results.summary(run))
+    write_formats(args, run)
     return 0  # written; the verdict is the caller's to tell
 
 
@@ -467,13 +472,7 @@ def main():
     if args.summary or args.junit or args.ktap:
         if len(kernels) != 1:
             ap.error("--summary, --junit and --ktap take one kernel")
-        k = kernels[0]
-        if args.junit:
-            write(args.junit, results.junit(k))
-        if args.ktap:
-            write(args.ktap, results.ktap(k))
-        if args.summary:
-            sys.stdout.write(results.summary(k))
+        write_formats(args, kernels[0])
         return 0  # written; the verdict is in them
     rows, cells = build(kernels)
     md = markdown(kernels, rows, cells, args.title, args.note)
