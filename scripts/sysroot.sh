@@ -42,18 +42,13 @@ kernel_lists_update
 work=$(mktemp -d "${TMPDIR:-/tmp}/sysroot.XXXXXX") || die "cannot create a temporary directory"
 trap 'rm -rf "$work"' EXIT
 info "fetching the $VMT_DEBARCH build packages of Debian $release: $PACKAGES"
-# shellcheck disable=SC2086 # a list of package names
-(cd "$work" && apt_private download $PACKAGES >download.log 2>&1) ||
-	die "cannot download $PACKAGES for $VMT_DEBARCH: $(grep -m1 -E '^(E|Err):' "$work/download.log" | cut -c1-160)"
 mkdir -p "$work/root"
 for pkg in $PACKAGES; do
-	deb=$(ls "$work/${pkg}_"*.deb 2>/dev/null | head -n 1)
-	[[ -n $deb ]] || die "$pkg: not downloaded"
-	want=$(apt_cache_private show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^SHA256: //p' | head -n 1)
-	got=$(sha256sum "$deb" | cut -d' ' -f1)
-	[[ -n $want && $want == "$got" ]] ||
-		die "$pkg: the download's SHA256 $got is not the archive's ${want:-(none)}"
-	dpkg-deb -x "$deb" "$work/root" || die "$pkg: cannot unpack $deb"
+	# Downloaded, checked against the archive's SHA256 and unpacked, as
+	# the kernels are (kernel.sh), then merged into one tree.
+	mkdir -p "$work/$pkg" && kernel_fetch_deb "$pkg" "$work/$pkg" ||
+		die "cannot fetch $pkg for $VMT_DEBARCH (above)"
+	cp -a "$work/$pkg/root/." "$work/root/" || die "cannot unpack $pkg"
 done
 # bookworm ships /bin/busybox, trixie on /usr/bin/busybox.
 if [[ ! -x $work/root/bin/busybox && -x $work/root/usr/bin/busybox ]]; then
