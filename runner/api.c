@@ -206,6 +206,20 @@ bool case_where(const char **rule, const char **file, int *line,
 	return true;
 }
 
+bool test__seed(unsigned long long *seed)
+{
+	if (opts.seed_given)
+		*seed = opts.seed;
+	return opts.seed_given;
+}
+
+bool test__budget(long *amount, bool *secs)
+{
+	*amount = opts.budget;
+	*secs = opts.budget_secs;
+	return opts.budget > 0;
+}
+
 int test__verbosity(void)
 {
 	return opts.verbosity;

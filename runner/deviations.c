@@ -12,10 +12,16 @@
  *   reference = where the behaviour comes from
  *   reason    = what deviates
  *   arch      = x86_64            (optional: only on these architectures)
+ *   model     = switch_name       (optional: a switch of a test's model)
  *
- * Every key but arch is required.  Any mistake is a setup error naming
- * file:line.  arch is for a deviation that comes from an architecture (its
- * calling convention, its JIT): elsewhere the test must pass.
+ * Every key but arch and model is required.  Any mistake is a setup error
+ * naming file:line.  arch is for a deviation that comes from an
+ * architecture (its calling convention, its JIT): elsewhere the test must
+ * pass.  model names the switch through which a test that predicts results
+ * from a model of the contract (prog_tests/model.c) follows the entry:
+ * test__known_deviation(NAME) tells it whether the entry applies to this
+ * kernel, and the entry also covers every subtest named "deviation_NAME",
+ * in which such a test reports that the kernel behaved as the entry says.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -31,11 +37,12 @@
 static struct deviation *devs;
 static int nr_devs;
 
-static const char *const keys[] = { "kernels", "rule", "reference", "reason",
-				    "arch" };
+static const char *const keys[] = { "kernels", "rule", "reference",
+				    "reason",  "arch", "model" };
 #define NR_KEYS (int)(sizeof(keys) / sizeof(keys[0]))
 #define NR_REQUIRED 4 /* the keys before arch */
 #define KEY_ARCH 4
+#define KEY_MODEL 5
 
 struct parser {
 	const char *path;
@@ -255,12 +262,13 @@ static int set_key(struct parser *p, char *s, const char *release)
 	slots[2] = &p->cur->reference;
 	slots[3] = &p->cur->reason;
 	slots[4] = &p->cur->arch;
+	slots[5] = &p->cur->model;
 	for (i = 0; i < NR_KEYS && strcmp(key, keys[i]); i++)
 		;
 	if (i == NR_KEYS)
 		return parse_error(
 			p, p->line,
-			"unknown key '%s' (want kernels, rule, reference, reason, arch)",
+			"unknown key '%s' (want kernels, rule, reference, reason, arch, model)",
 			key);
 	if (p->seen[i])
 		return parse_error(p, p->line, "key '%s' given twice", key);
@@ -270,6 +278,13 @@ static int set_key(struct parser *p, char *s, const char *release)
 	*slots[i] = xstrdup(value);
 	if (i == KEY_ARCH)
 		return parse_arch(p);
+	if (i == KEY_MODEL &&
+	    strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+		    strlen(value))
+		return parse_error(
+			p, p->line,
+			"model switch '%s' is not a lower-case identifier",
+			value);
 	return i == 0 ? parse_kernels(p, release) : 0;
 }
 
@@ -308,6 +323,10 @@ int deviations_load(const char *path, const char *release)
 static bool deviation_matches(const struct deviation *d, const char *test,
 			      const char *sub)
 {
+	/* A model's report of the entry: "deviation_NAME", in any test. */
+	if (d->model && sub && !strncmp(sub, "deviation_", 10) &&
+	    !strcmp(sub + 10, d->model))
+		return true;
 	if (fnmatch(d->test_pat, test, 0))
 		return false;
 	/* "[test]" covers the test and all its subtests. */
@@ -324,6 +343,18 @@ struct deviation *deviation_find(const char *test, const char *sub)
 	for (i = 0; i < nr_devs; i++) {
 		if (devs[i].applies && deviation_matches(&devs[i], test, sub))
 			return &devs[i];
+	}
+	return NULL;
+}
+
+const char *test__known_deviation(const char *model)
+{
+	int i;
+
+	for (i = 0; i < nr_devs; i++) {
+		if (devs[i].applies && devs[i].model &&
+		    !strcmp(devs[i].model, model))
+			return devs[i].rule;
 	}
 	return NULL;
 }

@@ -59,6 +59,10 @@ struct options {
 	const char *json_path;
 	const char *deviations_path;
 	int jobs; /* tests at a time, -j */
+	unsigned long long seed; /* -s */
+	bool seed_given;
+	long budget; /* --budget: cases (budget_secs false) or seconds; 0: none */
+	bool budget_secs;
 };
 
 extern struct options opts;
@@ -80,6 +84,7 @@ struct deviation {
 	char *reference;
 	char *reason;
 	char *arch; /* architectures it is limited to, NULL: all */
+	char *model; /* the model's switch for it (model = NAME), or NULL */
 	int line; /* of the section header, for messages */
 	bool applies; /* to the running kernel */
 	int matched; /* units of this run it covered */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_progs: command line, setup checks, and the run over the selection. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +46,11 @@ static void usage(FILE *f)
 		"  -r, --repeat=N               run the selection N times in a row\n"
 		"  -j, --jobs=N                 run up to N tests at once where their traits\n"
 		"                               allow (default 1); results print in order\n"
+		"  -s, --seed=SEED              seed of the tests that draw random cases\n"
+		"                               (decimal or 0x hex; 'random' draws one);\n"
+		"                               they print the seed they use\n"
+		"      --budget=N[s]            how many random cases such a test runs, or\n"
+		"                               for how many seconds (Ns)\n"
 		"  -X, --known-deviations=FILE  turn failures listed in FILE into XFAIL, and\n"
 		"                               their passes into XPASS (a failure)\n"
 		"\n"
@@ -108,7 +114,44 @@ static void add_filter(struct filter_list *list, const char *arg, bool glob)
 		exit(EXIT_SETUP);
 }
 
-enum { OPT_GUEST_FILES = 256 };
+enum { OPT_GUEST_FILES = 256, OPT_BUDGET };
+
+static void parse_seed(const char *arg)
+{
+	char *end;
+	FILE *f;
+
+	opts.seed_given = true;
+	if (!strcmp(arg, "random")) {
+		f = fopen("/dev/urandom", "r");
+		if (!f || fread(&opts.seed, sizeof(opts.seed), 1, f) != 1)
+			usage_error("-s random: cannot read /dev/urandom");
+		fclose(f);
+		/* Short enough to type back. */
+		opts.seed &= 0xffffffffull;
+		return;
+	}
+	errno = 0;
+	opts.seed = strtoull(arg, &end, 0);
+	if (!*arg || *end || errno || *arg == '-')
+		usage_error("-s wants a number or 'random', not '%s'", arg);
+}
+
+static void parse_budget(const char *arg)
+{
+	char *end;
+	long val;
+
+	val = strtol(arg, &end, 10);
+	opts.budget_secs = *end == 's';
+	if (opts.budget_secs)
+		end++;
+	if (!*arg || *end || val < 1 || val > 100000000)
+		usage_error(
+			"--budget wants N (cases) or Ns (seconds), N >= 1, not '%s'",
+			arg);
+	opts.budget = val;
+}
 
 static void parse_args(int argc, char **argv)
 {
@@ -123,6 +166,8 @@ static void parse_args(int argc, char **argv)
 		{ "watchdog", required_argument, NULL, 'w' },
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "budget", required_argument, NULL, OPT_BUDGET },
 		{ "json", required_argument, NULL, 'J' },
 		{ "known-deviations", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
@@ -130,8 +175,8 @@ static void parse_args(int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "t:b:a:d:lvw:r:j:J:X:h", long_opts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:b:a:d:lvw:r:j:s:J:X:h",
+				long_opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			add_filter(&opts.filters.allow, optarg, false);
@@ -162,6 +207,12 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'j':
 			opts.jobs = parse_count(optarg, "-j", 1);
+			break;
+		case 's':
+			parse_seed(optarg);
+			break;
+		case OPT_BUDGET:
+			parse_budget(optarg);
 			break;
 		case 'J':
 			opts.json_path = optarg;

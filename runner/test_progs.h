@@ -81,6 +81,29 @@ int test__verbosity(void);
 const char *test__kernel_release(void);
 
 /*
+ * For tests that draw random cases: the seed given with -s (true), else
+ * false and @seed untouched. Such a test prints the seed it uses, so that
+ * -s replays its run exactly.
+ */
+bool test__seed(unsigned long long *seed);
+
+/*
+ * The --budget given: a number of cases (*secs false) or of seconds
+ * (*secs true); false if none was given.
+ */
+bool test__budget(long *amount, bool *secs);
+
+/*
+ * For tests that predict results from a model of the contract: the rule
+ * of the known-deviations entry (-X) that turns on the model's switch
+ * @model ("model = NAME") for the running kernel, or NULL when none does.
+ * The entry also covers the subtest "deviation_NAME", where such a test
+ * fails, under that rule, when the kernel behaved as the entry says: so the
+ * deviation shows as XFAIL, and as XPASS once it no longer reproduces.
+ */
+const char *test__known_deviation(const char *model);
+
+/*
  * Something a test needs that the kernel or the machine may lack, as the
  * suite defines it: unmet() returns NULL when it is there, else the reason,
  * which the runner gives as the test's SKIP before running it.
