@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -491,24 +490,6 @@ out:
 	close_opened(&o);
 }
 
-static void mount_tmpfs(char *dir, size_t sz, const char *opts)
-{
-	snprintf(dir, sz, "/tmp/file_kinds.XXXXXX");
-	if (!mkdtemp(dir) || mount("tmpfs", dir, "tmpfs", 0, opts)) {
-		if (dir[0] && strncmp(dir, "/tmp/file_kinds.XXXXXX", sz))
-			rmdir(dir);
-		dir[0] = 0;
-	}
-}
-
-static void unmount_tmpfs(char *dir)
-{
-	if (dir[0]) {
-		umount2(dir, MNT_DETACH);
-		rmdir(dir);
-	}
-}
-
 /* Not parallel: under -j it runs alone, as it provokes a kernel warning. */
 TEST_TRAITS(file_kinds, NEEDS_FILE_DYNPTR_LSM);
 
@@ -525,12 +506,13 @@ void test_file_kinds(void)
 		       "attach both programs"))
 		goto out;
 	k.batch = READ_BATCH_OF(k.skel);
-	mount_tmpfs(k.tmpfs, sizeof(k.tmpfs), "size=64m");
+	tmpfs_mount(k.tmpfs, sizeof(k.tmpfs), "file_kinds", "size=64m");
 	/* Room for the huge file's three folios, whatever their size. */
 	snprintf(huge_opts, sizeof(huge_opts), "size=%ldk,huge=always",
 		 4 * huge_folio_size() / 1024);
 	if (huge_folio_size())
-		mount_tmpfs(k.tmpfs_huge, sizeof(k.tmpfs_huge), huge_opts);
+		tmpfs_mount(k.tmpfs_huge, sizeof(k.tmpfs_huge), "file_kinds",
+			    huge_opts);
 
 	for (i = 0; i < N_KINDS; i++) {
 		run_kind(&k, &kinds[i], false);
@@ -538,8 +520,8 @@ void test_file_kinds(void)
 	}
 	sparse_hole(&k);
 
-	unmount_tmpfs(k.tmpfs);
-	unmount_tmpfs(k.tmpfs_huge);
+	tmpfs_unmount(k.tmpfs);
+	tmpfs_unmount(k.tmpfs_huge);
 out:
 	release_prog_pair();
 	file_kinds__destroy(k.skel);

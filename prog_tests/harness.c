@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <unistd.h>
 #include <bpf/btf.h>
 #include "harness.h"
@@ -158,6 +159,25 @@ bool scratch_block_backed(void)
 	return false;
 }
 
+bool scratch_evicts(void)
+{
+	char path[256];
+	bool evicts;
+	int fd;
+
+	if (getenv("SCRATCH_NOTE") && *getenv("SCRATCH_NOTE"))
+		return false;
+	fd = make_pattern_file("evict_probe", 2 * page_size(), path,
+			       sizeof(path));
+	if (fd < 0)
+		return false;
+	evicts = !evict_range(fd, 0, 0) &&
+		 resident_pages(fd, 0, 2 * page_size()) == 0;
+	close(fd);
+	unlink(path);
+	return evicts;
+}
+
 static int write_pattern(int fd, uint64_t off, uint64_t len)
 {
 	static uint8_t chunk[1 << 16];
@@ -234,6 +254,28 @@ int make_pattern_file(const char *name, uint64_t size, char *path,
 	struct extent whole = { 0, size };
 
 	return make_sparse_pattern_file(name, size, &whole, 1, path, path_sz);
+}
+
+void tmpfs_mount(char *dir, size_t sz, const char *prefix, const char *opts)
+{
+	snprintf(dir, sz, "/tmp/%s.XXXXXX", prefix);
+	if (!mkdtemp(dir)) {
+		dir[0] = 0;
+		return;
+	}
+	if (mount("tmpfs", dir, "tmpfs", 0, opts)) {
+		rmdir(dir);
+		dir[0] = 0;
+	}
+}
+
+void tmpfs_unmount(char *dir)
+{
+	if (dir[0]) {
+		umount2(dir, MNT_DETACH);
+		rmdir(dir);
+		dir[0] = 0;
+	}
 }
 
 int evict_range(int fd, off_t off, off_t len)

@@ -109,6 +109,12 @@ bool scratch_is_explicit(void);
 bool scratch_block_backed(void);
 
 /*
+ * Whether the scratch directory's page cache can be evicted, found out
+ * quietly (no skip) with a small file, POSIX_FADV_DONTNEED and mincore().
+ */
+bool scratch_evicts(void);
+
+/*
  * Creates @name in the scratch directory holding @size pattern bytes, written
  * and synced, and returns an O_RDONLY descriptor, or -errno. The file's path
  * is left in @path: the caller unlinks it.
@@ -133,6 +139,14 @@ int make_sparse_pattern_file(const char *name, uint64_t size,
 int make_sparse_pattern_file_in(const char *dir, const char *name,
 				uint64_t size, const struct extent *data,
 				int n_data, char *path, size_t path_sz);
+
+/*
+ * A private tmpfs mounted with @opts on a new directory /tmp/PREFIX.XXXXXX,
+ * left in @dir; @dir is "" if it could not be made. tmpfs_unmount() takes
+ * it down and removes the directory; it does nothing for "".
+ */
+void tmpfs_mount(char *dir, size_t sz, const char *prefix, const char *opts);
+void tmpfs_unmount(char *dir);
 
 /* Drops the clean page-cache pages of [off, off+len) (len 0: to EOF). */
 int evict_range(int fd, off_t off, off_t len);
