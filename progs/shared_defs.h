@@ -72,4 +72,34 @@ struct grid_case {
 	__u32 helper; /* enum grid_helper */
 };
 
+/*
+ * An operation sequence (progs/model_seq.c): one file dynptr made with
+ * seq_flags, up to SEQ_MAX_OPS operations on it or on its clone, then the
+ * discard of one of them. At most one SEQ_CLONE, and no operation on the
+ * clone (which 1) before it.
+ */
+#define SEQ_MAX_OPS 16
+#define SEQ_MAX_LEN 8192 /* the longest read */
+#define SEQ_WRITE_MAX 16 /* the longest write */
+
+enum seq_opcode {
+	SEQ_ADJUST = 1, /* a = start, b = end */
+	SEQ_CLONE, /* of the dynptr into the clone */
+	SEQ_READ, /* bpf_dynptr_read(): a = off, b = len */
+	SEQ_SLICE, /* bpf_dynptr_slice(): a = off, b = 1, 16 or 256 bytes */
+	SEQ_SLICE_NOBUF, /* the same without a buffer */
+	SEQ_SIZE,
+	SEQ_IS_NULL,
+	SEQ_IS_RDONLY,
+	SEQ_WRITE, /* bpf_dynptr_write(): a = off, b = len */
+	SEQ_DATA, /* bpf_dynptr_data() of 16 bytes at a */
+	SEQ_NR_OPCODES,
+};
+
+struct seq_op {
+	__u32 code; /* enum seq_opcode */
+	__u32 which; /* 0: the dynptr, 1: its clone */
+	__u64 a, b;
+};
+
 #endif /* __SHARED_DEFS_H */
