@@ -312,3 +312,29 @@ void test_x_cases(void)
 		ASSERT_EQ(1, 2, "fails under R-FAKE-7");
 	}
 }
+
+/*
+ * What the runner tells a test that draws random cases or follows a model:
+ * the seed (-s), the budget (--budget) and a model switch (model = NAME).
+ */
+void test_y_model_switch(void)
+{
+	const char *rule = test__known_deviation("fake_switch");
+	unsigned long long seed;
+	long amount;
+	bool secs;
+
+	if (test__seed(&seed))
+		printf("seed %#llx\n", seed);
+	else
+		printf("seed none\n");
+	if (test__budget(&amount, &secs))
+		printf("budget %ld%s\n", amount, secs ? " s" : "");
+	else
+		printf("budget none\n");
+	printf("switch %s\n", rule ? rule : "off");
+	if (test__start_subtest("deviation_fake_switch")) {
+		TEST_RULE(rule ? rule : "R-FAKE-5");
+		ASSERT_EQ(1, 0, "answers that followed the deviation");
+	}
+}

@@ -52,10 +52,10 @@ out_is() { [ "$(cat "$WORK/out")" = "$1" ]; }
 
 # --- build -------------------------------------------------------------
 "$RUNNER/gen-tests.sh" "$HERE/fake_tests.c" >"$BUILD/tests.h"
-check "gen-tests.sh lists the 23 fake tests, sorted" \
+check "gen-tests.sh lists the 24 fake tests, sorted" \
 	test "$(cat "$BUILD/tests.h")" = "$(grep -oE '^void test_[a-z_]+\(void\)$' \
 		"$HERE/fake_tests.c" | sed -E 's/void test_(.*)\(void\)/DEFINE_TEST(\1)/' |
-		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 23
+		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 24
 printf 'void test_b(void)\n{\nvoid test_a(void) {\nvoid test_proto(void);\nstatic void test_static(void)\nvoid test__helper(void)\n' >"$WORK/gen.c"
 check "gen-tests.sh skips prototypes, static and helper functions" \
 	test "$("$RUNNER/gen-tests.sh" "$WORK/gen.c" | tr '\n' ' ')" = "DEFINE_TEST(a) DEFINE_TEST(b) "
@@ -70,7 +70,7 @@ pass "build fake_test_progs with -Wall -Wextra -Werror"
 
 # --- listing and filters -------------------------------------------------
 run -l
-check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 23 ]'
+check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 24 ]'
 run -l -t skip
 check "-t substring" out_is $'all_skipped\nskip\nsome_skipped'
 run -l -t skip -b all
@@ -253,6 +253,26 @@ check "an entry naming this architecture applies" eval \
 printf '[pass]\nkernels = *\nrule = R\nreference = r\nreason = r\narch = sparc\n' >"$WORK/bad3.ini"
 run -t pass -X "$WORK/bad3.ini"
 check "exit 3 on an unknown architecture, naming file:line" eval 'rc_is 3 && err_has "bad3.ini:6:"'
+
+# model switches, seeds and budgets
+printf '[elsewhere/none]\nkernels = *\nrule = R-FAKE-5\nreference = r\nreason = r\nmodel = fake_switch\n' >"$WORK/model.ini"
+run -v -t y_model_switch -s 0x10 --budget 5s -X "$WORK/model.ini"
+check "a test gets the seed, the budget and the switch's rule" eval \
+	'has "seed 0x10" && has "budget 5 s" && has "switch R-FAKE-5"'
+check "the switch's entry covers the deviation_NAME subtest" eval \
+	'has "y_model_switch/deviation_fake_switch:XFAIL (R-FAKE-5" && rc_is 0'
+run -v -t y_model_switch --budget 30
+check "without an entry the switch is off and the subtest fails" eval \
+	'has "seed none" && has "budget 30" && has "switch off" && has "y_model_switch/deviation_fake_switch:FAIL" && rc_is 1'
+run -t y_model_switch -s random -v
+check "-s random draws a seed and gives it to the test" eval 'has_re "^seed 0x[0-9a-f]+$"'
+run -t pass -s banana
+check "exit 2 on a seed that is not a number" eval 'rc_is 2 && err_has "-s wants a number"'
+run -t pass --budget 0s
+check "exit 2 on an empty budget" eval 'rc_is 2 && err_has "--budget wants"'
+printf '[pass]\nkernels = *\nrule = R\nreference = r\nreason = r\nmodel = Not-An-Id\n' >"$WORK/bad4.ini"
+run -t pass -X "$WORK/bad4.ini"
+check "exit 3 on a model switch that is not an identifier, naming file:line" eval 'rc_is 3 && err_has "bad4.ini:6:"'
 
 # --- JSON --------------------------------------------------------------------
 run -w 1 -a subtests,hang,skip,deviation -X "$WORK/dev.ini" -J "$WORK/out.json"
