@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "harness.h"
+#include "model.h"
 #include "adjust.skel.h"
 
 #define M16 (1ll << 24)
@@ -119,33 +120,37 @@ static void resolve_rows(void)
 }
 
 /*
- * The contract, as a model: where the window starts and how long it is.
- * Each step also says which rule decided its answer.
+ * The expectations come from the contract's model (model.h), strict: the
+ * answers and rules of a fresh dynptr, adjusted as case @c says.
  */
-struct window {
-	__u64 start;
-	__u64 size;
+struct case_model {
+	struct model m;
+	struct model_file f;
+	struct model_answer adjust, adjust2, read;
+	int fd;
 };
 
-static int model_adjust(struct window *w, __u64 start, __u64 end,
-			const char **rule)
+static bool resident_page(void *arg, __u64 index)
 {
-	*rule = "R-ADJUST-1";
-	if (start > end)
-		return -EINVAL;
-	if (start > w->size || end > w->size)
-		return -ERANGE;
-	*rule = "R-ADJUST-2";
-	w->start += start;
-	w->size = end - start;
-	return 0;
+	struct case_model *cm = arg;
+
+	return resident_pages(cm->fd, index * page_size(), page_size()) == 1;
 }
 
-static int model_read(const struct window *w, __u64 off, __u64 len,
-		      const char **rule)
+static void model_case(struct case_model *cm, int fd,
+		       const struct adjust_case *c, enum model_ctx ctx)
 {
-	*rule = "R-ADJUST-3";
-	return len > w->size || off > w->size - len ? -E2BIG : 0;
+	cm->fd = fd;
+	cm->f = (struct model_file){ .size = pg(FILE_LEN),
+				     .page = page_size(),
+				     .resident = resident_page,
+				     .arg = cm };
+	model_init(&cm->m, &cm->f, ctx, MODEL_STRICT);
+	model_create(&cm->m, 0);
+	cm->adjust = model_adjust(&cm->m, 0, c->start, c->end);
+	if (c->chained)
+		cm->adjust2 = model_adjust(&cm->m, 0, c->start2, c->end2);
+	cm->read = model_read(&cm->m, 0, c->off, c->len);
 }
 
 /*
@@ -166,17 +171,15 @@ static bool prepare_ranges(int fd)
 
 	for (i = 0; i < N_CASES; i++) {
 		const struct adjust_case *c = &cases[i];
-		struct window w = { 0, ~0ull };
 		long page = page_size();
-		const char *rule;
+		struct case_model cm;
 		__u64 at, pages;
 
-		model_adjust(&w, c->start, c->end, &rule);
-		if (c->chained)
-			model_adjust(&w, c->start2, c->end2, &rule);
-		if (model_read(&w, c->off, c->len, &rule) || !c->len)
+		/* Sleepable: the model's answer needs no page cache. */
+		model_case(&cm, fd, c, MODEL_SLEEPABLE);
+		if (!cm.read.bytes)
 			continue;
-		at = w.start + c->off;
+		at = cm.read.pos;
 		snprintf(name, sizeof(name),
 			 "case %d reads inside the file (table sanity)", i);
 		if (!ASSERT_LE(at + c->len, pg(FILE_LEN), name))
@@ -196,44 +199,53 @@ static void check_case(struct adjust__bss *bss, int fd, int i, const char *ctx)
 {
 	const struct adjust_case *c = &cases[i];
 	const struct test_case_at *at = &rows[i].at;
-	struct window w = { 0, ~0ull };
+	struct case_model cm;
 	__u8 want[ADJ_OUT];
-	const char *rule;
 	char name[160];
-	int ret;
 
+	model_case(&cm, fd, c,
+		   strcmp(ctx, "sleepable") ? MODEL_NONSLEEPABLE :
+					      MODEL_SLEEPABLE);
 	snprintf(name, sizeof(name), "%s case %d adjust(%#llx, %#llx)", ctx, i,
 		 (unsigned long long)c->start, (unsigned long long)c->end);
 	test__case("R-CREATE-2", at->file, at->line, "case %d", i);
 	if (!ASSERT_OK(bss->create_ret[i], name))
 		return;
-	ret = model_adjust(&w, c->start, c->end, &rule);
-	test__case(rule, at->file, at->line, "case %d, the adjust", i);
-	ASSERT_EQ(bss->adjust_ret[i], ret, name);
-	ASSERT_EQ(bss->size1[i], w.size, name);
+	test__case(cm.adjust.rule, at->file, at->line, "case %d, the adjust",
+		   i);
+	ASSERT_EQ(bss->adjust_ret[i], cm.adjust.ret, name);
 	if (c->chained) {
+		/* The size in between, as the first adjust left it. */
+		struct case_model first;
+		struct adjust_case one = *c;
+
+		one.chained = 0;
+		model_case(&first, fd, &one, MODEL_SLEEPABLE);
+		ASSERT_EQ(bss->size1[i], (__u64)model_size(&first.m, 0).ret,
+			  name);
 		snprintf(name, sizeof(name),
 			 "%s case %d then adjust(%#llx, %#llx)", ctx, i,
 			 (unsigned long long)c->start2,
 			 (unsigned long long)c->end2);
-		ret = model_adjust(&w, c->start2, c->end2, &rule);
 		/* A second window is relative to the first. */
-		test__case(ret ? rule : "R-ADJUST-4", at->file, at->line,
+		test__case(cm.adjust2.rule, at->file, at->line,
 			   "case %d, the second adjust", i);
-		ASSERT_EQ(bss->adjust2_ret[i], ret, name);
-		ASSERT_EQ(bss->size2[i], w.size, name);
+		ASSERT_EQ(bss->adjust2_ret[i], cm.adjust2.ret, name);
+		ASSERT_EQ(bss->size2[i], (__u64)model_size(&cm.m, 0).ret, name);
+	} else {
+		ASSERT_EQ(bss->size1[i], (__u64)model_size(&cm.m, 0).ret, name);
 	}
 	snprintf(
 		name, sizeof(name),
 		"%s case %d read(off=%#llx, len=%llu) in window [%#llx, +%#llx)",
 		ctx, i, (unsigned long long)c->off, (unsigned long long)c->len,
-		(unsigned long long)w.start, (unsigned long long)w.size);
-	ret = model_read(&w, c->off, c->len, &rule);
-	test__case(rule, at->file, at->line, "case %d, the read", i);
-	if (!ASSERT_EQ(bss->read_ret[i], ret, name) || ret || !c->len)
+		(unsigned long long)cm.m.d[0].start,
+		(unsigned long long)cm.m.d[0].size);
+	test__case(cm.read.rule, at->file, at->line, "case %d, the read", i);
+	if (!ASSERT_EQ(bss->read_ret[i], cm.read.ret, name) || !cm.read.bytes)
 		goto out;
-	if (ASSERT_EQ(pread(fd, want, c->len, w.start + c->off),
-		      (ssize_t)c->len, "pread"))
+	if (ASSERT_EQ(pread(fd, want, c->len, cm.read.pos), (ssize_t)c->len,
+		      "pread"))
 		ASSERT_MEMEQ(bss->out[i], want, c->len, name);
 out:
 	test__case_end();

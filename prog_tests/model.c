@@ -212,7 +212,12 @@ struct model_answer model_read(struct model *m, int which, __u64 off, __u64 len)
 		a = read_nonsleepable(m, d->start + off, len);
 	a.pos = d->start + off;
 	a.len = len;
-	/* Through a clone, R-CLONE-1: the same bytes as the parent's. */
+	/*
+	 * R-ADJUST-3: offset 0 is the window's start; through a clone,
+	 * R-CLONE-1: the same bytes as the parent's.
+	 */
+	if (!a.ret && a.deviation < 0 && len && d->adjusted)
+		a.rule = "R-ADJUST-3";
 	if (which && !a.ret && a.deviation < 0)
 		a.rule = "R-CLONE-1";
 	return through(d, a);
