@@ -26,6 +26,7 @@ steps=(
 	"JSON, KTAP, JUnit as CI systems read them|scripts/check-formats.sh"
 	"Debian bisect for the R-VERIFY-10 fix|scripts/check-bisect.sh"
 	"page-cache tests x20 (flake check)|vmtest/vmtest.sh -k 6.19.14 -- -t fault_nonsleepable,sleepable_select,release,file_kinds/sparse_hole,elf_parse/runner_nonsleepable --repeat 20"
+	"model_seq: random sequences, seed printed, on 7.3.4|vmtest/vmtest.sh -k 7.3.4 -- -t model_seq -s random --budget 20s"
 	"CI workflow rehearsal (Debian 13, sid roots)|scripts/rehearse-workflow.py -o $OUTPUT/rehearsal -i kernels=6.19.14 kernels kernel:6.19.14 toolchain:sid report"
 	"Debian 13 build = host build on 6.19.14|vmtest/report.py --same $OUTPUT/rehearsal/artifacts/results-6.19.14 $OUTPUT/matrix/6.19.14"
 	"sid build = host build on 6.19.14|vmtest/report.py --same $OUTPUT/rehearsal/artifacts/toolchain-sid $OUTPUT/matrix/6.19.14"

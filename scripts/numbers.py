@@ -18,10 +18,12 @@ PART is one of:
   bisect      the README's vmtest/bisect.sh example, its output as printed
   toolchains  scripts/toolchains.sh: every Debian toolchain, both kernels
   check       .ci/run (make check) in a fresh clone with an empty cache
+  model_seq   model_seq on 6.19.14 and 7.3.4: the default run, and 60 s of
+              random sequences (-s 1): operations checked per second
   mutants     vmtest/mutants.sh on the kernel tree $MUTANTS_SRC (built in
               $MUTANTS_BUILD): every planted bug, killed or not
 
-Default: bench matrix bisect toolchains check (about 30 minutes on 2 cores;
+Default: bench matrix bisect toolchains check model_seq (about 35 minutes on 2 cores;
 toolchains and check need root); mutants (about 45 minutes) only when named. The figures say when and where they were
 measured. Nothing is asserted: a measurement that fails to run leaves its
 part as it was and the exit code 1.
@@ -46,8 +48,8 @@ import report  # noqa: E402
 from results import Run  # noqa: E402
 
 README = os.path.join(TOP, "README.md")
-PARTS = ("bench", "matrix", "bisect", "toolchains", "check", "mutants")
-DEFAULT_PARTS = PARTS[:5]
+PARTS = ("bench", "matrix", "bisect", "toolchains", "check", "model_seq", "mutants")
+DEFAULT_PARTS = PARTS[:6]
 BEGIN = "<!-- numbers:{} begin: made by scripts/numbers.py {}; do not edit -->"
 END = "<!-- numbers:{} end -->"
 REGION_RE = re.compile(r"<!-- numbers:(\w+) begin: [^>]*-->\n(.*?)<!-- numbers:(\w+) end -->\n",
@@ -236,6 +238,39 @@ def part_check(work):
            "|---|---|---|---|---|---|"]
     out += [f"| {s['name']} | {s['rc']} | {s['passed']} | {s['failed']} | {s['skipped']} | "
             f"{s['seconds']} |" for s in steps["steps"]]
+    return "\n".join(out) + "\n"
+
+
+SEQ_LINE_RE = re.compile(r"model_seq: (\d+) sequences, (\d+) operations checked in ([\d.]+) s")
+
+
+def model_seq_run(work, kernel, name, extra):
+    """One vmtest run of model_seq: its time to verdict and the test's own count."""
+    out = os.path.join(work, f"model_seq-{kernel}-{name}.json")
+    t = run(["vmtest/vmtest.sh", "-k", kernel, "-J", out, "--", "-t", "model_seq", "-v"] + extra,
+            os.path.join(work, f"model_seq-{kernel}-{name}.log"))
+    res = json.load(open(out))
+    test = next(r for r in res["results"] if r["name"] == "model_seq")
+    m = SEQ_LINE_RE.search(test.get("message", ""))
+    if not m:
+        raise Failed(f"model_seq on {kernel} printed no count")
+    seqs, ops, secs_in = int(m.group(1)), int(m.group(2)), float(m.group(3))
+    return {"verdict_s": t, "seqs": seqs, "ops": ops, "secs": secs_in,
+            "result": test["result"], "units": counts(res)}
+
+
+def part_model_seq(work):
+    rows = []
+    for kernel in ("6.19.14", "7.3.4"):
+        d = model_seq_run(work, kernel, "default", [])
+        r = model_seq_run(work, kernel, "random", ["-s", "1", "--budget", "60s"])
+        for what, x in (("default run (8 fixed seeds, rows)", d), ("`-s 1 --budget 60s`", r)):
+            rows.append(f"| {kernel} | {what} | {x['verdict_s']:.1f} s | {x['seqs']} | {x['ops']} | "
+                        f"{x['ops'] / x['secs']:.0f} | {x['result']}: {x['units']} |")
+    out = [header("model_seq", "`vmtest/vmtest.sh -k KERNEL -- -t model_seq`, operations counted "
+                  "with the creation and the discard, set-up and checking included"), "",
+           "| kernel | run | time to verdict | sequences | operations | operations/s | result |",
+           "|---|---|---|---|---|---|---|"] + rows
     return "\n".join(out) + "\n"
 
 
