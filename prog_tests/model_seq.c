@@ -951,6 +951,39 @@ static bool shrink_numbers(struct seq_env *e, struct seq_case *c,
 	return changed;
 }
 
+/* An adjust's window moved toward 0, its size kept. */
+static bool shrink_windows(struct seq_env *e, struct seq_case *c,
+			   enum model_ctx ctx, struct seq_verdict *best,
+			   int *tries, bool *broken)
+{
+	bool changed = false;
+	__u64 shift[3];
+	int i, k;
+
+	for (i = 0; i < c->n_ops; i++) {
+		const struct seq_op *op = &c->ops[i];
+
+		if (op->code != SEQ_ADJUST || !op->a || op->a > op->b)
+			continue;
+		shift[0] = op->a;
+		shift[1] = op->a / 2;
+		shift[2] = op->a % e->page;
+		for (k = 0; k < 3; k++) {
+			struct seq_case cand = *c;
+
+			if (!shift[k])
+				continue;
+			cand.ops[i].a -= shift[k];
+			cand.ops[i].b -= shift[k];
+			if (try_case(e, c, &cand, ctx, best, tries, broken)) {
+				changed = true;
+				break;
+			}
+		}
+	}
+	return changed;
+}
+
 /* Fewer operations, fewer resident pages, no flags, smaller numbers. */
 static void shrink(struct seq_env *e, struct seq_case *c, enum model_ctx ctx,
 		   struct seq_verdict *best, int *tries)
@@ -985,6 +1018,7 @@ static void shrink(struct seq_env *e, struct seq_case *c, enum model_ctx ctx,
 			changed |= try_case(e, c, &cand, ctx, best, tries,
 					    &broken);
 		}
+		changed |= shrink_windows(e, c, ctx, best, tries, &broken);
 		changed |= shrink_numbers(e, c, ctx, best, tries, &broken);
 	}
 }
