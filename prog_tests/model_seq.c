@@ -140,6 +140,14 @@ static const struct seq_row rows[] = {
 	  .data = { { B(0), PG(3, 100) } },
 	  .ops = { OP(CLONE, 0, B(0), B(0)), OP(ADJUST, 0, PG(1, 0), PG(2, 0)),
 		   OP(READ, 1, B(10), B(16)), OP(SIZE, 1, B(0), B(0)) } },
+	/* Found on mutant 23: a slice past an adjusted window fails. */
+	{ CASE_AT_INIT("R-ADJUST-3"), MODEL_NONSLEEPABLE, FS_TMPFS, PG(1, 1),
+	  .data = { { B(0), PG(1, 1) } },
+	  .ops = { OP(ADJUST, 0, B(0), B(0)), OP(SLICE, 0, B(0), B(1)) } },
+	/* Found on mutant 26: a write past the window is refused as read-only. */
+	{ CASE_AT_INIT("R-CREATE-4"), MODEL_SLEEPABLE, FS_TMPFS, PG(1, 1),
+	  .data = { { B(0), PG(1, 1) } },
+	  .ops = { OP(ADJUST, 0, B(0), B(0)), OP(WRITE, 0, B(0), B(1)) } },
 	/* A null dynptr and its clone (flags != 0). */
 	{ CASE_AT_INIT("R-CREATE-1"), MODEL_NONSLEEPABLE, FS_TMPFS, PG(1, 0),
 	  .data = { { B(0), PG(1, 0) } }, .flags = 4,
