@@ -294,15 +294,19 @@ static void close_file(struct seq_env *e)
  */
 static bool open_file(struct seq_env *e, const struct seq_file *f)
 {
+	int err;
+
 	close_file(e);
 	e->file = *f;
 	e->fd = make_sparse_pattern_file_in(fs_dir(e, f->fs), "model_seq",
 					    f->size, f->data, f->n_data,
 					    e->path, sizeof(e->path));
-	if (!ASSERT_GE(e->fd, 0, "create the sequence's file"))
-		return false;
-	return ASSERT_OK(posix_fadvise(e->fd, 0, 0, POSIX_FADV_RANDOM),
-			 "POSIX_FADV_RANDOM");
+	if (e->fd < 0)
+		return ASSERT_GE(e->fd, 0, "create the sequence's file");
+	err = posix_fadvise(e->fd, 0, 0, POSIX_FADV_RANDOM);
+	if (err)
+		return ASSERT_OK(err, "POSIX_FADV_RANDOM");
+	return true;
 }
 
 /* The byte the file holds at @off: the pattern in its data, else 0. */
@@ -359,6 +363,9 @@ static bool model_resident(void *arg, __u64 index)
 }
 
 /*
+ * The harness checks of each sequence run thousands of times a run: they
+ * assert (and so print) only when they fail, so that -v stays readable.
+ *
  * Makes a scratch file's page cache hold exactly the case's pages, and
  * proves it with mincore(). tmpfs keeps what it has (its pages cannot be
  * evicted): the model asks mincore() what that is.
@@ -366,20 +373,24 @@ static bool model_resident(void *arg, __u64 index)
 static bool make_state(struct seq_env *e, const struct seq_case *c)
 {
 	char buf[1];
-	int i;
+	ssize_t n;
+	int i, err;
 
 	if (e->file.fs != FS_SCRATCH)
 		return true;
-	if (!ASSERT_OK(evict_range(e->fd, 0, 0), "evict the file"))
-		return false;
+	err = evict_range(e->fd, 0, 0);
+	if (err)
+		return ASSERT_OK(err, "evict the file");
+	for (i = 0; i < c->n_resident; i++) {
+		n = pread(e->fd, buf, 1, c->resident[i] * e->page);
+		if (n != 1)
+			return ASSERT_EQ(n, 1, "pread() a page in");
+	}
 	for (i = 0; i < c->n_resident; i++)
-		if (!ASSERT_EQ(pread(e->fd, buf, 1, c->resident[i] * e->page),
-			       1, "pread() a page in"))
-			return false;
-	for (i = 0; i < c->n_resident; i++)
-		if (!ASSERT_EQ(page_is_resident(e, c->resident[i]), true,
-			       "the page read in is resident (mincore)"))
-			return false;
+		if (!page_is_resident(e, c->resident[i]))
+			return ASSERT_EQ(
+				page_is_resident(e, c->resident[i]), true,
+				"the page read in is resident (mincore)");
 	return true;
 }
 
@@ -401,8 +412,8 @@ static bool state_as_made(struct seq_env *e, const struct seq_case *c)
 		snprintf(name, sizeof(name),
 			 "page %llu resident as made (mincore)",
 			 (unsigned long long)e->q_index[i]);
-		if (!ASSERT_EQ(e->q_resident[i], listed, name))
-			return false;
+		if (e->q_resident[i] != listed)
+			return ASSERT_EQ(e->q_resident[i], listed, name);
 	}
 	return true;
 }
@@ -638,7 +649,7 @@ static bool run_case(struct seq_env *e, const struct seq_case *c,
 	struct model_seq__bss *bss = e->skel->bss;
 	struct seq_expect strict;
 	struct bpf_program *prog;
-	int i;
+	int i, err;
 
 	memset(v, 0, sizeof(*v));
 	if (!make_state(e, c))
@@ -647,8 +658,10 @@ static bool run_case(struct seq_env *e, const struct seq_case *c,
 	e->q_failed = false;
 	model_run(e, c, ctx, MODEL_STRICT, &strict);
 	model_run(e, c, ctx, e->switches, &v->model);
-	if (!ASSERT_FALSE(e->q_failed, "mincore() answered the model") ||
-	    !state_as_made(e, c))
+	if (e->q_failed)
+		return ASSERT_FALSE(e->q_failed,
+				    "mincore() answered the model");
+	if (!state_as_made(e, c))
 		return false;
 
 	memcpy(bss->ops, c->ops, sizeof(c->ops));
@@ -665,10 +678,12 @@ static bool run_case(struct seq_env *e, const struct seq_case *c,
 	bss->target_tgid = getpid();
 	prog = ctx == MODEL_SLEEPABLE ? e->skel->progs.seq_sleepable :
 					e->skel->progs.seq_nonsleepable;
-	if (!ASSERT_OK(select_held_prog(prog), "select the program") ||
-	    !ASSERT_OK(trigger_file_ioctl(e->fd), "trigger") ||
-	    !ASSERT_EQ(bss->runs, 1, "program invocations per trigger"))
-		return false;
+	err = select_held_prog(prog) ?: trigger_file_ioctl(e->fd);
+	if (err)
+		return ASSERT_OK(err, "select the program and trigger");
+	if (bss->runs != 1)
+		return ASSERT_EQ(bss->runs, 1,
+				 "program invocations per trigger");
 
 	v->got[0] = bss->create_ret;
 	judge(e, v, -1, bss->create_ret, NULL, &v->model.create,

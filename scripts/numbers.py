@@ -251,7 +251,9 @@ def model_seq_run(work, kernel, name, extra):
             os.path.join(work, f"model_seq-{kernel}-{name}.log"))
     res = json.load(open(out))
     test = next(r for r in res["results"] if r["name"] == "model_seq")
-    m = SEQ_LINE_RE.search(test.get("message", ""))
+    # The log is cut per subtest: the count comes after the last one.
+    logs = [test.get("message", "")] + [s.get("message", "") for s in test.get("subtests", [])]
+    m = SEQ_LINE_RE.search("\n".join(logs))
     if not m:
         raise Failed(f"model_seq on {kernel} printed no count")
     seqs, ops, secs_in = int(m.group(1)), int(m.group(2)), float(m.group(3))
