@@ -270,7 +270,7 @@ def part_model_seq(work):
             rows.append(f"| {kernel} | {what} | {x['verdict_s']:.1f} s | {x['seqs']} | {x['ops']} | "
                         f"{x['ops'] / x['secs']:.0f} | {x['result']}: {x['units']} |")
     out = [header("model_seq", "`vmtest/vmtest.sh -k KERNEL -- -t model_seq`, operations counted "
-                  "with the creation and the discard, set-up and checking included"), "",
+                  "with the creation and the discard, set-up and checking included"),
            "| kernel | run | time to verdict | sequences | operations | operations/s | result |",
            "|---|---|---|---|---|---|---|"] + rows
     return "\n".join(out) + "\n"
