@@ -13,24 +13,29 @@
 #   1    bad: a selected test failed, or the kernel splatted
 #   125  cannot test: the build failed, the kfunc is absent (everything
 #        skipped), or the guest gave no verdict
+# With -F (looking for a fix: git bisect start --term-old=broken
+# --term-new=fixed FIXED BROKEN) 0 and 1 swap: 0 when a test fails (still
+# broken), 1 when they pass (fixed).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-tests='' build='' timeout=300 deviations=none
+tests='' build='' timeout=300 deviations=none find_fix=0
 
 usage()
 {
-	sed -n '4,15s/^# \{0,1\}//p' "$0"
+	sed -n '4,18s/^# \{0,1\}//p' "$0"
 	echo "Options: -t TESTS (required), -b BUILD (default: <tree>/.vmtest-build),"
-	echo "         -T SECS (per boot, default 300), -X FILE|none (default none)"
+	echo "         -T SECS (per boot, default 300), -X FILE|none (default none),"
+	echo "         -F (find a fix: exit 0 while the tests fail, 1 once they pass)"
 }
 
-while getopts ":t:b:T:X:h" opt; do
+while getopts ":t:b:T:X:Fh" opt; do
 	case $opt in
 	t) tests=$OPTARG ;;
 	b) build=$OPTARG ;;
 	T) timeout=$OPTARG ;;
 	X) deviations=$OPTARG ;;
+	F) find_fix=1 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 128 ;;	# anything >= 128 aborts the bisect
 	esac
@@ -63,4 +68,10 @@ case $rc in
 esac
 echo "git-bisect-run: $rev: $verdict (build $built s, run $((SECONDS - start - built)) s)"
 ((code == 1)) && grep -E ':(FAIL|TIMEOUT)|splat' "$work/vmtest.log" | head -n 5 | sed 's/^/    /'
+# Looking for a fix, the old commits are the broken (failing) ones.
+if ((find_fix && code < 2)); then
+	code=$((1 - code))
+	if ((code)); then state=fixed; else state="still broken"; fi
+	echo "git-bisect-run: -F (finding a fix): exit $code, $state"
+fi
 exit "$code"

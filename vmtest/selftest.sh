@@ -151,6 +151,53 @@ then
 else
 	not_ok "report.py on made-up results (exit $rc)"
 fi
+# history.py on made-up runs (no boot): a fix, a flip that a re-run calls a
+# flake, the backport view, and a known-deviations range it contradicts.
+hist_run()
+{
+	local dir=$work/hist/$1 a=$2 b=$3
+	mkdir -p "$dir"
+	cat >"$dir/results.json" <<EOF
+{"verdict": 0, "reason": "", "vmtest": {"kernel": "$1", "guest_json": true}, "kernel": "$1",
+ "units": {"passed": 2, "failed": 0, "skipped": 0, "xfail": 0, "xpass": 0, "timeout": 0},
+ "results": [{"name": "t", "number": 1, "run": 1, "result": "OK", "body": "OK", "message": "",
+   "subtests": [{"name": "fix", "number": 1, "result": "$a", "rule": "$([[ $a == XFAIL ]] && echo R-X-1)", "rules": ["R-X-1"], "message": ""},
+                {"name": "flip", "number": 2, "result": "$b", "rule": "", "rules": ["R-Y-2"], "message": ""}]}]}
+EOF
+}
+hist_run 7.1.13 XFAIL OK
+hist_run 7.2.6 OK FAIL
+hist_run 7.2.9 OK OK
+hist_run 7.0.4 XFAIL OK
+mkdir -p "$work/hist/rerun" && cp -r "$work/hist/7.2.6" "$work/hist/rerun/" &&
+	sed -i 's/"result": "FAIL"/"result": "OK"/' "$work/hist/rerun/7.2.6/results.json"
+printf '[t/fix]\nkernels = >=6.19 <7.1\nrule = R-X-1\nreference = r\nreason = r\n' >"$work/hist/dev.ini"
+rerun=$(python3 "$here/history.py" --list-rerun "$work/hist/7.2.9" "$work/hist/7.1.13" "$work/hist/7.2.6" "$work/hist/7.0.4")
+python3 "$here/history.py" -o "$work/hist/out" --for 7.1.13 --rerun "$work/hist/rerun" -X "$work/hist/dev.ini" \
+	"$work/hist/7.2.9" "$work/hist/7.1.13" "$work/hist/7.2.6" "$work/hist/7.0.4" >"$work/out" 2>&1
+rc=$?
+if ((rc == 1)) && [[ $rerun == 7.2.6 ]] && python3 - "$work/hist/out/history.json" <<'EOF'
+import json, sys
+h = json.load(open(sys.argv[1]))
+assert h["kernels"] == ["7.0.4", "7.1.13", "7.2.6", "7.2.9"], h["kernels"]
+t = {(x["unit"], x["older"], x["newer"]): x for x in h["transitions"]}
+fix = t[("t/fix", "7.1.13", "7.2.6")]
+assert fix["rule"] == "R-X-1" and fix["history"] == "XFAIL 7.0.4–7.1.13, OK from 7.2.6", fix
+assert fix["upstream"] == "v7.1.13..v7.2.6: mainline v7.1..v7.2, then the 7.2 stable releases v7.2..v7.2.6"
+assert "--term-new=fixed v7.2.6 v7.1.13" in fix["bisect"] and "-F -t t/fix" in fix["bisect"], fix
+assert t[("t/flip", "7.1.13", "7.2.6")]["flake"] is True, t
+assert len(t) == 3, t
+assert [i["unit"] for i in h["backport"]["items"]] == ["t/fix"], h["backport"]
+d = h["deviations"][0]
+assert any("7.1.13, outside the range" in p for p in d["problems"]), d
+assert h["timeline"]["R-X-1"] == ["XFAIL", "XFAIL", "OK", "OK"], h["timeline"]
+EOF
+then
+	ok "history.py: ranges, a fix with its range and bisect command, a flake, backport view, a stale entry (exit 1)"
+else
+	not_ok "history.py on made-up runs (exit $rc, re-run: ${rerun:-none})"
+	sed 's/^/     | /' "$work/out" | tail -n 15
+fi
 "$here/matrix.sh" -x >"$work/out" 2>&1
 rc=$?
 if ((rc == 2)) && grep -q 'unknown option -x' "$work/out"; then

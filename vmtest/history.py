@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Every behaviour's history over a series of kernels.
+
+history.py [-o DIR] [--for VERSION] [--rerun DIR] [-X FILE] [--list-rerun]
+           RUN_DIR...
+
+Reads one run per kernel (a matrix.sh kernel directory, or a results.json),
+orders them by version and, for every subtest, finds the ranges of its
+results and its transitions: a result that changes between two consecutive
+kernels. Transitions are grouped by the rule the subtest checks, each with
+the upstream range to look in and the `git bisect run` command that would
+find the commit. A subtest that flips back and forth is re-run once
+(--list-rerun prints the kernels, --rerun reads their second run): a
+result that differs the second time is a flake, one that repeats a real
+change. --for VERSION lists what differs between that kernel and the
+newest one: what a maintainer would backport. -X checks the
+known-deviations entries' kernel ranges against what was measured.
+
+Writes DIR/history.json, DIR/history.md (also printed) and
+DIR/history.html. Exit: 0; 1 if an entry's range contradicts the history
+or a transition is a flake; 2 on a usage error.
+"""
+import argparse
+import fnmatch
+import html
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results import Run  # noqa: E402
+
+LABEL_RE = re.compile(r"(?:^|[_:])(\d+)\.(\d+)(?:\.(\d+))?(?:[-~]rc(\d+))?$")
+# Worst first: a rule's cell shows the worst result among its subtests.
+SEVERITY = ["NOVERDICT", "TIMEOUT", "FAIL", "XPASS", "XFAIL", "OK", "SKIP", "-"]
+BISECT = "vmtest/git-bisect-run.sh"
+
+
+def version(label):
+    """(major, minor, patch, rc) of a kernel label; a release sorts after its rcs."""
+    m = LABEL_RE.search(label)
+    if not m:
+        raise ValueError(f"{label}: not a kernel version")
+    rc = int(m.group(4)) if m.group(4) else 1 << 30
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0), rc)
+
+
+def tag(label):
+    """The upstream tag of a Debian version: v7.2.6, v7.2 for 7.2.0, v7.3-rc2."""
+    major, minor, patch, rc = version(label)
+    if rc != 1 << 30:
+        return f"v{major}.{minor}-rc{rc}"
+    return f"v{major}.{minor}" + (f".{patch}" if patch else "")
+
+
+def units_of(run):
+    """Subtest (or test) name -> (result, rule, rules) of one run."""
+    out = {}
+    for t in run.data.get("results") or []:
+        subs = t.get("subtests") or []
+        for s in subs:
+            out[f"{t['name']}/{s['name']}"] = (s.get("result", "FAIL"), s.get("rule") or "",
+                                               list(s.get("rules") or []))
+        if not subs or (t.get("body") or "OK") != "OK":
+            out[t["name"]] = (t.get("body") or t.get("result", "FAIL"), t.get("rule") or "",
+                              list(t.get("rules") or []))
+    return out
+
+
+class Series:
+    """The runs, oldest first, and every unit's results across them."""
+
+    def __init__(self, runs):
+        self.runs = sorted(runs, key=lambda r: version(r.label))
+        self.kernels = [r.label for r in self.runs]
+        self.results = {}  # unit -> [result per kernel]
+        self.rules = {}  # unit -> rule
+        per = [units_of(r) for r in self.runs]
+        names, seen = [], set()
+        for p in per:
+            for n in p:
+                if n not in seen:
+                    seen.add(n)
+                    names.append(n)
+        for name in names:
+            row = []
+            rule, first_rules = "", []
+            for r, p in zip(self.runs, per):
+                if r.noverdict:
+                    row.append("NOVERDICT")
+                    continue
+                res, urule, urules = p.get(name, ("-", "", []))
+                row.append(res)
+                rule = rule or (urule if res != "OK" else "")
+                first_rules = first_rules or urules
+            self.results[name] = row
+            self.rules[name] = rule or (first_rules[0] if first_rules else "(no rule)")
+
+    def ranges(self, name):
+        """[(first kernel, last kernel, result)] of a unit, in order."""
+        out = []
+        for k, res in zip(self.kernels, self.results[name]):
+            if out and out[-1][2] == res:
+                out[-1][1] = k
+            else:
+                out.append([k, k, res])
+        return [tuple(r) for r in out]
+
+    def transitions(self, name):
+        """[(older kernel, newer kernel, old result, new result)]: kernels
+        that gave no verdict, or lack the unit, are stepped over."""
+        out, prev = [], None
+        for k, res in zip(self.kernels, self.results[name]):
+            if res in ("NOVERDICT", "-"):
+                continue
+            if prev and prev[1] != res:
+                out.append((prev[0], k, prev[1], res))
+            prev = (k, res)
+        return out
+
+    def flips(self, name):
+        """Kernels inside a change that changes back (A B A): to re-run."""
+        seen, out = [], []
+        for older, newer, a, b in self.transitions(name):
+            if b in [s[0] for s in seen]:
+                out.append(older)
+            seen.append((a, older))
+        return out
+
+
+def describe(series, name):
+    """ "XFAIL 6.19.6–7.1.13, OK from 7.2.6" """
+    parts = []
+    rs = series.ranges(name)
+    for i, (first, last, res) in enumerate(rs):
+        if i == len(rs) - 1 and i:
+            parts.append(f"{res} from {first}")
+        else:
+            parts.append(f"{res} {first}" + (f"–{last}" if last != first else ""))
+    return ", ".join(parts)
+
+
+def upstream_range(older, newer):
+    a, b = version(older), version(newer)
+    if a[:2] == b[:2]:
+        return f"{tag(older)}..{tag(newer)} (the {a[0]}.{a[1]} stable branch)"
+    return (f"{tag(older)}..{tag(newer)}: mainline v{a[0]}.{a[1]}..v{b[0]}.{b[1]}, then "
+            f"the {b[0]}.{b[1]} stable releases v{b[0]}.{b[1]}..{tag(newer)}")
+
+
+def fixed(old, new):
+    """A change from a failing or deviating result to a pass."""
+    return new == "OK" and old in ("FAIL", "XFAIL", "XPASS", "TIMEOUT")
+
+
+def bisect_command(name, older, newer, old, new):
+    """What finds the commit in a kernel tree (git-bisect-run.sh runs without
+    the deviations file: a tolerated deviation counts as a failure)."""
+    if fixed(old, new):
+        return (f"git bisect start --term-old=broken --term-new=fixed {tag(newer)} {tag(older)} && "
+                f"git bisect run $SUITE/{BISECT} -F -t {name}")
+    return f"git bisect start {tag(newer)} {tag(older)} && git bisect run $SUITE/{BISECT} -t {name}"
+
+
+# --- the known-deviations file ------------------------------------------------
+def read_deviations(path):
+    entries, cur = [], None
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line[0] in "#;":
+                continue
+            if line.startswith("["):
+                cur = {"section": line[1:-1], "line": n}
+                entries.append(cur)
+            elif cur is not None and "=" in line:
+                key, value = (x.strip() for x in line.split("=", 1))
+                cur[key] = value
+    return entries
+
+
+def holds(constraints, label):
+    v = version(label)[:3]
+    for c in constraints.split():
+        if c == "*":
+            continue
+        m = re.match(r"(>=|<=|>|<|=)(\d+(?:\.\d+)*)$", c)
+        if not m:
+            raise ValueError(f"bad kernel constraint {c}")
+        w = tuple((list(map(int, m.group(2).split("."))) + [0, 0])[:3])
+        ok = {">=": v >= w, "<=": v <= w, ">": v > w, "<": v < w, "=": v == w}[m.group(1)]
+        if not ok:
+            return False
+    return True
+
+
+def covers(entry, name):
+    test, _, sub = name.partition("/")
+    tpat, _, spat = entry["section"].partition("/")
+    if entry.get("model") and sub == "deviation_" + entry["model"]:
+        return True
+    if not fnmatch.fnmatchcase(test, tpat):
+        return False
+    return not spat or (sub and fnmatch.fnmatchcase(sub, spat))
+
+
+def check_deviations(series, entries, arch="x86_64"):
+    """Entries whose range contradicts the history, and what was measured."""
+    out = []
+    for e in entries:
+        if "arch" in e and arch not in e["arch"].split():
+            continue
+        names = [n for n in series.results if covers(e, n)]
+        if not names:
+            continue
+        problems = []
+        for name in names:
+            for k, res in zip(series.kernels, series.results[name]):
+                inside = holds(e.get("kernels", "*"), k)
+                if inside and res == "XPASS":
+                    problems.append(f"{name} passes on {k}, inside the range")
+                if (not inside and res in ("FAIL", "XFAIL") and
+                        e.get("rule") in ("", series.rules[name])):
+                    problems.append(f"{name} fails ({e.get('rule')}) on {k}, outside the range")
+        measured = "; ".join(f"{n}: {describe(series, n)}" for n in names[:3])
+        out.append({"section": e["section"], "line": e["line"], "kernels": e.get("kernels", ""),
+                    "rule": e.get("rule", ""), "problems": problems,
+                    "measured": measured + (f"; … ({len(names)} subtests)" if len(names) > 3 else "")})
+    return out
+
+
+# --- what it writes -------------------------------------------------------------
+def worst(results):
+    present = [r for r in results if r in SEVERITY] or ["-"]
+    return min(present, key=SEVERITY.index)
+
+
+def timeline(series):
+    """rule -> [cell per kernel]: the worst result of the rule's subtests."""
+    by_rule = {}
+    for name, rule in series.rules.items():
+        by_rule.setdefault(rule, []).append(name)
+    rows = {}
+    for rule in sorted(by_rule, key=rule_key):
+        rows[rule] = [worst([series.results[n][i] for n in by_rule[rule]])
+                      for i in range(len(series.kernels))]
+    return rows
+
+
+def rule_key(rule):
+    m = re.match(r"R-([A-Z]+)-(\d+)$", rule)
+    return (m.group(1), int(m.group(2))) if m else ("~", 0)
+
+
+def build(series, reruns, target, entries):
+    trans = []
+    for name in series.results:
+        for older, newer, old, new in series.transitions(name):
+            flake = None
+            if name in reruns:
+                again = reruns[name]
+                flake = any(again.get(k) not in (None, res) for k, res in
+                            zip(series.kernels, series.results[name]) if k in again)
+            trans.append({"unit": name, "rule": series.rules[name], "older": older, "newer": newer,
+                          "from": old, "to": new, "history": describe(series, name),
+                          "upstream": upstream_range(older, newer),
+                          "bisect": bisect_command(name, older, newer, old, new),
+                          "flips": bool(series.flips(name)), "flake": flake})
+    back = None
+    if target:
+        if target not in series.kernels:
+            raise ValueError(f"--for {target}: not among the kernels run")
+        i, newest = series.kernels.index(target), len(series.kernels) - 1
+        back = {"for": target, "newest": series.kernels[newest], "items": []}
+        for name, row in series.results.items():
+            if row[i] == row[newest] or "NOVERDICT" in (row[i], row[newest]):
+                continue
+            changes = [t for t in trans if t["unit"] == name and
+                       version(t["newer"]) > version(target)]
+            back["items"].append({"unit": name, "rule": series.rules[name], "here": row[i],
+                                  "newest": row[newest],
+                                  "changed_in": changes[-1]["newer"] if changes else "?"})
+    return {"kernels": series.kernels,
+            "runs": [{"kernel": r.label, "verdict": r.verdict, "noverdict": r.noverdict}
+                     for r in series.runs],
+            "units": {n: {"rule": series.rules[n], "results": series.results[n],
+                          "history": describe(series, n)} for n in series.results},
+            "transitions": trans, "timeline": timeline(series), "backport": back,
+            "deviations": check_deviations(series, entries) if entries is not None else None}
+
+
+def markdown(h):
+    out = [f"# History over {len(h['kernels'])} kernels: {h['kernels'][0]} .. {h['kernels'][-1]}", ""]
+    noverdict = [r["kernel"] for r in h["runs"] if r["noverdict"]]
+    if noverdict:
+        out += [f"No verdict (stepped over): {', '.join(noverdict)}", ""]
+    out += ["## Transitions, by rule", ""]
+    if not h["transitions"]:
+        out += ["No subtest changed its result between two consecutive kernels.", ""]
+    by_rule = {}
+    for t in h["transitions"]:
+        by_rule.setdefault(t["rule"], []).append(t)
+    for rule in sorted(by_rule, key=rule_key):
+        out.append(f"### {rule}")
+        out.append("")
+        for t in by_rule[rule]:
+            mark = " **flake: a second run differs**" if t["flake"] else (
+                " (changes back; re-run gave the same)" if t["flips"] and t["flake"] is False else
+                " (changes back; not re-run)" if t["flips"] else "")
+            out.append(f"- `{t['unit']}`: {t['history']}{mark}")
+            out.append(f"  - {t['from']} on {t['older']}, {t['to']} on {t['newer']}: "
+                       f"look in {t['upstream']}")
+            out.append(f"  - `{t['bisect']}`")
+        out.append("")
+    out += ["## Timeline", "", "Rules as rows, kernels as columns: the worst result of the "
+            "rule's subtests; **bold** where it changed from the kernel before.", ""]
+    out.append("| rule | " + " | ".join(h["kernels"]) + " |")
+    out.append("|---|" + "---|" * len(h["kernels"]))
+    for rule, cells in h["timeline"].items():
+        shown = [f"**{c}**" if i and c != cells[i - 1] else c for i, c in enumerate(cells)]
+        out.append(f"| {rule} | " + " | ".join(shown) + " |")
+    out.append("")
+    if h["backport"]:
+        b = h["backport"]
+        out += [f"## Backport view: {b['for']} against {b['newest']}", ""]
+        if not b["items"]:
+            out.append(f"Every subtest gives the same result on {b['for']} as on {b['newest']}.")
+        for it in sorted(b["items"], key=lambda x: rule_key(x["rule"])):
+            out.append(f"- {it['rule']} `{it['unit']}`: {it['here']} on {b['for']}, "
+                       f"{it['newest']} on {b['newest']}; changed in {it['changed_in']}")
+        out.append("")
+    if h["deviations"] is not None:
+        out += ["## Known deviations against the history", ""]
+        for d in h["deviations"]:
+            verdict = "contradicted: " + "; ".join(d["problems"][:4]) if d["problems"] else "consistent"
+            out.append(f"- [{d['section']}] (line {d['line']}, kernels {d['kernels']}): "
+                       f"{verdict}. Measured: {d['measured']}")
+        out.append("")
+    return "\n".join(out)
+
+
+def html_page(h):
+    e = html.escape
+    colour = {"OK": "#cfc", "XFAIL": "#ffd", "SKIP": "#eee", "FAIL": "#fbb", "XPASS": "#fbb",
+              "TIMEOUT": "#fbb", "NOVERDICT": "#ccc", "-": "#fff"}
+    rows = []
+    for rule, cells in h["timeline"].items():
+        tds = "".join(
+            f'<td style="background:{colour.get(c, "#fff")}"{" class=t" if i and c != cells[i - 1] else ""}>'
+            f"{e(c)}</td>" for i, c in enumerate(cells))
+        rows.append(f"<tr><th>{e(rule)}</th>{tds}</tr>")
+    trans = "".join(f"<li><code>{e(t['unit'])}</code> [{e(t['rule'])}]: {e(t['history'])}; "
+                    f"look in {e(t['upstream'])}<br><code>{e(t['bisect'])}</code></li>"
+                    for t in h["transitions"])
+    head = "".join(f"<th>{e(k)}</th>" for k in h["kernels"])
+    return ("<!DOCTYPE html><html><head><meta charset=utf-8><title>history</title><style>"
+            "table{border-collapse:collapse;font:12px sans-serif}td,th{border:1px solid #999;"
+            "padding:2px 4px}td.t{outline:3px solid #00f}</style></head><body>"
+            f"<h1>History over {len(h['kernels'])} kernels</h1><table><tr><th>rule</th>{head}</tr>"
+            + "".join(rows) + "</table><h2>Transitions</h2><ul>" + (trans or "<li>none</li>")
+            + "</ul></body></html>\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split("\n\n", 1)[1])
+    ap.add_argument("runs", nargs="+", metavar="RUN_DIR")
+    ap.add_argument("-o", metavar="DIR", help="where history.{json,md,html} go (default: .)")
+    ap.add_argument("--for", dest="target", metavar="VERSION", help="the backport view for VERSION")
+    ap.add_argument("--rerun", metavar="DIR", help="second runs of the flipping kernels")
+    ap.add_argument("-X", metavar="FILE", help="check this known-deviations file's ranges")
+    ap.add_argument("--list-rerun", action="store_true",
+                    help="print the kernels to run again (flips), one a line, and exit")
+    args = ap.parse_args()
+    try:
+        series = Series([Run(p) for p in args.runs])
+        if args.list_rerun:
+            want = sorted({k for n in series.results for k in series.flips(n)}, key=version)
+            print("\n".join(want))
+            return 0
+        reruns = {}
+        if args.rerun:
+            for d in sorted(os.listdir(args.rerun)):
+                run = Run(os.path.join(args.rerun, d))
+                if run.noverdict:
+                    continue
+                for name, (res, _, _) in units_of(run).items():
+                    reruns.setdefault(name, {})[run.label] = res
+        entries = read_deviations(args.X) if args.X else None
+        h = build(series, reruns, args.target, entries)
+    except (ValueError, OSError) as e:
+        print(f"history: {e}", file=sys.stderr)
+        return 2
+    outdir = args.o or "."
+    os.makedirs(outdir, exist_ok=True)
+    md = markdown(h)
+    with open(os.path.join(outdir, "history.json"), "w") as f:
+        json.dump(h, f, indent=1)
+    with open(os.path.join(outdir, "history.md"), "w") as f:
+        f.write(md + "\n")
+    with open(os.path.join(outdir, "history.html"), "w") as f:
+        f.write(html_page(h))
+    print(md)
+    bad = any(d["problems"] for d in h["deviations"] or []) or any(t["flake"] for t in h["transitions"])
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
