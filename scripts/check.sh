@@ -25,6 +25,7 @@ steps=(
 	"rules: each checked on 6.19.14, 7.3.4 and arm64|scripts/check-rules.py $OUTPUT/matrix/6.19.14 $OUTPUT/matrix/7.3.4 $OUTPUT/matrix/cloud-arm64_6.19.14 $OUTPUT/matrix/arm64-16k_7.3.4"
 	"JSON, KTAP, JUnit as CI systems read them|scripts/check-formats.sh"
 	"Debian bisect for the R-VERIFY-10 fix|scripts/check-bisect.sh"
+	"history over 7.1.8 .. 7.2.9: the R-VERIFY-10 fix found|scripts/check-history.sh $OUTPUT/history-check"
 	"page-cache tests x20 (flake check)|vmtest/vmtest.sh -k 6.19.14 -- -t fault_nonsleepable,sleepable_select,release,file_kinds/sparse_hole,elf_parse/runner_nonsleepable --repeat 20"
 	"model_seq: random sequences, seed printed, on 7.3.4|vmtest/vmtest.sh -k 7.3.4 -- -t model_seq -s random --budget 20s"
 	"CI workflow rehearsal (Debian 13, sid roots)|scripts/rehearse-workflow.py -o $OUTPUT/rehearsal -i kernels=6.19.14 kernels kernel:6.19.14 toolchain:sid report"

@@ -20,10 +20,12 @@ PART is one of:
   check       .ci/run (make check) in a fresh clone with an empty cache
   model_seq   model_seq on 6.19.14 and 7.3.4: the default run, and 60 s of
               random sequences (-s 1): operations checked per second
+  history     vmtest/history.sh over the whole Debian series (--for 6.19.14):
+              its transitions, the timeline's rules that are not all OK
   mutants     vmtest/mutants.sh on the kernel tree $MUTANTS_SRC (built in
               $MUTANTS_BUILD): every planted bug, killed or not
 
-Default: bench matrix bisect toolchains check model_seq (about 35 minutes on 2 cores;
+Default: bench matrix bisect toolchains check model_seq history (about 45 minutes on 2 cores;
 toolchains and check need root); mutants (about 45 minutes) only when named. The figures say when and where they were
 measured. Nothing is asserted: a measurement that fails to run leaves its
 part as it was and the exit code 1.
@@ -48,8 +50,8 @@ import report  # noqa: E402
 from results import Run  # noqa: E402
 
 README = os.path.join(TOP, "README.md")
-PARTS = ("bench", "matrix", "bisect", "toolchains", "check", "model_seq", "mutants")
-DEFAULT_PARTS = PARTS[:6]
+PARTS = ("bench", "matrix", "bisect", "toolchains", "check", "model_seq", "history", "mutants")
+DEFAULT_PARTS = PARTS[:7]
 BEGIN = "<!-- numbers:{} begin: made by scripts/numbers.py {}; do not edit -->"
 END = "<!-- numbers:{} end -->"
 REGION_RE = re.compile(r"<!-- numbers:(\w+) begin: [^>]*-->\n(.*?)<!-- numbers:(\w+) end -->\n",
@@ -273,6 +275,49 @@ def part_model_seq(work):
                   "with the creation and the discard, set-up and checking included"),
            "| kernel | run | time to verdict | sequences | operations | operations/s | result |",
            "|---|---|---|---|---|---|---|"] + rows
+    return "\n".join(out) + "\n"
+
+
+def part_history(work):
+    outdir = os.path.join(work, "history")
+    # Exit 1 (a contradicted entry, a flake, a kernel without a verdict) is
+    # what the figures then show.
+    t = run(["vmtest/history.sh", "-j", "2", "-o", outdir, "--for", "6.19.14"],
+            os.path.join(work, "history.log"), ok=(0, 1))
+    h = json.load(open(os.path.join(outdir, "history.json")))
+    ks = h["kernels"]
+    out = [header("history", f"`vmtest/history.sh -j 2 --for 6.19.14`, {len(ks)} Debian kernels "
+                  f"({ks[0]} .. {ks[-1]}), warm kernel cache, {t:.0f} s"), ""]
+    by_rule = {}
+    for tr in h["transitions"]:
+        by_rule.setdefault(tr["rule"], []).append(tr)
+    out.append(f"{len(h['transitions'])} transitions:")
+    out.append("")
+    for rule in sorted(by_rule):
+        for tr in by_rule[rule]:
+            out.append(f"- {rule} `{tr['unit']}`: {tr['history']}; look in {tr['upstream']}")
+    out.append("")
+    quiet = [r for r, cells in h["timeline"].items() if all(c == "OK" for c in cells)]
+    out.append(f"The timeline's rules that are not OK on every kernel ({len(quiet)} rules that are "
+               "are left out; **bold**: changed from the kernel before):")
+    out.append("")
+    out.append("| rule | " + " | ".join(ks) + " |")
+    out.append("|---|" + "---|" * len(ks))
+    for rule, cells in h["timeline"].items():
+        if rule in quiet:
+            continue
+        shown = [f"**{c}**" if i and c != cells[i - 1] else c for i, c in enumerate(cells)]
+        out.append(f"| {rule} | " + " | ".join(shown) + " |")
+    out.append("")
+    back = h.get("backport") or {}
+    out.append(f"Backport view for {back.get('for')}: {len(back.get('items', []))} subtests differ "
+               f"from {back.get('newest')}: " + ", ".join(
+                   f"`{i['unit']}` ({i['rule']}, changed in {i['changed_in']})"
+                   for i in back.get("items", [])) + ".")
+    bad = [d for d in h["deviations"] if d["problems"]]
+    out.append("")
+    out.append(f"Known deviations against the history: {len(h['deviations'])} entries checked, "
+               f"{len(bad)} contradicted.")
     return "\n".join(out) + "\n"
 
 
