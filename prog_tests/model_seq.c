@@ -639,6 +639,18 @@ static void check_residency(struct seq_env *e, const struct seq_case *c,
 	}
 }
 
+/* Every rule the sequence's answers checked, for the subtest's results. */
+static void note_rules(const struct seq_case *c, const struct seq_verdict *v)
+{
+	int i;
+
+	TEST_RULE(v->model.create.rule);
+	for (i = 0; i < c->n_ops; i++)
+		TEST_RULE(v->model.ops[i].rule);
+	TEST_RULE(v->model.discard.rule);
+	test__case_end();
+}
+
 /*
  * Runs @c once in @ctx and judges every answer. False only if the
  * harness failed (asserted); a kernel mismatch is in @v.
@@ -698,6 +710,7 @@ static bool run_case(struct seq_env *e, const struct seq_case *c,
 	      &strict.discard);
 	check_residency(e, c, ctx, v);
 	check_writes(e, c, v);
+	note_rules(c, v);
 	e->seqs++;
 	e->ops += c->n_ops + 2;
 	return true;
