@@ -287,7 +287,7 @@ def part_history(work):
     h = json.load(open(os.path.join(outdir, "history.json")))
     ks = h["kernels"]
     out = [header("history", f"`vmtest/history.sh -j 2 --for 6.19.14`, {len(ks)} Debian kernels "
-                  f"({ks[0]} .. {ks[-1]}), warm kernel cache, {t:.0f} s"), ""]
+                  f"({ks[0]} .. {ks[-1]}), warm kernel cache, {t:.0f} s")]
     by_rule = {}
     for tr in h["transitions"]:
         by_rule.setdefault(tr["rule"], []).append(tr)
