@@ -56,16 +56,14 @@ def tag(label):
 
 
 def units_of(run):
-    """Subtest (or test) name -> (result, rule, rules) of one run."""
+    """Subtest (or test) name -> (result, rule, rules) of one run: the units
+    the runner counts (results.Test.body_counts)."""
     out = {}
-    for t in run.data.get("results") or []:
-        subs = t.get("subtests") or []
-        for s in subs:
-            out[f"{t['name']}/{s['name']}"] = (s.get("result", "FAIL"), s.get("rule") or "",
-                                               list(s.get("rules") or []))
-        if not subs or (t.get("body") or "OK") != "OK":
-            out[t["name"]] = (t.get("body") or t.get("result", "FAIL"), t.get("rule") or "",
-                              list(t.get("rules") or []))
+    for t in run.tests:
+        for s in t.subtests:
+            out[f"{t.name}/{s.name}"] = (s.result, s.rule, s.rules)
+        if t.body_counts():
+            out[t.name] = (t.body if t.subtests else t.result, t.rule, t.rules)
     return out
 
 

@@ -43,6 +43,8 @@ class Unit:
         found = RULE_RE.search(self.reason) or RULE_RE.search(self.log)
         # The rule a known deviation names, or the first the failure cites.
         self.rule = str(d.get("rule", "") or "") or (found.group(0) if found else "")
+        # Every rule its cases checked, failed or not.
+        self.rules = [str(r) for r in d.get("rules") or []]
 
     @property
     def failed(self):
