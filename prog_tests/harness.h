@@ -18,6 +18,7 @@
 #include <linux/types.h>
 #include "test_progs.h"
 #include "shared_defs.h"
+#include "filecache.h"
 
 #define FILE_DYNPTR_KFUNC "bpf_dynptr_from_file"
 #define FILE_DYNPTR_SINCE "6.19"
@@ -87,10 +88,6 @@ bool require_bpf_lsm(void);
 bool bpf_lsm_runs(void);
 void bpf_lsm_probed(bool runs, const char *why);
 
-/* The byte every pattern file holds at offset @off. */
-uint8_t pattern_byte(uint64_t off);
-void pattern_fill(void *buf, uint64_t off, size_t len);
-
 /*
  * Scratch directory for test files: $SCRATCH_DIR, else /var/tmp. vmtest
  * points it at an ext4 filesystem on an NVMe disk, where page-cache eviction
@@ -122,11 +119,6 @@ bool scratch_evicts(void);
 int make_pattern_file(const char *name, uint64_t size, char *path,
 		      size_t path_sz);
 
-struct extent {
-	uint64_t off;
-	uint64_t len;
-};
-
 /*
  * Like make_pattern_file(), but the file is @size bytes of holes with
  * pattern bytes only in the @data extents: holes read back as zeros.
@@ -134,22 +126,6 @@ struct extent {
 int make_sparse_pattern_file(const char *name, uint64_t size,
 			     const struct extent *data, int n_data, char *path,
 			     size_t path_sz);
-
-/* The same in directory @dir rather than the scratch directory. */
-int make_sparse_pattern_file_in(const char *dir, const char *name,
-				uint64_t size, const struct extent *data,
-				int n_data, char *path, size_t path_sz);
-
-/*
- * A private tmpfs mounted with @opts on a new directory /tmp/PREFIX.XXXXXX,
- * left in @dir; @dir is "" if it could not be made. tmpfs_unmount() takes
- * it down and removes the directory; it does nothing for "".
- */
-void tmpfs_mount(char *dir, size_t sz, const char *prefix, const char *opts);
-void tmpfs_unmount(char *dir);
-
-/* Drops the clean page-cache pages of [off, off+len) (len 0: to EOF). */
-int evict_range(int fd, off_t off, off_t len);
 
 /*
  * Evicts the whole file (@size bytes) and proves it with mincore(). Where
@@ -166,17 +142,8 @@ bool make_file_evicted(int fd, off_t size, const char *what);
  */
 long make_file_resident(int fd, off_t size);
 
-/*
- * Number of pages of [off, off+len) resident and uptodate in the page cache,
- * from mincore() on a fresh mapping of the file, or -errno.
- */
-long resident_pages(int fd, off_t off, size_t len);
-
 /* The kB value of @field ("SUnreclaim", ...) in /proc/meminfo, or -errno. */
 long meminfo_kb(const char *field);
-
-/* Runs the programs attached to lsm/file_ioctl on @fd. 0 or -errno. */
-int trigger_file_ioctl(int fd);
 
 /*
  * Attaches @prog, triggers it once on @fd, detaches it. 0 or -errno. If
@@ -225,16 +192,6 @@ bool may_provoke_splat(void);
  * was built with, when it matters for what a test may provoke.
  */
 bool kernel_has_func(const char *name);
-
-/* Page size, looked up once. */
-long page_size(void);
-
-/*
- * The size of a PMD-sized folio, the one tmpfs's huge=always allocates
- * (2 MiB with 4 KiB pages, 32 MiB with 16 KiB ones), from the kernel's
- * hpage_pmd_size; 0 without transparent huge pages. Looked up once.
- */
-long huge_folio_size(void);
 
 /*
  * A file offset or length in the running kernel's folios and pages:

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Files and the page cache, without the runner: pattern files, eviction,
+ * residency (mincore), private tmpfs mounts and the ioctl that triggers the
+ * programs. Shared by the tests (through harness.h) and by the benchmark
+ * (bench/), which is not a test and links this file alone. Nothing here
+ * asserts or skips: each function returns what happened.
+ */
+#ifndef __PROG_TESTS_FILECACHE_H
+#define __PROG_TESTS_FILECACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The byte every pattern file holds at offset @off. */
+uint8_t pattern_byte(uint64_t off);
+void pattern_fill(void *buf, uint64_t off, size_t len);
+
+struct extent {
+	uint64_t off;
+	uint64_t len;
+};
+
+/* The same in directory @dir rather than the scratch directory. */
+int make_sparse_pattern_file_in(const char *dir, const char *name,
+				uint64_t size, const struct extent *data,
+				int n_data, char *path, size_t path_sz);
+
+/*
+ * A private tmpfs mounted with @opts on a new directory /tmp/PREFIX.XXXXXX,
+ * left in @dir; @dir is "" if it could not be made. tmpfs_unmount() takes
+ * it down and removes the directory; it does nothing for "".
+ */
+void tmpfs_mount(char *dir, size_t sz, const char *prefix, const char *opts);
+void tmpfs_unmount(char *dir);
+
+/* Drops the clean page-cache pages of [off, off+len) (len 0: to EOF). */
+int evict_range(int fd, off_t off, off_t len);
+
+/*
+ * Number of pages of [off, off+len) resident and uptodate in the page cache,
+ * from mincore() on a fresh mapping of the file, or -errno.
+ */
+long resident_pages(int fd, off_t off, size_t len);
+
+/* Runs the programs attached to lsm/file_ioctl on @fd. 0 or -errno. */
+int trigger_file_ioctl(int fd);
+
+/* Page size, looked up once. */
+long page_size(void);
+
+/*
+ * The size of a PMD-sized folio, the one tmpfs's huge=always allocates
+ * (2 MiB with 4 KiB pages, 32 MiB with 16 KiB ones), from the kernel's
+ * hpage_pmd_size; 0 without transparent huge pages. Looked up once.
+ */
+long huge_folio_size(void);
+
+#endif /* __PROG_TESTS_FILECACHE_H */
