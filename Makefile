@@ -8,6 +8,7 @@
 #   make check        the project's tests (runner self-tests, host run, vmtest,
 #                     a build with Debian 13's toolchain, the CI workflow)
 #   make bench        measure time-to-verdict against a bare boot
+#   make bench-kfunc  benchmark file-dynptr reads against pread and mmap
 #   make numbers      measure, and write the README's figures (scripts/numbers.py)
 #   make deps         install missing build/run/check dependencies (root, Debian)
 #   make ARCH=arm64   the same for arm64 guests, in build-arm64/ (cross-built
@@ -82,8 +83,8 @@ BUILD_INFO	 = clang $(shell $(CLANG) -dumpversion 2>/dev/null) (BPF), \
 		   $(notdir $(CC)) $(shell $(CC) -dumpfullversion 2>/dev/null)
 # Static: the same binary runs on the host and in a busybox guest.
 # runner/link.opts: the options the runner needs to link (runner/probe.c).
-LDLIBS		:= -static @runner/link.opts \
-		   $(if $(SYSROOT),-L$(SYSROOT)/usr/lib/$(GNU_TRIPLET)) -lbpf -lelf -lz -lzstd
+LIBS		:= $(if $(SYSROOT),-L$(SYSROOT)/usr/lib/$(GNU_TRIPLET)) -lbpf -lelf -lz -lzstd
+LDLIBS		:= -static @runner/link.opts $(LIBS)
 # elfutils 0.192 (Debian 13) ships a libelf.a that calls four helpers it does
 # not contain; runner/compat/eu_search.c fills exactly that hole. Looked at
 # when the runner is linked (a cross build's libelf.a is fetched first).
@@ -95,11 +96,11 @@ COMPAT_SRCS	 = $(if $(shell $(NM) -A "$(LIBELF_A)" 2>/dev/null | grep -q ' U eu_
 
 VMTEST		:= vmtest/vmtest.sh --arch $(ARCH) -r $(OUTPUT)/test_progs $(if $(KERNEL),-k $(KERNEL))
 
-.PHONY: all deps toolchain vmtest check bench numbers clean help FORCE
+.PHONY: all deps toolchain vmtest check bench bench-kfunc numbers clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
-all: $(OUTPUT)/test_progs
+all: $(OUTPUT)/test_progs $(OUTPUT)/bench_kfunc
 
 help:
 	@sed -n '3,20s/^# \{0,1\}//p' Makefile
@@ -148,6 +149,20 @@ $(OUTPUT)/test_progs: $(RUNNER_SRCS) $(RUNNER_HDRS) runner/link.opts $(TEST_SRCS
 	$(CC) $(CFLAGS) -DTEST_BUILD_INFO='"$(BUILD_INFO)"' \
 		$(RUNNER_SRCS) $(TEST_SRCS) $(COMPAT_SRCS) -o $@ $(LDLIBS)
 
+# The benchmark of file-dynptr reads (bench/): not a test, a program of its
+# own, run in a vmtest guest as the runner is (bench/kfunc-bench.sh).
+$(OUTPUT)/bench_kfunc.bpf.o: bench/bench_kfunc.bpf.c bench/bench_kfunc.h $(BPF_HDRS) \
+			     $(OUTPUT)/vmlinux.h | toolchain
+	$(CLANG) $(BPF_CFLAGS) -Ibench -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/bench_kfunc: bench/bench_kfunc.c bench/bench_kfunc.h prog_tests/filecache.c \
+		       prog_tests/filecache.h runner/compat/eu_search.c \
+		       $(OUTPUT)/bench_kfunc.skel.h \
+		       | toolchain $(if $(SYSROOT),$(SYSROOT)/.complete)
+	$(CC) $(CFLAGS) -Ibench bench/bench_kfunc.c prog_tests/filecache.c \
+		$(COMPAT_SRCS) -o $@ -static $(LIBS)
+
 # The main job: a verdict for the newest Debian 6.19 kernel (or KERNEL=).
 # It installs what is missing first (as root; otherwise it names it).
 vmtest:
@@ -160,12 +175,21 @@ vmtest:
 # on Debian kernels, a build with Debian 13's toolchain and a rehearsal of
 # the CI workflow. See scripts/check.sh.
 check:
-	@scripts/deps.sh build run check cross-arm64 run-arm64
+	@scripts/deps.sh build run check plot cross-arm64 run-arm64
 	@$(MAKE) --no-print-directory all
 	OUTPUT=$(OUTPUT) scripts/check.sh
 
 bench: all
 	vmtest/bench.sh $(if $(KERNEL),-k $(KERNEL))
+
+# The benchmark of file-dynptr reads against pread and mmap, on each kernel
+# of KERNEL (space-separated; default vmtest's) or, with KERNEL=native, on
+# this machine. BENCH_ARGS=-q: the quick mode. See bench/kfunc-bench.sh -h.
+BENCH_ARGS	?=
+bench-kfunc:
+	@scripts/deps.sh build run plot $(DEPS_ARCH)
+	@$(MAKE) --no-print-directory all
+	bench/kfunc-bench.sh $(if $(filter native,$(KERNEL)),--native,$(foreach k,$(KERNEL),-k $(k))) $(BENCH_ARGS)
 
 # NUMBERS="bench matrix" measures only those parts (default: all but mutants).
 numbers:

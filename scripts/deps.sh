@@ -7,7 +7,8 @@
 # guests too), kbuild (build a kernel from a tree: vmtest/build-kernel.sh,
 # mutants.sh, git bisect run), cross-arm64 (make ARCH=arm64 on another
 # host; the target's libraries come from scripts/sysroot.sh, not from
-# here), run-arm64 (boot arm64 guests: make ARCH=arm64 vmtest).
+# here), run-arm64 (boot arm64 guests: make ARCH=arm64 vmtest), plot (the
+# benchmark's plots: make bench-kfunc).
 #
 # Without --check, missing packages are installed: as root with apt-get,
 # otherwise they are named and the script fails. With --check nothing is
@@ -64,6 +65,8 @@ run_arm64=(
 	qemu-aarch64:qemu-user
 )
 # shellcheck disable=SC2034
+plot=(gnuplot:gnuplot-nox)
+# shellcheck disable=SC2034
 kbuild=(
 	make:make gcc:gcc flex:flex bison:bison bc:bc pahole:dwarves
 	/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
@@ -98,8 +101,8 @@ present()
 missing=() missing_what=()
 for group; do
 	case $group in
-	build | run | check | kbuild | cross-arm64 | run-arm64) ;;
-	*) echo "deps.sh: unknown group '$group' (build, run, check, kbuild, cross-arm64, run-arm64)" >&2; exit 2 ;;
+	build | run | check | plot | kbuild | cross-arm64 | run-arm64) ;;
+	*) echo "deps.sh: unknown group '$group' (build, run, check, plot, kbuild, cross-arm64, run-arm64)" >&2; exit 2 ;;
 	esac
 	declare -n entries=${group//-/_}
 	for entry in "${entries[@]}"; do

@@ -42,7 +42,8 @@ Options:
               build-arm64/test_progs)
   -X FILE     known-deviations file given to the runner (default:
               known-deviations.ini at the top of the repository; -X none: no file)
-  -o DIR      keep the logs (runner.log, console.log, dmesg.log) in DIR
+  -o DIR      keep the logs (runner.log, console.log, dmesg.log) and the
+              runner's raw record (record.json, when it sent one) in DIR
   -J FILE     write the run's JSON to FILE: test_progs -J's shape (upstream's
               counts and fields, each test's and subtest's log as "message"),
               this suite's fields beside them (result, reason, rule, duration,
@@ -291,6 +292,8 @@ if [[ $accel == kvm ]] && ! probe_kvm "$kernel" "$VMT_TMP/initramfs.cpio"; then
 	die "-a kvm: KVM cannot run the guest on this machine: $VMT_ACCEL_WHY; use -a tcg, or -a auto to fall back"
 fi
 accel=$VMT_ACCEL
+# Said to the guest too: a benchmark records it beside its figures.
+append="vmtest.accel=$accel${append:+ $append}"
 info "kernel $kernel, accel $accel${VMT_ACCEL_WHY:+ ($VMT_ACCEL_WHY)}, ${VMT_MEM} memory$( ((VMT_SMP != 2)) && echo ", $VMT_SMP CPUs"), timeout ${timeout} s"
 boot_and_run "$accel" "$kernel" "$VMT_TMP/initramfs.cpio" \
 	"$disk" "$append" "$timeout"
@@ -317,6 +320,8 @@ write_results "$rc" "${VMT_REASON-}"
 if [[ -n $outdir ]]; then
 	mkdir -p "$outdir" &&
 		cp "$VMT_TMP"/{runner,console,dmesg}.log "$outdir"/ 2>/dev/null
+	# The runner's record as it sent it (a -r runner's own format).
+	[[ -s $VMT_TMP/record.json ]] && cp "$VMT_TMP/record.json" "$outdir/record.json"
 fi
 tenths=$((($(date +%s%N) - start_ns) / 100000000))
 info "verdict: exit $rc after $((tenths / 10)).$((tenths % 10)) s"
