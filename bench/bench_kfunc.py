@@ -22,7 +22,6 @@ import json
 import math
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,6 +64,17 @@ class BadRecord(Exception):
     pass
 
 
+# Not the statistics module: it imports numbers, which scripts/numbers.py
+# (that imports this file) shadows.
+def quantile(xs, q):
+    """The q-quantile of xs, interpolated between the closest ranks."""
+    xs = sorted(xs)
+    pos = (len(xs) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
 def size_label(n):
     for unit, shift in (("MiB", 20), ("KiB", 10)):
         if n >= 1 << shift and n % (1 << shift) == 0:
@@ -104,13 +114,13 @@ class Cell:
         self.samples = [float(x) for x in d.get("ns_per_op") or []]
         if not self.error and not self.samples:
             raise BadRecord(f"{self.fs} {self.method} {self.row}: no samples")
-        self.median = statistics.median(self.samples) if self.samples else None
+        self.median = quantile(self.samples, 0.5) if self.samples else None
         # The interquartile range over the median: one interrupted
         # repetition (a timer tick under TCG) does not make it.
         self.spread = None
         if len(self.samples) >= 2 and self.median:
-            q = statistics.quantiles(self.samples, n=4, method="inclusive")
-            self.spread = (q[2] - q[0]) / self.median
+            self.spread = (quantile(self.samples, 0.75) -
+                           quantile(self.samples, 0.25)) / self.median
         length = int(d.get("len") or 0)
         self.bytes_per_s = (length * 1e9 / self.median
                             if length and self.median and self.row != "elf" else None)
@@ -174,7 +184,8 @@ def conditions(rec):
         folios = (", ".join(f"{n} × {size_label(int(s))}" for s, n in sizes.items())
                   if sizes else "not mapped")
         lines.append(f"{f['fs']} file {size_label(f['size'])}: folios {folios}"
-                     + ("; the folio map changed during the run" if f.get("folios_changed") else ""))
+                     + ("; the folio map changed during the run" if f.get("folios_changed") else "")
+                     + (f"; {f['note']}" if f.get("note") else ""))
     return lines
 
 
@@ -188,11 +199,12 @@ def ratio_text(v):
     return f"{v:.2f}" if v is not None else "–"
 
 
-def record_report(rec):
+def record_report(rec, only_rows=None):
+    """The record's tables; @only_rows: the rows shown (default all)."""
     out = [f"### {rec.label}", ""]
     out += [f"- {line}" for line in conditions(rec)]
     for fs in rec.fs_list():
-        rows = rec.rows(fs)
+        rows = [r for r in rec.rows(fs) if only_rows is None or r in only_rows]
         methods = [m for m in RESIDENT if any((fs, m, r) in rec.by for r in rows)]
         head = ["read", "folios crossed"] + [METHODS[m] for m in methods] + \
                ["dynptr NS / pread", "dynptr NS / mmap", "dynptr S / pread", "dynptr NS rate"]
@@ -244,12 +256,14 @@ def record_report(rec):
     return out
 
 
+SHORT = {"dynptr_read_ns": "NS", "dynptr_read_s": "S", "dynptr_read_s_cold": "S evicted",
+         "pread": "pread", "pread_cold": "pread evicted", "mmap_memcpy": "mmap"}
+
+
 def kernels_report(recs):
-    head = ["kernel", "accel"] + [f"{fs} {METHODS[a].split(',')[0]}{'' if a.endswith('_ns') else ' S'}"
-                                  f"{' evicted' if a.endswith('_cold') else ''} / {METHODS[b]} at "
-                                  f"{r if not r.isdigit() else size_label(int(r))}"
-                                  for fs, (a, b), r in KEY_RATIOS]
-    head.append("from_file + discard")
+    head = ["kernel", "accel"] + [
+        f"{fs} {SHORT[a]} / {SHORT[b]}, {r if not r.isdigit() else size_label(int(r))}"
+        for fs, (a, b), r in KEY_RATIOS] + ["from_file + discard (NS)"]
     rows = []
     for rec in recs:
         fsname = next((f for f in rec.fs_list() if f.startswith("ext4")), None)
@@ -258,9 +272,11 @@ def kernels_report(recs):
                     [ratio_text(rec.ratio(fs, a, b, r)) for fs, (a, b), r in KEY_RATIOS] +
                     [c.text() if c else "–"])
     return ["### Ratios per kernel", "",
-            "Each ratio is a median over a median of the same run, side by side in one guest: "
-            "a change between kernels is a change in that kernel's read path.", ""] + \
-        md_table(head, rows)
+            "NS: bpf_dynptr_read() through a file dynptr in a non-sleepable program, S: in a "
+            "sleepable one; pread: pread() into a buffer; mmap: memcpy() from a mapping made "
+            "before; evicted: every repetition on pages just dropped. Each ratio divides two "
+            "medians of the same run, measured side by side in one guest: a change between "
+            "kernels is a change in that kernel's read path.", ""] + md_table(head, rows)
 
 
 def summary(recs):
@@ -336,7 +352,7 @@ def text_plot(rec):
         script = "set terminal dumb size 100,30\nset format x '%.0s%c'\n" + \
             panel(series, f"{fs}, resident, {rec.label} ({rec.d.get('accel')})").replace(
                 "set format x '2^{%L}'\n", "")
-        return gnuplot(script)
+        return "\n".join(line.rstrip() for line in gnuplot(script).splitlines()).strip("\n") + "\n"
 
 
 def main(argv):

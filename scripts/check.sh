@@ -28,6 +28,7 @@ steps=(
 	"history over 7.1.8 .. 7.2.9: the R-VERIFY-10 fix found|scripts/check-history.sh $OUTPUT/history-check"
 	"page-cache tests x20 (flake check)|vmtest/vmtest.sh -k 6.19.14 -- -t fault_nonsleepable,sleepable_select,release,file_kinds/sparse_hole,elf_parse/runner_nonsleepable --repeat 20"
 	"model_seq: random sequences, seed printed, on 7.3.4|vmtest/vmtest.sh -k 7.3.4 -- -t model_seq -s random --budget 20s"
+	"bench_kfunc quick on 7.3.4: every method checked, ratios, plot|scripts/check-bench.sh $OUTPUT/bench-check 7.3.4"
 	"CI workflow rehearsal (Debian 13, sid roots)|scripts/rehearse-workflow.py -o $OUTPUT/rehearsal -i kernels=6.19.14 kernels kernel:6.19.14 toolchain:sid report"
 	"Debian 13 build = host build on 6.19.14|vmtest/report.py --same $OUTPUT/rehearsal/artifacts/results-6.19.14 $OUTPUT/matrix/6.19.14"
 	"sid build = host build on 6.19.14|vmtest/report.py --same $OUTPUT/rehearsal/artifacts/toolchain-sid $OUTPUT/matrix/6.19.14"

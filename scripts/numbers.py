@@ -22,10 +22,12 @@ PART is one of:
               random sequences (-s 1): operations checked per second
   history     vmtest/history.sh over the whole Debian series (--for 6.19.14):
               its transitions, the timeline's rules that are not all OK
+  bench_kfunc bench/kfunc-bench.sh on 6.19.14 and 7.3.4 (full mode): the
+              ratios per kernel, 7.3.4's tables and its ext4 plot as text
   mutants     vmtest/mutants.sh on the kernel tree $MUTANTS_SRC (built in
               $MUTANTS_BUILD): every planted bug, killed or not
 
-Default: bench matrix bisect toolchains check model_seq history (about 45 minutes on 2 cores;
+Default: bench matrix bisect toolchains check model_seq history bench_kfunc (about 45 minutes on 2 cores;
 toolchains and check need root); mutants (about 45 minutes) only when named. The figures say when and where they were
 measured. Nothing is asserted: a measurement that fails to run leaves its
 part as it was and the exit code 1.
@@ -46,12 +48,15 @@ import time
 
 TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(TOP, "vmtest"))
+sys.path.insert(0, os.path.join(TOP, "bench"))
+import bench_kfunc  # noqa: E402
 import report  # noqa: E402
 from results import Run  # noqa: E402
 
 README = os.path.join(TOP, "README.md")
-PARTS = ("bench", "matrix", "bisect", "toolchains", "check", "model_seq", "history", "mutants")
-DEFAULT_PARTS = PARTS[:7]
+PARTS = ("bench", "matrix", "bisect", "toolchains", "check", "model_seq", "history",
+         "bench_kfunc", "mutants")
+DEFAULT_PARTS = PARTS[:8]
 BEGIN = "<!-- numbers:{} begin: made by scripts/numbers.py {}; do not edit -->"
 END = "<!-- numbers:{} end -->"
 REGION_RE = re.compile(r"<!-- numbers:(\w+) begin: [^>]*-->\n(.*?)<!-- numbers:(\w+) end -->\n",
@@ -318,6 +323,27 @@ def part_history(work):
     out.append("")
     out.append(f"Known deviations against the history: {len(h['deviations'])} entries checked, "
                f"{len(bad)} contradicted.")
+    return "\n".join(out) + "\n"
+
+
+def part_bench_kfunc(work):
+    outdir = os.path.join(work, "bench-kfunc")
+    kernels = ("6.19.14", "7.3.4")
+    cmd = ["bench/kfunc-bench.sh", "-o", outdir]
+    for k in kernels:
+        cmd += ["-k", k]
+    t = run(cmd, os.path.join(work, "bench-kfunc.log"))
+    recs = [bench_kfunc.Record(os.path.join(outdir, f"{k}.json")) for k in kernels]
+    for rec, k in zip(recs, kernels):
+        rec.label = k
+    shown = ["1", "64", "4096", "65536", "1048576", "x1", "x2", "xN"]
+    out = [header("bench_kfunc", f"`bench/kfunc-bench.sh -k 6.19.14 -k 7.3.4` (full mode), "
+                  f"{t:.0f} s for both"), ""]
+    out += bench_kfunc.kernels_report(recs)[2:] + [""]
+    out += bench_kfunc.record_report(recs[1], shown) + [""]
+    out += ["7.3.4, ext4, resident pages (`bench_kfunc.py --text-plot`; the SVG plots, one panel "
+            "per filesystem, are in the output directory):", "", "```",
+            bench_kfunc.text_plot(recs[1]).rstrip("\n"), "```"]
     return "\n".join(out) + "\n"
 
 
