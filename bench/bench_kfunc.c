@@ -481,8 +481,10 @@ static void measure(const struct bench_file *f, const struct cell *c,
 	if (k == K_BPF_NS || k == K_BPF_S)
 		set_ctx(k == K_BPF_S);
 	for (r = -opt.warmup; r < reps && r < 64; r++) {
-		if ((c->len || c->cold) && !prepare(f, c, why, sizeof(why)))
+		if ((c->len || c->cold) && !prepare(f, c, why, sizeof(why))) {
+			ns = -1; /* a state not reached fails the cell */
 			break;
+		}
 		if (k == K_PREAD)
 			ns = pread_once(f, c, why, sizeof(why));
 		else if (k == K_MMAP)
