@@ -13,8 +13,10 @@
  *   reason    = what deviates
  *   arch      = x86_64            (optional: only on these architectures)
  *   model     = switch_name       (optional: a switch of a test's model)
+ *   scratch   = tmpfs             (optional: only when $SCRATCH_DIR is on
+ *                                  one of these filesystems)
  *
- * Every key but arch and model is required.  Any mistake is a setup error
+ * Every key but arch, model and scratch is required.  Any mistake is a setup error
  * naming file:line.  arch is for a deviation that comes from an
  * architecture (its calling convention, its JIT): elsewhere the test must
  * pass.  model names the switch through which a test that predicts results
@@ -22,6 +24,8 @@
  * test__known_deviation(NAME) tells it whether the entry applies to this
  * kernel, and the entry also covers every subtest named "deviation_NAME",
  * in which such a test reports that the kernel behaved as the entry says.
+ * scratch is for a deviation of one filesystem that a test meets wherever
+ * the scratch directory is (a guest without a block device gets a tmpfs).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -30,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <sys/utsname.h>
 
 #include "internal.h"
@@ -37,12 +42,13 @@
 static struct deviation *devs;
 static int nr_devs;
 
-static const char *const keys[] = { "kernels", "rule", "reference",
-				    "reason",  "arch", "model" };
+static const char *const keys[] = { "kernels", "rule",	"reference", "reason",
+				    "arch",    "model", "scratch" };
 #define NR_KEYS (int)(sizeof(keys) / sizeof(keys[0]))
 #define NR_REQUIRED 4 /* the keys before arch */
 #define KEY_ARCH 4
 #define KEY_MODEL 5
+#define KEY_SCRATCH 6
 
 struct parser {
 	const char *path;
@@ -50,6 +56,7 @@ struct parser {
 	struct deviation *cur; /* section being read, NULL before the first */
 	bool seen[NR_KEYS];
 	bool other_arch; /* the section's arch does not name this machine's */
+	bool other_fs; /* its scratch does not name the scratch directory's */
 };
 
 static int parse_error(const struct parser *p, int line, const char *fmt,
@@ -167,7 +174,7 @@ static int end_section(struct parser *p)
 					   "entry lacks the required key '%s'",
 					   keys[i]);
 	}
-	if (p->other_arch)
+	if (p->other_arch || p->other_fs)
 		p->cur->applies = false;
 	return 0;
 }
@@ -203,6 +210,50 @@ static int parse_arch(struct parser *p)
 	return err;
 }
 
+/* The filesystem of the scratch directory, by name; "" if unknown. */
+static const char *scratch_fs(void)
+{
+	const char *dir = getenv("SCRATCH_DIR");
+	struct statfs sf;
+
+	if (statfs(dir && *dir ? dir : "/var/tmp", &sf))
+		return "";
+	switch ((unsigned long)sf.f_type) {
+	case 0xef53:
+		return "ext4";
+	case 0x01021994:
+		return "tmpfs";
+	case 0x9123683e:
+		return "btrfs";
+	case 0x58465342:
+		return "xfs";
+	default:
+		return "";
+	}
+}
+
+/* scratch = tmpfs: the entry holds only where the scratch directory is. */
+static int parse_scratch(struct parser *p)
+{
+	char *copy = xstrdup(p->cur->scratch), *tok, *save = NULL;
+	bool here = false;
+	int err = 0;
+
+	for (tok = strtok_r(copy, " \t", &save); tok && !err;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (strcmp(tok, "ext4") && strcmp(tok, "tmpfs") &&
+		    strcmp(tok, "btrfs") && strcmp(tok, "xfs"))
+			err = parse_error(
+				p, p->line,
+				"unknown filesystem '%s' (want ext4, tmpfs, btrfs or xfs)",
+				tok);
+		here = here || !strcmp(tok, scratch_fs());
+	}
+	free(copy);
+	p->other_fs = !here;
+	return err;
+}
+
 static int start_section(struct parser *p, char *s)
 {
 	char *end = s + strlen(s) - 1, *slash;
@@ -227,6 +278,7 @@ static int start_section(struct parser *p, char *s)
 	p->cur = d;
 	memset(p->seen, 0, sizeof(p->seen));
 	p->other_arch = false;
+	p->other_fs = false;
 	return 0;
 }
 
@@ -263,12 +315,13 @@ static int set_key(struct parser *p, char *s, const char *release)
 	slots[3] = &p->cur->reason;
 	slots[4] = &p->cur->arch;
 	slots[5] = &p->cur->model;
+	slots[6] = &p->cur->scratch;
 	for (i = 0; i < NR_KEYS && strcmp(key, keys[i]); i++)
 		;
 	if (i == NR_KEYS)
 		return parse_error(
 			p, p->line,
-			"unknown key '%s' (want kernels, rule, reference, reason, arch, model)",
+			"unknown key '%s' (want kernels, rule, reference, reason, arch, model, scratch)",
 			key);
 	if (p->seen[i])
 		return parse_error(p, p->line, "key '%s' given twice", key);
@@ -278,6 +331,8 @@ static int set_key(struct parser *p, char *s, const char *release)
 	*slots[i] = xstrdup(value);
 	if (i == KEY_ARCH)
 		return parse_arch(p);
+	if (i == KEY_SCRATCH)
+		return parse_scratch(p);
 	if (i == KEY_MODEL &&
 	    strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
 		    strlen(value))

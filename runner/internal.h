@@ -84,6 +84,7 @@ struct deviation {
 	char *reference;
 	char *reason;
 	char *arch; /* architectures it is limited to, NULL: all */
+	char *scratch; /* scratch filesystems it is limited to, NULL: all */
 	char *model; /* the model's switch for it (model = NAME), or NULL */
 	int line; /* of the section header, for messages */
 	bool applies; /* to the running kernel */

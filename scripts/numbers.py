@@ -24,10 +24,12 @@ PART is one of:
               its transitions, the timeline's rules that are not all OK
   bench_kfunc bench/kfunc-bench.sh on 6.19.14 and 7.3.4 (full mode): the
               ratios per kernel, 7.3.4's tables and its ext4 plot as text
+  flavours    vmtest/matrix.sh over cloud-amd64, amd64 and rt-amd64 on 6.19.14
+              and 7.3.4: the rows where the flavours differ
   mutants     vmtest/mutants.sh on the kernel tree $MUTANTS_SRC (built in
               $MUTANTS_BUILD): every planted bug, killed or not
 
-Default: bench matrix bisect toolchains check model_seq history bench_kfunc (about 45 minutes on 2 cores;
+Default: bench matrix bisect toolchains check model_seq history bench_kfunc flavours (about 45 minutes on 2 cores;
 toolchains and check need root); mutants (about 45 minutes) only when named. The figures say when and where they were
 measured. Nothing is asserted: a measurement that fails to run leaves its
 part as it was and the exit code 1.
@@ -55,8 +57,8 @@ from results import Run  # noqa: E402
 
 README = os.path.join(TOP, "README.md")
 PARTS = ("bench", "matrix", "bisect", "toolchains", "check", "model_seq", "history",
-         "bench_kfunc", "mutants")
-DEFAULT_PARTS = PARTS[:8]
+         "bench_kfunc", "flavours", "mutants")
+DEFAULT_PARTS = PARTS[:9]
 BEGIN = "<!-- numbers:{} begin: made by scripts/numbers.py {}; do not edit -->"
 END = "<!-- numbers:{} end -->"
 REGION_RE = re.compile(r"<!-- numbers:(\w+) begin: [^>]*-->\n(.*?)<!-- numbers:(\w+) end -->\n",
@@ -206,6 +208,35 @@ def part_matrix(work):
         if name in ("passed / failed / skipped", "XFAIL / XPASS / TIMEOUT", "time (s)"):
             out.append(f"| {name} | " + " | ".join(vals) + " |")
     out += group_rows(kernels, rows, cells)
+    return "\n".join(out) + "\n"
+
+
+FLAVOUR_KERNELS = ["6.19.14", "amd64:6.19.14", "rt-amd64:6.19.14",
+                   "7.3.4", "amd64:7.3.4", "rt-amd64:7.3.4"]
+
+
+def part_flavours(work):
+    outdir = os.path.join(work, "flavours")
+    t = run(["vmtest/matrix.sh", "-j", "2", "-o", outdir] + FLAVOUR_KERNELS,
+            os.path.join(work, "flavours.log"), ok=(0, 1))
+    kernels = [Run(p) for p in report.expand([outdir])]
+    rows, cells = report.build(kernels)
+    out = [header("flavours", f"`vmtest/matrix.sh -j 2 {' '.join(FLAVOUR_KERNELS)}`, "
+                  f"warm cache, {t:.0f} s"), "",
+           "The summary rows and every row where the flavours of one version differ "
+           "(cloud-amd64 is the column without a flavour):", "",
+           "| test | " + " | ".join(k.label for k in kernels) + " |",
+           "|---|" + "---|" * len(kernels)]
+    for name, vals in report.summary_rows(kernels):
+        if name in ("passed / failed / skipped", "XFAIL / XPASS / TIMEOUT", "time (s)"):
+            out.append(f"| {name} | " + " | ".join(vals) + " |")
+    half = len(kernels) // 2
+    for row in rows:
+        if row[1] is None:
+            continue
+        texts = [c.text for c in cells[row]]
+        if len(set(texts[:half])) > 1 or len(set(texts[half:])) > 1:
+            out.append(f"| {row[0]}/{row[1]} | " + " | ".join(texts) + " |")
     return "\n".join(out) + "\n"
 
 

@@ -125,7 +125,7 @@ guest_modules()
 	((rc == 0)) && return 0
 	((rc == 2)) || exit "$rc"
 	VMT_MODULES=
-	VMT_NO_DISK="Debian's $VMT_FLAVOUR $VMT_KVER builds NVMe and ext4 as modules and has no linux-modules package for it (they exist from 7.2.6); cloud-arm64 builds them in"
+	VMT_NO_DISK="Debian's $VMT_FLAVOUR $VMT_KVER builds NVMe and ext4 as modules and has no linux-modules package for it (they exist from 7.2.6); the cloud flavours build them in"
 	info "no scratch disk: $VMT_NO_DISK; the guest uses a tmpfs, and the tests that evict pages skip"
 }
 

@@ -6,11 +6,12 @@
 # the cache, or a kernel image given by path.
 #
 # A kernel is named [FLAVOUR:]VERSION. The flavour says the architecture:
-# cloud-amd64 (x86_64, the default), cloud-arm64 (arm64's default), arm64
-# and arm64-16k (16 KiB pages). Without one, the architecture's default.
+# cloud-amd64 (x86_64, the default), amd64 (the generic one), rt-amd64
+# (PREEMPT_RT), cloud-arm64 (arm64's default), arm64 and arm64-16k (16 KiB
+# pages). Without one, the architecture's default.
 
 KERNEL_SUITES="trixie-backports sid experimental"
-KERNEL_FLAVOURS="cloud-amd64 cloud-arm64 arm64 arm64-16k"
+KERNEL_FLAVOURS="cloud-amd64 amd64 rt-amd64 cloud-arm64 arm64 arm64-16k"
 KERNEL_VERSION_RE='^[0-9]+\.[0-9]+(\.[0-9]+)?(-rc[0-9]+)?$'
 
 # kernel_set_arch ARCH: the guest's architecture (x86_64 or arm64), and with
@@ -33,7 +34,7 @@ kernel_set_arch "${VMT_ARCH:-x86_64}"
 kernel_flavour_arch()
 {
 	case $1 in
-	*-amd64) echo x86_64 ;;
+	amd64 | *-amd64) echo x86_64 ;;
 	*arm64*) echo arm64 ;;
 	esac
 }
@@ -345,10 +346,10 @@ kernel_fetch_deb()
 
 # What the guest needs of a kernel that the flavour builds as modules: the
 # NVMe driver and ext4, for the scratch disk whose page cache the tests
-# evict. Debian's cloud flavours build both in; arm64 and arm64-16k do not
-# (their BTF has no nvme_probe, no ext4_fill_super).
+# evict. Debian's cloud flavours build both in; the others (amd64, rt-amd64,
+# arm64, arm64-16k) do not (their BTF has no nvme_probe, no ext4_fill_super).
 GUEST_MODULES="nvme ext4"
-kernel_needs_modules() { [[ $VMT_FLAVOUR == arm64 || $VMT_FLAVOUR == arm64-16k ]]; }
+kernel_needs_modules() { [[ $VMT_FLAVOUR != cloud-* ]]; }
 
 # kernel_modules VERSION: prints the directory holding the GUEST_MODULES of
 # the flavour's VERSION and their dependencies (uncompressed) and "order",

@@ -23,8 +23,9 @@ Options:
   -k KERNEL   [FLAVOUR:]VERSION, a Debian kernel (e.g. 6.19.14, 7.3.4,
               arm64-16k:7.3.4: fetched from Debian's archive into the cache),
               or a path to a kernel image (x86 bzImage or arm64 Image).
-              FLAVOUR: cloud-amd64 (x86_64's default), cloud-arm64 (arm64's
-              default), arm64, arm64-16k (16 KiB pages). Default: the newest
+              FLAVOUR: cloud-amd64 (x86_64's default), amd64 (generic),
+              rt-amd64 (PREEMPT_RT), cloud-arm64 (arm64's default), arm64,
+              arm64-16k (16 KiB pages). Default: the newest
               Debian 6.19.x of the architecture's default flavour.
   --arch ARCH x86_64 (default) or arm64; a flavour or an image says it too.
               An arm64 guest runs qemu-system-aarch64 -M virt (TCG unless

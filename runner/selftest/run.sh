@@ -253,6 +253,18 @@ check "an entry naming this architecture applies" eval \
 printf '[pass]\nkernels = *\nrule = R\nreference = r\nreason = r\narch = sparc\n' >"$WORK/bad3.ini"
 run -t pass -X "$WORK/bad3.ini"
 check "exit 3 on an unknown architecture, naming file:line" eval 'rc_is 3 && err_has "bad3.ini:6:"'
+# scratch: the scratch directory's filesystem (/dev/shm is a tmpfs).
+sed "/^reason    = broken stays broken/a scratch   = ext4" "$WORK/dev.ini" >"$WORK/fs.ini"
+SCRATCH_DIR=/dev/shm run -t deviation/broken -X "$WORK/fs.ini"
+check "an entry for another scratch filesystem does not apply" eval \
+	'has "#3/1 deviation/broken:FAIL" && rc_is 1'
+sed "/^reason    = broken stays broken/a scratch   = ext4 tmpfs" "$WORK/dev.ini" >"$WORK/fs.ini"
+SCRATCH_DIR=/dev/shm run -t deviation/broken -X "$WORK/fs.ini"
+check "an entry naming the scratch directory's filesystem applies" eval \
+	'has "#3/1 deviation/broken:XFAIL" && rc_is 0'
+printf '[pass]\nkernels = *\nrule = R\nreference = r\nreason = r\nscratch = nfs\n' >"$WORK/bad5.ini"
+run -t pass -X "$WORK/bad5.ini"
+check "exit 3 on an unknown scratch filesystem, naming file:line" eval 'rc_is 3 && err_has "bad5.ini:6:"'
 
 # model switches, seeds and budgets
 printf '[elsewhere/none]\nkernels = *\nrule = R-FAKE-5\nreference = r\nreason = r\nmodel = fake_switch\n' >"$WORK/model.ini"
