@@ -189,25 +189,39 @@ static const char *machine_arch(void)
 	return !strcmp(uts.machine, "aarch64") ? "arm64" : uts.machine;
 }
 
-/* arch = x86_64 arm64: the entry holds only on these architectures. */
-static int parse_arch(struct parser *p)
+/*
+ * A list of names (arch, scratch): each must be one of @known, else @bad
+ * (a format naming it) is the error; *@elsewhere is set when none is @here.
+ */
+static int parse_names(struct parser *p, const char *value,
+		       const char *const *known, const char *bad,
+		       const char *here, bool *elsewhere)
 {
-	char *copy = xstrdup(p->cur->arch), *tok, *save = NULL;
-	bool here = false;
-	int err = 0;
+	char *copy = xstrdup(value), *tok, *save = NULL;
+	bool found = false;
+	int err = 0, i;
 
 	for (tok = strtok_r(copy, " \t", &save); tok && !err;
 	     tok = strtok_r(NULL, " \t", &save)) {
-		if (strcmp(tok, "x86_64") && strcmp(tok, "arm64"))
-			err = parse_error(
-				p, p->line,
-				"unknown architecture '%s' (want x86_64 or arm64)",
-				tok);
-		here = here || !strcmp(tok, machine_arch());
+		for (i = 0; known[i] && strcmp(tok, known[i]); i++)
+			;
+		if (!known[i])
+			err = parse_error(p, p->line, bad, tok);
+		found = found || !strcmp(tok, here);
 	}
 	free(copy);
-	p->other_arch = !here;
+	*elsewhere = !found;
 	return err;
+}
+
+/* arch = x86_64 arm64: the entry holds only on these architectures. */
+static int parse_arch(struct parser *p)
+{
+	static const char *const known[] = { "x86_64", "arm64", NULL };
+
+	return parse_names(p, p->cur->arch, known,
+			   "unknown architecture '%s' (want x86_64 or arm64)",
+			   machine_arch(), &p->other_arch);
 }
 
 /* The filesystem of the scratch directory, by name; "" if unknown. */
@@ -235,23 +249,13 @@ static const char *scratch_fs(void)
 /* scratch = tmpfs: the entry holds only where the scratch directory is. */
 static int parse_scratch(struct parser *p)
 {
-	char *copy = xstrdup(p->cur->scratch), *tok, *save = NULL;
-	bool here = false;
-	int err = 0;
+	static const char *const known[] = { "ext4", "tmpfs", "btrfs", "xfs",
+					     NULL };
 
-	for (tok = strtok_r(copy, " \t", &save); tok && !err;
-	     tok = strtok_r(NULL, " \t", &save)) {
-		if (strcmp(tok, "ext4") && strcmp(tok, "tmpfs") &&
-		    strcmp(tok, "btrfs") && strcmp(tok, "xfs"))
-			err = parse_error(
-				p, p->line,
-				"unknown filesystem '%s' (want ext4, tmpfs, btrfs or xfs)",
-				tok);
-		here = here || !strcmp(tok, scratch_fs());
-	}
-	free(copy);
-	p->other_fs = !here;
-	return err;
+	return parse_names(
+		p, p->cur->scratch, known,
+		"unknown filesystem '%s' (want ext4, tmpfs, btrfs or xfs)",
+		scratch_fs(), &p->other_fs);
 }
 
 static int start_section(struct parser *p, char *s)

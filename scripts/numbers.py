@@ -186,6 +186,16 @@ def group_rows(kernels, rows, cells):
     return out
 
 
+def summary_table(kernels):
+    """The head of a matrix table and its counting rows."""
+    out = ["| test | " + " | ".join(k.label for k in kernels) + " |",
+           "|---|" + "---|" * len(kernels)]
+    for name, vals in report.summary_rows(kernels):
+        if name in ("passed / failed / skipped", "XFAIL / XPASS / TIMEOUT", "time (s)"):
+            out.append(f"| {name} | " + " | ".join(vals) + " |")
+    return out
+
+
 def part_matrix(work):
     outdir = os.path.join(work, "matrix")
     # The default list has arm64 columns: their runner first.
@@ -202,11 +212,7 @@ def part_matrix(work):
            f"{total[0]} passed, {total[1]} failed, {total[2]} skipped in all. The summary rows "
            "and every row where a kernel differs from PASS (all other rows: SKIP on a "
            "control kernel, PASS elsewhere):", "",
-           "| test | " + " | ".join(k.label for k in kernels) + " |",
-           "|---|" + "---|" * len(kernels)]
-    for name, vals in report.summary_rows(kernels):
-        if name in ("passed / failed / skipped", "XFAIL / XPASS / TIMEOUT", "time (s)"):
-            out.append(f"| {name} | " + " | ".join(vals) + " |")
+           ] + summary_table(kernels)
     out += group_rows(kernels, rows, cells)
     return "\n".join(out) + "\n"
 
@@ -225,17 +231,16 @@ def part_flavours(work):
                   f"warm cache, {t:.0f} s"), "",
            "The summary rows and every row where the flavours of one version differ "
            "(cloud-amd64 is the column without a flavour):", "",
-           "| test | " + " | ".join(k.label for k in kernels) + " |",
-           "|---|" + "---|" * len(kernels)]
-    for name, vals in report.summary_rows(kernels):
-        if name in ("passed / failed / skipped", "XFAIL / XPASS / TIMEOUT", "time (s)"):
-            out.append(f"| {name} | " + " | ".join(vals) + " |")
-    half = len(kernels) // 2
+           ] + summary_table(kernels)
+    # The columns of each version, whatever order the matrix gives them in.
+    by_version = {}
+    for i, k in enumerate(kernels):
+        by_version.setdefault(k.label.split(":")[-1], []).append(i)
     for row in rows:
         if row[1] is None:
             continue
         texts = [c.text for c in cells[row]]
-        if len(set(texts[:half])) > 1 or len(set(texts[half:])) > 1:
+        if any(len({texts[i] for i in cols}) > 1 for cols in by_version.values()):
             out.append(f"| {row[0]}/{row[1]} | " + " | ".join(texts) + " |")
     return "\n".join(out) + "\n"
 
