@@ -17,7 +17,8 @@
 # Variables: ARCH (x86_64 or arm64; default: the host's), OUTPUT (build
 # dir), TYPES_KERNEL (the Debian kernel whose BTF vmlinux.h is made from),
 # VMLINUX_BTF (another BTF, vmlinux or kernel image instead), KERNEL
-# (vmtest kernel: [FLAVOUR:]VERSION or image path), VMTEST_ARGS, RUNNER_ARGS.
+# (vmtest kernel: [FLAVOUR:]VERSION or image path), VMTEST_ARGS, RUNNER_ARGS,
+# BENCH_ARGS (make bench-kfunc: -q, the quick mode).
 
 # The guest's architecture, in the kernel's spelling (x86_64, arm64).
 # An arm64 flavour in KERNEL (KERNEL=arm64-16k:7.3.4) says it too.
@@ -103,7 +104,7 @@ VMTEST		:= vmtest/vmtest.sh --arch $(ARCH) -r $(OUTPUT)/test_progs $(if $(KERNEL
 all: $(OUTPUT)/test_progs $(OUTPUT)/bench_kfunc
 
 help:
-	@sed -n '3,20s/^# \{0,1\}//p' Makefile
+	@sed -n '3,21s/^# \{0,1\}//p' Makefile
 
 # The groups of deps.sh a goal needs, for this ARCH.
 DEPS_ARCH	:= $(if $(SYSROOT),cross-$(ARCH)) $(if $(filter arm64,$(ARCH)),run-arm64)
