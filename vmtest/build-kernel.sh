@@ -17,6 +17,8 @@ out=${2:-$src/.vmtest-build}
 # What a kernel build needs: installed as root, else named (and exit 1).
 "$REPO_DIR/scripts/deps.sh" kbuild >&2 ||
 	die "the kernel build's tools are missing (scripts/deps.sh kbuild names them)"
+src=$(cd "$src" && pwd)
+tree_lock "$src" || die "the kernel tree $src is in use"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 

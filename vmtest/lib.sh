@@ -75,3 +75,27 @@ vmt_init_tmp()
 }
 
 track_pid() { VMT_PIDS+=("$1"); }
+
+# tree_lock SRC: holds SRC/.vmtest-lock for the rest of the process, so that
+# two runs never build or plant bugs in one kernel tree at once (the tree
+# vmtest/kernel-source.sh unpacks lives in the shared cache). Children
+# inherit the lock through VMTEST_TREE_LOCK and do not take it again.
+# Returns 1, saying why, when the lock cannot be had within an hour.
+tree_lock()
+{
+	local fd
+
+	[[ ${VMTEST_TREE_LOCK-} == "$1" ]] && return 0
+	{ exec {fd}>>"$1/.vmtest-lock"; } 2>/dev/null || {
+		info "cannot create the lock $1/.vmtest-lock (read-only tree?)"
+		return 1
+	}
+	if ! flock -n "$fd"; then
+		info "waiting for another run that builds in $1 (lock $1/.vmtest-lock)"
+		flock -w 3600 "$fd" || {
+			info "gave up after an hour waiting for the lock $1/.vmtest-lock"
+			return 1
+		}
+	fi
+	export VMTEST_TREE_LOCK=$1
+}

@@ -10,8 +10,7 @@
 # what it was before.
 set -uo pipefail
 
-VMTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_DIR=$(dirname "$VMTEST_DIR")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 MUTANT_DIR=$VMTEST_DIR/mutants
 
 usage()
@@ -25,7 +24,9 @@ kernel tree SRC (patch -p1), rebuild with vmtest/build-kernel.sh SRC BUILD,
 run vmtest/vmtest.sh -k BUILD/arch/x86/boot/bzImage -T SECS, record the
 verdict, then revert the patch. Prints a Markdown table at the end.
 
-  -s SRC     kernel source tree (default: \$MUTANTS_SRC)
+  -s SRC     kernel source tree (default: \$MUTANTS_SRC, else Debian's
+             linux-source-7.3 as vmtest/kernel-source.sh unpacks it into the
+             cache)
   -b BUILD   build directory (default: \$MUTANTS_BUILD, else SRC/.vmtest-build)
   -r RUNNER  runner binary (default: a snapshot of build/test_progs taken at
              start, so a rebuild of the suite during the run changes nothing)
@@ -73,10 +74,14 @@ done
 [[ ${1-} == -- ]] && shift
 runner_args=("$@")
 
-[[ -n $src ]] || die 2 "no kernel tree: give -s SRC or set MUTANTS_SRC"
+if [[ -z $src ]]; then
+	src=$("$VMTEST_DIR/kernel-source.sh") || die 4 "no kernel tree: give -s SRC, or let vmtest/kernel-source.sh fetch one"
+fi
 [[ -f $src/Makefile && -d $src/kernel/bpf ]] || die 2 "$src is not a kernel source tree"
 src=$(cd "$src" && pwd)
 build=${build:-$src/.vmtest-build}
+# Planted bugs and rebuilds: nobody else may build from this tree meanwhile.
+tree_lock "$src" || die 4 "the kernel tree $src is in use"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die 2 "-T takes a number of seconds"
 command -v patch >/dev/null || die 2 "patch not found (apt-get install patch)"
 if ((${#patches[@]} == 0)); then
