@@ -115,7 +115,8 @@ static bool open_tmpfs_huge(struct kinds *k, struct opened *o)
 	long before = meminfo_kb("ShmemHugePages"), after;
 
 	if (!huge_folio_size()) {
-		test__skip("no transparent huge pages (no hpage_pmd_size)");
+		test__skip(
+			"no transparent huge pages (CONFIG_TRANSPARENT_HUGEPAGE off: no hpage_pmd_size)");
 		return false;
 	}
 	if (!k->tmpfs_huge[0]) {

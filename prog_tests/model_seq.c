@@ -1300,8 +1300,9 @@ static void run_rows(struct seq_env *e)
 			return;
 		}
 		if (f.fs == FS_TMPFS_HUGE && !e->tmpfs_huge[0]) {
-			test__skip("row %d needs a tmpfs with huge=always",
-				   i + 1);
+			test__skip(
+				"row %d needs a tmpfs with huge=always (CONFIG_TRANSPARENT_HUGEPAGE)",
+				i + 1);
 			return;
 		}
 		if (!open_file(e, &f) || !run_case(e, &c, row->ctx, &v))

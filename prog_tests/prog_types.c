@@ -598,8 +598,42 @@ static int prog_type_number(const struct type_case *tc)
 }
 
 /*
- * A kernel built without a program type (CONFIG_CGROUP_BPF, _LWTUNNEL_BPF,
- * ...) says nothing about the kfunc: skip that type, saying so.
+ * The option that builds each program type into a kernel, as
+ * include/linux/bpf_types.h guards them: the first prefix that matches.
+ */
+static const struct {
+	const char *prefix;
+	const char *option;
+} type_options[] = {
+	{ "CGROUP_", "CONFIG_CGROUP_BPF" },
+	{ "NETFILTER", "CONFIG_NETFILTER_BPF_LINK" },
+	{ "LSM", "CONFIG_BPF_LSM" },
+	{ "STRUCT_OPS", "CONFIG_BPF_JIT" },
+	{ "SK_LOOKUP", "CONFIG_INET" },
+	{ "SK_REUSEPORT", "CONFIG_INET" },
+	{ "KPROBE", "CONFIG_BPF_EVENTS" },
+	{ "TRACEPOINT", "CONFIG_BPF_EVENTS" },
+	{ "PERF_EVENT", "CONFIG_BPF_EVENTS" },
+	{ "RAW_TRACEPOINT", "CONFIG_BPF_EVENTS" },
+	{ "TRACING", "CONFIG_BPF_EVENTS" },
+	{ "SYSCALL", "CONFIG_BPF_SYSCALL" },
+	{ "", "CONFIG_NET" },
+};
+
+static const char *type_option(const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(type_options) / sizeof(type_options[0]); i++)
+		if (!strncmp(type, type_options[i].prefix,
+			     strlen(type_options[i].prefix)))
+			return type_options[i].option;
+	return "?";
+}
+
+/*
+ * A kernel built without a program type (CONFIG_CGROUP_BPF, CONFIG_INET,
+ * ...) says nothing about the kfunc: skip that type, naming the option.
  */
 static bool kernel_has_type(const struct type_case *tc)
 {
@@ -608,8 +642,8 @@ static bool kernel_has_type(const struct type_case *tc)
 	if (type < 0 || libbpf_probe_bpf_prog_type(type, NULL) != 0)
 		return true;
 	test__skip(
-		"this kernel has no BPF_PROG_TYPE_%s (built without it; see the config file)",
-		tc->type);
+		"this kernel has no BPF_PROG_TYPE_%s (built without %s, which the config file holds)",
+		tc->type, type_option(tc->type));
 	return false;
 }
 

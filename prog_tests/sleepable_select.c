@@ -76,7 +76,7 @@ static void run_place(struct sleepable_select *skel, int fd,
 	/* Preemptible RCU has an out-of-line __rcu_read_lock(). */
 	if (p->warns && !kernel_has_func("__rcu_read_lock")) {
 		test__skip(
-			"this kernel's RCU is not preemptible (no __rcu_read_lock): a read that sleeps in the section would panic it, not warn");
+			"this kernel's RCU is not preemptible (CONFIG_PREEMPT_RCU off: no __rcu_read_lock): a read that sleeps in the section would panic it, not warn");
 		return;
 	}
 	if (!ASSERT_OK_PTR(prog, "find program") || !make_evicted(fd))
