@@ -16,6 +16,7 @@ steps=(
 	"build: bad input, types not from the host|scripts/check-build.sh"
 	"rules: SEMANTICS.md = the code, both ways|scripts/check-rules.py"
 	"lint: clang-format, shellcheck, -Werror|scripts/check-lint.sh"
+	"config: survives olddefconfig, names every option a test needs|scripts/check-config.sh"
 	"host run (skips without the kfunc)|$OUTPUT/test_progs -X known-deviations.ini"
 	"vmtest self-tests|vmtest/selftest.sh"
 	# OUTPUT is the x86_64 build's here (make exports it): name arm64's.

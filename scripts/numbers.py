@@ -26,11 +26,16 @@ PART is one of:
               ratios per kernel, 7.3.4's tables and its ext4 plot as text
   flavours    vmtest/matrix.sh over cloud-amd64, amd64 and rt-amd64 on 6.19.14
               and 7.3.4: the rows where the flavours differ
-  mutants     vmtest/mutants.sh on the kernel tree $MUTANTS_SRC (built in
-              $MUTANTS_BUILD): every planted bug, killed or not
+  config_kernel
+              vmtest/config-kernel.sh: Debian's linux-source-7.3 built from
+              defconfig + config, the whole suite on it and on Debian's cloud
+              kernel of that version, compared row by row
+  mutants     vmtest/mutants.sh on the kernel tree $MUTANTS_SRC (default:
+              vmtest/kernel-source.sh's): every planted bug, killed or not
 
 Default: bench matrix bisect toolchains check model_seq history bench_kfunc flavours (about 45 minutes on 2 cores;
-toolchains and check need root); mutants (about 45 minutes) only when named. The figures say when and where they were
+toolchains and check need root); config_kernel (30 minutes for the first
+build, then 3) and mutants (about 45 minutes) only when named. The figures say when and where they were
 measured. Nothing is asserted: a measurement that fails to run leaves its
 part as it was and the exit code 1.
 
@@ -57,7 +62,7 @@ from results import Run  # noqa: E402
 
 README = os.path.join(TOP, "README.md")
 PARTS = ("bench", "matrix", "bisect", "toolchains", "check", "model_seq", "history",
-         "bench_kfunc", "flavours", "mutants")
+         "bench_kfunc", "flavours", "config_kernel", "mutants")
 DEFAULT_PARTS = PARTS[:9]
 BEGIN = "<!-- numbers:{} begin: made by scripts/numbers.py {}; do not edit -->"
 END = "<!-- numbers:{} end -->"
@@ -383,10 +388,31 @@ def part_bench_kfunc(work):
     return "\n".join(out) + "\n"
 
 
+def part_config_kernel(work):
+    outdir = os.path.join(work, "config-kernel")
+    # Exit 1: a row differs, which the part shows.
+    t = run(["vmtest/config-kernel.sh", "-o", outdir], os.path.join(work, "config-kernel.log"),
+            ok=(0, 1))
+    kernels = [Run(os.path.join(outdir, d, "results.json")) for d in ("config", "debian")]
+    kernels[0].label = "built from config"
+    kernels[1].label = f"Debian cloud {kernels[1].label}"
+    with open(os.path.join(outdir, "same.txt")) as f:
+        same = [x.rstrip("\n") for x in f]
+    src = subprocess.run(["vmtest/kernel-source.sh", "--version"], cwd=TOP, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    with open(os.path.join(outdir, "config", "build-seconds")) as f:
+        build = int(f.read())
+    out = [header("config_kernel", f"`vmtest/config-kernel.sh` on linux-source-7.3 {src}, "
+                  f"{t:.0f} s, of which {build} s building"), ""] + summary_table(kernels)
+    out += ["", f"`vmtest/report.py --same`, row by row: {same[-1] if same else 'no output'}"]
+    out += [f"- {x}" for x in same[:-1]]
+    return "\n".join(out) + "\n"
+
+
 def part_mutants(work):
-    src = os.environ.get("MUTANTS_SRC")
-    if not src:
-        raise Failed("MUTANTS_SRC is not set: the kernel tree to plant the bugs in")
+    src = os.environ.get("MUTANTS_SRC") or subprocess.run(
+        ["vmtest/kernel-source.sh"], cwd=TOP, check=True, capture_output=True,
+        text=True).stdout.strip()
     outdir = os.path.join(work, "mutants")
     # Exit 1: a mutant survived or broke, which the table shows.
     run(["vmtest/mutants.sh", "-s", src, "-o", outdir], os.path.join(work, "mutants.log"),

@@ -6,11 +6,18 @@
 # fast.config (drops what only slows the build), then olddefconfig. OUT_DIR
 # (default SRC_DIR/.vmtest-build) is reused: a rebuild after touching one
 # file takes about a minute on 2 cores. Prints the bzImage path.
+# With --config-only, stops once OUT_DIR/.config is made and checked, and
+# prints its path (make check does this: seconds, not a build).
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-src=${1:?usage: build-kernel.sh SRC_DIR [OUT_DIR]}
+config_only=
+if [[ ${1-} == --config-only ]]; then
+	config_only=1
+	shift
+fi
+src=${1:?usage: build-kernel.sh [--config-only] SRC_DIR [OUT_DIR]}
 out=${2:-$src/.vmtest-build}
 [[ -f $src/Makefile && -f $src/scripts/kconfig/merge_config.sh ]] ||
 	die -c "$VMT_EXIT_USAGE" "$src is not a kernel source tree"
@@ -35,7 +42,11 @@ make -s -C "$src" O="$out" olddefconfig >&2
 missing=$(grep -E '^CONFIG_' "$REPO_DIR/config" | while IFS= read -r line; do
 	grep -qxF "$line" "$out/.config" || echo "$line"
 done)
-[[ -z $missing ]] || die "the kernel config lost options the suite needs: $missing"
+[[ -z $missing ]] || die "the kernel config lost options the suite needs: ${missing//$'\n'/ }"
+if [[ -n $config_only ]]; then
+	echo "$out/.config"
+	exit 0
+fi
 
 make -s -C "$src" O="$out" -j"$(nproc)" bzImage >&2
 echo "$out/arch/x86/boot/bzImage"
