@@ -165,25 +165,21 @@ build_kernel() # LOG
 run_suite()
 {
 	"$VMTEST_DIR/vmtest.sh" -k "$build/arch/x86/boot/bzImage" -T "$timeout" \
-		-r "$runner" -o "$1" -- "${runner_args[@]}" >"$1/vmtest.log" 2>&1
+		-r "$runner" -o "$1" -J "$1/results.json" -- "${runner_args[@]}" \
+		>"$1/vmtest.log" 2>&1 </dev/null
 }
 
 SPLAT_RE='Kernel panic|kernel BUG at|BUG: |Oops|WARNING: CPU: [0-9]+ PID|general protection fault|UBSAN: |KASAN: |KFENCE: |refcount_t: |list_(add|del) corruption|RCU Stall|rcu_sched detected stall|soft lockup|hard LOCKUP|hung_task'
 
 # failed_subtests DIR: the failing subtests, comma-separated (a test without
-# subtests counts as itself), plus the guest's own failures (umount).
+# subtests counts as itself), from the run's JSON, plus the guest's own
+# failures (umount).
 failed_subtests()
 {
-	local log=$1/vmtest.log
 	{
-		grep -oE '^#[0-9/]+ [^ ]+:(FAIL|XPASS|TIMEOUT)' "$log" |
-			sed -E 's/^#[0-9/]+ //' |
-			awk -F: '{ n = $1; sub(/:.*/, "", n); all[NR] = $0; name[NR] = n }
-				END { for (i = 1; i <= NR; i++) { keep = 1
-					for (j = 1; j <= NR; j++) if (index(name[j], name[i] "/") == 1) keep = 0
-					if (keep) print all[i] } }'
-		grep -q 'does not unmount' "$log" "$1"/console.log 2>/dev/null && echo "umount-scratch:FAIL"
-	} | paste -sd, - | sed 's/,/, /g'
+		python3 "$VMTEST_DIR/report.py" --failed "$1/results.json" 2>/dev/null
+		grep -q 'does not unmount' "$1/vmtest.log" "$1"/console.log 2>/dev/null && echo "umount-scratch:FAIL"
+	} | grep -v '^$' | paste -sd, - | sed 's/,\([^ ]\)/, \1/g'
 }
 
 first_splat() # DIR

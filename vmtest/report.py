@@ -7,6 +7,7 @@ Usage: vmtest/report.py [-o DIR] [--title TEXT] [--note TEXT] [-q] INPUT...
                         [--ktap FILE] [--junit FILE] [--summary]
        vmtest/report.py [--summary] [--junit FILE] [--ktap FILE] INPUT
        vmtest/report.py --same INPUT INPUT
+       vmtest/report.py --failed INPUT
 
 The one program that reads results (vmtest/results.py is its model). An
 INPUT is a kernel's directory (results.json, and the runner.log,
@@ -33,8 +34,12 @@ reason and rule), for a CI job's summary page. --summary, --junit and
 builds, say) must give every test and subtest the same result; the rows
 that differ are printed, then "N passed, N failed" counting rows.
 
+--failed prints one kernel's failing rows on one line, comma-separated, as
+NAME:RESULT (test/subtest:FAIL; a test alone only when none of its
+subtests failed), for vmtest/mutants.sh's table.
+
 Exit status: for the matrix, 0 when every kernel's verdict is 0, else 1;
---same: 0 when no row differs; --emit, --summary, --junit, --ktap: 0 once
+--same: 0 when no row differs; --emit, --summary, --junit, --ktap, --failed: 0 once
 written, whatever the verdict. 2 on a usage error. Standard library only.
 """
 import argparse
@@ -382,6 +387,14 @@ def same(kernels):
     return 1 if differ else 0
 
 
+def failed(kernel):
+    """--failed: one kernel's failing rows, comma-separated, as NAME:RESULT."""
+    rows, cells = build([kernel])
+    print(", ".join(f"{row_name(r)}:{c.text}" for _, r, c in problems([kernel], rows, cells)
+                    if r is not None))
+    return 0
+
+
 def write(path, text):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path + ".part", "w", encoding="utf-8") as f:
@@ -447,6 +460,9 @@ def main():
     ap.add_argument("--record", metavar="FILE", help="the runner's JSON record (--emit)")
     ap.add_argument("--meta", metavar="FILE", help="vmtest's verdict, reason and vmtest object")
     ap.add_argument("-J", "--json", metavar="FILE", help="write the run's JSON (--emit)")
+    ap.add_argument("--failed", action="store_true",
+                    help="print one kernel's failing tests and subtests, comma-separated "
+                    "(a test alone only when none of its subtests failed)")
     ap.add_argument("--summary", action="store_true",
                     help="print one kernel's Markdown summary instead of the matrix")
     ap.add_argument("--junit", metavar="FILE", help="write one kernel's results as JUnit XML")
@@ -469,6 +485,10 @@ def main():
         if len(kernels) != 2:
             ap.error("--same takes two results")
         return same(kernels)
+    if args.failed:
+        if len(kernels) != 1:
+            ap.error("--failed takes one kernel")
+        return failed(kernels[0])
     if args.summary or args.junit or args.ktap:
         if len(kernels) != 1:
             ap.error("--summary, --junit and --ktap take one kernel")
