@@ -403,7 +403,7 @@ def part_config_kernel(work):
     with open(os.path.join(outdir, "config", "build-seconds")) as f:
         build = int(f.read())
     out = [header("config_kernel", f"`vmtest/config-kernel.sh` on linux-source-7.3 {src}, "
-                  f"{t:.0f} s, of which {build} s building"), ""] + summary_table(kernels)
+                  f"{t:.0f} s, of which {build} s building")] + summary_table(kernels)
     out += ["", f"`vmtest/report.py --same`, row by row: {same[-1] if same else 'no output'}"]
     out += [f"- {x}" for x in same[:-1]]
     return "\n".join(out) + "\n"
