@@ -170,10 +170,7 @@ cache_lock()
 	local fd
 
 	{ exec {fd}>>"$1"; } 2>/dev/null || cache_fail "$(dirname "$1")" "a lock"
-	if ! flock -n "$fd"; then
-		info "waiting for another run that is $2 (lock $1)"
-		flock -w 900 "$fd" || die "gave up after 900 s waiting for the lock $1"
-	fi
+	lock_wait "$fd" "$1" "$2" 900 || die "the lock $1 is held by another run"
 	VMT_LOCK_FD=$fd
 }
 

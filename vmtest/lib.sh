@@ -76,6 +76,18 @@ vmt_init_tmp()
 
 track_pid() { VMT_PIDS+=("$1"); }
 
+# lock_wait FD FILE WHAT SECS: takes an exclusive lock on FD (open on FILE),
+# saying what it waits for when another run holds it. Returns 1, saying so,
+# when the lock cannot be had within SECS seconds.
+lock_wait()
+{
+	flock -n "$1" && return 0
+	info "waiting for another run that is $3 (lock $2)"
+	flock -w "$4" "$1" && return 0
+	info "gave up after $4 s waiting for the lock $2"
+	return 1
+}
+
 # tree_lock SRC: holds SRC/.vmtest-lock for the rest of the process, so that
 # two runs never build or plant bugs in one kernel tree at once (the tree
 # vmtest/kernel-source.sh unpacks lives in the shared cache). Children
@@ -90,12 +102,6 @@ tree_lock()
 		info "cannot create the lock $1/.vmtest-lock (read-only tree?)"
 		return 1
 	}
-	if ! flock -n "$fd"; then
-		info "waiting for another run that builds in $1 (lock $1/.vmtest-lock)"
-		flock -w 3600 "$fd" || {
-			info "gave up after an hour waiting for the lock $1/.vmtest-lock"
-			return 1
-		}
-	fi
+	lock_wait "$fd" "$1/.vmtest-lock" "building in $1" 3600 || return 1
 	export VMTEST_TREE_LOCK=$1
 }

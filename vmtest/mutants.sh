@@ -207,7 +207,7 @@ if [[ -n $baseline ]]; then
 		tail -n 3 "$d/vmtest.log" >&2
 		die 3 "the clean kernel does not pass (vmtest exit $rc): no mutant verdict would mean anything"
 	fi
-	msg "baseline: clean kernel passes ($(grep -E '^[0-9]+ passed' "$d/vmtest.log"))"
+	msg "baseline: clean kernel passes ($(python3 "$VMTEST_DIR/report.py" --counts "$d/results.json"))"
 fi
 
 rows=() killed=0 survived=0 broken=0

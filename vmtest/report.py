@@ -395,6 +395,16 @@ def failed(kernel):
     return 0
 
 
+def counts(kernel):
+    """--counts: one kernel's totals, as the runner's last line gives them."""
+    if kernel.noverdict:
+        print(f"no verdict: {kernel.verdict_text()}: {kernel.reason or 'no reason given'}")
+        return 1
+    print(f"{kernel.count('passed')} passed, {kernel.count('failed')} failed, "
+          f"{kernel.count('skipped')} skipped ({kernel.count('xfail')} XFAIL)")
+    return 0
+
+
 def write(path, text):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path + ".part", "w", encoding="utf-8") as f:
@@ -463,6 +473,8 @@ def main():
     ap.add_argument("--failed", action="store_true",
                     help="print one kernel's failing tests and subtests, comma-separated "
                     "(a test alone only when none of its subtests failed)")
+    ap.add_argument("--counts", action="store_true",
+                    help="print one kernel's totals: N passed, N failed, N skipped (N XFAIL)")
     ap.add_argument("--summary", action="store_true",
                     help="print one kernel's Markdown summary instead of the matrix")
     ap.add_argument("--junit", metavar="FILE", help="write one kernel's results as JUnit XML")
@@ -489,6 +501,10 @@ def main():
         if len(kernels) != 1:
             ap.error("--failed takes one kernel")
         return failed(kernels[0])
+    if args.counts:
+        if len(kernels) != 1:
+            ap.error("--counts takes one kernel")
+        return counts(kernels[0])
     if args.summary or args.junit or args.ktap:
         if len(kernels) != 1:
             ap.error("--summary, --junit and --ktap take one kernel")

@@ -151,6 +151,19 @@ then
 else
 	not_ok "report.py on made-up results (exit $rc)"
 fi
+# The one-kernel views mutants.sh reads: --failed and --counts.
+got=$(python3 "$here/report.py" --failed "$work/rep/k1"
+	python3 "$here/report.py" --counts "$work/rep/k1"
+	python3 "$here/report.py" --counts "$work/rep/k3" || echo "exit $?")
+want="alpha/two:FAIL
+2 passed, 1 failed, 1 skipped (1 XFAIL)
+no verdict: exit 4 (no verdict): guest hang: no result after 300 s
+exit 1"
+if [[ $got == "$want" ]]; then
+	ok "report.py --failed and --counts: one kernel's failures and totals"
+else
+	not_ok "report.py --failed/--counts: got '${got//$'\n'/ | }'"
+fi
 # history.py on made-up runs (no boot): a fix, a flip that a re-run calls a
 # flake, the backport view, and a known-deviations range it contradicts.
 hist_run()
