@@ -70,7 +70,7 @@ plot=(gnuplot:gnuplot-nox)
 kbuild=(
 	make:make gcc:gcc flex:flex bison:bison bc:bc pahole:dwarves
 	/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
-	perl:perl cpio:cpio
+	perl:perl cpio:cpio patch:patch
 )
 
 present()

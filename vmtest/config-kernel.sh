@@ -73,6 +73,9 @@ fi
 src=$(cd "$src" && pwd)
 build=${build:-$src/.vmtest-build}
 tree_lock "$src" || die "the kernel tree $src is in use"
+# Building and booting: every tool, before the 30-minute build.
+"$REPO_DIR/scripts/deps.sh" kbuild run >&2 ||
+	die "tools are missing (scripts/deps.sh kbuild run names them)"
 
 vmt_init_tmp
 out=${keep:-$VMT_TMP}

@@ -48,6 +48,9 @@ rev=$(git rev-parse --short HEAD)
 work=$(mktemp -d "${TMPDIR:-/tmp}/git-bisect-run.XXXXXX") || exit 128
 trap 'rm -rf "$work"' EXIT
 
+# A missing tool is no verdict on any commit: abort the bisect, not skip.
+"$here/../scripts/deps.sh" kbuild run >&2 ||
+	{ echo "git-bisect-run: tools are missing (scripts/deps.sh kbuild run names them)" >&2; exit 128; }
 start=$SECONDS
 if ! image=$("$here/build-kernel.sh" "$tree" "$build" 2>"$work/build.log"); then
 	echo "git-bisect-run: $rev: build failed, skipping (last lines:)"

@@ -83,7 +83,9 @@ build=${build:-$src/.vmtest-build}
 # Planted bugs and rebuilds: nobody else may build from this tree meanwhile.
 tree_lock "$src" || die 4 "the kernel tree $src is in use"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die 2 "-T takes a number of seconds"
-command -v patch >/dev/null || die 2 "patch not found (apt-get install patch)"
+# Building and booting: every tool, before the first build (not after it).
+"$REPO_DIR/scripts/deps.sh" kbuild run >&2 ||
+	die 4 "tools are missing (scripts/deps.sh kbuild run names them)"
 if ((${#patches[@]} == 0)); then
 	patches=("$MUTANT_DIR"/*.patch)
 	[[ -e ${patches[0]} ]] || die 2 "no patches in $MUTANT_DIR"
