@@ -417,8 +417,9 @@ def part_mutants(work):
     # Exit 1: a mutant survived or broke, which the table shows.
     run(["vmtest/mutants.sh", "-s", src, "-o", outdir], os.path.join(work, "mutants.log"),
         ok=(0, 1))
-    with open(os.path.join(outdir, "table.md")) as f:
-        table = f.read().strip("\n")
+    # newline="": a stray CR must not become a line break inside a row.
+    with open(os.path.join(outdir, "table.md"), newline="") as f:
+        table = f.read().replace("\r", "").strip("\n")
     return header("mutants", f"`vmtest/mutants.sh` on {os.path.basename(src)}, "
                   "each mutant built and the whole suite run on it") + "\n" + table + "\n"
 

@@ -184,12 +184,19 @@ failed_subtests()
 	} | grep -v '^$' | paste -sd, - | sed 's/,\([^ ]\)/, \1/g'
 }
 
-first_splat() # DIR
+# first_splat DIR: the first kernel splat of the run, one line of at most 100
+# characters fit for a Markdown cell: the guest's logs end lines with CR LF,
+# and a CR left in the table becomes a line break for any reader.
+first_splat()
 {
-	local f
+	local f line
+
 	for f in "$1/dmesg.log" "$1/console.log"; do
 		[[ -s $f ]] || continue
-		grep -m1 -oE "($SPLAT_RE).*" "$f" | cut -c1-100 && return 0
+		line=$(grep -m1 -oE "($SPLAT_RE).*" "$f" | head -n1 | tr -d '\r' | cut -c1-100)
+		[[ -n $line ]] || continue
+		echo "${line//|/\\|}"
+		return 0
 	done
 	return 1
 }
