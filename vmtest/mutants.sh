@@ -43,8 +43,8 @@ Everything after -- goes to the runner (as with vmtest.sh), for example
 Verdicts: vmtest exit 0 = SURVIVED, 1 = KILLED, anything else = BROKEN (the
 patch does not apply, the kernel does not build, or no verdict: boot failure,
 hang, setup error). Exit code: 0 when every mutant was killed, 1 when one
-survived or broke, 2 on a usage error, 3 when the baseline fails, 130 on
-Ctrl-C.
+survived or broke, 2 on a usage error, 3 when the baseline fails, 4 when
+the tree, the tools or the runner cannot be had, 130 on Ctrl-C.
 USAGE
 }
 
@@ -83,9 +83,6 @@ build=${build:-$src/.vmtest-build}
 # Planted bugs and rebuilds: nobody else may build from this tree meanwhile.
 tree_lock "$src" || die 4 "the kernel tree $src is in use"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die 2 "-T takes a number of seconds"
-# Building and booting: every tool, before the first build (not after it).
-"$REPO_DIR/scripts/deps.sh" kbuild run >&2 ||
-	die 4 "tools are missing (scripts/deps.sh kbuild run names them)"
 if ((${#patches[@]} == 0)); then
 	patches=("$MUTANT_DIR"/*.patch)
 	[[ -e ${patches[0]} ]] || die 2 "no patches in $MUTANT_DIR"
@@ -95,6 +92,9 @@ for i in "${!patches[@]}"; do
 	[[ -f $p ]] || die 2 "no such patch: $p"
 	patches[i]=$(cd "$(dirname "$p")" && pwd)/$(basename "$p")
 done
+# Building and booting: every tool, before the first build (not after it).
+"$REPO_DIR/scripts/deps.sh" kbuild run >&2 ||
+	die 4 "tools are missing (scripts/deps.sh kbuild run names them)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mutants.XXXXXX") || die 4 "cannot create a temporary directory"
 logroot=${keep:-$work/logs}
