@@ -49,15 +49,14 @@ struct adjust_row {
 };
 
 #define B(x) PG(0, (x))
-#define ONE(s, e, o, l)                                       \
-	{                                                     \
-		ROW_AT, (s), (e), B(0), B(0), (o), (l), false \
+#define ONE(s, e, o, l)                                              \
+	{                                                            \
+		CASE_AT(NULL), (s), (e), B(0), B(0), (o), (l), false \
 	}
-#define TWO(s, e, s2, e2, o, l)                              \
-	{                                                    \
-		ROW_AT, (s), (e), (s2), (e2), (o), (l), true \
+#define TWO(s, e, s2, e2, o, l)                                     \
+	{                                                           \
+		CASE_AT(NULL), (s), (e), (s2), (e2), (o), (l), true \
 	}
-#define ROW_AT CASE_AT_INIT(NULL)
 
 static const struct adjust_row rows[] = {
 	ONE(B(0), B(0), B(0), B(0)), /* empty window, empty read */
@@ -210,11 +209,10 @@ static void check_case(struct adjust__bss *bss, int fd, int i, const char *ctx)
 					      MODEL_SLEEPABLE);
 	snprintf(name, sizeof(name), "%s case %d adjust(%#llx, %#llx)", ctx, i,
 		 (unsigned long long)c->start, (unsigned long long)c->end);
-	test__case("R-CREATE-2", at->file, at->line, "case %d", i);
+	test__case("R-CREATE-2", at, "case %d", i);
 	if (!ASSERT_OK(bss->create_ret[i], name))
 		return;
-	test__case(cm.adjust.rule, at->file, at->line, "case %d, the adjust",
-		   i);
+	test__case(cm.adjust.rule, at, "case %d, the adjust", i);
 	ASSERT_EQ(bss->adjust_ret[i], cm.adjust.ret, name);
 	ASSERT_EQ(bss->size1[i], cm.size1, name);
 	if (c->chained) {
@@ -223,8 +221,8 @@ static void check_case(struct adjust__bss *bss, int fd, int i, const char *ctx)
 			 (unsigned long long)c->start2,
 			 (unsigned long long)c->end2);
 		/* A second window is relative to the first. */
-		test__case(cm.adjust2.rule, at->file, at->line,
-			   "case %d, the second adjust", i);
+		test__case(cm.adjust2.rule, at, "case %d, the second adjust",
+			   i);
 		ASSERT_EQ(bss->adjust2_ret[i], cm.adjust2.ret, name);
 		ASSERT_EQ(bss->size2[i], (__u64)model_size(&cm.m, 0).ret, name);
 	}
@@ -234,7 +232,7 @@ static void check_case(struct adjust__bss *bss, int fd, int i, const char *ctx)
 		ctx, i, (unsigned long long)c->off, (unsigned long long)c->len,
 		(unsigned long long)cm.m.d[0].start,
 		(unsigned long long)cm.m.d[0].size);
-	test__case(cm.read.rule, at->file, at->line, "case %d, the read", i);
+	test__case(cm.read.rule, at, "case %d, the read", i);
 	if (!ASSERT_EQ(bss->read_ret[i], cm.read.ret, name) || !cm.read.bytes)
 		goto out;
 	if (ASSERT_EQ(pread(fd, want, c->len, cm.read.pos), (ssize_t)c->len,

@@ -38,8 +38,8 @@ struct expect {
 };
 
 static const struct expect valid = {
-	.at = CASE_AT_INIT("R-CREATE-2"),
-	.size_at = CASE_AT_INIT("R-CREATE-3"),
+	.at = CASE_AT("R-CREATE-2"),
+	.size_at = CASE_AT("R-CREATE-3"),
 	.create = 0,
 	.is_null = 0,
 	.is_rdonly = 1,
@@ -52,8 +52,8 @@ static const struct expect valid = {
 };
 
 static const struct expect rejected = {
-	.at = CASE_AT_INIT("R-CREATE-1"),
-	.size_at = CASE_AT_INIT("R-CREATE-1"),
+	.at = CASE_AT("R-CREATE-1"),
+	.size_at = CASE_AT("R-CREATE-1"),
 	.create = -EINVAL,
 	.is_null = 1,
 	.is_rdonly = 0,
@@ -92,9 +92,9 @@ static void check_flags(struct creation *skel)
 		__u32 flags = flags_value(i);
 		char name[64];
 
-		TEST_CASE(want->size_at, "flags=%#x", flags);
+		test__case(NULL, &want->size_at, "flags=%#x", flags);
 		CHECK_FIELD(bss, i, size, want, flags);
-		TEST_CASE(want->at, "flags=%#x", flags);
+		test__case(NULL, &want->at, "flags=%#x", flags);
 		CHECK_FIELD(bss, i, is_null, want, flags);
 		CHECK_FIELD(bss, i, is_rdonly, want, flags);
 		CHECK_FIELD(bss, i, read_ret, want, flags);

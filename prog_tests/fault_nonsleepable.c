@@ -22,65 +22,67 @@
 /* Evicted (mincore shows none resident). */
 static const struct read_row evicted_rows[] = {
 	/* the first page */
-	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(-EFAULT, "R-FAULT-1"),
+	{ CASE_AT(NULL), PG(0, 0), PG(1, 0), EXPECT(-EFAULT, "R-FAULT-1"),
 	  EXPECT(0, "R-FAULT-2") },
 	/* across two page boundaries */
-	{ ROW_HERE, PG(3, 100), PG(2, 0), EXPECT(-EFAULT, "R-FAULT-1"),
+	{ CASE_AT(NULL), PG(3, 100), PG(2, 0), EXPECT(-EFAULT, "R-FAULT-1"),
 	  EXPECT(0, "R-FAULT-2") },
 	/* the second half */
-	{ ROW_HERE, PG(8, 0), PG(8, 0), EXPECT(-EFAULT, "R-FAULT-1"),
+	{ CASE_AT(NULL), PG(8, 0), PG(8, 0), EXPECT(-EFAULT, "R-FAULT-1"),
 	  EXPECT(0, "R-FAULT-2") },
 	/* the last byte */
-	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), EXPECT(-EFAULT, "R-FAULT-1"),
-	  EXPECT(0, "R-FAULT-2") },
+	{ CASE_AT(NULL), PG(FILE_PAGES, -1), PG(0, 1),
+	  EXPECT(-EFAULT, "R-FAULT-1"), EXPECT(0, "R-FAULT-2") },
 };
 
 /* Resident: the context changes nothing. */
 static const struct read_row resident_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(0, "R-READ-3"), NOT_READ },
-	{ ROW_HERE, PG(3, 100), PG(2, 0), EXPECT(0, "R-READ-3"), NOT_READ },
-	{ ROW_HERE, PG(8, 0), PG(8, 0), EXPECT(0, "R-READ-3"), NOT_READ },
-	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), EXPECT(0, "R-READ-3"),
+	{ CASE_AT(NULL), PG(0, 0), PG(1, 0), EXPECT(0, "R-READ-3"), NOT_READ },
+	{ CASE_AT(NULL), PG(3, 100), PG(2, 0), EXPECT(0, "R-READ-3"),
+	  NOT_READ },
+	{ CASE_AT(NULL), PG(8, 0), PG(8, 0), EXPECT(0, "R-READ-3"), NOT_READ },
+	{ CASE_AT(NULL), PG(FILE_PAGES, -1), PG(0, 1), EXPECT(0, "R-READ-3"),
 	  NOT_READ },
 };
 
 /* Resident but HOLE_PAGE: which reads touch it decides -EFAULT. */
 static const struct read_row partial_rows[] = {
 	/* resident page before */
-	{ ROW_HERE, PG(HOLE_PAGE - 1, 0), PG(1, 0), EXPECT(0, "R-FAULT-3"),
+	{ CASE_AT(NULL), PG(HOLE_PAGE - 1, 0), PG(1, 0), EXPECT(0, "R-FAULT-3"),
 	  NOT_READ },
 	/* resident page after */
-	{ ROW_HERE, PG(HOLE_PAGE + 1, 0), PG(1, 0), EXPECT(0, "R-FAULT-3"),
+	{ CASE_AT(NULL), PG(HOLE_PAGE + 1, 0), PG(1, 0), EXPECT(0, "R-FAULT-3"),
 	  NOT_READ },
 	/* resident into evicted */
-	{ ROW_HERE, PG(HOLE_PAGE, -1), PG(0, 2), EXPECT(-EFAULT, "R-FAULT-3"),
-	  NOT_READ },
+	{ CASE_AT(NULL), PG(HOLE_PAGE, -1), PG(0, 2),
+	  EXPECT(-EFAULT, "R-FAULT-3"), NOT_READ },
 	/* evicted into resident */
-	{ ROW_HERE, PG(HOLE_PAGE + 1, -1), PG(0, 2),
+	{ CASE_AT(NULL), PG(HOLE_PAGE + 1, -1), PG(0, 2),
 	  EXPECT(-EFAULT, "R-FAULT-3"), NOT_READ },
 	/* inside the evicted page */
-	{ ROW_HERE, PG(HOLE_PAGE, 17), PG(0, 1), EXPECT(-EFAULT, "R-FAULT-3"),
-	  NOT_READ },
+	{ CASE_AT(NULL), PG(HOLE_PAGE, 17), PG(0, 1),
+	  EXPECT(-EFAULT, "R-FAULT-3"), NOT_READ },
 	/* spans it */
-	{ ROW_HERE, PG(0, 0), PG(8, 0), EXPECT(-EFAULT, "R-FAULT-3"),
+	{ CASE_AT(NULL), PG(0, 0), PG(8, 0), EXPECT(-EFAULT, "R-FAULT-3"),
 	  NOT_READ },
 };
 
 /* A file of 3 pages + 100 bytes, just written: its EOF page is not uptodate. */
 static const struct read_row written_eof_rows[] = {
 	/* a fully written page */
-	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(0, "R-FAULT-1"), NOT_READ },
+	{ CASE_AT(NULL), PG(0, 0), PG(1, 0), EXPECT(0, "R-FAULT-1"), NOT_READ },
 	/* inside the written part of EOF's page */
-	{ ROW_HERE, PG(3, 0), PG(0, 50), EXPECT(-EFAULT, "R-FAULT-1"),
+	{ CASE_AT(NULL), PG(3, 0), PG(0, 50), EXPECT(-EFAULT, "R-FAULT-1"),
 	  NOT_READ },
 };
 
 /* Resident, then evicted again: after the reads nothing is pinned. */
 static const struct read_row evictable_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(0, "R-FAULT-4"), NOT_READ },
-	{ ROW_HERE, PG(3, 100), PG(2, 0), EXPECT(0, "R-FAULT-4"), NOT_READ },
-	{ ROW_HERE, PG(8, 0), PG(8, 0), EXPECT(0, "R-FAULT-4"), NOT_READ },
-	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), EXPECT(0, "R-FAULT-4"),
+	{ CASE_AT(NULL), PG(0, 0), PG(1, 0), EXPECT(0, "R-FAULT-4"), NOT_READ },
+	{ CASE_AT(NULL), PG(3, 100), PG(2, 0), EXPECT(0, "R-FAULT-4"),
+	  NOT_READ },
+	{ CASE_AT(NULL), PG(8, 0), PG(8, 0), EXPECT(0, "R-FAULT-4"), NOT_READ },
+	{ CASE_AT(NULL), PG(FILE_PAGES, -1), PG(0, 1), EXPECT(0, "R-FAULT-4"),
 	  NOT_READ },
 };
 
@@ -143,7 +145,7 @@ static void evicted_sleepable(struct fixture *f)
 			    page_size();
 
 		test__case(
-			r->sleepable.rule, r->at.file, r->at.line,
+			r->sleepable.rule, &r->at,
 			"row %d: its pages resident after the sleepable read",
 			i + 1);
 		snprintf(name, sizeof(name), "pages of row %d resident", i + 1);

@@ -267,75 +267,77 @@ static bool open_directory(struct kinds *k, struct opened *o)
 #define BOTH(ret, rule) EXPECT(ret, rule), EXPECT(ret, rule)
 
 static const struct read_row ext4_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-1") },
-	{ ROW_HERE, PG(1, -1), PG(0, 2), BOTH(0, "R-KIND-1") },
-	{ ROW_HERE, PG(0, 0), PG(3, 0), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), PG(1, -1), PG(0, 2), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), PG(0, 0), PG(3, 0), BOTH(0, "R-KIND-1") },
 };
 
 static const struct read_row tmpfs_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-1") },
-	{ ROW_HERE, PG(1, -1), PG(0, 2), BOTH(0, "R-KIND-1") },
-	{ ROW_HERE, PG(0, 0), PG(3, 17), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), PG(1, -1), PG(0, 2), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), PG(0, 0), PG(3, 17), BOTH(0, "R-KIND-1") },
 	/* Above 2^63-1 the file position is negative: read_grid's ext4
 	 * returns 0 for 0 bytes there; tmpfs is asked the same. */
-	{ ROW_HERE, PG(0, -2), PG(0, 0), BOTH(0, "R-ZERO-1") },
+	{ CASE_AT(NULL), PG(0, -2), PG(0, 0), BOTH(0, "R-ZERO-1") },
 };
 
 /* Around and across huge folios, whatever their size and the page's. */
 static const struct read_row tmpfs_huge_rows[] = {
-	{ ROW_HERE, FOLIO_PG(1, 0, -8), PG(0, 16), BOTH(0, "R-KIND-1") },
-	{ ROW_HERE, FOLIO_PG(1, -1, 0), PG(2, 0), BOTH(0, "R-KIND-1") },
-	{ ROW_HERE, FOLIO_PG(2, 0, -100), PG(0, 223), BOTH(0, "R-KIND-1") },
-	{ ROW_HERE, FOLIO_PG(1, 0, 5), PG(0, READ_CHUNK), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), FOLIO_PG(1, 0, -8), PG(0, 16), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), FOLIO_PG(1, -1, 0), PG(2, 0), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), FOLIO_PG(2, 0, -100), PG(0, 223),
+	  BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), FOLIO_PG(1, 0, 5), PG(0, READ_CHUNK),
+	  BOTH(0, "R-KIND-1") },
 };
 
 static const struct read_row initramfs_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 64), BOTH(0, "R-KIND-1") },
-	{ ROW_HERE, PG(1, -8), PG(0, 16), BOTH(0, "R-KIND-1") },
-	{ ROW_HERE, PG(3, 0), PG(2, 0), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), PG(0, 0), PG(0, 64), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), PG(1, -8), PG(0, 16), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), PG(3, 0), PG(2, 0), BOTH(0, "R-KIND-1") },
 };
 
 static const struct read_row unlinked_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-1") },
-	{ ROW_HERE, PG(1, -1), PG(2, 0), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), PG(1, -1), PG(2, 0), BOTH(0, "R-KIND-1") },
 };
 
 /* 5 pages, truncated to 2 pages + 100 bytes under the open descriptor. */
 static const struct read_row truncated_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-2") },
-	{ ROW_HERE, PG(2, 0), PG(0, 100), BOTH(0, "R-KIND-2") },
-	{ ROW_HERE, PG(3, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-2"),
+	{ CASE_AT(NULL), PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-2") },
+	{ CASE_AT(NULL), PG(2, 0), PG(0, 100), BOTH(0, "R-KIND-2") },
+	{ CASE_AT(NULL), PG(3, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-2"),
 	  EXPECT(-EIO, "R-KIND-2") },
 };
 
 static const struct read_row memfd_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-1") },
-	{ ROW_HERE, PG(1, -1), PG(1, 10), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), PG(0, 0), PG(0, 100), BOTH(0, "R-KIND-1") },
+	{ CASE_AT(NULL), PG(1, -1), PG(1, 10), BOTH(0, "R-KIND-1") },
 };
 
 static const struct read_row secret_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 64), BOTH(-EFAULT, "R-KIND-4") },
-	{ ROW_HERE, PG(1, -8), PG(0, 16), BOTH(-EFAULT, "R-KIND-4") },
+	{ CASE_AT(NULL), PG(0, 0), PG(0, 64), BOTH(-EFAULT, "R-KIND-4") },
+	{ CASE_AT(NULL), PG(1, -8), PG(0, 16), BOTH(-EFAULT, "R-KIND-4") },
 };
 
 static const struct read_row procfs_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-5"),
+	{ CASE_AT(NULL), PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-5"),
 	  EXPECT(0, "R-KIND-5") },
 };
 
 static const struct read_row pipe_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-6"),
+	{ CASE_AT(NULL), PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-6"),
 	  EXPECT(-ESPIPE, "R-KIND-6") },
 };
 
 static const struct read_row directory_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-7"),
+	{ CASE_AT(NULL), PG(0, 0), PG(0, 16), EXPECT(-EFAULT, "R-KIND-7"),
 	  EXPECT(-EINVAL, "R-KIND-7") },
 };
 
 static const struct read_row wronly_rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(0, 100), BOTH(-EBADF, "R-KIND-8") },
-	{ ROW_HERE, PG(1, -1), PG(0, 2), BOTH(-EBADF, "R-KIND-8") },
+	{ CASE_AT(NULL), PG(0, 0), PG(0, 100), BOTH(-EBADF, "R-KIND-8") },
+	{ CASE_AT(NULL), PG(1, -1), PG(0, 2), BOTH(-EBADF, "R-KIND-8") },
 };
 
 #define ROWS(r) .rows = (r), .n = N_ROWS(r)
@@ -423,8 +425,7 @@ static void run_kind(struct kinds *k, const struct kind *kd, bool sleepable)
 	ok = read_rows_trigger(&k->batch, prog, ctx, o.fd, kd->rows, kd->n);
 	if (watch && splat_seen(cursor, splat, sizeof(splat))) {
 		/* R-KIND-8: no warning; the rule the rows cite. */
-		test__case(kd->rows[0].sleepable.rule, kd->rows[0].at.file,
-			   kd->rows[0].at.line,
+		test__case(kd->rows[0].sleepable.rule, &kd->rows[0].at,
 			   "the kernel's log during the reads");
 		printf("the kernel warned during the read: %s\n", splat);
 		test__fail();
@@ -435,8 +436,8 @@ static void run_kind(struct kinds *k, const struct kind *kd, bool sleepable)
 	read_rows_check_with(&k->batch, ctx, o.fd, kd->rows, kd->n,
 			     check_untouched, (void *)kd);
 	if (kd->after) {
-		test__case(kd->rows[0].sleepable.rule, kd->rows[0].at.file,
-			   kd->rows[0].at.line, "after the reads");
+		test__case(kd->rows[0].sleepable.rule, &kd->rows[0].at,
+			   "after the reads");
 		kd->after(k, &o);
 		test__case_end();
 	}

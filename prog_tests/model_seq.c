@@ -129,27 +129,27 @@ struct seq_row {
  */
 static const struct seq_row rows[] = {
 	/* Windows that compose, read across a page edge of a sparse file. */
-	{ CASE_AT_INIT("R-ADJUST-4"), MODEL_NONSLEEPABLE, FS_SCRATCH, PG(2, G4),
+	{ CASE_AT("R-ADJUST-4"), MODEL_NONSLEEPABLE, FS_SCRATCH, PG(2, G4),
 	  .data = { { B(0), PG(3, 0) }, { PG(-1, G4), PG(3, 0) } },
 	  .resident = { B(0), PG(-1, G4), B(G4) }, .n_resident = 3,
 	  .ops = { OP(ADJUST, 0, PG(-1, G4), B(UMAX)),
 		   OP(ADJUST, 0, PG(1, -3), PG(1, 5)), OP(READ, 0, B(0), B(8)),
 		   OP(SIZE, 0, B(0), B(0)) } },
 	/* A clone's read after the parent was narrowed. */
-	{ CASE_AT_INIT("R-CLONE-3"), MODEL_SLEEPABLE, FS_SCRATCH, PG(3, 100),
+	{ CASE_AT("R-CLONE-3"), MODEL_SLEEPABLE, FS_SCRATCH, PG(3, 100),
 	  .data = { { B(0), PG(3, 100) } },
 	  .ops = { OP(CLONE, 0, B(0), B(0)), OP(ADJUST, 0, PG(1, 0), PG(2, 0)),
 		   OP(READ, 1, B(10), B(16)), OP(SIZE, 1, B(0), B(0)) } },
 	/* Found on mutant 23: a slice past an adjusted window fails. */
-	{ CASE_AT_INIT("R-ADJUST-3"), MODEL_NONSLEEPABLE, FS_TMPFS, PG(1, 1),
+	{ CASE_AT("R-ADJUST-3"), MODEL_NONSLEEPABLE, FS_TMPFS, PG(1, 1),
 	  .data = { { B(0), PG(1, 1) } },
 	  .ops = { OP(ADJUST, 0, B(0), B(0)), OP(SLICE, 0, B(0), B(1)) } },
 	/* Found on mutant 26: a write past the window is refused as read-only. */
-	{ CASE_AT_INIT("R-CREATE-4"), MODEL_SLEEPABLE, FS_TMPFS, PG(1, 1),
+	{ CASE_AT("R-CREATE-4"), MODEL_SLEEPABLE, FS_TMPFS, PG(1, 1),
 	  .data = { { B(0), PG(1, 1) } },
 	  .ops = { OP(ADJUST, 0, B(0), B(0)), OP(WRITE, 0, B(0), B(1)) } },
 	/* A null dynptr and its clone (flags != 0). */
-	{ CASE_AT_INIT("R-CREATE-1"), MODEL_NONSLEEPABLE, FS_TMPFS, PG(1, 0),
+	{ CASE_AT("R-CREATE-1"), MODEL_NONSLEEPABLE, FS_TMPFS, PG(1, 0),
 	  .data = { { B(0), PG(1, 0) } }, .flags = 4,
 	  .ops = { OP(CLONE, 0, B(0), B(0)), OP(IS_NULL, 1, B(0), B(0)),
 		   OP(SIZE, 1, B(0), B(0)), OP(READ, 1, B(0), B(0)),
@@ -1111,7 +1111,7 @@ static void print_row(struct seq_env *e, const struct seq_case *c,
 	int i;
 
 	fmt_pgoff(e, e->file.size, a, sizeof(a));
-	printf("\t{ CASE_AT_INIT(\"%s\"), %s, %s, %s,\n", rule,
+	printf("\t{ CASE_AT(\"%s\"), %s, %s, %s,\n", rule,
 	       ctx == MODEL_SLEEPABLE ? "MODEL_SLEEPABLE" :
 					"MODEL_NONSLEEPABLE",
 	       fs_names[e->file.fs], a);
@@ -1178,12 +1178,10 @@ static void report_failure(struct seq_env *e, const char *origin,
 			   const struct seq_case *c, enum model_ctx ctx,
 			   const struct seq_verdict *v, int tries)
 {
+	const struct test_case_at here = CASE_AT(NULL);
 	int i;
 
-	if (at)
-		test__case(at->rule, at->file, at->line, "%s", origin);
-	else
-		test__case(v->rule, __FILE__, __LINE__, "%s", origin);
+	test__case(at ? NULL : v->rule, at ?: &here, "%s", origin);
 	printf("model_seq: %s, %s, %s file of %llu bytes: [%s] %s (at %d of %d: shrunk in %d runs)\n",
 	       origin, ctx == MODEL_SLEEPABLE ? "sleepable" : "nonsleepable",
 	       fs_names[e->file.fs], (unsigned long long)e->file.size, v->rule,

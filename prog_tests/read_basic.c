@@ -19,21 +19,21 @@
 
 static const struct read_row rows[] = {
 	/* the whole file, to the last byte */
-	{ ROW_HERE, PG(0, 0), FILE_LEN, BOTH("R-READ-1") },
+	{ CASE_AT(NULL), PG(0, 0), FILE_LEN, BOTH("R-READ-1") },
 	/* shifted by one, ends at a page edge */
-	{ ROW_HERE, PG(0, 1), PG(1, -1), BOTH("R-READ-1") },
+	{ CASE_AT(NULL), PG(0, 1), PG(1, -1), BOTH("R-READ-1") },
 	/* straddles the first page boundary */
-	{ ROW_HERE, PG(1, -1), PG(0, 2), BOTH("R-READ-1") },
+	{ CASE_AT(NULL), PG(1, -1), PG(0, 2), BOTH("R-READ-1") },
 	/* exactly the second page */
-	{ ROW_HERE, PG(1, 0), PG(1, 0), BOTH("R-READ-1") },
+	{ CASE_AT(NULL), PG(1, 0), PG(1, 0), BOTH("R-READ-1") },
 	/* crosses two boundaries */
-	{ ROW_HERE, PG(2, -1), PG(2, 2), BOTH("R-READ-1") },
+	{ CASE_AT(NULL), PG(2, -1), PG(2, 2), BOTH("R-READ-1") },
 	/* ends exactly at EOF */
-	{ ROW_HERE, PG(5, 123 - 7), PG(0, 7), BOTH("R-EOF-1") },
+	{ CASE_AT(NULL), PG(5, 123 - 7), PG(0, 7), BOTH("R-EOF-1") },
 	/* the last byte alone */
-	{ ROW_HERE, PG(5, 122), PG(0, 1), BOTH("R-EOF-1") },
+	{ CASE_AT(NULL), PG(5, 122), PG(0, 1), BOTH("R-EOF-1") },
 	/* an empty read inside the file */
-	{ ROW_HERE, PG(0, 12345), PG(0, 0), BOTH("R-ZERO-1") },
+	{ CASE_AT(NULL), PG(0, 12345), PG(0, 0), BOTH("R-ZERO-1") },
 };
 
 static void read_in_context(struct read_basic *skel, struct bpf_program *prog,

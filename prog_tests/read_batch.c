@@ -127,7 +127,7 @@ void read_rows_check_with(struct read_batch *b, enum read_ctx ctx, int fd,
 		const struct read_row *r = &rows[idx[i]];
 		struct read_case c = case_of(r);
 
-		test__case(expect_of(r, ctx)->rule, r->at.file, r->at.line,
+		test__case(expect_of(r, ctx)->rule, &r->at,
 			   "row %d of the table", idx[i] + 1);
 		check_read(b, fd, i, &c, expect_of(r, ctx)->ret, ctx_name);
 		if (extra)

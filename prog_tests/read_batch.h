@@ -71,9 +71,6 @@ struct read_row {
 	struct read_expect nonsleepable, sleepable;
 };
 
-/* A row's place: { ROW_HERE, PG(0, 0), PG(1, 0), EXPECT(...), ... }. */
-#define ROW_HERE CASE_AT_INIT(NULL)
-
 enum read_ctx {
 	CTX_NONSLEEPABLE,
 	CTX_SLEEPABLE,

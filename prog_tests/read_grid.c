@@ -70,16 +70,16 @@ static const char *const klass_names[K_NR] = {
 
 /* The rule each class's oracle below applies (the no-leak check: R-EOF-3). */
 static const struct test_case_at klass_rules[K_NR] = {
-	[K_IN_FILE] = CASE_AT_INIT("R-READ-1"),
-	[K_EOF_TAIL] = CASE_AT_INIT("R-EOF-2"),
-	[K_PAST_EOF] = CASE_AT_INIT("R-EOF-2"),
-	[K_ZERO_CACHED] = CASE_AT_INIT("R-ZERO-1"),
-	[K_ZERO_NO_PAGE] = CASE_AT_INIT("R-ZERO-1"),
-	[K_OVERFLOW] = CASE_AT_INIT("R-READ-2"),
+	[K_IN_FILE] = CASE_AT("R-READ-1"),
+	[K_EOF_TAIL] = CASE_AT("R-EOF-2"),
+	[K_PAST_EOF] = CASE_AT("R-EOF-2"),
+	[K_ZERO_CACHED] = CASE_AT("R-ZERO-1"),
+	[K_ZERO_NO_PAGE] = CASE_AT("R-ZERO-1"),
+	[K_OVERFLOW] = CASE_AT("R-READ-2"),
 };
-static const struct test_case_at no_leak_rule = CASE_AT_INIT("R-EOF-3");
+static const struct test_case_at no_leak_rule = CASE_AT("R-EOF-3");
 /* A slice that disagrees with the read of its range, the read right. */
-static const struct test_case_at slice_rule = CASE_AT_INIT("R-SLICE-1");
+static const struct test_case_at slice_rule = CASE_AT("R-SLICE-1");
 
 static const char *const klass_empty_why[K_NR] = {
 	[K_IN_FILE] = "an empty file has no byte to read",
@@ -339,9 +339,11 @@ static void check_class(const struct grid *g, const struct case_list *l,
 		return;
 	}
 	/* The rules this subtest checks: its reads', and its slices'. */
-	TEST_CASE(klass_rules[k], "the %s class's oracle", klass_names[k]);
+	test__case(NULL, &klass_rules[k], "the %s class's oracle",
+		   klass_names[k]);
 	if (slices)
-		TEST_CASE(slice_rule, "slices of the %s class", klass_names[k]);
+		test__case(NULL, &slice_rule, "slices of the %s class",
+			   klass_names[k]);
 	test__case_end();
 	for (i = 0; i < l->n; i++) {
 		const struct grid_case *c = &l->c[i];
@@ -366,7 +368,7 @@ static void check_class(const struct grid *g, const struct case_list *l,
 		const struct test_case_at *at = bad_reads ? &klass_rules[k] :
 							    &slice_rule;
 
-		TEST_CASE(*at, "the %s class's oracle", klass_names[k]);
+		test__case(NULL, at, "the %s class's oracle", klass_names[k]);
 		printf("  %d of %d %s cases broke the contract (%s)\n", bad, n,
 		       klass_names[k], at->rule);
 		test__fail();
@@ -383,7 +385,7 @@ static void check_no_leak(const struct grid *g, const struct case_list *l,
 {
 	int i, bad = 0;
 
-	TEST_CASE(no_leak_rule, "past EOF, non-sleepable");
+	test__case(NULL, &no_leak_rule, "past EOF, non-sleepable");
 	test__case_end();
 	for (i = 0; i < l->n; i++) {
 		const struct grid_case *c = &l->c[i];
@@ -406,7 +408,7 @@ static void check_no_leak(const struct grid *g, const struct case_list *l,
 		}
 	}
 	if (bad) {
-		TEST_CASE(no_leak_rule, "past EOF, non-sleepable");
+		test__case(NULL, &no_leak_rule, "past EOF, non-sleepable");
 		test__fail();
 		test__case_end();
 	}

@@ -33,10 +33,10 @@
 #define BOTH EXPECT(0, "R-FAULT-4"), EXPECT(0, "R-FAULT-4")
 
 static const struct read_row rows[] = {
-	{ ROW_HERE, PG(0, 0), PG(1, 0), BOTH },
-	{ ROW_HERE, PG(1, -1), PG(0, 2), BOTH },
-	{ ROW_HERE, PG(3, 7), PG(2, 0), BOTH },
-	{ ROW_HERE, PG(FILE_PAGES, -1), PG(0, 1), BOTH },
+	{ CASE_AT(NULL), PG(0, 0), PG(1, 0), BOTH },
+	{ CASE_AT(NULL), PG(1, -1), PG(0, 2), BOTH },
+	{ CASE_AT(NULL), PG(3, 7), PG(2, 0), BOTH },
+	{ CASE_AT(NULL), PG(FILE_PAGES, -1), PG(0, 1), BOTH },
 };
 
 /* CYCLES triggers with @prog attached; the first batch's bytes are checked. */

@@ -40,11 +40,11 @@ struct place {
 };
 
 static const struct place places[] = {
-	{ CASE_AT_INIT("R-SELECT-1"), "sleepable", 0, NULL },
-	{ CASE_AT_INIT("R-SELECT-2"), "nonsleepable", -EFAULT, NULL },
-	{ CASE_AT_INIT("R-SELECT-3"), "sleepable_all_in_rcu", -EFAULT, NULL },
-	{ CASE_AT_INIT("R-SELECT-4"), "sleepable_made_in_rcu", -EFAULT, NULL },
-	{ CASE_AT_INIT("R-SELECT-5"), "sleepable_read_in_rcu", -EFAULT,
+	{ CASE_AT("R-SELECT-1"), "sleepable", 0, NULL },
+	{ CASE_AT("R-SELECT-2"), "nonsleepable", -EFAULT, NULL },
+	{ CASE_AT("R-SELECT-3"), "sleepable_all_in_rcu", -EFAULT, NULL },
+	{ CASE_AT("R-SELECT-4"), "sleepable_made_in_rcu", -EFAULT, NULL },
+	{ CASE_AT("R-SELECT-5"), "sleepable_read_in_rcu", -EFAULT,
 	  "tree_plugin\\.h:[0-9]+.*rcu_note_context_switch" },
 };
 
@@ -91,7 +91,7 @@ static void run_place(struct sleepable_select *skel, int fd,
 	if (p->warns)
 		cursor = splat_watch(p->warns);
 	ASSERT_OK(trigger_file_ioctl(fd), "trigger ioctl");
-	TEST_CASE(p->at, "the read from %s", p->name);
+	test__case(NULL, &p->at, "the read from %s", p->name);
 	if (p->warns && splat_seen(cursor, splat, sizeof(splat))) {
 		printf("the kernel warned during the read: %s\n", splat);
 		test__fail();

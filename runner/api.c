@@ -171,16 +171,19 @@ static void note_rule(struct unit_state *u, const char *rule)
 		 have ? " " : "", rule);
 }
 
-void test__case(const char *rule, const char *file, int line, const char *fmt,
-		...)
+void test__case(const char *rule, const struct test_case_at *at,
+		const char *fmt, ...)
 {
+	const char *file = at->file;
 	va_list ap;
 
+	if (!rule)
+		rule = at->rule;
 	note_rule(sub_active ? &sub : &body, rule ?: "");
 	cur_case.active = true;
 	snprintf(cur_case.rule, sizeof(cur_case.rule), "%s", rule ?: "");
 	snprintf(cur_case.file, sizeof(cur_case.file), "%s", file ?: "");
-	cur_case.line = line;
+	cur_case.line = at->line;
 	cur_case.desc[0] = '\0';
 	if (fmt) {
 		va_start(ap, fmt);

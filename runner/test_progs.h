@@ -28,37 +28,36 @@ void test__skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Mark the current subtest (or the test if none) failed. */
 void test__fail(void);
 
-/*
- * The case about to be checked: the rule of SEMANTICS.md it checks and the
- * place of its row (a table's entry, or the check itself). Until the next
- * test__case(), test__case_end() or the subtest's end, a failing assertion
- * prints "FILE:LINE: FAIL [RULE] ..." with the row's place and says where
- * it was checked; the subtest's first failure gives it its rule, which the
- * results carry and a known deviation must name to mute it. Every rule a
- * subtest's cases named is listed in its results ("rules"), failed or not:
- * scripts/check-rules.py proves from them that each rule was checked.
- */
-void test__case(const char *rule, const char *file, int line, const char *fmt,
-		...) __attribute__((format(printf, 4, 5)));
-void test__case_end(void);
-
-/* A table row's rule and place: { .where = CASE_AT("R-READ-1"), ... }. */
+/* A case: the rule of SEMANTICS.md it checks and the place of its row. */
 struct test_case_at {
 	const char *rule;
 	const char *file;
 	int line;
 };
-#define CASE_AT(rule) ((struct test_case_at){ (rule), __FILE__, __LINE__ })
-#define CASE_AT_INIT(rule)                 \
+
+/* A row's rule and place, here: { .at = CASE_AT("R-READ-1"), ... }. */
+#define CASE_AT(rule)                      \
 	{                                  \
 		(rule), __FILE__, __LINE__ \
 	}
 
+/*
+ * Open the case of rule @rule (NULL: the row's own, at->rule) at the place
+ * of row @at, described by FMT (may be NULL). Until the next test__case(), test__case_end() or the subtest's
+ * end, a failing assertion prints "FILE:LINE: FAIL [RULE] ..." with the
+ * row's place and says where it was checked; the subtest's first failure
+ * gives it its rule, which the results carry and a known deviation must
+ * name to mute it. Every rule a subtest's cases named is listed in its
+ * results ("rules"), failed or not: scripts/check-rules.py proves from
+ * them that each rule was checked.
+ */
+void test__case(const char *rule, const struct test_case_at *at,
+		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void test__case_end(void);
+
 /* The checks that follow, up to the next case, are of RULE (here). */
-#define TEST_RULE(rule) test__case((rule), __FILE__, __LINE__, NULL)
-/* Starts the case of row @at, described by FMT. */
-#define TEST_CASE(at, ...) \
-	test__case((at).rule, (at).file, (at).line, __VA_ARGS__)
+#define TEST_RULE(rule) \
+	test__case(NULL, &(const struct test_case_at)CASE_AT(rule), NULL)
 
 /*
  * Return true if the running kernel's BTF has the kfunc @kfunc.  If not,

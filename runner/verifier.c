@@ -492,9 +492,12 @@ static void check_one(const char *obj_name, const void *bytes, size_t sz,
 	}
 	ok = match_in_order(e, log, where);
 	ok &= actual == e->verdict;
-	if (e->rule)
-		test__case(e->rule, e->rule_file, e->rule_line, "program %s",
-			   e->prog);
+	if (e->rule) {
+		const struct test_case_at at = { e->rule, e->rule_file,
+						 e->rule_line };
+
+		test__case(NULL, &at, "program %s", e->prog);
+	}
 
 	if (!ok) {
 		printf("verifier_expect: program '%s' (SEC(\"%s\")) of '%s':\n",

@@ -292,9 +292,9 @@ static const struct {
 	struct test_case_at at;
 	int a, b;
 } case_rows[] = {
-	{ CASE_AT_INIT("R-FAKE-5"), 1, 1 },
-	{ CASE_AT_INIT("R-FAKE-6"), 2, 3 },
-	{ CASE_AT_INIT("R-FAKE-5"), 4, 4 },
+	{ CASE_AT("R-FAKE-5"), 1, 1 },
+	{ CASE_AT("R-FAKE-6"), 2, 3 },
+	{ CASE_AT("R-FAKE-5"), 4, 4 },
 };
 
 void test_x_cases(void)
@@ -303,7 +303,8 @@ void test_x_cases(void)
 
 	if (test__start_subtest("rows")) {
 		for (i = 0; i < sizeof(case_rows) / sizeof(case_rows[0]); i++) {
-			TEST_CASE(case_rows[i].at, "a=%d", case_rows[i].a);
+			test__case(NULL, &case_rows[i].at, "a=%d",
+				   case_rows[i].a);
 			ASSERT_EQ(case_rows[i].a, case_rows[i].b, "a == b");
 		}
 	}

@@ -358,7 +358,7 @@ rule      = R-FAKE-9
 reference = nowhere
 reason    = names no subtest
 EOF
-row=$(grep -n 'CASE_AT_INIT("R-FAKE-6")' "$HERE/fake_tests.c" | cut -d: -f1)
+row=$(grep -n 'CASE_AT("R-FAKE-6")' "$HERE/fake_tests.c" | cut -d: -f1)
 run -t x_cases -X "$WORK/cases.ini" -J "$WORK/cases.json"
 check "a failing row names its rule, its row's file:line and where it was checked" \
 	grep -qE "fake_tests.c:$row: FAIL \[R-FAKE-6\] 'a == b' \(a=2; checked at .*fake_tests.c:[0-9]+\): ASSERT_EQ" "$WORK/out"
