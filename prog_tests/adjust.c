@@ -4,14 +4,8 @@
  * to them, from a non-sleepable and a sleepable program.
  *
  * The expectations come from a model of the generic dynptr contract
- * (include/linux/bpf.h, kernel/bpf/helpers.c kernel-doc):
- * R-ADJUST-1  start > end: -EINVAL; start or end beyond the current size:
- *             -ERANGE; a failed adjust leaves the dynptr as it was.
- * R-ADJUST-2  otherwise the window moves by start and its size is end-start.
- * R-ADJUST-3  a read of len bytes at off needs len <= size and
- *             off <= size - len, else -E2BIG, even when the file has the
- *             bytes; offset 0 reads the file byte at the window's start.
- * R-ADJUST-4  windows compose: a second adjust is relative to the first.
+ * (include/linux/bpf.h, kernel/bpf/helpers.c kernel-doc); it checks
+ * R-ADJUST-1..4 (SEMANTICS.md states them).
  * The bytes are compared with pread() of the same file offsets, in a sparse
  * file of 4 GiB + 2 pages with data around 2^24 and 2^32.
  */

@@ -4,12 +4,7 @@
  * the kernel's own selftests assert for other dynptr kinds
  * (tools/testing/selftests/bpf/progs/dynptr_success.c, test_dynptr_clone).
  *
- * R-CLONE-1  the clone has the parent's size and read-only flag, and reads
- *            through either return the same bytes (those pread() returns).
- * R-CLONE-2  adjusting the clone leaves the parent's size and reads as they
- *            were.
- * R-CLONE-3  adjusting the parent leaves the clone's size and reads as they
- *            were.
+ * Checks R-CLONE-1..3 (SEMANTICS.md states them).
  *
  * Subtests per context: "same" (R-CLONE-1), "adjust_clone" (R-CLONE-2),
  * "adjust_parent" (R-CLONE-3), so a deviation is named by its rule.

@@ -2,10 +2,7 @@
 /*
  * concurrent_write: reads while another process rewrites the file.
  *
- * R-KIND-9  a file rewritten by another process during the reads: no crash,
- *           no kernel splat, every read of resident pages succeeds, and every
- *           byte it returns is the file's old or new value at its offset
- *           (the kernel gives no atomicity inside a page, nor does pread()).
+ * Checks R-KIND-9 (SEMANTICS.md states them).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -2,17 +2,7 @@
 /*
  * creation: bpf_dynptr_from_file()'s flags and the state it leaves.
  *
- * R-CREATE-1  flags other than 0 fail with -EINVAL and leave a null dynptr:
- *             is_null true, is_rdonly false, size (u64)-EINVAL, read,
- *             adjust and clone -EINVAL, slice NULL, discard 0.
- * R-CREATE-2  flags 0 gives a valid dynptr: not null, read-only.
- * R-CREATE-3  a file dynptr's size is U64_MAX: it is not bound to i_size.
- * R-CREATE-4  read-only: write -EINVAL, dynptr_data NULL, the file
- *             unchanged; slice copies into the buffer given and fails
- *             without one.
- * R-CREATE-5  bool kfuncs (is_null, is_rdonly) return 0 or 1 in R0, whatever
- *             the previous call left there. The program makes the calls and
- *             stores R0 in BPF assembly, so no compiler can mask it.
+ * Checks R-CREATE-1..5 (SEMANTICS.md states them).
  */
 #include <errno.h>
 #include <stdio.h>

@@ -10,27 +10,7 @@
  * stripped: only .dynsym; vmtest puts the build host's copy in the guest,
  * as data, never run).
  *
- * R-ELF-1  One trigger runs the program once, bpf_dynptr_from_file()
- *          returns 0 and every read and slice of the parse returns 0 / the
- *          buffer (no part stops early).
- * R-ELF-2  The ELF header equals gelf_getehdr()'s, field by field.
- * R-ELF-3  Each program header (up to 32) equals gelf_getphdr()'s.
- * R-ELF-4  Each section header (up to 64) equals gelf_getshdr()'s; each
- *          name read from the table e_shstrndx names is libelf's bytes
- *          (elf_strptr()).
- * R-ELF-5  The GNU build-id found by walking the PT_NOTE segments is the
- *          one libelf's gelf_getnote() finds in the same segments (same
- *          segment, notes walked, descriptor offset, size, bytes) and in
- *          the .note.gnu.build-id section.
- * R-ELF-6  The symbols read (the first 12 and the last 4 of .symtab, else
- *          .dynsym) equal gelf_getsym()'s, and their names elf_strptr()'s.
- * R-ELF-7  Non-sleepable, on a copy of the runner whose every page is
- *          resident (verified with mincore()), the parse succeeds and its
- *          result is identical, byte for byte, to the sleepable one.
- * R-ELF-8  Non-sleepable, on the same copy with every page evicted, the
- *          parse stops at its first access (the ELF header slice returns
- *          NULL) and no page becomes resident. (Skips where the scratch
- *          filesystem cannot evict, unless SCRATCH_DIR was set.)
+ * Checks R-ELF-1..8 (SEMANTICS.md states them).
  */
 #include <errno.h>
 #include <fcntl.h>

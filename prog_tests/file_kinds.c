@@ -2,26 +2,7 @@
 /*
  * file_kinds: a file dynptr over files of every kind, in both contexts.
  *
- * R-KIND-1  regular files on ext4, tmpfs (also with huge folios), the
- *           initramfs, a memfd, and a file unlinked while open: resident
- *           bytes read back as pread() returns them, in both contexts.
- * R-KIND-2  a file truncated after it was opened: the dynptr sees the file
- *           as it is at read time; reads past the new EOF follow R-EOF-2.
- * R-KIND-3  a sparse file's hole that was never read is not resident
- *           (non-sleepable -EFAULT); a sleepable read returns zeros and
- *           leaves it resident; then a non-sleepable read returns zeros.
- * R-KIND-4  memfd_secret: every read fails with -EFAULT, in both contexts,
- *           and no byte of the secret reaches the program's buffer.
- * R-KIND-5  procfs: no page cache, so non-sleepable -EFAULT; sleepable reads
- *           return what pread() returns.
- * R-KIND-6  a pipe has no file positions: reads fail as pread() does
- *           (-ESPIPE; non-sleepable -EFAULT) and never consume its data.
- * R-KIND-7  a directory: reads fail (sleepable -EINVAL: __kernel_read()
- *           refuses a file without ->read_iter, where pread() says -EISDIR;
- *           a decision pinning the kernel's code; non-sleepable -EFAULT).
- * R-KIND-8  a file opened write-only: reads fail as pread() does (-EBADF),
- *           in both contexts, return none of its bytes, and make the kernel
- *           log no warning.
+ * Checks R-KIND-1..8 (SEMANTICS.md states them).
  * Each kind and context is a subtest, named <kind>_<context>.
  */
 #define _GNU_SOURCE

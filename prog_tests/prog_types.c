@@ -4,24 +4,7 @@
  * the spec lists them, checked against the verifier, and run where a type
  * can reach a trusted struct file *.
  *
- * R-PROGTYPE-1  Each of the 22 program types the spec lists may call the
- *               kfunc: the verifier never answers "calling kernel function
- *               bpf_dynptr_from_file is not allowed" for them. (Spec,
- *               "Program types"; kernel: helpers.c registers the kfunc in
- *               common_kfunc_set for BPF_PROG_TYPE_UNSPEC, i.e. every type.)
- * R-PROGTYPE-2  The file argument must be trusted or referenced: an
- *               untrusted PTR_TO_BTF_ID (current->mm->exe_file walked from
- *               the current task) or NULL is rejected at load. (Kernel:
- *               verifier.c check_kfunc_args, "must be referenced or
- *               trusted", "Possibly NULL pointer passed to trusted".)
- * R-PROGTYPE-3  An LSM program accepts its hook's file and reads it: the
- *               bytes equal pread() of the same file. (Spec, usage and
- *               example.)
- * R-PROGTYPE-4  A TRACING tp_btf program accepts the trusted bprm->file of
- *               sched_process_exec and reads it like pread(). (Kernel:
- *               raw tracepoint arguments are trusted, btf.c
- *               prog_args_trusted; linux_binprm::file is
- *               BTF_TYPE_SAFE_TRUSTED in verifier.c.)
+ * Checks R-PROGTYPE-1..5 (SEMANTICS.md states them).
  *
  * Each subtest loads one program alone, with its own verifier log, and
  * classifies the answer: "accepted", "argument rejected" (the type may call

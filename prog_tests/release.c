@@ -2,17 +2,7 @@
 /*
  * release: a discarded file dynptr holds nothing.
  *
- * R-FAULT-4  after CYCLES create/read/discard cycles in each context over a
- *            file on the scratch disk, every read having returned pread()'s
- *            bytes, all its pages can be evicted again (a folio reference
- *            kept by a reader would pin its page). vmtest also unmounts the
- *            scratch filesystem after the run: a kept file reference fails
- *            that.
- * R-FAULT-5  a discard frees the dynptr's state: CHURN create/discard
- *            cycles in one program run leave the kernel's unreclaimable
- *            slab (SUnreclaim) about where it was. A leaked state (at
- *            least 64 bytes a cycle) would grow it by CHURN * 64 bytes, 1
- *            MiB; the check allows a quarter of that.
+ * Checks R-FAULT-4..5 (SEMANTICS.md states them).
  */
 #include <errno.h>
 #include <limits.h>

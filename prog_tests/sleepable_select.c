@@ -2,22 +2,7 @@
 /*
  * sleepable_select: the same read of an evicted page, from five places.
  *
- * R-SELECT-1  sleepable program: 0, pread()'s bytes.
- * R-SELECT-2  non-sleepable program: -EFAULT.
- * R-SELECT-3  sleepable program, dynptr created and read inside a
- *             bpf_rcu_read_lock() section: -EFAULT (no sleeping there).
- * R-SELECT-4  created inside the section, read after it: the reader is the
- *             one bound where the dynptr was created: -EFAULT.
- * R-SELECT-5  created outside the section, read inside it: the read must not
- *             sleep inside the section: -EFAULT, and no kernel warning. (A
- *             kernel that sleeps there may WARN "Voluntary context switch
- *             within RCU read-side critical section!": declared to vmtest,
- *             checked here, and skipped outside vmtest. A kernel whose RCU
- *             is not preemptible, such as Debian's cloud-arm64 6.19.14 with
- *             PREEMPT_LAZY, holds preemption off in the section instead:
- *             the sleep is "BUG: scheduling while atomic", the preemption
- *             count goes wrong and the next user page fault panics the
- *             kernel, so there it is not provoked: skipped, saying so.)
+ * Checks R-SELECT-1..5 (SEMANTICS.md states them).
  * Every subtest evicts the file and proves it with mincore() first.
  */
 #include <errno.h>

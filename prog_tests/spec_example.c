@@ -4,26 +4,7 @@
  * lsm/file_open program schedules task work on the opening task; the
  * sleepable callback reads the task's executable through a file dynptr.
  *
- * R-EXAMPLE-1  From lsm/file_open, the task-work kfunc the kernel has
- *              (6.19: bpf_task_work_schedule_signal_impl with a NULL
- *              aux__prog; 7.x: bpf_task_work_schedule_signal; the program
- *              calling it is chosen at load time) returns 0,
- *              and the callback runs once, in the opening task, before
- *              open() returns to user space. (Spec, usage and example;
- *              kernel: helpers.c bpf_task_work_schedule, TWA_SIGNAL.)
- * R-EXAMPLE-2  In the callback, bpf_get_task_exe_file() gives the task's
- *              executable and bpf_dynptr_from_file() on it returns 0.
- *              (Spec, example.)
- * R-EXAMPLE-3  Sleepable reads of [0, n), [1, n), [n-1, n) and [4097, 4197)
- *              (n = min(file size, 256000)) return 0 and equal pread() of
- *              /proc/self/exe. (Spec, example: verify_dynptr_read.)
- * R-EXAMPLE-4  bpf_dynptr_adjust(p, 4097, 4098) returns 0 and leaves a
- *              1-byte dynptr: a 1-byte read at 0 returns 0 and gives the
- *              file's byte 4097; a 2-byte read at 0 and a 1-byte read at 1
- *              return -E2BIG. (Spec, example: "Can't read more than 1
- *              byte", "Can't read with far offset"; kernel: helpers.c
- *              bpf_dynptr_check_off_len.)
- * R-EXAMPLE-5  bpf_dynptr_file_discard() returns 0. (Kernel: helpers.c.)
+ * Checks R-EXAMPLE-1..5 (SEMANTICS.md states them).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -36,7 +36,6 @@ struct {
 
 /* ---- accepted ---------------------------------------------------------- */
 
-/* R-VERIFY-1 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-1")
 __success
@@ -51,7 +50,6 @@ int BPF_PROG(ok_create_read_discard, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-1 */
 SEC("lsm.s/file_ioctl")
 __rule("R-VERIFY-1")
 __success
@@ -67,7 +65,7 @@ int BPF_PROG(ok_sleepable_create_read_discard, struct file *file,
 	return 0;
 }
 
-/* R-VERIFY-2: several exits, each discards (a failed creation included). */
+/* Several exits, each discards (a failed creation included). */
 SEC("lsm/file_open")
 __rule("R-VERIFY-2")
 __success
@@ -89,7 +87,7 @@ int BPF_PROG(ok_discard_every_path, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-2: created with flags 0, discarded in either arm of a branch. */
+/* Created with flags 0, discarded in either arm of a branch. */
 SEC("lsm/file_open")
 __rule("R-VERIFY-2")
 __success
@@ -109,7 +107,7 @@ int BPF_PROG(ok_discard_in_branch, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-3: the task's executable, dynptr discarded before the file is put. */
+/* The task's executable, dynptr discarded before the file is put. */
 SEC("lsm/file_open")
 __rule("R-VERIFY-3")
 __success
@@ -128,7 +126,7 @@ int BPF_PROG(ok_exe_file_discard_then_put, struct file *unused)
 	return 0;
 }
 
-/* R-VERIFY-4: a clone shares the reference: discarding the parent ends both. */
+/* A clone shares the reference: discarding the parent ends both. */
 SEC("lsm/file_open")
 __rule("R-VERIFY-4")
 __success
@@ -145,7 +143,7 @@ int BPF_PROG(ok_clone_read_discard_parent, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-5: flags are checked at run time (-EINVAL), not by the verifier. */
+/* Flags are checked at run time (-EINVAL), not by the verifier. */
 SEC("lsm/file_open")
 __rule("R-VERIFY-5")
 __success
@@ -162,7 +160,6 @@ int BPF_PROG(ok_runtime_flags, struct file *file)
 
 /* ---- reference leaks --------------------------------------------------- */
 
-/* R-VERIFY-6 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-6")
 __failure
@@ -178,7 +175,6 @@ int BPF_PROG(leak_no_discard, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-6 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-6")
 __failure
@@ -195,7 +191,6 @@ int BPF_PROG(leak_discard_one_branch, struct file *file)
 
 /* ---- use after discard ------------------------------------------------- */
 
-/* R-VERIFY-7 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-7")
 __failure
@@ -212,7 +207,6 @@ int BPF_PROG(use_after_discard_read, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-7 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-7")
 __failure
@@ -230,7 +224,6 @@ int BPF_PROG(use_after_discard_slice, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-7 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-7")
 __failure
@@ -245,7 +238,6 @@ int BPF_PROG(use_after_discard_adjust, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-7 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-7")
 __failure
@@ -260,7 +252,6 @@ int BPF_PROG(use_after_discard_size, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-8 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-8")
 __failure
@@ -275,7 +266,7 @@ int BPF_PROG(double_discard, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-9: discarding a clone releases the reference parent and clone share. */
+/* Discarding a clone releases the reference parent and clone share. */
 SEC("lsm/file_open")
 __rule("R-VERIFY-9")
 __failure
@@ -293,7 +284,7 @@ int BPF_PROG(clone_discard_then_use_parent, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-9: and discarding the parent ends the clone. */
+/* And discarding the parent ends the clone. */
 SEC("lsm/file_open")
 __rule("R-VERIFY-9")
 __failure
@@ -314,8 +305,8 @@ int BPF_PROG(clone_discard_parent_then_use_clone, struct file *file)
 /* ---- the file released under a live dynptr ------------------------------ */
 
 /*
- * R-VERIFY-10: the dynptr would read a file whose reference is gone (the
- * dynptr holds no reference of its own). 7.3.4 rejects this; 6.19.14 loads it.
+ * The dynptr would read a file whose reference is gone (the dynptr holds
+ * no reference of its own). 7.3.4 rejects this; 6.19.14 loads it.
  */
 SEC("lsm/file_open")
 __rule("R-VERIFY-10")
@@ -337,7 +328,7 @@ int BPF_PROG(put_file_then_read, struct file *unused)
 	return 0;
 }
 
-/* R-VERIFY-10: the same, with the dynptr only discarded after the put. */
+/* The same, with the dynptr only discarded after the put. */
 SEC("lsm/file_open")
 __rule("R-VERIFY-10")
 __failure
@@ -357,7 +348,6 @@ int BPF_PROG(put_file_then_discard, struct file *unused)
 
 /* ---- overwriting a live file dynptr -------------------------------------- */
 
-/* R-VERIFY-11 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-11")
 __failure
@@ -372,7 +362,6 @@ int BPF_PROG(overwrite_with_u64, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-11 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-11")
 __failure
@@ -387,7 +376,6 @@ int BPF_PROG(overwrite_with_file_dynptr, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-11 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-11")
 __failure
@@ -403,7 +391,7 @@ int BPF_PROG(overwrite_with_local_dynptr, struct file *file)
 
 /* ---- where the file comes from ------------------------------------------- */
 
-/* R-VERIFY-12: a tracing argument is not trusted. */
+/* A tracing argument is not trusted. */
 SEC("fentry/vfs_read")
 __rule("R-VERIFY-12")
 __failure
@@ -418,7 +406,7 @@ int BPF_PROG(untrusted_fentry_arg, struct file *file, char *ubuf, size_t count,
 	return 0;
 }
 
-/* R-VERIFY-12: a pointer walked from a trusted one is not trusted. */
+/* A pointer walked from a trusted one is not trusted. */
 SEC("lsm/file_open")
 __rule("R-VERIFY-12")
 __failure
@@ -433,7 +421,7 @@ int BPF_PROG(untrusted_walked_exe_file, struct file *unused)
 	return 0;
 }
 
-/* R-VERIFY-12: a pointer read from memory (CO-RE, probe read) is a number. */
+/* A pointer read from memory (CO-RE, probe read) is a number. */
 SEC("lsm/file_open")
 __rule("R-VERIFY-12")
 __failure
@@ -449,7 +437,7 @@ int BPF_PROG(untrusted_core_read_exe_file, struct file *unused)
 	return 0;
 }
 
-/* R-VERIFY-13: a literal NULL file. */
+/* A literal NULL file. */
 SEC("lsm/file_open")
 __rule("R-VERIFY-13")
 __failure
@@ -463,7 +451,7 @@ int BPF_PROG(null_file, struct file *unused)
 	return 0;
 }
 
-/* R-VERIFY-13: a file that may be NULL (bpf_get_task_exe_file unchecked). */
+/* A file that may be NULL (bpf_get_task_exe_file unchecked). */
 SEC("lsm/file_open")
 __rule("R-VERIFY-13")
 __failure
@@ -482,7 +470,6 @@ int BPF_PROG(maybe_null_file, struct file *unused)
 
 /* ---- dynptr kinds ------------------------------------------------------- */
 
-/* R-VERIFY-14 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-14")
 __failure
@@ -496,7 +483,6 @@ int BPF_PROG(discard_local_dynptr, struct file *unused)
 	return 0;
 }
 
-/* R-VERIFY-14 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-14")
 __failure
@@ -510,7 +496,6 @@ int BPF_PROG(discard_ringbuf_dynptr, struct file *unused)
 	return 0;
 }
 
-/* R-VERIFY-15 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-15")
 __failure
@@ -523,7 +508,6 @@ int BPF_PROG(discard_uninit_dynptr, struct file *unused)
 	return 0;
 }
 
-/* R-VERIFY-16 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-16")
 __failure
@@ -537,7 +521,6 @@ int BPF_PROG(file_dynptr_to_ringbuf_submit, struct file *file)
 	return 0;
 }
 
-/* R-VERIFY-16 */
 SEC("lsm/file_open")
 __rule("R-VERIFY-16")
 __failure
