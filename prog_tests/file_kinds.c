@@ -97,7 +97,7 @@ static bool open_tmpfs_huge(struct kinds *k, struct opened *o)
 
 	if (!huge_folio_size()) {
 		test__skip(
-			"no transparent huge pages (CONFIG_TRANSPARENT_HUGEPAGE off: no hpage_pmd_size)");
+			"the kernel gives no huge page size (hpage_pmd_size)");
 		return false;
 	}
 	if (!k->tmpfs_huge[0]) {
@@ -176,9 +176,7 @@ static bool open_secret(struct kinds *k, struct opened *o)
 {
 	o->fd = syscall(__NR_memfd_secret, 0);
 	if (o->fd < 0) {
-		test__skip(
-			"memfd_secret: %s (CONFIG_SECRETMEM off or secretmem disabled)",
-			strerror(errno));
+		test__skip("memfd_secret: %s", strerror(errno));
 		return false;
 	}
 	o->map_len = pg(PG(2, 0));
@@ -474,7 +472,11 @@ out:
 }
 
 /* Not parallel: under -j it runs alone, as it provokes a kernel warning. */
-TEST_TRAITS(file_kinds, NEEDS_FILE_DYNPTR_LSM);
+TEST_TRAITS(file_kinds, NEEDS_FILE_DYNPTR_LSM,
+	    .kconfigs = { { "CONFIG_TRANSPARENT_HUGEPAGE", "tmpfs_huge_*",
+			    "thp_get_unmapped_area" },
+			  { "CONFIG_SECRETMEM", "memfd_secret_*",
+			    "secretmem_active" } });
 
 void test_file_kinds(void)
 {

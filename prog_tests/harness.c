@@ -232,18 +232,6 @@ bool may_provoke_splat(void)
 	return guest && !strcmp(guest, "1");
 }
 
-bool kernel_has_func(const char *name)
-{
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	bool found;
-
-	if (!vmlinux)
-		return false;
-	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
-	btf__free(vmlinux);
-	return found;
-}
-
 long meminfo_kb(const char *field)
 {
 	size_t n = strlen(field);

@@ -188,12 +188,6 @@ bool splat_seen(int cursor, char *line, size_t line_sz);
 bool may_provoke_splat(void);
 
 /*
- * True if the running kernel's BTF has a function NAME: what the kernel
- * was built with, when it matters for what a test may provoke.
- */
-bool kernel_has_func(const char *name);
-
-/*
  * A file offset or length in the running kernel's folios and pages:
  * folios * huge_folio_size() + pages * page_size() + bytes. Tables write
  * their page- and folio-edge cases so, and so mean the same edges with

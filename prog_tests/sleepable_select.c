@@ -58,12 +58,6 @@ static void run_place(struct sleepable_select *skel, int fd,
 			p->warns);
 		return;
 	}
-	/* Preemptible RCU has an out-of-line __rcu_read_lock(). */
-	if (p->warns && !kernel_has_func("__rcu_read_lock")) {
-		test__skip(
-			"this kernel's RCU is not preemptible (CONFIG_PREEMPT_RCU off: no __rcu_read_lock): a read that sleeps in the section would panic it, not warn");
-		return;
-	}
 	if (!ASSERT_OK_PTR(prog, "find program") || !make_evicted(fd))
 		return;
 	memset(bss, 0x5a, sizeof(*bss));
@@ -93,7 +87,13 @@ static void run_place(struct sleepable_select *skel, int fd,
 }
 
 /* Not parallel: under -j it runs alone, as it provokes a kernel warning. */
-TEST_TRAITS(sleepable_select, NEEDS_FILE_DYNPTR_LSM);
+/*
+ * A read that sleeps in an RCU section warns with preemptible RCU (whose
+ * __rcu_read_lock() is out of line); without it, it would panic the kernel.
+ */
+TEST_TRAITS(sleepable_select, NEEDS_FILE_DYNPTR_LSM,
+	    .kconfigs = { { "CONFIG_PREEMPT_RCU", "sleepable_read_in_rcu",
+			    "__rcu_read_lock" } });
 
 void test_sleepable_select(void)
 {

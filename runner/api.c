@@ -122,7 +122,34 @@ bool test__start_subtest(const char *name)
 	fflush(stdout);
 	send_record(REC_SUBTEST_START, RES_RUNNING, name, NULL, NULL);
 	hang_if_asked(name);
+	if (kconfig_unmet_for(cur_test->traits, name, sub.skip_reason,
+			      sizeof(sub.skip_reason))) {
+		sub.skipped = true;
+		return false;
+	}
 	return true;
+}
+
+bool test__require_kconfig(const char *option)
+{
+	const struct test_traits *t = cur_test->traits;
+	struct unit_state *u = sub_active ? &sub : &body;
+	int i;
+
+	for (i = 0; t && i < TEST_MAX_KCONFIGS && t->kconfigs[i].option; i++)
+		if (!strcmp(t->kconfigs[i].option, option))
+			break;
+	if (!t || i == TEST_MAX_KCONFIGS || !t->kconfigs[i].option) {
+		printf("%s needs %s, which its TEST_TRAITS' .kconfigs lack\n",
+		       cur_test->name, option);
+		test__fail();
+		return false;
+	}
+	if (!kconfig_unmet(&t->kconfigs[i], u->skip_reason,
+			   sizeof(u->skip_reason)))
+		return true;
+	u->skipped = true;
+	return false;
 }
 
 void test__skip(const char *fmt, ...)
@@ -240,7 +267,7 @@ static int libbpf_print_to_log(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, args);
 }
 
-/* Skips the test with the reason of its first unmet need, if any. */
+/* Skips the test with the reason of its first unmet need or option. */
 static bool unmet_need(const struct test_def *test)
 {
 	const char *why;
@@ -256,6 +283,11 @@ static bool unmet_need(const struct test_def *test)
 			test__skip("%s", why);
 			return true;
 		}
+	}
+	if (kconfig_unmet_for(test->traits, NULL, body.skip_reason,
+			      sizeof(body.skip_reason))) {
+		body.skipped = true;
+		return true;
 	}
 	return false;
 }

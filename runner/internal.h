@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+struct test_kconfig;
+struct test_traits;
+
 /* Exit codes, also documented in usage() and README.md. */
 #define EXIT_ALL_PASSED 0
 #define EXIT_FAILED 1
@@ -72,6 +75,13 @@ const char *kernel_release_full(void);
 int probe_privileges(void);
 int probe_bpf(void);
 void probe_preload_btf(void);
+/* 1 if the kernel's BTF has function @name, 0 if not, -1 if unreadable. */
+int btf_has_func(const char *name);
+
+/* runner/kconfig.c: the kernel options of struct test_kconfig. */
+const char *kconfig_unmet(const struct test_kconfig *k, char *why, size_t n);
+const char *kconfig_unmet_for(const struct test_traits *t, const char *subtest,
+			      char *why, size_t n);
 
 /* deviations.c: the known-deviations file (-X). */
 struct test_result;

@@ -131,6 +131,14 @@ void probe_preload_btf(void)
 		vmlinux_btf_err = errno ? errno : ENOENT;
 }
 
+int btf_has_func(const char *name)
+{
+	probe_preload_btf();
+	if (!vmlinux_btf)
+		return -1;
+	return btf__find_by_name_kind(vmlinux_btf, name, BTF_KIND_FUNC) >= 0;
+}
+
 const char *test__kfunc_missing(const char *kfunc, const char *since)
 {
 	static char why[256];

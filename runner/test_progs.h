@@ -115,13 +115,34 @@ struct test_need {
 #define TEST_MAX_NEEDS 4
 
 /*
+ * A kernel option a test needs, "CONFIG_X", and where: @subtests, a
+ * pattern (fnmatch) of the subtests that need it, NULL for the whole test,
+ * or TEST_KCONFIG_ROWS when only some rows of a subtest do (the test asks
+ * test__require_kconfig() at those rows). @witness: a kernel function the
+ * option builds in, looked for in the BTF when the kernel's configuration
+ * cannot be read (a guest's, usually).
+ */
+struct test_kconfig {
+	const char *option;
+	const char *subtests;
+	const char *witness;
+};
+
+#define TEST_MAX_KCONFIGS 16
+#define TEST_KCONFIG_ROWS "(rows)"
+
+/*
  * What a test declares about itself, once, beside its function:
  *
  *	TEST_TRAITS(read_basic, .needs = { &need_file_dynptr, &need_bpf_lsm },
  *		    .parallel = true, .lane = LANE_PAGE_CACHE);
  *
  * .needs: checked by the runner before the test runs; the first unmet one
- * skips it with its reason. .parallel, .lane: how it may share the machine
+ * skips it with its reason. .kconfigs: the kernel options it needs, each
+ * checked by the runner as its test or subtest starts, which skips it
+ * "built without CONFIG_X" when the running kernel's configuration (or the
+ * option's witness in the BTF) says so; scripts/check-rules.py checks that
+ * config holds each, with the test named in its reason. .parallel, .lane: how it may share the machine
  * under -j: a test without .parallel runs alone, parallel tests beside each
  * other, tests of one lane one at a time (tests that use one kind of shared
  * state, the page cache say); never beside another run of itself.
@@ -130,6 +151,7 @@ struct test_need {
  */
 struct test_traits {
 	const struct test_need *needs[TEST_MAX_NEEDS];
+	struct test_kconfig kconfigs[TEST_MAX_KCONFIGS];
 	bool parallel;
 	const char *lane;
 	const char *guest_files;
@@ -137,6 +159,14 @@ struct test_traits {
 
 #define TEST_TRAITS(test, ...) \
 	const struct test_traits test_traits_##test = { __VA_ARGS__ }
+
+/*
+ * For a need of some rows only (TEST_KCONFIG_ROWS): true if the running
+ * kernel has @option, or if nothing tells (the log says so); else skips the
+ * current subtest "built without @option" and returns false. An option the
+ * test's traits do not list fails the test.
+ */
+bool test__require_kconfig(const char *option);
 
 /*
  * NULL if the running kernel's BTF has the kfunc, else the reason a test
