@@ -115,8 +115,8 @@ struct test_need {
 #define TEST_MAX_NEEDS 4
 
 /*
- * A kernel option a test needs, "CONFIG_X", and where: @subtests, a
- * pattern (fnmatch) of the subtests that need it, NULL for the whole test,
+ * A kernel option a test needs, by name ("CONFIG_..."), and where: @subtests,
+ * a pattern (fnmatch) of the subtests that need it, NULL for the whole test,
  * or TEST_KCONFIG_ROWS when only some rows of a subtest do (the test asks
  * test__require_kconfig() at those rows). @witness: a kernel function the
  * option builds in, looked for in the BTF when the kernel's configuration
@@ -140,12 +140,13 @@ struct test_kconfig {
  * .needs: checked by the runner before the test runs; the first unmet one
  * skips it with its reason. .kconfigs: the kernel options it needs, each
  * checked by the runner as its test or subtest starts, which skips it
- * "built without CONFIG_X" when the running kernel's configuration (or the
- * option's witness in the BTF) says so; scripts/check-rules.py checks that
- * config holds each, with the test named in its reason. .parallel, .lane: how it may share the machine
- * under -j: a test without .parallel runs alone, parallel tests beside each
- * other, tests of one lane one at a time (tests that use one kind of shared
- * state, the page cache say); never beside another run of itself.
+ * ("built without" the option) when the running kernel's configuration, or
+ * the option's witness in the BTF, says so; scripts/check-rules.py checks
+ * that config holds each, with the test named in its reason.
+ * .parallel, .lane: how it may share the machine under -j: a test without
+ * .parallel runs alone, parallel tests beside each other, tests of one lane
+ * one at a time (tests that use one kind of shared state, the page cache
+ * say); never beside another run of itself.
  * .guest_files: space-separated paths of the host the test reads, which a
  * guest must carry (vmtest asks the runner: test_progs --guest-files).
  */

@@ -89,6 +89,66 @@ def citations():
     return cited
 
 
+def config_reasons(path):
+    """{option: the comment above its block} of the config file."""
+    reasons, comment, in_options = {}, [], False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("#"):
+                if in_options:
+                    comment, in_options = [], False
+                comment.append(line.lstrip("# "))
+            elif line.startswith("CONFIG_"):
+                reasons[line.split("=")[0]] = " ".join(comment)
+                in_options = True
+            else:
+                comment, in_options = [], False
+    return reasons
+
+
+def kconfig_needs():
+    """[(test, option, file:line)] of the TEST_TRAITS' .kconfigs."""
+    needs = []
+    for name in sorted(os.listdir(os.path.join(TOP, "prog_tests"))):
+        if not name.endswith(".c"):
+            continue
+        with open(os.path.join(TOP, "prog_tests", name), encoding="utf-8") as f:
+            code = strip_comments(f.read())
+        for m in re.finditer(r"TEST_TRAITS\((\w+),(.*?)\);", code, re.S):
+            for o in re.finditer(r'"(CONFIG_[A-Z0-9_]+)"', m.group(2)):
+                line = code.count("\n", 0, m.start(2) + o.start()) + 1
+                needs.append((m.group(1), o.group(1), f"prog_tests/{name}:{line}"))
+    return needs
+
+
+def named_options():
+    """{option: first file:line} of every CONFIG_ the code names, comments too."""
+    named = {}
+    for d in SOURCE_DIRS + ("runner",):
+        for name in sorted(os.listdir(os.path.join(TOP, d))):
+            if not name.endswith((".c", ".h")):
+                continue
+            with open(os.path.join(TOP, d, name), encoding="utf-8") as f:
+                for n, line in enumerate(f, 1):
+                    for o in re.findall(r"\bCONFIG_[A-Z0-9_]+", line):
+                        named.setdefault(o, f"{d}/{name}:{n}")
+    return named
+
+
+def kconfig_checks(c):
+    reasons = config_reasons(os.path.join(TOP, "config"))
+    needs = kconfig_needs()
+    c.check(f"config holds every option the code names ({len(named_options())} options)",
+            [f"{where}: {o}" for o, where in sorted(named_options().items())
+             if o not in reasons])
+    c.check(f"each option a test needs ({len(needs)}) is in config, with the test named in its reason",
+            [f"{where}: {test} needs {o}, " +
+             ("which config lacks" if o not in reasons else "and config's reason for it does not name it")
+             for test, o, where in needs
+             if not re.search(r"\b" + test + r"\b", reasons.get(o, ""))])
+
+
 def deviation_rules(path):
     """[(rule, line)] of known-deviations.ini."""
     out = []
@@ -223,6 +283,7 @@ def main():
         run_checks(c, rules, cited, args.runs)
     else:
         static_checks(c, rules, dups, cited)
+        kconfig_checks(c)
     print(f"{c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0
 
