@@ -447,50 +447,38 @@ static void run_tracing(struct prog_types *skel, char *note, size_t note_sz)
 		snprintf(note, note_sz, "FAILED (see log)");
 }
 
-static void run_case(const struct type_case *tc, struct row *row)
+/*
+ * A type without the helper the primary program uses: load its twin with
+ * a NULL file instead. False after a harness failure.
+ */
+static bool load_null_fallback(const struct type_case *tc, const char *name,
+			       struct row *row)
 {
-	const char *name = prog_name_of(tc);
-	struct prog_types *skel = NULL;
 	char null_name[64];
 
-	row->tc = tc;
-	row->arg = tc->arg;
-	row->done = true;
-	snprintf(row->run, sizeof(row->run), "-");
+	printf("%s: primary program '%s' unclassified (err %d); "
+	       "falling back to a NULL file\n",
+	       tc->subtest, name, row->res.err);
+	print_log_tail(name, 6);
+	snprintf(null_name, sizeof(null_name), "%s_null", name);
+	if (find_line(vlog, "cannot use helper", row->why, sizeof(row->why)) ||
+	    find_line(vlog, "unknown func", row->why, sizeof(row->why)))
+		snprintf(row->arg_buf, sizeof(row->arg_buf),
+			 "NULL (the primary program: \"%s\")", row->why);
+	else
+		snprintf(row->arg_buf, sizeof(row->arg_buf),
+			 "NULL (the primary program failed: %d)", row->res.err);
+	row->arg = row->arg_buf;
+	if (!load_alone(tc, null_name, "bpf_dynptr_from_file", &row->res, NULL))
+		return false;
+	if (row->res.verdict == V_OTHER)
+		print_log_tail(null_name, 12);
+	return true;
+}
 
-	if (!load_alone(tc, name, "bpf_dynptr_from_file", &row->res,
-			tc->run ? &skel : NULL))
-		return;
-
-	/* A type without the helper the primary uses: try NULL instead. */
-	if (row->res.verdict == V_OTHER) {
-		printf("%s: primary program '%s' unclassified (err %d); "
-		       "falling back to a NULL file\n",
-		       tc->subtest, name, row->res.err);
-		print_log_tail(name, 6);
-		snprintf(null_name, sizeof(null_name), "%s_null", name);
-		if (find_line(vlog, "cannot use helper", row->why,
-			      sizeof(row->why)) ||
-		    find_line(vlog, "unknown func", row->why, sizeof(row->why)))
-			snprintf(row->arg_buf, sizeof(row->arg_buf),
-				 "NULL (the primary program: \"%s\")",
-				 row->why);
-		else
-			snprintf(row->arg_buf, sizeof(row->arg_buf),
-				 "NULL (the primary program failed: %d)",
-				 row->res.err);
-		row->arg = row->arg_buf;
-		if (!load_alone(tc, null_name, "bpf_dynptr_from_file",
-				&row->res, NULL))
-			return;
-		if (row->res.verdict == V_OTHER)
-			print_log_tail(null_name, 12);
-	}
-
-	printf("%s: BPF_PROG_TYPE_%s, file = %s: %s%s%s\n", tc->subtest,
-	       tc->type, row->arg, verdict_str[row->res.verdict],
-	       row->res.line[0] ? ": " : "", row->res.line);
-
+/* The verdict's rules: R-PROGTYPE-1..4. */
+static void judge_verdict(const struct type_case *tc, const struct row *row)
+{
 	TEST_RULE("R-PROGTYPE-1");
 	if (tc->listed && row->res.verdict == V_NOT_ALLOWED) {
 		printf("%s: R-PROGTYPE-1 broken: the spec lists "
@@ -504,7 +492,7 @@ static void run_case(const struct type_case *tc, struct row *row)
 		       tc->subtest, row->res.err);
 		test__fail();
 	}
-	/* R-PROGTYPE-3: the LSM hook's file is trusted. */
+	/* The LSM hook's file is trusted. */
 	TEST_RULE("R-PROGTYPE-3");
 	if (tc->run == run_lsm)
 		ASSERT_EQ(
@@ -515,6 +503,45 @@ static void run_case(const struct type_case *tc, struct row *row)
 		ASSERT_EQ(
 			(int)row->res.verdict, (int)V_ACCEPTED,
 			"R-PROGTYPE-4: the TRACING program with bprm->file loads");
+}
+
+/* R-PROGTYPE-5: bpf_get_task_exe_file() is refused to this type. */
+static void probe_exe_kfunc(const struct type_case *tc, struct row *row)
+{
+	struct load_result probe;
+
+	TEST_RULE("R-PROGTYPE-5");
+	if (load_alone(tc, tc->exe_probe, "bpf_get_task_exe_file", &probe,
+		       NULL) &&
+	    ASSERT_EQ((int)probe.verdict, (int)V_NOT_ALLOWED,
+		      "bpf_get_task_exe_file() not allowed"))
+		snprintf(row->exe_probe, sizeof(row->exe_probe),
+			 "bpf_get_task_exe_file() from %s: %s", tc->exe_probe,
+			 probe.verdict == V_NOT_ALLOWED ?
+				 "not allowed" :
+				 verdict_str[probe.verdict]);
+}
+
+static void run_case(const struct type_case *tc, struct row *row)
+{
+	const char *name = prog_name_of(tc);
+	struct prog_types *skel = NULL;
+
+	row->tc = tc;
+	row->arg = tc->arg;
+	row->done = true;
+	snprintf(row->run, sizeof(row->run), "-");
+
+	if (!load_alone(tc, name, "bpf_dynptr_from_file", &row->res,
+			tc->run ? &skel : NULL))
+		return;
+	if (row->res.verdict == V_OTHER && !load_null_fallback(tc, name, row))
+		return;
+
+	printf("%s: BPF_PROG_TYPE_%s, file = %s: %s%s%s\n", tc->subtest,
+	       tc->type, row->arg, verdict_str[row->res.verdict],
+	       row->res.line[0] ? ": " : "", row->res.line);
+	judge_verdict(tc, row);
 
 	if (skel) {
 		tc->run(skel, row->run, sizeof(row->run));
@@ -523,22 +550,8 @@ static void run_case(const struct type_case *tc, struct row *row)
 		snprintf(row->run, sizeof(row->run),
 			 "no trusted file reachable");
 	}
-
-	if (tc->exe_probe) {
-		struct load_result probe;
-
-		TEST_RULE("R-PROGTYPE-5");
-		if (load_alone(tc, tc->exe_probe, "bpf_get_task_exe_file",
-			       &probe, NULL) &&
-		    ASSERT_EQ((int)probe.verdict, (int)V_NOT_ALLOWED,
-			      "bpf_get_task_exe_file() not allowed"))
-			snprintf(row->exe_probe, sizeof(row->exe_probe),
-				 "bpf_get_task_exe_file() from %s: %s",
-				 tc->exe_probe,
-				 probe.verdict == V_NOT_ALLOWED ?
-					 "not allowed" :
-					 verdict_str[probe.verdict]);
-	}
+	if (tc->exe_probe)
+		probe_exe_kfunc(tc, row);
 }
 
 static void print_table(void)
