@@ -15,10 +15,14 @@
 #include "internal.h"
 #include "test_progs.h"
 
-/* 1: "OPTION=y" or "=m", 0: not set, -1: no configuration to read. */
+/*
+ * 1: "OPTION=y" or "=m", 0: not set, -1: no configuration to read (a file
+ * without a single option is none).
+ */
 static int config_says(const char *option, char *src, size_t n)
 {
 	size_t len = strlen(option);
+	bool options = false;
 	char line[512];
 	int found = 0;
 	gzFile f;
@@ -31,11 +35,13 @@ static int config_says(const char *option, char *src, size_t n)
 	}
 	if (!f)
 		return -1;
-	while (!found && gzgets(f, line, sizeof(line)))
+	while (!found && gzgets(f, line, sizeof(line))) {
+		options |= !strncmp(line, "CONFIG_", 7);
 		found = !strncmp(line, option, len) && line[len] == '=' &&
 			(line[len + 1] == 'y' || line[len + 1] == 'm');
+	}
 	gzclose(f);
-	return found;
+	return options ? found : -1;
 }
 
 /*
