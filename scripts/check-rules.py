@@ -6,7 +6,9 @@ Without arguments: every rule of SEMANTICS.md is cited by some case in the
 code (a string literal "R-..." in progs/ or prog_tests/: a row's CASE_AT,
 EXPECT, TEST_RULE, a verifier program's __rule), or is marked "Not
 testable:" with the reason; every citation, and every rule of
-known-deviations.ini, names a rule that exists.
+known-deviations.ini, names a rule that exists; config holds every kernel
+option the code names, and each option a test needs (its TEST_TRAITS'
+.kconfigs) with the test named in the option's reason.
 
 With runs (a results JSON, or a directory holding results.json): in those
 runs together every testable rule was checked by some unit (the JSON's
