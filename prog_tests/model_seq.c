@@ -22,12 +22,6 @@
  * deterministic), and deviation_NAME for each known deviation the model
  * followed (XFAIL through its known-deviations.ini entry).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "model_seq.h"

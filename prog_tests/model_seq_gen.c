@@ -2,16 +2,7 @@
 /*
  * model_seq_gen.c: drawing a sequence and its file from a seed.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include "model_seq.h"
-#include "model_seq.skel.h"
 
 static __u64 rnd64(struct rng *r)
 {

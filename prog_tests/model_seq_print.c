@@ -2,14 +2,6 @@
 /*
  * model_seq_print.c: a failing sequence printed, with a row for rows[].
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include "model_seq.h"
 #include "model_seq.skel.h"
 

@@ -3,13 +3,7 @@
  * model_seq_run.c: one sequence run by the kernel, each answer judged
  * against the model and each byte against pread().
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "model_seq.h"
 #include "model_seq.skel.h"

@@ -3,16 +3,7 @@
  * model_seq_shrink.c: a failing sequence made smaller while it still
  * breaks the same rule.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include "model_seq.h"
-#include "model_seq.skel.h"
 
 /* --- Shrinking ---------------------------------------------------------- */
 
