@@ -339,3 +339,27 @@ void test_y_model_switch(void)
 		ASSERT_EQ(1, 0, "answers that followed the deviation");
 	}
 }
+
+/*
+ * Kernel options (.kconfigs): no kernel has these, so the runner skips
+ * what needs them, by subtest and by row, saying where it read that; on
+ * a machine where nothing tells (no configuration, no BTF) it says so and
+ * runs them, and they skip themselves.
+ */
+TEST_TRAITS(z_kconfig,
+	    .kconfigs = { { "CONFIG_FAKE_NONE", "absent", "fake_no_such_func" },
+			  { "CONFIG_FAKE_ROWS", TEST_KCONFIG_ROWS,
+			    "fake_no_such_func" } });
+
+void test_z_kconfig(void)
+{
+	if (test__start_subtest("absent"))
+		test__skip("nothing told the runner: it ran");
+	if (test__start_subtest("rows")) {
+		ASSERT_TRUE(true, "row 1 needs nothing");
+		if (test__require_kconfig("CONFIG_FAKE_ROWS"))
+			test__skip("nothing told the runner: row 2 ran");
+	}
+	if (test__start_subtest("undeclared"))
+		test__require_kconfig("CONFIG_FAKE_UNDECLARED");
+}

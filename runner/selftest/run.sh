@@ -52,10 +52,10 @@ out_is() { [ "$(cat "$WORK/out")" = "$1" ]; }
 
 # --- build -------------------------------------------------------------
 "$RUNNER/gen-tests.sh" "$HERE/fake_tests.c" >"$BUILD/tests.h"
-check "gen-tests.sh lists the 24 fake tests, sorted" \
+check "gen-tests.sh lists the 25 fake tests, sorted" \
 	test "$(cat "$BUILD/tests.h")" = "$(grep -oE '^void test_[a-z_]+\(void\)$' \
 		"$HERE/fake_tests.c" | sed -E 's/void test_(.*)\(void\)/DEFINE_TEST(\1)/' |
-		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 24
+		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 25
 printf 'void test_b(void)\n{\nvoid test_a(void) {\nvoid test_proto(void);\nstatic void test_static(void)\nvoid test__helper(void)\n' >"$WORK/gen.c"
 check "gen-tests.sh skips prototypes, static and helper functions" \
 	test "$("$RUNNER/gen-tests.sh" "$WORK/gen.c" | tr '\n' ' ')" = "DEFINE_TEST(a) DEFINE_TEST(b) "
@@ -70,7 +70,7 @@ pass "build fake_test_progs with -Wall -Wextra -Werror"
 
 # --- listing and filters -------------------------------------------------
 run -l
-check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 24 ]'
+check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 25 ]'
 run -l -t skip
 check "-t substring" out_is $'all_skipped\nskip\nsome_skipped'
 run -l -t skip -b all
@@ -415,6 +415,17 @@ assert all(t["result"] == "OK" for t in r), [t["result"] for t in r]
 EOF
 run -j 0
 check "-j 0 is a usage error" eval 'rc_is 2 && err_has "-j wants a number >= 1"'
+
+# --- .kconfigs: the kernel options a test needs -----------------------------
+run -t z_kconfig -v
+check ".kconfigs: a subtest needing an option the kernel lacks skips, naming it" \
+	has_re 'z_kconfig/absent:SKIP \((built without CONFIG_FAKE_NONE \(|nothing told)'
+check ".kconfigs: when nothing tells, the log says so" eval \
+	'has "z_kconfig/absent:SKIP (built without" || has "cannot tell whether the kernel was built with CONFIG_FAKE_NONE"'
+check "test__require_kconfig(): the rows before the need run, the subtest skips at it" eval \
+	'has "ok '"'"'row 1 needs nothing'"'"'" && has_re "z_kconfig/rows:SKIP \((built without CONFIG_FAKE_ROWS|nothing told)"'
+check "test__require_kconfig() of an option the traits lack fails the test" eval \
+	'has "z_kconfig/undeclared:FAIL" && has "needs CONFIG_FAKE_UNDECLARED, which its TEST_TRAITS"'
 
 check "no temporary files left behind" eval '! ls /tmp/test_progs.* >/dev/null 2>&1'
 
