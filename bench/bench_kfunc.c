@@ -42,11 +42,11 @@
 #define MIB (1ul << 20)
 
 static struct {
-	bool quick, verbose;
-	int reps, warmup, cold_reps;
+	bool quick, verbose, check_only;
+	int reps, warmup, cold_reps; /* their defaults: opt_defs[] */
 	const char *json_path;
 	const char *fs_filter; /* ext4, tmpfs or NULL: both */
-} opt = { .reps = 11, .warmup = 2, .cold_reps = 7 };
+} opt;
 
 static struct bench_kfunc *skel;
 static FILE *rec; /* the JSON record being written (a temporary file) */
@@ -922,137 +922,220 @@ static void cleanup(void)
 
 /* --- the run ------------------------------------------------------------ */
 
-static const char usage_text[] =
-	"Usage: bench_kfunc [-q] [-n REPS] [-w WARMUP] [-c COLD_REPS] [-f ext4|tmpfs]\n"
-	"                   [-v] [-J FILE]\n"
-	"\n"
+/*
+ * The options, once: each row gives getopt its letter (and long name), -h
+ * its line and parse_args() what to do with the argument. A count keeps
+ * its default, or its quick-mode default under -q, unless it is given.
+ */
+enum opt_kind {
+	OPT_FLAG, /* sets *flag */
+	OPT_COUNT, /* *count = an integer in lo .. hi */
+	OPT_CHOICE, /* *str = one of the words of choices */
+	OPT_STR, /* *str = the argument */
+	/* Not listed by -h: */
+	OPT_IGNORED, /* accepted for vmtest, no effect */
+	OPT_REJECTED, /* exit 2, help saying why */
+	OPT_HELP, /* prints the usage, exit 0 */
+	OPT_EXIT, /* exit 0 at once */
+};
+
+struct opt_def {
+	int ch; /* the letter (for long-only options, a letter not listed) */
+	const char *name; /* the long name, or NULL */
+	const char *arg; /* the argument's name; NULL: takes none */
+	enum opt_kind kind;
+	bool *flag;
+	int *count, lo, hi, dflt, quick;
+	const char **str;
+	const char *choices[3]; /* OPT_CHOICE: the words it takes */
+	const char *help; /* a printf format given dflt and quick */
+	bool given;
+};
+
+static struct opt_def opt_defs[] = {
+	{ 'q', .kind = OPT_FLAG, .flag = &opt.quick,
+	  .help = "quick: 1 B, 64 B, 4 KiB, 64 KiB, 1 MiB and two folio\n"
+		  "crossings, 3 repetitions (make check)" },
+	{ 'n', .arg = "REPS", .kind = OPT_COUNT, .count = &opt.reps, .lo = 1,
+	  .hi = 60, .dflt = 11, .quick = 3,
+	  .help = "repetitions per measurement (default %d, quick %d)" },
+	{ 'w', .arg = "WARMUP", .kind = OPT_COUNT, .count = &opt.warmup,
+	  .lo = 0, .hi = 3, .dflt = 2, .quick = 1,
+	  .help = "repetitions run first and not kept (default %d, quick %d)" },
+	{ 'c', .arg = "REPS", .kind = OPT_COUNT, .count = &opt.cold_reps,
+	  .lo = 1, .hi = 60, .dflt = 7, .quick = 2,
+	  .help = "repetitions of an evicted-page measurement (default %d,\n"
+		  "quick %d)" },
+	{ 'f', .arg = "FS", .kind = OPT_CHOICE, .str = &opt.fs_filter,
+	  .choices = { "ext4", "tmpfs" },
+	  .help = "only the scratch directory's (ext4) or the tmpfs file" },
+	{ 'J', .arg = "FILE", .kind = OPT_STR, .str = &opt.json_path,
+	  .help = "the raw samples as JSON (default bench_kfunc.json);\n"
+		  "bench/bench_kfunc.py makes the tables and plots from it" },
+	{ 'v', .kind = OPT_FLAG, .flag = &opt.verbose,
+	  .help = "a line per measurement" },
+	{ 'l', .kind = OPT_FLAG, .flag = &opt.check_only,
+	  .help = "check the options and exit (vmtest asks this)" },
+	/* vmtest's CPU count: measurements run one at a time. */
+	{ 'j', .arg = "N", .kind = OPT_IGNORED },
+	{ 'X', .arg = "LIST", .kind = OPT_REJECTED,
+	  .help = "a benchmark has no known deviations (vmtest -X none)" },
+	{ 'h', "help", .kind = OPT_HELP },
+	/* vmtest asks which files the guest needs: none. */
+	{ 'G', "guest-files", .kind = OPT_EXIT },
+};
+
+#define N_OPTS (sizeof(opt_defs) / sizeof(opt_defs[0]))
+
+static const char usage_head[] =
 	"Measures bpf_dynptr_read() and bpf_dynptr_slice() through a file dynptr\n"
 	"(non-sleepable and sleepable, resident and evicted pages),\n"
 	"bpf_dynptr_from_file() + bpf_dynptr_file_discard(), and an ELF symbol\n"
 	"lookup, beside pread(), mmap() + memcpy() and libelf on the same file,\n"
 	"on the scratch directory ($SCRATCH_DIR, else /var/tmp) and on a tmpfs\n"
-	"with PMD-sized folios. Needs root, a 6.19+ kernel and the BPF LSM.\n"
-	"\n"
-	"  -q          quick: 1 B, 64 B, 4 KiB, 64 KiB, 1 MiB and two folio\n"
-	"              crossings, 3 repetitions (make check)\n"
-	"  -n REPS     repetitions per measurement (default 11, quick 3)\n"
-	"  -w WARMUP   repetitions run first and not kept (default 2, quick 1)\n"
-	"  -c REPS     repetitions of an evicted-page measurement (default 7,\n"
-	"              quick 2)\n"
-	"  -f FS       only the scratch directory's (ext4) or the tmpfs file\n"
-	"  -J FILE     the raw samples as JSON (default bench_kfunc.json);\n"
-	"              bench/bench_kfunc.py makes the tables and plots from it\n"
-	"  -v          a line per measurement\n"
-	"  -l          check the options and exit (vmtest asks this)\n"
-	"\n"
-	"Exit: 0 measured, 1 a check failed (bytes, codes or page-cache state),\n"
+	"with PMD-sized folios. Needs root, a 6.19+ kernel and the BPF LSM.\n\n";
+
+static const char usage_tail[] =
+	"\nExit: 0 measured, 1 a check failed (bytes, codes or page-cache state),\n"
 	"2 usage, 3 cannot measure here (not root, no kfunc, no BPF LSM).\n";
 
-static int usage_error(const char *fmt, const char *arg)
+static void usage(void)
 {
+	const struct opt_def *o;
+	char text[256], *line, *save;
+	int col = printf("Usage: bench_kfunc"), n;
+
+	for (o = opt_defs; o < opt_defs + N_OPTS; o++) {
+		if (o->kind >= OPT_IGNORED)
+			continue;
+		n = snprintf(text, sizeof(text), " [-%c%s%s]", o->ch,
+			     o->arg ? " " : "", o->arg ?: "");
+		if (col + n > 79)
+			col = printf("\n%18s", "") - 1;
+		col += printf("%s", text);
+	}
+	printf("\n\n%s", usage_head);
+	for (o = opt_defs; o < opt_defs + N_OPTS; o++) {
+		if (o->kind >= OPT_IGNORED)
+			continue;
+		snprintf(text, sizeof(text), o->help, o->dflt, o->quick);
+		line = strtok_r(text, "\n", &save);
+		printf("  -%c %-9s%s\n", o->ch, o->arg ?: "", line);
+		while ((line = strtok_r(NULL, "\n", &save)))
+			printf("%14s%s\n", "", line);
+	}
+	fputs(usage_tail, stdout);
+}
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
 	fprintf(stderr, "bench_kfunc: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, " (see -h)\n");
 	return EXIT_USAGE;
 }
 
-static bool parse_count(const char *s, int lo, int hi, int *out)
+/* OPT_CHOICE: @arg is one of the option's words, else says which it takes. */
+static int take_choice(const struct opt_def *o, const char *arg)
+{
+	const char *const *w;
+	char words[64] = "";
+
+	for (w = o->choices; *w; w++) {
+		if (!strcmp(*w, arg)) {
+			*o->str = arg;
+			return 0;
+		}
+		snprintf(words + strlen(words), sizeof(words) - strlen(words),
+			 "%s%s",
+			 w == o->choices ? "" :
+			 w[1]		 ? ", " :
+					   " or ",
+			 *w);
+	}
+	return usage_error("-%c takes %s, not %s", o->ch, words, arg);
+}
+
+/* One option's argument: 0, -1 to exit 0, else an exit code. */
+static int take(struct opt_def *o, const char *arg)
 {
 	char *end;
-	long v = strtol(s, &end, 10);
+	long v;
 
-	if (!*s || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
+	o->given = true;
+	switch (o->kind) {
+	case OPT_FLAG:
+		*o->flag = true;
+		return 0;
+	case OPT_COUNT:
+		v = strtol(arg, &end, 10);
+		if (!*arg || *end || v < o->lo || v > o->hi)
+			return usage_error("-%c takes %d .. %d, not %s", o->ch,
+					   o->lo, o->hi, arg);
+		*o->count = v;
+		return 0;
+	case OPT_CHOICE:
+		return take_choice(o, arg);
+	case OPT_STR:
+		*o->str = arg;
+		return 0;
+	case OPT_IGNORED:
+		return 0;
+	case OPT_REJECTED:
+		return usage_error("-%c %s: %s", o->ch, arg, o->help);
+	case OPT_HELP:
+		usage();
+		return -1;
+	case OPT_EXIT:
+		return -1;
+	}
+	return 0;
 }
 
 /* 0 to run, -1 to exit 0 (-h, -l, --guest-files), else an exit code. */
 static int parse_args(int argc, char **argv)
 {
-	static const struct option longs[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "guest-files", no_argument, NULL, 'G' },
-		{},
-	};
-	bool n_set = false, w_set = false, c_set = false, check_only = false;
-	char bad[3] = "-?";
-	int ch;
+	static struct option longs[N_OPTS + 1];
+	static char shorts[2 * N_OPTS + 1];
+	struct opt_def *o;
+	int ch, nl = 0, rc;
+	char *s = shorts;
 
+	for (o = opt_defs; o < opt_defs + N_OPTS; o++) {
+		*s++ = o->ch;
+		if (o->arg)
+			*s++ = ':';
+		if (o->name)
+			longs[nl++] = (struct option){ o->name, !!o->arg, NULL,
+						       o->ch };
+	}
 	opterr = 0; /* the errors are said below, once */
-	while ((ch = getopt_long(argc, argv, "qn:w:c:f:J:vlj:X:h", longs,
-				 NULL)) != -1) {
-		switch (ch) {
-		case 'q':
-			opt.quick = true;
-			break;
-		case 'n':
-			if (!parse_count(optarg, 1, 60, &opt.reps))
-				return usage_error("-n takes 1 .. 60, not %s",
-						   optarg);
-			n_set = true;
-			break;
-		case 'w':
-			if (!parse_count(optarg, 0, 3, &opt.warmup))
-				return usage_error("-w takes 0 .. 3, not %s",
-						   optarg);
-			w_set = true;
-			break;
-		case 'c':
-			if (!parse_count(optarg, 1, 60, &opt.cold_reps))
-				return usage_error("-c takes 1 .. 60, not %s",
-						   optarg);
-			c_set = true;
-			break;
-		case 'f':
-			if (strcmp(optarg, "ext4") && strcmp(optarg, "tmpfs"))
-				return usage_error(
-					"-f takes ext4 or tmpfs, not %s",
-					optarg);
-			opt.fs_filter = optarg;
-			break;
-		case 'J':
-			opt.json_path = optarg;
-			break;
-		case 'v':
-			opt.verbose = true;
-			break;
-		case 'l':
-			check_only = true;
-			break;
-		case 'j':
-			/* vmtest's CPU count: measurements run one at a time. */
-			break;
-		case 'X':
+	while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		for (o = opt_defs; o < opt_defs + N_OPTS && o->ch != ch; o++)
+			;
+		if (o == opt_defs + N_OPTS && optopt)
 			return usage_error(
-				"-X %s: a benchmark has no known deviations (vmtest -X none)",
-				optarg);
-		case 'G':
-			/* vmtest asks which files the guest needs: none. */
-			return -1;
-		case 'h':
-			fputs(usage_text, stdout);
-			return -1;
-		default:
-			if (!optopt)
-				return usage_error("%s: unknown option",
-						   argv[optind - 1]);
-			bad[1] = optopt;
-			return usage_error(
-				"%s: unknown option, or it needs an argument",
-				bad);
-		}
+				"-%c: unknown option, or it needs an argument",
+				optopt);
+		if (o == opt_defs + N_OPTS)
+			return usage_error("%s: unknown option",
+					   argv[optind - 1]);
+		rc = take(o, optarg);
+		if (rc)
+			return rc;
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument %s", argv[optind]);
-	if (opt.quick) {
-		opt.reps = n_set ? opt.reps : 3;
-		opt.warmup = w_set ? opt.warmup : 1;
-		opt.cold_reps = c_set ? opt.cold_reps : 2;
-	}
+	for (o = opt_defs; o < opt_defs + N_OPTS; o++)
+		if (o->kind == OPT_COUNT && !o->given)
+			*o->count = opt.quick ? o->quick : o->dflt;
 	if (!opt.json_path)
 		opt.json_path = "bench_kfunc.json";
-	return check_only ? -1 : 0;
+	return opt.check_only ? -1 : 0;
 }
 
 /* What cannot be measured here, or NULL. */
