@@ -112,6 +112,17 @@ static void json_str(const char *s)
 	fputc('"', rec);
 }
 
+/* A cell's record opens with what it measured. */
+static void json_cell(const struct bench_file *f, const struct cell *c)
+{
+	fprintf(rec, "%s\n    {\"fs\": ", n_cells++ ? "," : "");
+	json_str(f->fs);
+	fprintf(rec, ", \"method\": ");
+	json_str(c->method);
+	fprintf(rec, ", \"row\": ");
+	json_str(c->row);
+}
+
 /* A check that failed: named in the output and the record, exit 1 at end. */
 static void cell_failed(const struct bench_file *f, const struct cell *c,
 			const char *fmt, ...)
@@ -125,12 +136,7 @@ static void cell_failed(const struct bench_file *f, const struct cell *c,
 	printf("FAIL %s %s %s (off %llu, len %llu): %s\n", f->fs, c->method,
 	       c->row, (unsigned long long)c->off, (unsigned long long)c->len,
 	       why);
-	fprintf(rec, "%s\n    {\"fs\": ", n_cells++ ? "," : "");
-	json_str(f->fs);
-	fprintf(rec, ", \"method\": ");
-	json_str(c->method);
-	fprintf(rec, ", \"row\": ");
-	json_str(c->row);
+	json_cell(f, c);
 	fprintf(rec, ", \"error\": ");
 	json_str(why);
 	fputc('}', rec);
@@ -382,7 +388,71 @@ static void drop_map(const struct bench_file *f)
 	file_map = NULL;
 }
 
-enum kind { K_BPF_NS, K_BPF_S, K_PREAD, K_MMAP };
+/*
+ * Looks @name up in the first SHT_SYMTAB of @fd with libelf, as a user-space
+ * tool would; with @name NULL, picks the last named symbol (a lookup walks
+ * the whole table) instead. 0, or -1 when the file has no such table.
+ */
+static int libelf_lookup(int fd, const char *name, struct elf_target *t)
+{
+	Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	Elf_Scn *scn = NULL;
+	Elf_Data *data;
+	GElf_Shdr sh;
+	GElf_Sym sym;
+	long i, n;
+	int ret = -1;
+
+	if (!e)
+		return -1;
+	while ((scn = elf_nextscn(e, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
+			break;
+	data = scn ? elf_getdata(scn, NULL) : NULL;
+	n = data && sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+	t->n_syms = n;
+	for (i = 0; i < n && gelf_getsym(data, i, &sym); i++) {
+		const char *s = sym.st_name ?
+					elf_strptr(e, sh.sh_link, sym.st_name) :
+					NULL;
+
+		if (!s || !*s || strlen(s) >= sizeof(t->name))
+			continue;
+		if (!name) {
+			snprintf(t->name, sizeof(t->name), "%s", s);
+			ret = 0;
+		} else if (!strcmp(s, name)) {
+			t->index = i;
+			t->value = sym.st_value;
+			ret = 0;
+			break;
+		}
+	}
+	elf_end(e);
+	return ret;
+}
+
+static double libelf_once(int fd, const struct cell *c,
+			  const struct elf_target *want, char *why,
+			  size_t why_sz)
+{
+	struct elf_target got = {};
+	double t0 = now_ns(), t1;
+	unsigned int i;
+
+	for (i = 0; i < c->iters; i++) {
+		if (libelf_lookup(fd, want->name, &got) ||
+		    got.index != want->index) {
+			snprintf(why, why_sz, "libelf found %s at %ld, not %ld",
+				 want->name, got.index, want->index);
+			return -1;
+		}
+	}
+	t1 = now_ns();
+	return (t1 - t0) / c->iters;
+}
+
+enum kind { K_BPF_NS, K_BPF_S, K_PREAD, K_MMAP, K_LIBELF };
 
 static enum kind method_kind(const char *method)
 {
@@ -390,6 +460,8 @@ static enum kind method_kind(const char *method)
 		return K_PREAD;
 	if (!strncmp(method, "mmap", 4))
 		return K_MMAP;
+	if (!strcmp(method, "elf_libelf"))
+		return K_LIBELF;
 	return strstr(method, "_ns") ? K_BPF_NS : K_BPF_S;
 }
 
@@ -409,6 +481,11 @@ static const char *check_result(const struct cell *c, enum kind k, uint32_t op,
 	uint64_t i;
 
 	*verified = "codes only";
+	if (k == K_LIBELF) {
+		/* libelf_once() compared every lookup's with libelf's first. */
+		*verified = "symbol index and value";
+		return NULL;
+	}
 	if (op == BENCH_ELF) {
 		*verified = "symbol index and value";
 		if (o->sym_index == elf_want->index &&
@@ -489,6 +566,8 @@ static void measure(const struct bench_file *f, const struct cell *c,
 			ns = pread_once(f, c, why, sizeof(why));
 		else if (k == K_MMAP)
 			ns = mmap_once(f, c, why, sizeof(why));
+		else if (k == K_LIBELF)
+			ns = libelf_once(f->fd, c, elf_want, why, sizeof(why));
 		else
 			ns = bpf_once(f, c, fd, why, sizeof(why));
 		if (ns < 0)
@@ -502,12 +581,7 @@ static void measure(const struct bench_file *f, const struct cell *c,
 		cell_failed(f, c, "%s", ns < 0 ? why : wrong);
 		return;
 	}
-	fprintf(rec, "%s\n    {\"fs\": ", n_cells++ ? "," : "");
-	json_str(f->fs);
-	fprintf(rec, ", \"method\": ");
-	json_str(c->method);
-	fprintf(rec, ", \"row\": ");
-	json_str(c->row);
+	json_cell(f, c);
 	fprintf(rec,
 		", \"off\": %llu, \"len\": %llu, \"folios_crossed\": %ld, \"iters\": %u, \"cold\": %s, \"verified\": ",
 		(unsigned long long)c->off, (unsigned long long)c->len,
@@ -651,97 +725,6 @@ static void measure_file(struct bench_file *f)
 
 /* --- the ELF lookup: the spec's motivating use ------------------------- */
 
-/*
- * Looks @name up in the first SHT_SYMTAB of @fd with libelf, as a user-space
- * tool would; with @name NULL, picks the last named symbol (a lookup walks
- * the whole table) instead. 0, or -1 when the file has no such table.
- */
-static int libelf_lookup(int fd, const char *name, struct elf_target *t)
-{
-	Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	Elf_Scn *scn = NULL;
-	Elf_Data *data;
-	GElf_Shdr sh;
-	GElf_Sym sym;
-	long i, n;
-	int ret = -1;
-
-	if (!e)
-		return -1;
-	while ((scn = elf_nextscn(e, scn)))
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
-			break;
-	data = scn ? elf_getdata(scn, NULL) : NULL;
-	n = data && sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
-	t->n_syms = n;
-	for (i = 0; i < n && gelf_getsym(data, i, &sym); i++) {
-		const char *s = sym.st_name ?
-					elf_strptr(e, sh.sh_link, sym.st_name) :
-					NULL;
-
-		if (!s || !*s || strlen(s) >= sizeof(t->name))
-			continue;
-		if (!name) {
-			snprintf(t->name, sizeof(t->name), "%s", s);
-			ret = 0;
-		} else if (!strcmp(s, name)) {
-			t->index = i;
-			t->value = sym.st_value;
-			ret = 0;
-			break;
-		}
-	}
-	elf_end(e);
-	return ret;
-}
-
-static double libelf_once(int fd, const struct cell *c,
-			  const struct elf_target *want, char *why,
-			  size_t why_sz)
-{
-	struct elf_target got = {};
-	double t0 = now_ns(), t1;
-	unsigned int i;
-
-	for (i = 0; i < c->iters; i++) {
-		if (libelf_lookup(fd, want->name, &got) ||
-		    got.index != want->index) {
-			snprintf(why, why_sz, "libelf found %s at %ld, not %ld",
-				 want->name, got.index, want->index);
-			return -1;
-		}
-	}
-	t1 = now_ns();
-	return (t1 - t0) / c->iters;
-}
-
-static void measure_libelf(const struct bench_file *f, struct cell *c,
-			   const struct elf_target *t)
-{
-	double samples[64];
-	char why[256] = "";
-	int r, nr = 0;
-
-	for (r = -opt.warmup; r < opt.reps && r < 64; r++) {
-		double ns = libelf_once(f->fd, c, t, why, sizeof(why));
-
-		if (ns < 0) {
-			cell_failed(f, c, "%s", why);
-			return;
-		}
-		if (r >= 0)
-			samples[nr++] = ns;
-	}
-	fprintf(rec, "%s\n    {\"fs\": ", n_cells++ ? "," : "");
-	json_str(f->fs);
-	fprintf(rec,
-		", \"method\": \"elf_libelf\", \"row\": \"elf\", \"off\": 0, \"len\": %llu, \"iters\": %u, \"cold\": false, \"verified\": \"symbol index and value\", \"ns_per_op\": [",
-		(unsigned long long)f->size, c->iters);
-	for (r = 0; r < nr; r++)
-		fprintf(rec, "%s%.1f", r ? ", " : "", samples[r]);
-	fprintf(rec, "]}");
-}
-
 static void measure_elf(struct bench_file *f)
 {
 	static struct elf_target t;
@@ -765,7 +748,7 @@ static void measure_elf(struct bench_file *f)
 	c.method = "elf_dynptr_s";
 	measure(f, &c, BENCH_ELF, f->fd);
 	c.method = "elf_libelf";
-	measure_libelf(f, &c, &t);
+	measure(f, &c, BENCH_ELF, f->fd);
 	progress("%s: ELF lookup of %s (symbol %ld of %ld) in %.1f s", f->fs,
 		 t.name, t.index, t.n_syms, (now_ns() - t0) / 1e9);
 }
