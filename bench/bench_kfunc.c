@@ -98,9 +98,10 @@ static void progress(const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void json_str(const char *s)
+/* @before (the key, its comma), then @s as a JSON string. */
+static void json_str(const char *before, const char *s)
 {
-	fputc('"', rec);
+	fprintf(rec, "%s\"", before);
 	for (; s && *s; s++) {
 		if (*s == '"' || *s == '\\')
 			fprintf(rec, "\\%c", *s);
@@ -115,12 +116,10 @@ static void json_str(const char *s)
 /* A cell's record opens with what it measured. */
 static void json_cell(const struct bench_file *f, const struct cell *c)
 {
-	fprintf(rec, "%s\n    {\"fs\": ", n_cells++ ? "," : "");
-	json_str(f->fs);
-	fprintf(rec, ", \"method\": ");
-	json_str(c->method);
-	fprintf(rec, ", \"row\": ");
-	json_str(c->row);
+	fputs(n_cells++ ? "," : "", rec);
+	json_str("\n    {\"fs\": ", f->fs);
+	json_str(", \"method\": ", c->method);
+	json_str(", \"row\": ", c->row);
 }
 
 /* A check that failed: named in the output and the record, exit 1 at end. */
@@ -137,8 +136,7 @@ static void cell_failed(const struct bench_file *f, const struct cell *c,
 	       c->row, (unsigned long long)c->off, (unsigned long long)c->len,
 	       why);
 	json_cell(f, c);
-	fprintf(rec, ", \"error\": ");
-	json_str(why);
+	json_str(", \"error\": ", why);
 	fputc('}', rec);
 	n_failed++;
 }
@@ -305,8 +303,7 @@ static void set_ctx(bool sleepable)
  * One trigger of the BPF program. Returns the nanoseconds per operation it
  * timed, or -1 with @why filled in.
  */
-static double bpf_once(const struct bench_file *f, const struct cell *c, int fd,
-		       char *why, size_t why_sz)
+static double bpf_once(const struct cell *c, int fd, char *why, size_t why_sz)
 {
 	struct bench_out *o = &skel->bss->out;
 	__u32 runs = o->runs;
@@ -546,7 +543,7 @@ static bool prepare(const struct bench_file *f, const struct cell *c, char *why,
 
 /* Warm-up, then the repetitions: the samples go to the record. */
 static void measure(const struct bench_file *f, const struct cell *c,
-		    uint32_t op, int fd)
+		    uint32_t op)
 {
 	int reps = c->cold ? opt.cold_reps : opt.reps, r, nr = 0;
 	enum kind k = method_kind(c->method);
@@ -569,7 +566,7 @@ static void measure(const struct bench_file *f, const struct cell *c,
 		else if (k == K_LIBELF)
 			ns = libelf_once(f->fd, c, elf_want, why, sizeof(why));
 		else
-			ns = bpf_once(f, c, fd, why, sizeof(why));
+			ns = bpf_once(c, f->fd, why, sizeof(why));
 		if (ns < 0)
 			break;
 		if (r >= 0)
@@ -587,7 +584,7 @@ static void measure(const struct bench_file *f, const struct cell *c,
 		(unsigned long long)c->off, (unsigned long long)c->len,
 		c->cold ? -1 : folios_crossed(f, c->off, c->len), c->iters,
 		c->cold ? "true" : "false");
-	json_str(verified);
+	json_str("", verified);
 	fprintf(rec, ", \"ns_per_op\": [");
 	for (r = 0; r < nr; r++)
 		fprintf(rec, "%s%.1f", r ? ", " : "", samples[r]);
@@ -677,7 +674,7 @@ static void method_rows(struct bench_file *f, const char *method, uint32_t op,
 		rows[i].cold = cold;
 		rows[i].iters = cold ? 1 : iters_for(rows[i].len);
 		skel->bss->params.slice_log2 = log2_of(rows[i].len);
-		measure(f, &rows[i], op, f->fd);
+		measure(f, &rows[i], op);
 	}
 	progress("%s: %s, %d rows in %.1f s", f->fs, method, n,
 		 (now_ns() - t0) / 1e9);
@@ -690,7 +687,7 @@ static void fixed_cost(const struct bench_file *f, const char *method,
 			  .row = op == BENCH_NOP ? "loop" : "create",
 			  .iters = opt.quick ? 256 : 2048 };
 
-	measure(f, &c, op, f->fd);
+	measure(f, &c, op);
 }
 
 static void measure_file(struct bench_file *f)
@@ -744,11 +741,11 @@ static void measure_elf(struct bench_file *f)
 	skel->bss->params.name_len = strlen(t.name);
 	elf_want = &t;
 	c.method = "elf_dynptr_ns";
-	measure(f, &c, BENCH_ELF, f->fd);
+	measure(f, &c, BENCH_ELF);
 	c.method = "elf_dynptr_s";
-	measure(f, &c, BENCH_ELF, f->fd);
+	measure(f, &c, BENCH_ELF);
 	c.method = "elf_libelf";
-	measure(f, &c, BENCH_ELF, f->fd);
+	measure(f, &c, BENCH_ELF);
 	progress("%s: ELF lookup of %s (symbol %ld of %ld) in %.1f s", f->fs,
 		 t.name, t.index, t.n_syms, (now_ns() - t0) / 1e9);
 }
@@ -760,7 +757,7 @@ static void json_elf(void)
 		return;
 	fprintf(rec, ",\n  \"elf\": {\"symbols\": %ld, \"symbol\": ",
 		elf_want->n_syms);
-	json_str(elf_want->name);
+	json_str("", elf_want->name);
 	fprintf(rec, ", \"index\": %ld}", elf_want->index);
 }
 
@@ -861,10 +858,9 @@ static void json_files(void)
 	for (i = 0; i < n_files; i++) {
 		struct bench_file *f = &files[i];
 
-		fprintf(rec, "%s\n    {\"fs\": ", i ? "," : "");
-		json_str(f->fs);
-		fprintf(rec, ", \"path\": ");
-		json_str(f->path);
+		fputs(i ? "," : "", rec);
+		json_str("\n    {\"fs\": ", f->fs);
+		json_str(", \"path\": ", f->path);
 		fprintf(rec,
 			", \"size\": %llu, \"nominal_folio\": %llu, \"evicts\": %s, \"folio_sizes\": ",
 			(unsigned long long)f->size,
@@ -873,7 +869,7 @@ static void json_files(void)
 		json_folio_sizes(f);
 		fprintf(rec, ", \"folios_changed\": %s, \"note\": ",
 			f->folios_changed ? "true" : "false");
-		json_str(f->note ? f->note : "");
+		json_str("", f->note ? f->note : "");
 		fputc('}', rec);
 	}
 	fprintf(rec, "]");
@@ -1197,16 +1193,12 @@ static void json_header(void)
 	file_value("/proc/cmdline", "vmtest.accel", '=', accel, sizeof(accel));
 	file_value("/proc/cpuinfo", "cpu MHz", ':', mhz, sizeof(mhz));
 	file_value("/proc/cpuinfo", "model name", ':', model, sizeof(model));
-	fprintf(rec, "{\n  \"schema\": \"bench_kfunc/1\",\n  \"kernel\": ");
-	json_str(u.release);
-	fprintf(rec, ",\n  \"machine\": ");
-	json_str(u.machine);
-	fprintf(rec, ",\n  \"accel\": ");
-	json_str(accel);
-	fprintf(rec, ",\n  \"cpu_mhz\": ");
-	json_str(mhz[0] ? mhz : "not reported");
-	fprintf(rec, ",\n  \"cpu_model\": ");
-	json_str(model[0] ? model : "not reported");
+	json_str("{\n  \"schema\": \"bench_kfunc/1\",\n  \"kernel\": ",
+		 u.release);
+	json_str(",\n  \"machine\": ", u.machine);
+	json_str(",\n  \"accel\": ", accel);
+	json_str(",\n  \"cpu_mhz\": ", mhz[0] ? mhz : "not reported");
+	json_str(",\n  \"cpu_model\": ", model[0] ? model : "not reported");
 	fprintf(rec,
 		",\n  \"page_size\": %ld, \"huge_folio_size\": %ld, \"mode\": \"%s\", \"reps\": %d, \"warmup\": %d, \"cold_reps\": %d,\n  \"cells\": [",
 		page_size(), huge_folio_size(), opt.quick ? "quick" : "full",
