@@ -902,31 +902,32 @@ static void cleanup(void)
 /* --- the run ------------------------------------------------------------ */
 
 /*
- * The options, once: each row gives getopt its letter (and long name), -h
- * its line and parse_args() what to do with the argument. A count keeps
- * its default, or its quick-mode default under -q, unless it is given.
+ * The options, once: a row gives getopt its letter (and long name), -h its
+ * line and take() what to do with the argument. A count not given takes
+ * its default, or under -q its quick default.
  */
+#define LONG_ONLY 256 /* getopt_long's value for an option with no letter */
+
 enum opt_kind {
-	OPT_FLAG, /* sets *flag */
+	OPT_FLAG, /* *flag = true */
 	OPT_COUNT, /* *count = an integer in lo .. hi */
-	OPT_CHOICE, /* *str = one of the words of choices */
+	OPT_CHOICE, /* *str = choices[0] or choices[1] */
 	OPT_STR, /* *str = the argument */
-	/* Not listed by -h: */
-	OPT_IGNORED, /* accepted for vmtest, no effect */
+	/* Not listed by -h, and last in opt_defs[]: */
+	OPT_IGNORED, /* vmtest passes it; it changes nothing here */
 	OPT_REJECTED, /* exit 2, help saying why */
-	OPT_HELP, /* prints the usage, exit 0 */
-	OPT_EXIT, /* exit 0 at once */
+	OPT_HELP, /* the usage, exit 0 */
+	OPT_EXIT, /* exit 0 */
 };
 
 struct opt_def {
-	int ch; /* the letter (for long-only options, a letter not listed) */
+	int ch; /* the letter, or LONG_ONLY */
 	const char *name; /* the long name, or NULL */
 	const char *arg; /* the argument's name; NULL: takes none */
 	enum opt_kind kind;
 	bool *flag;
 	int *count, lo, hi, dflt, quick;
-	const char **str;
-	const char *choices[3]; /* OPT_CHOICE: the words it takes */
+	const char **str, *choices[2];
 	const char *help; /* a printf format given dflt and quick */
 	bool given;
 };
@@ -961,49 +962,41 @@ static struct opt_def opt_defs[] = {
 	  .help = "a benchmark has no known deviations (vmtest -X none)" },
 	{ 'h', "help", .kind = OPT_HELP },
 	/* vmtest asks which files the guest needs: none. */
-	{ 'G', "guest-files", .kind = OPT_EXIT },
+	{ LONG_ONLY, "guest-files", .kind = OPT_EXIT },
 };
 
 #define N_OPTS (sizeof(opt_defs) / sizeof(opt_defs[0]))
-
-static const char usage_head[] =
-	"Measures bpf_dynptr_read() and bpf_dynptr_slice() through a file dynptr\n"
-	"(non-sleepable and sleepable, resident and evicted pages),\n"
-	"bpf_dynptr_from_file() + bpf_dynptr_file_discard(), and an ELF symbol\n"
-	"lookup, beside pread(), mmap() + memcpy() and libelf on the same file,\n"
-	"on the scratch directory ($SCRATCH_DIR, else /var/tmp) and on a tmpfs\n"
-	"with PMD-sized folios. Needs root, a 6.19+ kernel and the BPF LSM.\n\n";
-
-static const char usage_tail[] =
-	"\nExit: 0 measured, 1 a check failed (bytes, codes or page-cache state),\n"
-	"2 usage, 3 cannot measure here (not root, no kfunc, no BPF LSM).\n";
 
 static void usage(void)
 {
 	const struct opt_def *o;
 	char text[256], *line, *save;
-	int col = printf("Usage: bench_kfunc"), n;
+	int col = printf("Usage: bench_kfunc");
 
-	for (o = opt_defs; o < opt_defs + N_OPTS; o++) {
-		if (o->kind >= OPT_IGNORED)
-			continue;
-		n = snprintf(text, sizeof(text), " [-%c%s%s]", o->ch,
-			     o->arg ? " " : "", o->arg ?: "");
-		if (col + n > 79)
-			col = printf("\n%18s", "") - 1;
+	for (o = opt_defs; o->kind < OPT_IGNORED; o++) {
+		snprintf(text, sizeof(text), " [-%c%s%s]", o->ch,
+			 o->arg ? " " : "", o->arg ?: "");
+		col = col + strlen(text) > 79 ? printf("\n%18s", "") - 1 : col;
 		col += printf("%s", text);
 	}
-	printf("\n\n%s", usage_head);
-	for (o = opt_defs; o < opt_defs + N_OPTS; o++) {
-		if (o->kind >= OPT_IGNORED)
-			continue;
+	fputs("\n\n"
+	      "Measures bpf_dynptr_read() and bpf_dynptr_slice() through a file dynptr\n"
+	      "(non-sleepable and sleepable, resident and evicted pages),\n"
+	      "bpf_dynptr_from_file() + bpf_dynptr_file_discard(), and an ELF symbol\n"
+	      "lookup, beside pread(), mmap() + memcpy() and libelf on the same file,\n"
+	      "on the scratch directory ($SCRATCH_DIR, else /var/tmp) and on a tmpfs\n"
+	      "with PMD-sized folios. Needs root, a 6.19+ kernel and the BPF LSM.\n\n",
+	      stdout);
+	for (o = opt_defs; o->kind < OPT_IGNORED; o++) {
 		snprintf(text, sizeof(text), o->help, o->dflt, o->quick);
 		line = strtok_r(text, "\n", &save);
 		printf("  -%c %-9s%s\n", o->ch, o->arg ?: "", line);
 		while ((line = strtok_r(NULL, "\n", &save)))
 			printf("%14s%s\n", "", line);
 	}
-	fputs(usage_tail, stdout);
+	fputs("\nExit: 0 measured, 1 a check failed (bytes, codes or page-cache state),\n"
+	      "2 usage, 3 cannot measure here (not root, no kfunc, no BPF LSM).\n",
+	      stdout);
 }
 
 static int usage_error(const char *fmt, ...)
@@ -1018,28 +1011,7 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* OPT_CHOICE: @arg is one of the option's words, else says which it takes. */
-static int take_choice(const struct opt_def *o, const char *arg)
-{
-	const char *const *w;
-	char words[64] = "";
-
-	for (w = o->choices; *w; w++) {
-		if (!strcmp(*w, arg)) {
-			*o->str = arg;
-			return 0;
-		}
-		snprintf(words + strlen(words), sizeof(words) - strlen(words),
-			 "%s%s",
-			 w == o->choices ? "" :
-			 w[1]		 ? ", " :
-					   " or ",
-			 *w);
-	}
-	return usage_error("-%c takes %s, not %s", o->ch, words, arg);
-}
-
-/* One option's argument: 0, -1 to exit 0, else an exit code. */
+/* An option and its argument: 0, -1 to exit 0, else an exit code. */
 static int take(struct opt_def *o, const char *arg)
 {
 	char *end;
@@ -1049,26 +1021,29 @@ static int take(struct opt_def *o, const char *arg)
 	switch (o->kind) {
 	case OPT_FLAG:
 		*o->flag = true;
-		return 0;
+		break;
 	case OPT_COUNT:
 		v = strtol(arg, &end, 10);
 		if (!*arg || *end || v < o->lo || v > o->hi)
 			return usage_error("-%c takes %d .. %d, not %s", o->ch,
 					   o->lo, o->hi, arg);
 		*o->count = v;
-		return 0;
+		break;
 	case OPT_CHOICE:
-		return take_choice(o, arg);
+		if (strcmp(arg, o->choices[0]) && strcmp(arg, o->choices[1]))
+			return usage_error("-%c takes %s or %s, not %s", o->ch,
+					   o->choices[0], o->choices[1], arg);
+		/* fall through */
 	case OPT_STR:
 		*o->str = arg;
-		return 0;
+		break;
 	case OPT_IGNORED:
-		return 0;
+		break;
 	case OPT_REJECTED:
 		return usage_error("-%c %s: %s", o->ch, arg, o->help);
 	case OPT_HELP:
 		usage();
-		return -1;
+		/* fall through */
 	case OPT_EXIT:
 		return -1;
 	}
@@ -1080,41 +1055,41 @@ static int parse_args(int argc, char **argv)
 {
 	static struct option longs[N_OPTS + 1];
 	static char shorts[2 * N_OPTS + 1];
-	struct opt_def *o;
-	int ch, nl = 0, rc;
-	char *s = shorts;
+	struct opt_def *o, *end = opt_defs + N_OPTS;
+	int ch, n = 0, s = 0, rc = 0;
 
-	for (o = opt_defs; o < opt_defs + N_OPTS; o++) {
-		*s++ = o->ch;
-		if (o->arg)
-			*s++ = ':';
+	for (o = opt_defs; o < end; o++) {
+		if (o->ch != LONG_ONLY) {
+			shorts[s++] = o->ch;
+			if (o->arg)
+				shorts[s++] = ':';
+		}
 		if (o->name)
-			longs[nl++] = (struct option){ o->name, !!o->arg, NULL,
-						       o->ch };
+			longs[n++] =
+				(struct option){ o->name, !!o->arg, 0, o->ch };
 	}
 	opterr = 0; /* the errors are said below, once */
-	while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
-		for (o = opt_defs; o < opt_defs + N_OPTS && o->ch != ch; o++)
+	while (!rc && (ch = getopt_long(argc, argv, shorts, longs, 0)) != -1) {
+		for (o = opt_defs; o < end && o->ch != ch; o++)
 			;
-		if (o == opt_defs + N_OPTS && optopt)
-			return usage_error(
+		if (o < end)
+			rc = take(o, optarg);
+		else if (optopt && optopt != LONG_ONLY)
+			rc = usage_error(
 				"-%c: unknown option, or it needs an argument",
 				optopt);
-		if (o == opt_defs + N_OPTS)
-			return usage_error("%s: unknown option",
-					   argv[optind - 1]);
-		rc = take(o, optarg);
-		if (rc)
-			return rc;
+		else
+			rc = usage_error("%s: unknown option",
+					 argv[optind - 1]);
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument %s", argv[optind]);
-	for (o = opt_defs; o < opt_defs + N_OPTS; o++)
+	if (!rc && optind < argc)
+		rc = usage_error("unexpected argument %s", argv[optind]);
+	for (o = opt_defs; o < end; o++)
 		if (o->kind == OPT_COUNT && !o->given)
 			*o->count = opt.quick ? o->quick : o->dflt;
 	if (!opt.json_path)
 		opt.json_path = "bench_kfunc.json";
-	return opt.check_only ? -1 : 0;
+	return rc ?: opt.check_only ? -1 : 0;
 }
 
 /* What cannot be measured here, or NULL. */
