@@ -51,12 +51,11 @@ static struct {
 static struct bench_kfunc *skel;
 static FILE *rec; /* the JSON record being written (a temporary file) */
 static int n_cells, n_failed;
-static struct timespec run_start;
+static double run_start; /* now_ns() at the start */
 
 /* One file the methods read, on one filesystem. */
 struct bench_file {
 	const char *fs; /* "ext4", "tmpfs" (PMD-sized folios when THP) */
-	char dir[256];
 	char path[512];
 	int fd;
 	uint64_t size;
@@ -86,11 +85,9 @@ static double now_ns(void)
 
 static void progress(const char *fmt, ...)
 {
-	double s =
-		(now_ns() - (run_start.tv_sec * 1e9 + run_start.tv_nsec)) / 1e9;
 	va_list ap;
 
-	printf("bench [%6.1f s] ", s);
+	printf("bench [%6.1f s] ", (now_ns() - run_start) / 1e9);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -193,41 +190,35 @@ static bool make_evicted(const struct bench_file *f)
 
 static uint8_t *folio_starts(const struct bench_file *f)
 {
-	uint64_t n = f->size / page_size(), i, ent, flags;
+	uint64_t n = f->size / page_size(), i = 0, ent, flags;
 	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	volatile uint8_t sink;
 	uint8_t *map = MAP_FAILED, *starts = calloc(n, 1);
+	volatile uint8_t sink;
+	bool ok;
 
-	if (pm < 0 || kf < 0 || !starts)
-		goto fail;
-	map = mmap(NULL, f->size, PROT_READ, MAP_SHARED, f->fd, 0);
-	if (map == MAP_FAILED)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		sink = map[i * page_size()];
+	if (pm >= 0 && kf >= 0 && starts)
+		map = mmap(NULL, f->size, PROT_READ, MAP_SHARED, f->fd, 0);
+	for (; map != MAP_FAILED && i < n; i++) {
+		sink = map[i * page_size()]; /* the page, mapped */
 		(void)sink;
 		if (pread(pm, &ent, 8,
 			  (uintptr_t)map / page_size() * 8 + i * 8) != 8 ||
-		    !(ent & PM_PRESENT) || !(ent & PM_PFN_MASK))
-			goto fail;
-		if (pread(kf, &flags, 8, (ent & PM_PFN_MASK) * 8) != 8)
-			goto fail;
+		    !(ent & PM_PRESENT) || !(ent & PM_PFN_MASK) ||
+		    pread(kf, &flags, 8, (ent & PM_PFN_MASK) * 8) != 8)
+			break;
 		starts[i] = !(flags & (1ull << KPF_COMPOUND_TAIL));
 	}
-	munmap(map, f->size);
-	close(pm);
-	close(kf);
-	return starts;
-fail:
+	ok = map != MAP_FAILED && i == n;
 	if (map != MAP_FAILED)
 		munmap(map, f->size);
 	if (pm >= 0)
 		close(pm);
 	if (kf >= 0)
 		close(kf);
-	free(starts);
-	return NULL;
+	if (!ok)
+		free(starts);
+	return ok ? starts : NULL;
 }
 
 /* Folio boundaries inside (off, off+len), or -1 when unknown. */
@@ -292,12 +283,6 @@ static void json_folio_sizes(const struct bench_file *f)
 static uint8_t *dst; /* user space's destination, BENCH_BUF bytes */
 static uint8_t *expect; /* the pattern bytes a read must return */
 static uint8_t *file_map; /* mmap_memcpy's mapping of the current file */
-
-static void set_ctx(bool sleepable)
-{
-	skel->bss->trigger_ctx = sleepable ? TRIGGER_CTX_SLEEPABLE :
-					     TRIGGER_CTX_NONSLEEPABLE;
-}
 
 /*
  * One trigger of the BPF program. Returns the nanoseconds per operation it
@@ -521,24 +506,19 @@ static const char *check_result(const struct cell *c, enum kind k, uint32_t op,
 static bool prepare(const struct bench_file *f, const struct cell *c, char *why,
 		    size_t why_sz)
 {
-	if (c->cold) {
+	if (c->cold)
 		drop_map(f);
-		if (!make_evicted(f)) {
-			snprintf(
-				why, why_sz,
-				"%ld pages stay resident after POSIX_FADV_DONTNEED",
-				resident_pages(f->fd, 0, f->size));
-			return false;
-		}
+	if (c->cold ? make_evicted(f) : make_resident(f, c->off, c->len))
 		return true;
-	}
-	if (!make_resident(f, c->off, c->len)) {
+	if (c->cold)
+		snprintf(why, why_sz,
+			 "%ld pages stay resident after POSIX_FADV_DONTNEED",
+			 resident_pages(f->fd, 0, f->size));
+	else
 		snprintf(why, why_sz, "only %ld of %llu pages resident",
 			 resident_pages(f->fd, c->off, c->len),
 			 (unsigned long long)pages_of(c->off, c->len));
-		return false;
-	}
-	return true;
+	return false;
 }
 
 /* Warm-up, then the repetitions: the samples go to the record. */
@@ -553,7 +533,9 @@ static void measure(const struct bench_file *f, const struct cell *c,
 
 	skel->bss->params.op = op;
 	if (k == K_BPF_NS || k == K_BPF_S)
-		set_ctx(k == K_BPF_S);
+		skel->bss->trigger_ctx = k == K_BPF_S ?
+						 TRIGGER_CTX_SLEEPABLE :
+						 TRIGGER_CTX_NONSLEEPABLE;
 	for (r = -opt.warmup; r < reps && r < 64; r++) {
 		if ((c->len || c->cold) && !prepare(f, c, why, sizeof(why))) {
 			ns = -1; /* a state not reached fails the cell */
@@ -605,20 +587,6 @@ static unsigned int iters_for(uint64_t len)
 	return n < 4 ? 4 : n > max ? max : n;
 }
 
-static bool is_pow2(uint64_t v)
-{
-	return v && !(v & (v - 1));
-}
-
-static int log2_of(uint64_t v)
-{
-	int k = 0;
-
-	while (v >>= 1)
-		k++;
-	return k;
-}
-
 #define MAX_ROWS 32
 static char row_names[MAX_ROWS][24];
 
@@ -668,12 +636,13 @@ static void method_rows(struct bench_file *f, const char *method, uint32_t op,
 	double t0 = now_ns();
 
 	for (i = 0; i < n; i++) {
-		if (op == BENCH_SLICE && !is_pow2(rows[i].len))
+		/* A slice's length is a power of two (rows are not empty). */
+		if (op == BENCH_SLICE && (rows[i].len & (rows[i].len - 1)))
 			continue;
 		rows[i].method = method;
 		rows[i].cold = cold;
 		rows[i].iters = cold ? 1 : iters_for(rows[i].len);
-		skel->bss->params.slice_log2 = log2_of(rows[i].len);
+		skel->bss->params.slice_log2 = __builtin_ctzll(rows[i].len);
 		measure(f, &rows[i], op);
 	}
 	progress("%s: %s, %d rows in %.1f s", f->fs, method, n,
@@ -773,18 +742,11 @@ static const char *fs_name(const char *dir)
 
 	if (statfs(dir, &sf))
 		return "unknown";
-	switch ((unsigned long)sf.f_type) {
-	case 0xef53:
-		return "ext4";
-	case 0x01021994:
-		return "tmpfs";
-	case 0x9123683e:
-		return "btrfs";
-	case 0x58465342:
-		return "xfs";
-	default:
-		return "other";
-	}
+	return sf.f_type == 0xef53     ? "ext4" :
+	       sf.f_type == 0x01021994 ? "tmpfs" :
+	       sf.f_type == 0x9123683e ? "btrfs" :
+	       sf.f_type == 0x58465342 ? "xfs" :
+					 "other";
 }
 
 /* A pattern file of @size bytes in @dir, resident, its folios mapped. */
@@ -795,7 +757,6 @@ static struct bench_file *new_file(const char *fs, const char *dir,
 	struct bench_file *f = &files[n_files];
 	struct extent all = { 0, size };
 
-	snprintf(f->dir, sizeof(f->dir), "%s", dir);
 	f->fs = fs;
 	f->size = size;
 	f->nominal_folio = nominal_folio;
@@ -1265,7 +1226,7 @@ int main(int argc, char **argv)
 		return EXIT_SETUP;
 	}
 	elf_version(EV_CURRENT);
-	clock_gettime(CLOCK_MONOTONIC, &run_start);
+	run_start = now_ns();
 	atexit(cleanup);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -1292,8 +1253,7 @@ int main(int argc, char **argv)
 	json_elf();
 	json_files();
 	fprintf(rec, ",\n  \"failed\": %d,\n  \"seconds\": %.1f\n}\n", n_failed,
-		(now_ns() - (run_start.tv_sec * 1e9 + run_start.tv_nsec)) /
-			1e9);
+		(now_ns() - run_start) / 1e9);
 	rc = fclose(rec);
 	rec = NULL;
 	if (rc || rename(tmp_path, opt.json_path)) {
