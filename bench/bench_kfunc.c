@@ -1059,6 +1059,7 @@ static const char *cannot_measure(void)
 	static char why[256];
 	struct btf *btf;
 	char lsm[256] = "";
+	bool kfunc;
 	FILE *f;
 
 	if (geteuid())
@@ -1066,12 +1067,11 @@ static const char *cannot_measure(void)
 	btf = btf__load_vmlinux_btf();
 	if (!btf)
 		return "the kernel's BTF (/sys/kernel/btf/vmlinux) cannot be read";
-	if (btf__find_by_name_kind(btf, "bpf_dynptr_from_file", BTF_KIND_FUNC) <
-	    0) {
-		btf__free(btf);
-		return "the kernel has no bpf_dynptr_from_file (added in 6.19)";
-	}
+	kfunc = btf__find_by_name_kind(btf, "bpf_dynptr_from_file",
+				       BTF_KIND_FUNC) >= 0;
 	btf__free(btf);
+	if (!kfunc)
+		return "the kernel has no bpf_dynptr_from_file (added in 6.19)";
 	f = fopen("/sys/kernel/security/lsm", "re");
 	if (f) {
 		if (!fgets(lsm, sizeof(lsm), f))

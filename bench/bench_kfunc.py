@@ -363,12 +363,19 @@ QUICK_ROWS = {"1", "64", "4096", "65536", "1048576", "x1", "xN"}
 QUICK_METHODS = {"ext4": RESIDENT + COLD, "tmpfs-huge": RESIDENT}
 
 
-def read_json(path, default):
-    """The JSON in path, or default when there is none (a check then fails)."""
+def read_text(path):
+    """The text in path, or "" when there is none (a check then fails)."""
     try:
         with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError):
+            return f.read()
+    except OSError:
+        return ""
+
+
+def read_json(path, default):
+    try:
+        return json.loads(read_text(path))
+    except ValueError:
         return default
 
 
@@ -407,21 +414,15 @@ def check_outputs(out, kernel, check):
           all((fs, r, q) in ratios for fs in ("ext4", "tmpfs-huge")
               for r in ("1", "4096", "1048576")
               for q in ("dynptr_read_ns/pread", "dynptr_read_ns/mmap_memcpy")))
-    try:
-        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
-            report = f.read()
-    except OSError:
-        report = ""
+    report = read_text(os.path.join(out, "report.md"))
     check("report.md: the resident and evicted tables with their ratios",
           "dynptr NS / pread" in report and "evicted pages" in report
           and "ELF symbol lookup" in report)
     svg = os.path.join(out, f"plot-{kernel}.svg")
     try:
         root = ET.parse(svg).getroot()
-        with open(svg, encoding="utf-8") as f:
-            text = f.read()
         check("the plot is an SVG naming every method",
-              root.tag.endswith("svg") and all(t in text for t in (
+              root.tag.endswith("svg") and all(t in read_text(svg) for t in (
                   "dynptr read, non-sleepable", "pread()", "mmap + memcpy")))
     except (OSError, ET.ParseError) as e:
         check(f"the plot is an SVG ({e})", False)
@@ -442,11 +443,7 @@ def check_refusals(out, rec, host_rc, check):
     check("bench_kfunc.py: a record with a failed measurement exits 1",
           report_rc(json.dumps(bad)) == 1)
     check("bench_kfunc.py: a truncated record exits 1", report_rc(json.dumps(rec)[:200]) == 1)
-    try:
-        with open(os.path.join(out, "host.err"), encoding="utf-8") as f:
-            err = f.read()
-    except OSError:
-        err = ""
+    err = read_text(os.path.join(out, "host.err"))
     # Without the kfunc (or not as root) it must say why; a 6.19+ host
     # measures natively instead.
     check("bench_kfunc on this host: exit 3 saying why it cannot measure, or a native record",
