@@ -46,7 +46,7 @@ static struct {
 	int reps, warmup, cold_reps; /* their defaults: opt_defs[] */
 	const char *json_path;
 	const char *fs_filter; /* ext4, tmpfs or NULL: both */
-} opt;
+} opt = { .json_path = "bench_kfunc.json" };
 
 static struct bench_kfunc *skel;
 static FILE *rec; /* the JSON record being written (a temporary file) */
@@ -1048,8 +1048,6 @@ static int parse_args(int argc, char **argv)
 	for (o = opt_defs; o < end; o++)
 		if (o->kind == OPT_COUNT && !o->given)
 			*o->count = opt.quick ? o->quick : o->dflt;
-	if (!opt.json_path)
-		opt.json_path = "bench_kfunc.json";
 	return rc ?: opt.check_only ? -1 : 0;
 }
 
