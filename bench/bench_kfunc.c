@@ -172,9 +172,8 @@ static bool make_resident(const struct bench_file *f, uint64_t off,
 }
 
 /*
- * No page of the file resident, proven. The last read's async readahead
- * may still hold pages under I/O, which cannot be dropped yet (seen under
- * TCG on a loaded machine: 32 pages after a 1 MiB read): a few tries.
+ * No page of the file resident, proven; a few tries, as pages the last
+ * read's async readahead holds under I/O cannot be dropped yet.
  */
 static bool make_evicted(const struct bench_file *f)
 {
