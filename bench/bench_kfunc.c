@@ -42,21 +42,20 @@
 #define MIB (1ul << 20)
 
 static struct {
-	bool quick, verbose;
-	int reps, warmup, cold_reps;
+	bool quick, verbose, check_only;
+	int reps, warmup, cold_reps; /* their defaults: opt_defs[] */
 	const char *json_path;
 	const char *fs_filter; /* ext4, tmpfs or NULL: both */
-} opt = { .reps = 11, .warmup = 2, .cold_reps = 7 };
+} opt = { .json_path = "bench_kfunc.json" };
 
 static struct bench_kfunc *skel;
 static FILE *rec; /* the JSON record being written (a temporary file) */
 static int n_cells, n_failed;
-static struct timespec run_start;
+static double run_start; /* now_ns() at the start */
 
 /* One file the methods read, on one filesystem. */
 struct bench_file {
 	const char *fs; /* "ext4", "tmpfs" (PMD-sized folios when THP) */
-	char dir[256];
 	char path[512];
 	int fd;
 	uint64_t size;
@@ -86,11 +85,9 @@ static double now_ns(void)
 
 static void progress(const char *fmt, ...)
 {
-	double s =
-		(now_ns() - (run_start.tv_sec * 1e9 + run_start.tv_nsec)) / 1e9;
 	va_list ap;
 
-	printf("bench [%6.1f s] ", s);
+	printf("bench [%6.1f s] ", (now_ns() - run_start) / 1e9);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -98,9 +95,10 @@ static void progress(const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void json_str(const char *s)
+/* @before (the key, its comma), then @s as a JSON string. */
+static void json_str(const char *before, const char *s)
 {
-	fputc('"', rec);
+	fprintf(rec, "%s\"", before);
 	for (; s && *s; s++) {
 		if (*s == '"' || *s == '\\')
 			fprintf(rec, "\\%c", *s);
@@ -110,6 +108,15 @@ static void json_str(const char *s)
 			fputc(*s, rec);
 	}
 	fputc('"', rec);
+}
+
+/* A cell's record opens with what it measured. */
+static void json_cell(const struct bench_file *f, const struct cell *c)
+{
+	fputs(n_cells++ ? "," : "", rec);
+	json_str("\n    {\"fs\": ", f->fs);
+	json_str(", \"method\": ", c->method);
+	json_str(", \"row\": ", c->row);
 }
 
 /* A check that failed: named in the output and the record, exit 1 at end. */
@@ -125,14 +132,8 @@ static void cell_failed(const struct bench_file *f, const struct cell *c,
 	printf("FAIL %s %s %s (off %llu, len %llu): %s\n", f->fs, c->method,
 	       c->row, (unsigned long long)c->off, (unsigned long long)c->len,
 	       why);
-	fprintf(rec, "%s\n    {\"fs\": ", n_cells++ ? "," : "");
-	json_str(f->fs);
-	fprintf(rec, ", \"method\": ");
-	json_str(c->method);
-	fprintf(rec, ", \"row\": ");
-	json_str(c->row);
-	fprintf(rec, ", \"error\": ");
-	json_str(why);
+	json_cell(f, c);
+	json_str(", \"error\": ", why);
 	fputc('}', rec);
 	n_failed++;
 }
@@ -170,11 +171,21 @@ static bool make_resident(const struct bench_file *f, uint64_t off,
 	return resident_pages(f->fd, off, len) == (long)pages_of(off, len);
 }
 
-/* No page of the file resident, proven. */
+/*
+ * No page of the file resident, proven; a few tries, as pages the last
+ * read's async readahead holds under I/O cannot be dropped yet.
+ */
 static bool make_evicted(const struct bench_file *f)
 {
-	return !evict_range(f->fd, 0, 0) &&
-	       resident_pages(f->fd, 0, f->size) == 0;
+	int try;
+
+	for (try = 0; try < 5; try++) {
+		if (!evict_range(f->fd, 0, 0) &&
+		    resident_pages(f->fd, 0, f->size) == 0)
+			return true;
+		usleep(10000);
+	}
+	return false;
 }
 
 /*
@@ -189,41 +200,35 @@ static bool make_evicted(const struct bench_file *f)
 
 static uint8_t *folio_starts(const struct bench_file *f)
 {
-	uint64_t n = f->size / page_size(), i, ent, flags;
+	uint64_t n = f->size / page_size(), i = 0, ent, flags;
 	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	volatile uint8_t sink;
 	uint8_t *map = MAP_FAILED, *starts = calloc(n, 1);
+	volatile uint8_t sink;
+	bool ok;
 
-	if (pm < 0 || kf < 0 || !starts)
-		goto fail;
-	map = mmap(NULL, f->size, PROT_READ, MAP_SHARED, f->fd, 0);
-	if (map == MAP_FAILED)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		sink = map[i * page_size()];
+	if (pm >= 0 && kf >= 0 && starts)
+		map = mmap(NULL, f->size, PROT_READ, MAP_SHARED, f->fd, 0);
+	for (; map != MAP_FAILED && i < n; i++) {
+		sink = map[i * page_size()]; /* the page, mapped */
 		(void)sink;
 		if (pread(pm, &ent, 8,
 			  (uintptr_t)map / page_size() * 8 + i * 8) != 8 ||
-		    !(ent & PM_PRESENT) || !(ent & PM_PFN_MASK))
-			goto fail;
-		if (pread(kf, &flags, 8, (ent & PM_PFN_MASK) * 8) != 8)
-			goto fail;
+		    !(ent & PM_PRESENT) || !(ent & PM_PFN_MASK) ||
+		    pread(kf, &flags, 8, (ent & PM_PFN_MASK) * 8) != 8)
+			break;
 		starts[i] = !(flags & (1ull << KPF_COMPOUND_TAIL));
 	}
-	munmap(map, f->size);
-	close(pm);
-	close(kf);
-	return starts;
-fail:
+	ok = map != MAP_FAILED && i == n;
 	if (map != MAP_FAILED)
 		munmap(map, f->size);
 	if (pm >= 0)
 		close(pm);
 	if (kf >= 0)
 		close(kf);
-	free(starts);
-	return NULL;
+	if (!ok)
+		free(starts);
+	return ok ? starts : NULL;
 }
 
 /* Folio boundaries inside (off, off+len), or -1 when unknown. */
@@ -289,18 +294,11 @@ static uint8_t *dst; /* user space's destination, BENCH_BUF bytes */
 static uint8_t *expect; /* the pattern bytes a read must return */
 static uint8_t *file_map; /* mmap_memcpy's mapping of the current file */
 
-static void set_ctx(bool sleepable)
-{
-	skel->bss->trigger_ctx = sleepable ? TRIGGER_CTX_SLEEPABLE :
-					     TRIGGER_CTX_NONSLEEPABLE;
-}
-
 /*
  * One trigger of the BPF program. Returns the nanoseconds per operation it
  * timed, or -1 with @why filled in.
  */
-static double bpf_once(const struct bench_file *f, const struct cell *c, int fd,
-		       char *why, size_t why_sz)
+static double bpf_once(const struct cell *c, int fd, char *why, size_t why_sz)
 {
 	struct bench_out *o = &skel->bss->out;
 	__u32 runs = o->runs;
@@ -382,275 +380,6 @@ static void drop_map(const struct bench_file *f)
 	file_map = NULL;
 }
 
-enum kind { K_BPF_NS, K_BPF_S, K_PREAD, K_MMAP };
-
-static enum kind method_kind(const char *method)
-{
-	if (!strncmp(method, "pread", 5))
-		return K_PREAD;
-	if (!strncmp(method, "mmap", 4))
-		return K_MMAP;
-	return strstr(method, "_ns") ? K_BPF_NS : K_BPF_S;
-}
-
-static const struct elf_target *elf_want; /* what libelf found */
-
-/*
- * What the cell's last repetition left, against the truth: the bytes of a
- * read (the file's pattern), the symbol an ELF lookup found (libelf's).
- * NULL when they agree, else why not; @verified says what was compared.
- */
-static const char *check_result(const struct cell *c, enum kind k, uint32_t op,
-				const char **verified)
-{
-	const uint8_t *got = k == K_PREAD || k == K_MMAP ? dst : skel->bss->buf;
-	const struct bench_out *o = &skel->bss->out;
-	static char why[160];
-	uint64_t i;
-
-	*verified = "codes only";
-	if (op == BENCH_ELF) {
-		*verified = "symbol index and value";
-		if (o->sym_index == elf_want->index &&
-		    o->sym_value == elf_want->value)
-			return NULL;
-		snprintf(
-			why, sizeof(why),
-			"found %s at index %lld value %#llx, libelf at %ld value %#llx",
-			elf_want->name, (long long)o->sym_index,
-			(unsigned long long)o->sym_value, elf_want->index,
-			(unsigned long long)elf_want->value);
-		return why;
-	}
-	if (op != BENCH_READ && op != BENCH_SLICE)
-		return NULL;
-	if (op == BENCH_SLICE && !o->slice_copied) {
-		*verified =
-			"not compared: the slice did not point into the buffer";
-		return NULL;
-	}
-	*verified = "bytes equal the file's";
-	pattern_fill(expect, c->off, c->len);
-	for (i = 0; i < c->len; i++) {
-		if (got[i] != expect[i]) {
-			snprintf(
-				why, sizeof(why),
-				"byte %llu of the read is %#x, the file holds %#x",
-				(unsigned long long)i, got[i], expect[i]);
-			return why;
-		}
-	}
-	return NULL;
-}
-
-/* Brings the page cache to the state the cell needs, and proves it. */
-static bool prepare(const struct bench_file *f, const struct cell *c, char *why,
-		    size_t why_sz)
-{
-	if (c->cold) {
-		drop_map(f);
-		if (!make_evicted(f)) {
-			snprintf(
-				why, why_sz,
-				"%ld pages stay resident after POSIX_FADV_DONTNEED",
-				resident_pages(f->fd, 0, f->size));
-			return false;
-		}
-		return true;
-	}
-	if (!make_resident(f, c->off, c->len)) {
-		snprintf(why, why_sz, "only %ld of %llu pages resident",
-			 resident_pages(f->fd, c->off, c->len),
-			 (unsigned long long)pages_of(c->off, c->len));
-		return false;
-	}
-	return true;
-}
-
-/* Warm-up, then the repetitions: the samples go to the record. */
-static void measure(const struct bench_file *f, const struct cell *c,
-		    uint32_t op, int fd)
-{
-	int reps = c->cold ? opt.cold_reps : opt.reps, r, nr = 0;
-	enum kind k = method_kind(c->method);
-	const char *verified = NULL, *wrong = NULL;
-	double samples[64], ns = -1;
-	char why[256] = "";
-
-	skel->bss->params.op = op;
-	if (k == K_BPF_NS || k == K_BPF_S)
-		set_ctx(k == K_BPF_S);
-	for (r = -opt.warmup; r < reps && r < 64; r++) {
-		if ((c->len || c->cold) && !prepare(f, c, why, sizeof(why))) {
-			ns = -1; /* a state not reached fails the cell */
-			break;
-		}
-		if (k == K_PREAD)
-			ns = pread_once(f, c, why, sizeof(why));
-		else if (k == K_MMAP)
-			ns = mmap_once(f, c, why, sizeof(why));
-		else
-			ns = bpf_once(f, c, fd, why, sizeof(why));
-		if (ns < 0)
-			break;
-		if (r >= 0)
-			samples[nr++] = ns;
-	}
-	if (ns >= 0)
-		wrong = check_result(c, k, op, &verified);
-	if (ns < 0 || wrong) {
-		cell_failed(f, c, "%s", ns < 0 ? why : wrong);
-		return;
-	}
-	fprintf(rec, "%s\n    {\"fs\": ", n_cells++ ? "," : "");
-	json_str(f->fs);
-	fprintf(rec, ", \"method\": ");
-	json_str(c->method);
-	fprintf(rec, ", \"row\": ");
-	json_str(c->row);
-	fprintf(rec,
-		", \"off\": %llu, \"len\": %llu, \"folios_crossed\": %ld, \"iters\": %u, \"cold\": %s, \"verified\": ",
-		(unsigned long long)c->off, (unsigned long long)c->len,
-		c->cold ? -1 : folios_crossed(f, c->off, c->len), c->iters,
-		c->cold ? "true" : "false");
-	json_str(verified);
-	fprintf(rec, ", \"ns_per_op\": [");
-	for (r = 0; r < nr; r++)
-		fprintf(rec, "%s%.1f", r ? ", " : "", samples[r]);
-	fprintf(rec, "]}");
-	if (opt.verbose)
-		progress("%s %s %s: %.0f ns/op (last)", f->fs, c->method,
-			 c->row, ns);
-}
-
-/* --- what is measured ---------------------------------------------- */
-
-static unsigned int iters_for(uint64_t len)
-{
-	uint64_t budget = opt.quick ? 512 * 1024 : 4 * MIB;
-	unsigned int max = opt.quick ? 256 : 2048;
-	uint64_t n = budget / (len > 256 ? len : 256);
-
-	return n < 4 ? 4 : n > max ? max : n;
-}
-
-static bool is_pow2(uint64_t v)
-{
-	return v && !(v & (v - 1));
-}
-
-static int log2_of(uint64_t v)
-{
-	int k = 0;
-
-	while (v >>= 1)
-		k++;
-	return k;
-}
-
-#define MAX_ROWS 32
-static char row_names[MAX_ROWS][24];
-
-/*
- * The (offset, length) rows of a file: powers of two from offset 0, then
- * reads across the file's first folio boundaries as the folio map found
- * them: x1 crosses one, x2 two, xN runs 1 MiB from the first.
- */
-static int file_rows(struct bench_file *f, struct cell *rows)
-{
-	/* The quick mode's powers of two: 1 B, 64 B, 4 KiB, 64 KiB, 1 MiB. */
-	static const unsigned int quick_sizes = 1u << 0 | 1u << 6 | 1u << 12 |
-						1u << 16 | 1u << 20;
-	uint64_t b1 = folio_boundary(f, 1), b2 = folio_boundary(f, 2);
-	int n = 0, k;
-
-	for (k = 0; k <= 20; k++) {
-		if (opt.quick && !(quick_sizes & 1u << k))
-			continue;
-		snprintf(row_names[n], sizeof(row_names[n]), "%lu", 1ul << k);
-		rows[n] = (struct cell){ .row = row_names[n], .len = 1ul << k };
-		n++;
-	}
-	if (b1 < 8)
-		return n;
-	rows[n++] = (struct cell){ .row = "x1", .off = b1 - 8, .len = 16 };
-	if (!opt.quick && b2 > b1 && b2 - b1 + 16 > BENCH_BUF)
-		f->note =
-			"no x2 row: crossing two of its folios takes a read longer than 1 MiB";
-	if (!opt.quick && b2 > b1 && b2 - b1 + 16 <= BENCH_BUF)
-		rows[n++] = (struct cell){ .row = "x2",
-					   .off = b1 - 8,
-					   .len = b2 - b1 + 16 };
-	if (b1 - 8 + BENCH_BUF <= f->size)
-		rows[n++] = (struct cell){ .row = "xN",
-					   .off = b1 - 8,
-					   .len = BENCH_BUF };
-	return n;
-}
-
-/* One method over every row (slices: the rows of a power-of-two length). */
-static void method_rows(struct bench_file *f, const char *method, uint32_t op,
-			bool cold)
-{
-	struct cell rows[MAX_ROWS];
-	int n = file_rows(f, rows), i;
-	double t0 = now_ns();
-
-	for (i = 0; i < n; i++) {
-		if (op == BENCH_SLICE && !is_pow2(rows[i].len))
-			continue;
-		rows[i].method = method;
-		rows[i].cold = cold;
-		rows[i].iters = cold ? 1 : iters_for(rows[i].len);
-		skel->bss->params.slice_log2 = log2_of(rows[i].len);
-		measure(f, &rows[i], op, f->fd);
-	}
-	progress("%s: %s, %d rows in %.1f s", f->fs, method, n,
-		 (now_ns() - t0) / 1e9);
-}
-
-static void fixed_cost(const struct bench_file *f, const char *method,
-		       uint32_t op)
-{
-	struct cell c = { .method = method,
-			  .row = op == BENCH_NOP ? "loop" : "create",
-			  .iters = opt.quick ? 256 : 2048 };
-
-	measure(f, &c, op, f->fd);
-}
-
-static void measure_file(struct bench_file *f)
-{
-	progress("%s: %s, %llu MiB, folio map %s", f->fs, f->path,
-		 (unsigned long long)(f->size / MIB),
-		 f->folio_start ? "from kpageflags" :
-				  "unknown (nominal sizes)");
-	method_rows(f, "dynptr_read_ns", BENCH_READ, false);
-	method_rows(f, "dynptr_read_s", BENCH_READ, false);
-	method_rows(f, "dynptr_slice_ns", BENCH_SLICE, false);
-	method_rows(f, "pread", BENCH_READ, false);
-	method_rows(f, "mmap_memcpy", BENCH_READ, false);
-	drop_map(f);
-	if (f->folio_start) {
-		uint8_t *again = folio_starts(f);
-
-		f->folios_changed = !again || memcmp(again, f->folio_start,
-						     f->size / page_size());
-		free(again);
-	}
-	fixed_cost(f, "create_discard_ns", BENCH_CREATE);
-	fixed_cost(f, "create_discard_s", BENCH_CREATE);
-	fixed_cost(f, "bpf_loop_ns", BENCH_NOP);
-	if (!f->evicts)
-		return;
-	method_rows(f, "dynptr_read_s_cold", BENCH_READ, true);
-	method_rows(f, "pread_cold", BENCH_READ, true);
-	method_rows(f, "mmap_memcpy_cold", BENCH_READ, true);
-	drop_map(f);
-}
-
-/* --- the ELF lookup: the spec's motivating use ------------------------- */
-
 /*
  * Looks @name up in the first SHT_SYMTAB of @fd with libelf, as a user-space
  * tool would; with @name NULL, picks the last named symbol (a lookup walks
@@ -715,32 +444,262 @@ static double libelf_once(int fd, const struct cell *c,
 	return (t1 - t0) / c->iters;
 }
 
-static void measure_libelf(const struct bench_file *f, struct cell *c,
-			   const struct elf_target *t)
+enum kind { K_BPF_NS, K_BPF_S, K_PREAD, K_MMAP, K_LIBELF };
+
+static enum kind method_kind(const char *method)
 {
-	double samples[64];
-	char why[256] = "";
-	int r, nr = 0;
+	if (!strncmp(method, "pread", 5))
+		return K_PREAD;
+	if (!strncmp(method, "mmap", 4))
+		return K_MMAP;
+	if (!strcmp(method, "elf_libelf"))
+		return K_LIBELF;
+	return strstr(method, "_ns") ? K_BPF_NS : K_BPF_S;
+}
 
-	for (r = -opt.warmup; r < opt.reps && r < 64; r++) {
-		double ns = libelf_once(f->fd, c, t, why, sizeof(why));
+static const struct elf_target *elf_want; /* what libelf found */
 
-		if (ns < 0) {
-			cell_failed(f, c, "%s", why);
-			return;
+/*
+ * What the cell's last repetition left, against the truth: the bytes of a
+ * read (the file's pattern), the symbol an ELF lookup found (libelf's).
+ * NULL when they agree, else why not; @verified says what was compared.
+ */
+static const char *check_result(const struct cell *c, enum kind k, uint32_t op,
+				const char **verified)
+{
+	const uint8_t *got = k == K_PREAD || k == K_MMAP ? dst : skel->bss->buf;
+	const struct bench_out *o = &skel->bss->out;
+	static char why[160];
+	uint64_t i;
+
+	*verified = "codes only";
+	if (k == K_LIBELF) {
+		/* libelf_once() compared every lookup's with libelf's first. */
+		*verified = "symbol index and value";
+		return NULL;
+	}
+	if (op == BENCH_ELF) {
+		*verified = "symbol index and value";
+		if (o->sym_index == elf_want->index &&
+		    o->sym_value == elf_want->value)
+			return NULL;
+		snprintf(
+			why, sizeof(why),
+			"found %s at index %lld value %#llx, libelf at %ld value %#llx",
+			elf_want->name, (long long)o->sym_index,
+			(unsigned long long)o->sym_value, elf_want->index,
+			(unsigned long long)elf_want->value);
+		return why;
+	}
+	if (op != BENCH_READ && op != BENCH_SLICE)
+		return NULL;
+	if (op == BENCH_SLICE && !o->slice_copied) {
+		*verified =
+			"not compared: the slice did not point into the buffer";
+		return NULL;
+	}
+	*verified = "bytes equal the file's";
+	pattern_fill(expect, c->off, c->len);
+	for (i = 0; i < c->len; i++) {
+		if (got[i] != expect[i]) {
+			snprintf(
+				why, sizeof(why),
+				"byte %llu of the read is %#x, the file holds %#x",
+				(unsigned long long)i, got[i], expect[i]);
+			return why;
 		}
+	}
+	return NULL;
+}
+
+/* Brings the page cache to the state the cell needs, and proves it. */
+static bool prepare(const struct bench_file *f, const struct cell *c, char *why,
+		    size_t why_sz)
+{
+	if (c->cold)
+		drop_map(f);
+	if (c->cold ? make_evicted(f) : make_resident(f, c->off, c->len))
+		return true;
+	if (c->cold)
+		snprintf(why, why_sz,
+			 "%ld pages stay resident after POSIX_FADV_DONTNEED",
+			 resident_pages(f->fd, 0, f->size));
+	else
+		snprintf(why, why_sz, "only %ld of %llu pages resident",
+			 resident_pages(f->fd, c->off, c->len),
+			 (unsigned long long)pages_of(c->off, c->len));
+	return false;
+}
+
+/* Warm-up, then the repetitions: the samples go to the record. */
+static void measure(const struct bench_file *f, const struct cell *c,
+		    uint32_t op)
+{
+	int reps = c->cold ? opt.cold_reps : opt.reps, r, nr = 0;
+	enum kind k = method_kind(c->method);
+	const char *verified = NULL, *wrong = NULL;
+	double samples[64], ns = -1;
+	char why[256] = "";
+
+	skel->bss->params.op = op;
+	if (k == K_BPF_NS || k == K_BPF_S)
+		skel->bss->trigger_ctx = k == K_BPF_S ?
+						 TRIGGER_CTX_SLEEPABLE :
+						 TRIGGER_CTX_NONSLEEPABLE;
+	for (r = -opt.warmup; r < reps && r < 64; r++) {
+		if ((c->len || c->cold) && !prepare(f, c, why, sizeof(why))) {
+			ns = -1; /* a state not reached fails the cell */
+			break;
+		}
+		if (k == K_PREAD)
+			ns = pread_once(f, c, why, sizeof(why));
+		else if (k == K_MMAP)
+			ns = mmap_once(f, c, why, sizeof(why));
+		else if (k == K_LIBELF)
+			ns = libelf_once(f->fd, c, elf_want, why, sizeof(why));
+		else
+			ns = bpf_once(c, f->fd, why, sizeof(why));
+		if (ns < 0)
+			break;
 		if (r >= 0)
 			samples[nr++] = ns;
 	}
-	fprintf(rec, "%s\n    {\"fs\": ", n_cells++ ? "," : "");
-	json_str(f->fs);
+	if (ns >= 0)
+		wrong = check_result(c, k, op, &verified);
+	if (ns < 0 || wrong) {
+		cell_failed(f, c, "%s", ns < 0 ? why : wrong);
+		return;
+	}
+	json_cell(f, c);
 	fprintf(rec,
-		", \"method\": \"elf_libelf\", \"row\": \"elf\", \"off\": 0, \"len\": %llu, \"iters\": %u, \"cold\": false, \"verified\": \"symbol index and value\", \"ns_per_op\": [",
-		(unsigned long long)f->size, c->iters);
+		", \"off\": %llu, \"len\": %llu, \"folios_crossed\": %ld, \"iters\": %u, \"cold\": %s, \"verified\": ",
+		(unsigned long long)c->off, (unsigned long long)c->len,
+		c->cold ? -1 : folios_crossed(f, c->off, c->len), c->iters,
+		c->cold ? "true" : "false");
+	json_str("", verified);
+	fprintf(rec, ", \"ns_per_op\": [");
 	for (r = 0; r < nr; r++)
 		fprintf(rec, "%s%.1f", r ? ", " : "", samples[r]);
 	fprintf(rec, "]}");
+	if (opt.verbose)
+		progress("%s %s %s: %.0f ns/op (last)", f->fs, c->method,
+			 c->row, ns);
 }
+
+/* --- what is measured ---------------------------------------------- */
+
+static unsigned int iters_for(uint64_t len)
+{
+	uint64_t budget = opt.quick ? 512 * 1024 : 4 * MIB;
+	unsigned int max = opt.quick ? 256 : 2048;
+	uint64_t n = budget / (len > 256 ? len : 256);
+
+	return n < 4 ? 4 : n > max ? max : n;
+}
+
+#define MAX_ROWS 32
+static char row_names[MAX_ROWS][24];
+
+/*
+ * The (offset, length) rows of a file: powers of two from offset 0, then
+ * reads across the file's first folio boundaries as the folio map found
+ * them: x1 crosses one, x2 two, xN runs 1 MiB from the first.
+ */
+static int file_rows(struct bench_file *f, struct cell *rows)
+{
+	/* The quick mode's powers of two: 1 B, 64 B, 4 KiB, 64 KiB, 1 MiB. */
+	static const unsigned int quick_sizes = 1u << 0 | 1u << 6 | 1u << 12 |
+						1u << 16 | 1u << 20;
+	uint64_t b1 = folio_boundary(f, 1), b2 = folio_boundary(f, 2);
+	int n = 0, k;
+
+	for (k = 0; k <= 20; k++) {
+		if (opt.quick && !(quick_sizes & 1u << k))
+			continue;
+		snprintf(row_names[n], sizeof(row_names[n]), "%lu", 1ul << k);
+		rows[n] = (struct cell){ .row = row_names[n], .len = 1ul << k };
+		n++;
+	}
+	if (b1 < 8)
+		return n;
+	rows[n++] = (struct cell){ .row = "x1", .off = b1 - 8, .len = 16 };
+	if (!opt.quick && b2 > b1 && b2 - b1 + 16 > BENCH_BUF)
+		f->note =
+			"no x2 row: crossing two of its folios takes a read longer than 1 MiB";
+	if (!opt.quick && b2 > b1 && b2 - b1 + 16 <= BENCH_BUF)
+		rows[n++] = (struct cell){ .row = "x2",
+					   .off = b1 - 8,
+					   .len = b2 - b1 + 16 };
+	if (b1 - 8 + BENCH_BUF <= f->size)
+		rows[n++] = (struct cell){ .row = "xN",
+					   .off = b1 - 8,
+					   .len = BENCH_BUF };
+	return n;
+}
+
+/* One method over every row (slices: the rows of a power-of-two length). */
+static void method_rows(struct bench_file *f, const char *method, uint32_t op,
+			bool cold)
+{
+	struct cell rows[MAX_ROWS];
+	int n = file_rows(f, rows), i;
+	double t0 = now_ns();
+
+	for (i = 0; i < n; i++) {
+		/* A slice's length is a power of two (rows are not empty). */
+		if (op == BENCH_SLICE && (rows[i].len & (rows[i].len - 1)))
+			continue;
+		rows[i].method = method;
+		rows[i].cold = cold;
+		rows[i].iters = cold ? 1 : iters_for(rows[i].len);
+		skel->bss->params.slice_log2 = __builtin_ctzll(rows[i].len);
+		measure(f, &rows[i], op);
+	}
+	progress("%s: %s, %d rows in %.1f s", f->fs, method, n,
+		 (now_ns() - t0) / 1e9);
+}
+
+static void fixed_cost(const struct bench_file *f, const char *method,
+		       uint32_t op)
+{
+	struct cell c = { .method = method,
+			  .row = op == BENCH_NOP ? "loop" : "create",
+			  .iters = opt.quick ? 256 : 2048 };
+
+	measure(f, &c, op);
+}
+
+static void measure_file(struct bench_file *f)
+{
+	progress("%s: %s, %llu MiB, folio map %s", f->fs, f->path,
+		 (unsigned long long)(f->size / MIB),
+		 f->folio_start ? "from kpageflags" :
+				  "unknown (nominal sizes)");
+	method_rows(f, "dynptr_read_ns", BENCH_READ, false);
+	method_rows(f, "dynptr_read_s", BENCH_READ, false);
+	method_rows(f, "dynptr_slice_ns", BENCH_SLICE, false);
+	method_rows(f, "pread", BENCH_READ, false);
+	method_rows(f, "mmap_memcpy", BENCH_READ, false);
+	drop_map(f);
+	if (f->folio_start) {
+		uint8_t *again = folio_starts(f);
+
+		f->folios_changed = !again || memcmp(again, f->folio_start,
+						     f->size / page_size());
+		free(again);
+	}
+	fixed_cost(f, "create_discard_ns", BENCH_CREATE);
+	fixed_cost(f, "create_discard_s", BENCH_CREATE);
+	fixed_cost(f, "bpf_loop_ns", BENCH_NOP);
+	if (!f->evicts)
+		return;
+	method_rows(f, "dynptr_read_s_cold", BENCH_READ, true);
+	method_rows(f, "pread_cold", BENCH_READ, true);
+	method_rows(f, "mmap_memcpy_cold", BENCH_READ, true);
+	drop_map(f);
+}
+
+/* --- the ELF lookup: the spec's motivating use ------------------------- */
 
 static void measure_elf(struct bench_file *f)
 {
@@ -761,11 +720,11 @@ static void measure_elf(struct bench_file *f)
 	skel->bss->params.name_len = strlen(t.name);
 	elf_want = &t;
 	c.method = "elf_dynptr_ns";
-	measure(f, &c, BENCH_ELF, f->fd);
+	measure(f, &c, BENCH_ELF);
 	c.method = "elf_dynptr_s";
-	measure(f, &c, BENCH_ELF, f->fd);
+	measure(f, &c, BENCH_ELF);
 	c.method = "elf_libelf";
-	measure_libelf(f, &c, &t);
+	measure(f, &c, BENCH_ELF);
 	progress("%s: ELF lookup of %s (symbol %ld of %ld) in %.1f s", f->fs,
 		 t.name, t.index, t.n_syms, (now_ns() - t0) / 1e9);
 }
@@ -777,7 +736,7 @@ static void json_elf(void)
 		return;
 	fprintf(rec, ",\n  \"elf\": {\"symbols\": %ld, \"symbol\": ",
 		elf_want->n_syms);
-	json_str(elf_want->name);
+	json_str("", elf_want->name);
 	fprintf(rec, ", \"index\": %ld}", elf_want->index);
 }
 
@@ -793,18 +752,11 @@ static const char *fs_name(const char *dir)
 
 	if (statfs(dir, &sf))
 		return "unknown";
-	switch ((unsigned long)sf.f_type) {
-	case 0xef53:
-		return "ext4";
-	case 0x01021994:
-		return "tmpfs";
-	case 0x9123683e:
-		return "btrfs";
-	case 0x58465342:
-		return "xfs";
-	default:
-		return "other";
-	}
+	return sf.f_type == 0xef53     ? "ext4" :
+	       sf.f_type == 0x01021994 ? "tmpfs" :
+	       sf.f_type == 0x9123683e ? "btrfs" :
+	       sf.f_type == 0x58465342 ? "xfs" :
+					 "other";
 }
 
 /* A pattern file of @size bytes in @dir, resident, its folios mapped. */
@@ -815,7 +767,6 @@ static struct bench_file *new_file(const char *fs, const char *dir,
 	struct bench_file *f = &files[n_files];
 	struct extent all = { 0, size };
 
-	snprintf(f->dir, sizeof(f->dir), "%s", dir);
 	f->fs = fs;
 	f->size = size;
 	f->nominal_folio = nominal_folio;
@@ -878,10 +829,9 @@ static void json_files(void)
 	for (i = 0; i < n_files; i++) {
 		struct bench_file *f = &files[i];
 
-		fprintf(rec, "%s\n    {\"fs\": ", i ? "," : "");
-		json_str(f->fs);
-		fprintf(rec, ", \"path\": ");
-		json_str(f->path);
+		fputs(i ? "," : "", rec);
+		json_str("\n    {\"fs\": ", f->fs);
+		json_str(", \"path\": ", f->path);
 		fprintf(rec,
 			", \"size\": %llu, \"nominal_folio\": %llu, \"evicts\": %s, \"folio_sizes\": ",
 			(unsigned long long)f->size,
@@ -890,7 +840,7 @@ static void json_files(void)
 		json_folio_sizes(f);
 		fprintf(rec, ", \"folios_changed\": %s, \"note\": ",
 			f->folios_changed ? "true" : "false");
-		json_str(f->note ? f->note : "");
+		json_str("", f->note ? f->note : "");
 		fputc('}', rec);
 	}
 	fprintf(rec, "]");
@@ -922,137 +872,193 @@ static void cleanup(void)
 
 /* --- the run ------------------------------------------------------------ */
 
-static const char usage_text[] =
-	"Usage: bench_kfunc [-q] [-n REPS] [-w WARMUP] [-c COLD_REPS] [-f ext4|tmpfs]\n"
-	"                   [-v] [-J FILE]\n"
-	"\n"
-	"Measures bpf_dynptr_read() and bpf_dynptr_slice() through a file dynptr\n"
-	"(non-sleepable and sleepable, resident and evicted pages),\n"
-	"bpf_dynptr_from_file() + bpf_dynptr_file_discard(), and an ELF symbol\n"
-	"lookup, beside pread(), mmap() + memcpy() and libelf on the same file,\n"
-	"on the scratch directory ($SCRATCH_DIR, else /var/tmp) and on a tmpfs\n"
-	"with PMD-sized folios. Needs root, a 6.19+ kernel and the BPF LSM.\n"
-	"\n"
-	"  -q          quick: 1 B, 64 B, 4 KiB, 64 KiB, 1 MiB and two folio\n"
-	"              crossings, 3 repetitions (make check)\n"
-	"  -n REPS     repetitions per measurement (default 11, quick 3)\n"
-	"  -w WARMUP   repetitions run first and not kept (default 2, quick 1)\n"
-	"  -c REPS     repetitions of an evicted-page measurement (default 7,\n"
-	"              quick 2)\n"
-	"  -f FS       only the scratch directory's (ext4) or the tmpfs file\n"
-	"  -J FILE     the raw samples as JSON (default bench_kfunc.json);\n"
-	"              bench/bench_kfunc.py makes the tables and plots from it\n"
-	"  -v          a line per measurement\n"
-	"  -l          check the options and exit (vmtest asks this)\n"
-	"\n"
-	"Exit: 0 measured, 1 a check failed (bytes, codes or page-cache state),\n"
-	"2 usage, 3 cannot measure here (not root, no kfunc, no BPF LSM).\n";
+/*
+ * The options, once: a row gives getopt its letter (and long name), -h its
+ * line and take() what to do with the argument. A count not given takes
+ * its default, or under -q its quick default.
+ */
+#define LONG_ONLY 256 /* getopt_long's value for an option with no letter */
 
-static int usage_error(const char *fmt, const char *arg)
+enum opt_kind {
+	OPT_FLAG, /* *flag = true */
+	OPT_COUNT, /* *count = an integer in lo .. hi */
+	OPT_CHOICE, /* *str = choices[0] or choices[1] */
+	OPT_STR, /* *str = the argument */
+	/* Not listed by -h, and last in opt_defs[]: */
+	OPT_IGNORED, /* vmtest passes it; it changes nothing here */
+	OPT_REJECTED, /* exit 2, help saying why */
+	OPT_HELP, /* the usage, exit 0 */
+	OPT_EXIT, /* exit 0 */
+};
+
+struct opt_def {
+	int ch; /* the letter, or LONG_ONLY */
+	const char *name; /* the long name, or NULL */
+	const char *arg; /* the argument's name; NULL: takes none */
+	enum opt_kind kind;
+	bool *flag;
+	int *count, lo, hi, dflt, quick;
+	const char **str, *choices[2];
+	const char *help; /* a printf format given dflt and quick */
+	bool given;
+};
+
+static struct opt_def opt_defs[] = {
+	{ 'q', .kind = OPT_FLAG, .flag = &opt.quick,
+	  .help = "quick: 1 B, 64 B, 4 KiB, 64 KiB, 1 MiB and two folio\n"
+		  "crossings, 3 repetitions (make check)" },
+	{ 'n', .arg = "REPS", .kind = OPT_COUNT, .count = &opt.reps, .lo = 1,
+	  .hi = 60, .dflt = 11, .quick = 3,
+	  .help = "repetitions per measurement (default %d, quick %d)" },
+	{ 'w', .arg = "WARMUP", .kind = OPT_COUNT, .count = &opt.warmup,
+	  .lo = 0, .hi = 3, .dflt = 2, .quick = 1,
+	  .help = "repetitions run first and not kept (default %d, quick %d)" },
+	{ 'c', .arg = "REPS", .kind = OPT_COUNT, .count = &opt.cold_reps,
+	  .lo = 1, .hi = 60, .dflt = 7, .quick = 2,
+	  .help = "repetitions of an evicted-page measurement (default %d,\n"
+		  "quick %d)" },
+	{ 'f', .arg = "FS", .kind = OPT_CHOICE, .str = &opt.fs_filter,
+	  .choices = { "ext4", "tmpfs" },
+	  .help = "only the scratch directory's (ext4) or the tmpfs file" },
+	{ 'J', .arg = "FILE", .kind = OPT_STR, .str = &opt.json_path,
+	  .help = "the raw samples as JSON (default bench_kfunc.json);\n"
+		  "bench/bench_kfunc.py makes the tables and plots from it" },
+	{ 'v', .kind = OPT_FLAG, .flag = &opt.verbose,
+	  .help = "a line per measurement" },
+	{ 'l', .kind = OPT_FLAG, .flag = &opt.check_only,
+	  .help = "check the options and exit (vmtest asks this)" },
+	/* vmtest's CPU count: measurements run one at a time. */
+	{ 'j', .arg = "N", .kind = OPT_IGNORED },
+	{ 'X', .arg = "LIST", .kind = OPT_REJECTED,
+	  .help = "a benchmark has no known deviations (vmtest -X none)" },
+	{ 'h', "help", .kind = OPT_HELP },
+	/* vmtest asks which files the guest needs: none. */
+	{ LONG_ONLY, "guest-files", .kind = OPT_EXIT },
+};
+
+#define N_OPTS (sizeof(opt_defs) / sizeof(opt_defs[0]))
+
+static void usage(void)
 {
+	const struct opt_def *o;
+	char text[256], *line, *save;
+	int col = printf("Usage: bench_kfunc");
+
+	for (o = opt_defs; o->kind < OPT_IGNORED; o++) {
+		snprintf(text, sizeof(text), " [-%c%s%s]", o->ch,
+			 o->arg ? " " : "", o->arg ?: "");
+		col = col + strlen(text) > 79 ? printf("\n%18s", "") - 1 : col;
+		col += printf("%s", text);
+	}
+	fputs("\n\n"
+	      "Measures bpf_dynptr_read() and bpf_dynptr_slice() through a file dynptr\n"
+	      "(non-sleepable and sleepable, resident and evicted pages),\n"
+	      "bpf_dynptr_from_file() + bpf_dynptr_file_discard(), and an ELF symbol\n"
+	      "lookup, beside pread(), mmap() + memcpy() and libelf on the same file,\n"
+	      "on the scratch directory ($SCRATCH_DIR, else /var/tmp) and on a tmpfs\n"
+	      "with PMD-sized folios. Needs root, a 6.19+ kernel and the BPF LSM.\n\n",
+	      stdout);
+	for (o = opt_defs; o->kind < OPT_IGNORED; o++) {
+		snprintf(text, sizeof(text), o->help, o->dflt, o->quick);
+		line = strtok_r(text, "\n", &save);
+		printf("  -%c %-9s%s\n", o->ch, o->arg ?: "", line);
+		while ((line = strtok_r(NULL, "\n", &save)))
+			printf("%14s%s\n", "", line);
+	}
+	fputs("\nExit: 0 measured, 1 a check failed (bytes, codes or page-cache state),\n"
+	      "2 usage, 3 cannot measure here (not root, no kfunc, no BPF LSM).\n",
+	      stdout);
+}
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
 	fprintf(stderr, "bench_kfunc: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, " (see -h)\n");
 	return EXIT_USAGE;
 }
 
-static bool parse_count(const char *s, int lo, int hi, int *out)
+/* An option and its argument: 0, -1 to exit 0, else an exit code. */
+static int take(struct opt_def *o, const char *arg)
 {
 	char *end;
-	long v = strtol(s, &end, 10);
+	long v;
 
-	if (!*s || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
+	o->given = true;
+	switch (o->kind) {
+	case OPT_FLAG:
+		*o->flag = true;
+		break;
+	case OPT_COUNT:
+		v = strtol(arg, &end, 10);
+		if (!*arg || *end || v < o->lo || v > o->hi)
+			return usage_error("-%c takes %d .. %d, not %s", o->ch,
+					   o->lo, o->hi, arg);
+		*o->count = v;
+		break;
+	case OPT_CHOICE:
+		if (strcmp(arg, o->choices[0]) && strcmp(arg, o->choices[1]))
+			return usage_error("-%c takes %s or %s, not %s", o->ch,
+					   o->choices[0], o->choices[1], arg);
+		/* fall through */
+	case OPT_STR:
+		*o->str = arg;
+		break;
+	case OPT_IGNORED:
+		break;
+	case OPT_REJECTED:
+		return usage_error("-%c %s: %s", o->ch, arg, o->help);
+	case OPT_HELP:
+		usage();
+		/* fall through */
+	case OPT_EXIT:
+		return -1;
+	}
+	return 0;
 }
 
 /* 0 to run, -1 to exit 0 (-h, -l, --guest-files), else an exit code. */
 static int parse_args(int argc, char **argv)
 {
-	static const struct option longs[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "guest-files", no_argument, NULL, 'G' },
-		{},
-	};
-	bool n_set = false, w_set = false, c_set = false, check_only = false;
-	char bad[3] = "-?";
-	int ch;
+	static struct option longs[N_OPTS + 1];
+	static char shorts[2 * N_OPTS + 1];
+	struct opt_def *o, *end = opt_defs + N_OPTS;
+	int ch, n = 0, s = 0, rc = 0;
 
-	opterr = 0; /* the errors are said below, once */
-	while ((ch = getopt_long(argc, argv, "qn:w:c:f:J:vlj:X:h", longs,
-				 NULL)) != -1) {
-		switch (ch) {
-		case 'q':
-			opt.quick = true;
-			break;
-		case 'n':
-			if (!parse_count(optarg, 1, 60, &opt.reps))
-				return usage_error("-n takes 1 .. 60, not %s",
-						   optarg);
-			n_set = true;
-			break;
-		case 'w':
-			if (!parse_count(optarg, 0, 3, &opt.warmup))
-				return usage_error("-w takes 0 .. 3, not %s",
-						   optarg);
-			w_set = true;
-			break;
-		case 'c':
-			if (!parse_count(optarg, 1, 60, &opt.cold_reps))
-				return usage_error("-c takes 1 .. 60, not %s",
-						   optarg);
-			c_set = true;
-			break;
-		case 'f':
-			if (strcmp(optarg, "ext4") && strcmp(optarg, "tmpfs"))
-				return usage_error(
-					"-f takes ext4 or tmpfs, not %s",
-					optarg);
-			opt.fs_filter = optarg;
-			break;
-		case 'J':
-			opt.json_path = optarg;
-			break;
-		case 'v':
-			opt.verbose = true;
-			break;
-		case 'l':
-			check_only = true;
-			break;
-		case 'j':
-			/* vmtest's CPU count: measurements run one at a time. */
-			break;
-		case 'X':
-			return usage_error(
-				"-X %s: a benchmark has no known deviations (vmtest -X none)",
-				optarg);
-		case 'G':
-			/* vmtest asks which files the guest needs: none. */
-			return -1;
-		case 'h':
-			fputs(usage_text, stdout);
-			return -1;
-		default:
-			if (!optopt)
-				return usage_error("%s: unknown option",
-						   argv[optind - 1]);
-			bad[1] = optopt;
-			return usage_error(
-				"%s: unknown option, or it needs an argument",
-				bad);
+	for (o = opt_defs; o < end; o++) {
+		if (o->ch != LONG_ONLY) {
+			shorts[s++] = o->ch;
+			if (o->arg)
+				shorts[s++] = ':';
 		}
+		if (o->name)
+			longs[n++] =
+				(struct option){ o->name, !!o->arg, 0, o->ch };
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument %s", argv[optind]);
-	if (opt.quick) {
-		opt.reps = n_set ? opt.reps : 3;
-		opt.warmup = w_set ? opt.warmup : 1;
-		opt.cold_reps = c_set ? opt.cold_reps : 2;
+	opterr = 0; /* the errors are said below, once */
+	while (!rc && (ch = getopt_long(argc, argv, shorts, longs, 0)) != -1) {
+		for (o = opt_defs; o < end && o->ch != ch; o++)
+			;
+		if (o < end)
+			rc = take(o, optarg);
+		else if (optopt && optopt != LONG_ONLY)
+			rc = usage_error(
+				"-%c: unknown option, or it needs an argument",
+				optopt);
+		else
+			rc = usage_error("%s: unknown option",
+					 argv[optind - 1]);
 	}
-	if (!opt.json_path)
-		opt.json_path = "bench_kfunc.json";
-	return check_only ? -1 : 0;
+	if (!rc && optind < argc)
+		rc = usage_error("unexpected argument %s", argv[optind]);
+	for (o = opt_defs; o < end; o++)
+		if (o->kind == OPT_COUNT && !o->given)
+			*o->count = opt.quick ? o->quick : o->dflt;
+	return rc ?: opt.check_only ? -1 : 0;
 }
 
 /* What cannot be measured here, or NULL. */
@@ -1061,6 +1067,7 @@ static const char *cannot_measure(void)
 	static char why[256];
 	struct btf *btf;
 	char lsm[256] = "";
+	bool kfunc;
 	FILE *f;
 
 	if (geteuid())
@@ -1068,12 +1075,11 @@ static const char *cannot_measure(void)
 	btf = btf__load_vmlinux_btf();
 	if (!btf)
 		return "the kernel's BTF (/sys/kernel/btf/vmlinux) cannot be read";
-	if (btf__find_by_name_kind(btf, "bpf_dynptr_from_file", BTF_KIND_FUNC) <
-	    0) {
-		btf__free(btf);
-		return "the kernel has no bpf_dynptr_from_file (added in 6.19)";
-	}
+	kfunc = btf__find_by_name_kind(btf, "bpf_dynptr_from_file",
+				       BTF_KIND_FUNC) >= 0;
 	btf__free(btf);
+	if (!kfunc)
+		return "the kernel has no bpf_dynptr_from_file (added in 6.19)";
 	f = fopen("/sys/kernel/security/lsm", "re");
 	if (f) {
 		if (!fgets(lsm, sizeof(lsm), f))
@@ -1131,16 +1137,12 @@ static void json_header(void)
 	file_value("/proc/cmdline", "vmtest.accel", '=', accel, sizeof(accel));
 	file_value("/proc/cpuinfo", "cpu MHz", ':', mhz, sizeof(mhz));
 	file_value("/proc/cpuinfo", "model name", ':', model, sizeof(model));
-	fprintf(rec, "{\n  \"schema\": \"bench_kfunc/1\",\n  \"kernel\": ");
-	json_str(u.release);
-	fprintf(rec, ",\n  \"machine\": ");
-	json_str(u.machine);
-	fprintf(rec, ",\n  \"accel\": ");
-	json_str(accel);
-	fprintf(rec, ",\n  \"cpu_mhz\": ");
-	json_str(mhz[0] ? mhz : "not reported");
-	fprintf(rec, ",\n  \"cpu_model\": ");
-	json_str(model[0] ? model : "not reported");
+	json_str("{\n  \"schema\": \"bench_kfunc/1\",\n  \"kernel\": ",
+		 u.release);
+	json_str(",\n  \"machine\": ", u.machine);
+	json_str(",\n  \"accel\": ", accel);
+	json_str(",\n  \"cpu_mhz\": ", mhz[0] ? mhz : "not reported");
+	json_str(",\n  \"cpu_model\": ", model[0] ? model : "not reported");
 	fprintf(rec,
 		",\n  \"page_size\": %ld, \"huge_folio_size\": %ld, \"mode\": \"%s\", \"reps\": %d, \"warmup\": %d, \"cold_reps\": %d,\n  \"cells\": [",
 		page_size(), huge_folio_size(), opt.quick ? "quick" : "full",
@@ -1232,7 +1234,7 @@ int main(int argc, char **argv)
 		return EXIT_SETUP;
 	}
 	elf_version(EV_CURRENT);
-	clock_gettime(CLOCK_MONOTONIC, &run_start);
+	run_start = now_ns();
 	atexit(cleanup);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -1259,8 +1261,7 @@ int main(int argc, char **argv)
 	json_elf();
 	json_files();
 	fprintf(rec, ",\n  \"failed\": %d,\n  \"seconds\": %.1f\n}\n", n_failed,
-		(now_ns() - (run_start.tv_sec * 1e9 + run_start.tv_nsec)) /
-			1e9);
+		(now_ns() - run_start) / 1e9);
 	rc = fclose(rec);
 	rec = NULL;
 	if (rc || rename(tmp_path, opt.json_path)) {
