@@ -9,7 +9,9 @@ Fails when
   - a number of tests quoted ("15 tests selected", "Fifteen tests", the
     control kernel's skips) is not the number of themes in prog_tests/;
   - a numbers: block is malformed, twice, or names no scripts/numbers.py part;
-  - a relative link (file, or file#heading) does not resolve.
+  - a relative link (file, or file#heading) does not resolve;
+  - a failure line quoted (in SEMANTICS.md too) is not one the README's
+    real failure (numbers:failure) printed.
 Standard library only, no guest: seconds. Prints "N passed, N failed" last.
 """
 import glob
@@ -30,6 +32,9 @@ COUNTS = r"(\d+) passed, (\d+) failed, (\d+) skipped"
 BENCH_RE = re.compile(rf"whole suite on (?:([a-z0-9-]+) )?({VERSION})[^(|]*\({COUNTS}"
                       r"(?:, (\d+) of them XFAIL)?\)")
 LINK_RE = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+# A failure line as the runner prints it, quoted as an example.
+FAIL_RE = re.compile(r"(prog_tests/\w+\.c:\d+): FAIL \[(R-[A-Z]+-\d+)\]")
+FAILURE_BLOCK_RE = re.compile(r"<!-- numbers:failure begin.*?<!-- numbers:failure end -->", re.S)
 
 
 def load_numbers():
@@ -191,6 +196,25 @@ def check_links(path, text):
     return results
 
 
+def check_failure_quotes(texts):
+    """A failure line quoted anywhere (SEMANTICS.md too) is one that the
+    README's real failure (numbers:failure) printed."""
+    readme = "\n".join(texts[0][1])
+    block = FAILURE_BLOCK_RE.search(readme)
+    real = set(FAIL_RE.findall(block.group(0))) if block else set()
+    results = [(bool(real), "README.md: numbers:failure shows a failure line")]
+    with open(os.path.join(TOP, "SEMANTICS.md")) as f:
+        others = texts + [("SEMANTICS.md", f.read().splitlines())]
+    for where, lines in others:
+        text = "\n".join(lines)
+        if where == "README.md":
+            text = FAILURE_BLOCK_RE.sub("", text)
+        for quote in FAIL_RE.findall(text):
+            results.append((quote in real, f"{where}: quotes \"{quote[0]}: FAIL [{quote[1]}]\""
+                            + ("" if quote in real else ", which the real failure did not print")))
+    return results
+
+
 def main():
     texts, claims, results = [], [], []
     for path in doc_files():
@@ -205,6 +229,7 @@ def main():
     results += [(False, p) for p in problems] or [(True, "numbers: blocks, each a part, once")]
     results += check_counts(claims)
     results += check_test_count(texts, claims, count_tests())
+    results += check_failure_quotes(texts)
     bad = [msg for ok, msg in results if not ok]
     for msg in bad:
         print(f"FAIL {msg}")
