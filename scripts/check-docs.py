@@ -46,10 +46,6 @@ def load_numbers():
     return mod
 
 
-def doc_files():
-    return [os.path.join(TOP, "README.md")] + sorted(glob.glob(os.path.join(TOP, "docs", "*.md")))
-
-
 def kernel_label(text):
     """A column head or a phrase naming a Debian kernel, as vmtest -k names
     it (cloud-amd64, x86_64's default flavour, without its prefix)."""
@@ -216,8 +212,9 @@ def check_failure_quotes(texts):
 
 
 def main():
+    numbers = load_numbers()
     texts, claims, results = [], [], []
-    for path in doc_files():
+    for path in numbers.doc_files():
         with open(path) as f:
             text = f.read()
         where, lines = os.path.relpath(path, TOP), text.splitlines()
@@ -225,7 +222,7 @@ def main():
         claims += table_claims(lines, where) + output_claims(lines, where) + \
             bench_claims(lines, where)
         results += check_links(path, text)
-    _, problems = load_numbers().all_regions()
+    _, problems = numbers.all_regions()
     results += [(False, p) for p in problems] or [(True, "numbers: blocks, each a part, once")]
     results += check_counts(claims)
     results += check_test_count(texts, claims, count_tests())

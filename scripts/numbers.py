@@ -20,7 +20,7 @@ PART is one of:
               first two tests), the whole suite on 7.3.4, the tests alone
               with -j 1 against vmtest's -j 2
   matrix      vmtest/matrix.sh over its default kernels, two at a time
-  bisect      the README's vmtest/bisect.sh example, its output as printed
+  bisect      the vmtest/bisect.sh example of docs/, its output as printed
   toolchains  scripts/toolchains.sh: every Debian toolchain, both kernels
   check       .ci/run (make check) in a fresh clone with an empty cache
   model_seq   model_seq on 6.19.14 and 7.3.4: the default run, and 60 s of
