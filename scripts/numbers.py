@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""The README's measured figures, made by running what the user runs.
+"""The measured figures of README.md and docs/, made by running what the user runs.
 
 numbers.py [--keep DIR] [PART...] runs each PART's measurement and writes
-its figures into README.md, between the part's markers:
+its figures between the part's markers, in whichever of README.md and
+docs/*.md holds them (each part is in exactly one place):
 
     <!-- numbers:PART begin: made by scripts/numbers.py PART; do not edit -->
     ...
@@ -11,11 +12,15 @@ its figures into README.md, between the part's markers:
 
 PART is one of:
 
+  quickstart  vmtest/vmtest.sh -k 6.19.14, the whole suite as `make vmtest`
+              runs it, and -k 6.18.15 (no kfunc): their output, abridged
+  failure     a real failure: vmtest/vmtest.sh -k 6.19.14 -X none on one
+              subtest of a known deviation (R-CLONE-2), its output
   bench       vmtest/bench.sh on 6.19.14 (whole suite, with --cold; the
               first two tests), the whole suite on 7.3.4, the tests alone
               with -j 1 against vmtest's -j 2
   matrix      vmtest/matrix.sh over its default kernels, two at a time
-  bisect      the README's vmtest/bisect.sh example, its output as printed
+  bisect      the vmtest/bisect.sh example of docs/, its output as printed
   toolchains  scripts/toolchains.sh: every Debian toolchain, both kernels
   check       .ci/run (make check) in a fresh clone with an empty cache
   model_seq   model_seq on 6.19.14 and 7.3.4: the default run, and 60 s of
@@ -23,7 +28,7 @@ PART is one of:
   history     vmtest/history.sh over the whole Debian series (--for 6.19.14):
               its transitions, the timeline's rules that are not all OK
   bench_kfunc bench/kfunc-bench.sh on 6.19.14 and 7.3.4 (full mode): the
-              ratios per kernel, 7.3.4's tables and its ext4 plot as text
+              ratios per kernel and 7.3.4's tables
   flavours    vmtest/matrix.sh over cloud-amd64, amd64 and rt-amd64 on 6.19.14
               and 7.3.4: the rows where the flavours differ
   config_kernel
@@ -33,17 +38,19 @@ PART is one of:
   mutants     vmtest/mutants.sh on the kernel tree $MUTANTS_SRC (default:
               vmtest/kernel-source.sh's): every planted bug, killed or not
 
-Default: bench matrix bisect toolchains check model_seq history bench_kfunc flavours (about 45 minutes on 2 cores;
+Default: quickstart failure bench matrix bisect toolchains check model_seq history bench_kfunc flavours (about 45 minutes on 2 cores;
 toolchains and check need root); config_kernel (30 minutes for the first
 build, then 3) and mutants (about 45 minutes) only when named. The figures say when and where they were
 measured. Nothing is asserted: a measurement that fails to run leaves its
 part as it was and the exit code 1.
 
-numbers.py --check verifies that README.md's parts are well formed (each
-begins with its "Measured by" line) and changes nothing.
+numbers.py --check verifies that the parts in README.md and docs/ are well
+formed (each begins with its "Measured by" line, each is a part, none is
+there twice) and changes nothing.
 """
 import argparse
 import datetime
+import glob
 import json
 import os
 import re
@@ -61,15 +68,24 @@ import report  # noqa: E402
 from results import Run  # noqa: E402
 
 README = os.path.join(TOP, "README.md")
-PARTS = ("bench", "matrix", "bisect", "toolchains", "check", "model_seq", "history",
+PARTS = ("quickstart", "failure", "bench", "matrix", "bisect", "toolchains", "check", "model_seq", "history",
          "bench_kfunc", "flavours", "config_kernel", "mutants")
-DEFAULT_PARTS = PARTS[:9]
+DEFAULT_PARTS = PARTS[:11]
 BEGIN = "<!-- numbers:{} begin: made by scripts/numbers.py {}; do not edit -->"
 END = "<!-- numbers:{} end -->"
 REGION_RE = re.compile(r"<!-- numbers:(\w+) begin: [^>]*-->\n(.*?)<!-- numbers:(\w+) end -->\n",
                        re.S)
 BISECT_ARGS = ["--find-fix", "--bad", "6.19.6", "--good", "7.3.4",
                "-t", "verifier_file_dynptr/put_file"]
+
+
+FAILURE_UNIT = "clone/nonsleepable_adjust_clone"
+FAILURE_RULE = "R-CLONE-2"
+
+
+def doc_files():
+    """README.md, then docs/*.md: every file that may hold a part."""
+    return [README] + sorted(glob.glob(os.path.join(TOP, "docs", "*.md")))
 
 
 class Failed(Exception):
@@ -115,10 +131,58 @@ def median(xs):
     return xs[(len(xs) - 1) // 2]
 
 
-def counts(run_json):
-    u = run_json.get("units") or {}
-    return (f"{u.get('passed', 0)} passed, {u.get('failed', 0)} failed, "
-            f"{u.get('skipped', 0)} skipped, {u.get('xfail', 0)} of them XFAIL")
+def counts(run):
+    """A Run's whole-suite counts, as every part quotes them."""
+    return (f"{run.count('passed')} passed, {run.count('failed')} failed, "
+            f"{run.count('skipped')} skipped, {run.count('xfail')} of them XFAIL")
+
+
+def log_lines(log):
+    with open(log, errors="replace") as f:
+        return [x.rstrip("\n") for x in f]
+
+
+RESULT_LINE_RE = re.compile(r"^#\d+(/\d+)? ")
+
+
+def abridged(lines, head=5, tail=2):
+    """A whole run's output: vmtest's and the runner's first lines, the first
+    and last result lines (the logs of XFAILs left out), the closing lines."""
+    results = [x for x in lines if RESULT_LINE_RE.match(x)]
+    last = lines.index(results[-1]) + 1 if results else len(lines)
+    first = [x for x in lines if x.startswith(("vmtest: kernel ", "test_progs: kernel "))]
+    shown = results if len(results) <= head + tail else \
+        results[:head] + ["..."] + results[-tail:]
+    return first + shown + lines[last:]
+
+
+def part_quickstart(work):
+    out = [header("quickstart", "`make vmtest`'s run, then a kernel without the kfunc; "
+                  "output abridged (`...`)").rstrip("\n")]
+    for kernel, what in (("6.19.14", "the newest Debian 6.19 kernel"),
+                         ("6.18.15", "Debian's 6.18.15: no kfunc, every test skips")):
+        log = os.path.join(work, f"quickstart-{kernel}.log")
+        rec = os.path.join(work, f"quickstart-{kernel}.json")
+        run(["vmtest/vmtest.sh", "-k", kernel, "-J", rec], log)
+        if Run(rec).verdict != 0:
+            raise Failed(f"{kernel}: {Run(rec).verdict_text()}")
+        out += ["", f"On {what}:", "", "```",
+                f"$ vmtest/vmtest.sh -k {kernel}"] + abridged(log_lines(log)) + ["```"]
+    return "\n".join(out) + "\n"
+
+
+def part_failure(work):
+    log, rec = os.path.join(work, "failure.log"), os.path.join(work, "failure.json")
+    cmd = ["vmtest/vmtest.sh", "-k", "6.19.14", "-X", "none", "--", "-t", FAILURE_UNIT]
+    run(cmd[:3] + ["-J", rec] + cmd[3:], log, ok=(1,))
+    unit = next((s for t in Run(rec).tests for s in t.subtests
+                 if f"{t.name}/{s.name}" == FAILURE_UNIT), None)
+    if unit is None or unit.result != "FAIL" or unit.rule != FAILURE_RULE:
+        raise Failed(f"{FAILURE_UNIT} did not fail with {FAILURE_RULE}")
+    lines = [x for x in log_lines(log) if not x.startswith("test_progs: kernel")]
+    return "\n".join([header("failure", f"the known deviation of {FAILURE_RULE} on 6.19.14, "
+                              "run without the known-deviations file"), "```",
+                       "$ " + " ".join(cmd)] + lines + ["```"]) + "\n"
 
 
 def part_bench(work):
@@ -138,33 +202,33 @@ def part_bench(work):
         os.path.join(work, "bench-arm64.log"))
     t16 = run(["vmtest/vmtest.sh", "-k", "arm64-16k:7.3.4", "-J", arm16],
               os.path.join(work, "arm64-16k.log"))
-    w, f, r7, s1, a, a16 = (json.load(open(p)) for p in (whole, first, slow7, serial, arm, arm16))
+    w, f, a = (json.load(open(p)) for p in (whole, first, arm))
+    r7, s1, a16 = (Run(p) for p in (slow7, serial, arm16))
     afloor, awarm = median(a["floor_ms"]), median(a["warm_ms"])
     floor, warm = median(w["floor_ms"]), median(w["warm_ms"])
     floor2, warm2 = median(f["floor_ms"]), median(f["warm_ms"])
-    last = w["last_run"]
-    verifier = next((len(t["subtests"]) for t in last["results"]
-                     if t["name"] == "verifier_file_dynptr"), 0)
+    last = Run.from_dict(w["last_run"], whole)
+    verifier = next((len(t.subtests) for t in last.tests if t.name == "verifier_file_dynptr"), 0)
     ratio, ratio2 = warm / floor, warm2 / floor2
     rows = [
         ("floor: a bare boot of 6.19.14 to user space and power-off (`make bench`, median of 3)",
          secs(floor)),
         (f"warm time-to-verdict, whole suite on 6.19.14 as `make vmtest` runs it ({counts(last)})",
          f"{secs(warm)}, {ratio:.2f} x the floor"),
-        (f"the tests alone in the guest, `-j {last.get('jobs', '?')}` (vmtest's default) "
+        (f"the tests alone in the guest, `-j {last.data.get('jobs', '?')}` (vmtest's default) "
          "against `-j 1`",
-         f"{secs(last.get('wall_ms', 0))} wall against {secs(s1.get('wall_ms', 0))}"),
+         f"{secs(last.data.get('wall_ms', 0))} wall against {secs(s1.data.get('wall_ms', 0))}"),
         ("warm time-to-verdict, the first two tests (`read_basic`, `fault_nonsleepable`)",
          f"{secs(warm2)}, {ratio2:.2f} x the floor measured beside it"),
         ("cold: fresh clone, empty kernel cache, `make vmtest` (Debian packages installed)",
          secs(w["cold_ms"]) if w.get("cold_ms") else "not measured"),
         (f"whole suite on 7.3.4 ({counts(r7)})",
-         f"{t7:.1f} s ({secs(r7.get('wall_ms', 0))} in tests)"),
+         f"{t7:.1f} s ({secs(r7.data.get('wall_ms', 0))} in tests)"),
         ("arm64 (TCG): floor, a bare boot of cloud-arm64 6.19.14 (median of 3)", secs(afloor)),
-        (f"arm64 (TCG): whole suite on cloud-arm64 6.19.14, 4 KiB pages ({counts(a['last_run'])})",
+        (f"arm64 (TCG): whole suite on cloud-arm64 6.19.14, 4 KiB pages ({counts(Run.from_dict(a['last_run'], arm))})",
          f"{secs(awarm)}, {awarm / afloor:.2f} x its floor"),
         (f"arm64 (TCG): whole suite on arm64-16k 7.3.4, 16 KiB pages ({counts(a16)})",
-         f"{t16:.1f} s ({secs(a16.get('wall_ms', 0))} in tests)"),
+         f"{t16:.1f} s ({secs(a16.data.get('wall_ms', 0))} in tests)"),
         ("declarative verifier cases (`verifier_file_dynptr`)", str(verifier)),
     ]
     out = [header("bench", "Debian kernels, warm cache unless said"), "",
@@ -176,11 +240,13 @@ def part_bench(work):
     return "\n".join(out) + "\n"
 
 
-def group_rows(kernels, rows, cells):
-    """The rows a kernel differs on, grouped by test and result vector."""
+def group_rows(kernels, rows, cells, keep=None):
+    """The rows keep() takes (default: a kernel differs), grouped by test
+    and result vector."""
+    keep = keep or (lambda row: report.interesting(kernels, row, cells))
     groups = {}
     for row in rows:
-        if row[1] is None or not report.interesting(kernels, row, cells):
+        if row[1] is None or not keep(row):
             continue
         key = (row[0], tuple(c.text for c in cells[row]))
         groups.setdefault(key, []).append(row[1])
@@ -234,19 +300,18 @@ def part_flavours(work):
     rows, cells = report.build(kernels)
     out = [header("flavours", f"`vmtest/matrix.sh -j 2 {' '.join(FLAVOUR_KERNELS)}`, "
                   f"warm cache, {t:.0f} s"), "",
-           "The summary rows and every row where the flavours of one version differ "
-           "(cloud-amd64 is the column without a flavour):", "",
+           "The summary rows and every row where the flavours of one version differ, "
+           "grouped (cloud-amd64 is the column without a flavour):", "",
            ] + summary_table(kernels)
     # The columns of each version, whatever order the matrix gives them in.
     by_version = {}
     for i, k in enumerate(kernels):
         by_version.setdefault(k.label.split(":")[-1], []).append(i)
-    for row in rows:
-        if row[1] is None:
-            continue
+
+    def differs(row):
         texts = [c.text for c in cells[row]]
-        if any(len({texts[i] for i in cols}) > 1 for cols in by_version.values()):
-            out.append(f"| {row[0]}/{row[1]} | " + " | ".join(texts) + " |")
+        return any(len({texts[i] for i in cols}) > 1 for cols in by_version.values())
+    out += group_rows(kernels, rows, cells, differs)
     return "\n".join(out) + "\n"
 
 
@@ -297,16 +362,15 @@ def model_seq_run(work, kernel, name, extra):
     out = os.path.join(work, f"model_seq-{kernel}-{name}.json")
     t = run(["vmtest/vmtest.sh", "-k", kernel, "-J", out, "--", "-t", "model_seq", "-v"] + extra,
             os.path.join(work, f"model_seq-{kernel}-{name}.log"))
-    res = json.load(open(out))
-    test = next(r for r in res["results"] if r["name"] == "model_seq")
+    res = Run(out)
+    test = res.by_name["model_seq"][0]
     # The log is cut per subtest: the count comes after the last one.
-    logs = [test.get("message", "")] + [s.get("message", "") for s in test.get("subtests", [])]
-    m = SEQ_LINE_RE.search("\n".join(logs))
+    m = SEQ_LINE_RE.search(test.full_log())
     if not m:
         raise Failed(f"model_seq on {kernel} printed no count")
     seqs, ops, secs_in = int(m.group(1)), int(m.group(2)), float(m.group(3))
     return {"verdict_s": t, "seqs": seqs, "ops": ops, "secs": secs_in,
-            "result": test["result"], "units": counts(res)}
+            "result": test.result, "units": counts(res)}
 
 
 def part_model_seq(work):
@@ -377,14 +441,13 @@ def part_bench_kfunc(work):
     recs = [bench_kfunc.Record(os.path.join(outdir, f"{k}.json")) for k in kernels]
     for rec, k in zip(recs, kernels):
         rec.label = k
-    shown = ["1", "64", "4096", "65536", "1048576", "x1", "x2", "xN"]
+    shown = ["1", "4096", "1048576", "x1", "xN"]
     out = [header("bench_kfunc", f"`bench/kfunc-bench.sh -k 6.19.14 -k 7.3.4` (full mode), "
                   f"{t:.0f} s for both"), ""]
     out += bench_kfunc.kernels_report(recs)[2:] + [""]
     out += bench_kfunc.record_report(recs[1], shown) + [""]
-    out += ["7.3.4, ext4, resident pages (`bench_kfunc.py --text-plot`; the SVG plots, one panel "
-            "per filesystem, are in the output directory):", "", "```",
-            bench_kfunc.text_plot(recs[1]).rstrip("\n"), "```"]
+    out += ["The plots (`plot-LABEL.svg`, a panel per filesystem; `bench_kfunc.py --text-plot` "
+            "draws them as text) are in the output directory."]
     return "\n".join(out) + "\n"
 
 
@@ -424,8 +487,10 @@ def part_mutants(work):
                   "each mutant built and the whole suite run on it") + "\n" + table + "\n"
 
 
-def regions(text):
-    found, problems = {}, []
+def regions(text, found=None):
+    """The parts of one file's text, added to found (part: body) across files."""
+    found = {} if found is None else found
+    problems, here = [], set()
     for m in REGION_RE.finditer(text):
         name, body, end = m.groups()
         if name != end:
@@ -435,19 +500,55 @@ def regions(text):
         if not body.startswith(f"Measured by `scripts/numbers.py {name}` on "):
             problems.append(f"numbers:{name} does not begin with its \"Measured by\" line")
         found[name] = body
+        here.add(name)
     opened = re.findall(r"<!-- numbers:(\w+) begin", text)
-    problems += [f"numbers:{n} has no end" for n in opened if n not in found]
-    problems += [f"numbers:{n} is not a part" for n in found if n not in PARTS]
+    problems += [f"numbers:{n} has no end" for n in opened if n not in here]
+    problems += [f"numbers:{n} is not a part" for n in here if n not in PARTS]
     return found, problems
+
+
+def all_regions():
+    """Every part in README.md and docs/: (part: file), problems."""
+    found, where, problems = {}, {}, []
+    for path in doc_files():
+        with open(path) as f:
+            _, bad = regions(f.read(), found)
+        rel = os.path.relpath(path, TOP)
+        problems += [f"{rel}: {p}" for p in bad]
+        where.update({n: path for n in found if n not in where})
+    return where, problems
 
 
 def replace(text, name, body):
     pat = re.compile(re.escape(BEGIN.format(name, name)) + r"\n.*?" +
                      re.escape(END.format(name)) + r"\n", re.S)
     if not pat.search(text):
-        raise Failed(f"README.md has no numbers:{name} markers")
+        raise Failed(f"no numbers:{name} markers")
     return pat.sub(lambda _: BEGIN.format(name, name) + "\n" + body + END.format(name) + "\n",
                    text, count=1)
+
+
+def measure(parts, where, work):
+    """Runs each part and writes it where its markers are; 1 if one failed."""
+    rc = 0
+    for part in parts:
+        if part not in where:
+            say(f"{part}: no numbers:{part} markers in README.md or docs/")
+            rc = 1
+            continue
+        try:
+            body = globals()[f"part_{part}"](work)
+        except (Failed, OSError, ValueError, KeyError, StopIteration,
+                subprocess.CalledProcessError) as e:
+            say(f"{part}: not measured: {e}")
+            rc = 1
+            continue
+        with open(where[part]) as f:
+            text = f.read()
+        with open(where[part], "w") as f:
+            f.write(replace(text, part, body))
+        say(f"{part}: {os.path.relpath(where[part], TOP)} updated")
+    return rc
 
 
 def main():
@@ -456,42 +557,27 @@ def main():
                                  epilog=__doc__.split("\n\n", 1)[1])
     ap.add_argument("parts", nargs="*", metavar="PART")
     ap.add_argument("--keep", metavar="DIR", help="keep the logs and results in DIR")
-    ap.add_argument("--check", action="store_true", help="check the README's parts only")
+    ap.add_argument("--check", action="store_true", help="check the parts' markers only")
     args = ap.parse_args()
-    with open(README) as f:
-        text = f.read()
-    _, problems = regions(text)
+    where, problems = all_regions()
     if args.check:
         for p in problems:
             print(f"FAIL {p}")
         print(f"{0 if problems else 1} passed, {1 if problems else 0} failed")
         return 1 if problems else 0
     if problems:
-        print("numbers: README.md: " + "; ".join(problems), file=sys.stderr)
+        print("numbers: " + "; ".join(problems), file=sys.stderr)
         return 1
     unknown = [p for p in args.parts if p not in PARTS]
     if unknown:
         ap.error(f"unknown part {', '.join(unknown)} (parts: {', '.join(PARTS)})")
     work = args.keep or tempfile.mkdtemp(prefix="numbers.", dir=os.environ.get("TMPDIR", "/var/tmp"))
     os.makedirs(work, exist_ok=True)
-    rc = 0
     try:
-        for part in args.parts or DEFAULT_PARTS:
-            try:
-                body = globals()[f"part_{part}"](work)
-            except (Failed, OSError, ValueError, KeyError, subprocess.CalledProcessError) as e:
-                say(f"{part}: not measured: {e}")
-                rc = 1
-                continue
-            with open(README) as f:
-                text = f.read()
-            with open(README, "w") as f:
-                f.write(replace(text, part, body))
-            say(f"{part}: README.md updated")
+        return measure(args.parts or DEFAULT_PARTS, where, work)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    return rc
 
 
 if __name__ == "__main__":
