@@ -9,7 +9,7 @@
 #                     a build with Debian 13's toolchain, the CI workflow)
 #   make bench        measure time-to-verdict against a bare boot
 #   make bench-kfunc  benchmark file-dynptr reads against pread and mmap
-#   make numbers      measure, and write the README's figures (scripts/numbers.py)
+#   make numbers      measure, and write the figures of README.md and docs/ (scripts/numbers.py)
 #   make deps         install missing build/run/check dependencies (root, Debian)
 #   make ARCH=arm64   the same for arm64 guests, in build-arm64/ (cross-built
 #                     on an x86_64 host; make ARCH=arm64 vmtest boots one)

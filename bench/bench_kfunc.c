@@ -8,7 +8,7 @@
  * page-cache state a measurement needs (resident, or evicted) is made and
  * proven with mincore() before each repetition. The raw samples go to the
  * JSON record (-J); bench/bench_kfunc.py turns them into medians, spreads,
- * ratios, tables and plots. See README.md, "Benchmark of file dynptr reads".
+ * ratios, tables and plots. See docs/benchmark.md.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Output: the text format (default) or KTAP (--ktap) on stdout as each
- * test finishes, and a JSON summary (-J FILE) at the end, the record
- * that vmtest/report.py turns into KTAP and JUnit.  The last line of stdout is
+ * Output: the text format on stdout as each test finishes, and a JSON
+ * summary (-J FILE) at the end, the record that vmtest/report.py turns
+ * into KTAP and JUnit.  The last line of stdout is
  * "N passed, N failed, N skipped".
  */
 #define _GNU_SOURCE

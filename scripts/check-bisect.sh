@@ -4,7 +4,7 @@
 # make check's bisect step: across the five Debian builds from 7.1.13 to
 # 7.2.12, vmtest/bisect.sh must find the known fix of R-VERIFY-10 (the
 # verifier rejects bpf_put_file() behind a live file dynptr) in 7.2.6, as
-# measured once by booting every build (README, "What it found").
+# measured once by booting every build (docs/findings.md).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 

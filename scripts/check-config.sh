@@ -10,7 +10,7 @@
 # - every planted bug (vmtest/mutants/*.patch) still applies to that tree;
 # - vmtest/config-kernel.sh refuses bad input with exit 2.
 # The comparison itself (a kernel built from config against Debian's)
-# takes a kernel build: vmtest/config-kernel.sh, run by hand (README).
+# takes a kernel build: vmtest/config-kernel.sh, run by hand (docs/vmtest.md).
 # scripts/check-rules.py checks that config holds every option the code
 # names, and each option a test needs with the test named in its reason.
 # Prints "N passed, N failed".
