@@ -199,17 +199,6 @@ python3 "$VMTEST_DIR/report.py" -o "$outdir" \
 rc=$?
 minfo "${#kernels[@]} kernels in $wall s; $outdir/matrix.md, $outdir/matrix.html"
 # The runner's closing line, summed over the kernels that gave results.
-python3 - "${dirs[@]}" <<'PY'
-import json, os, sys
-tot = [0, 0, 0]
-for d in sys.argv[1:]:
-    try:
-        r = json.load(open(os.path.join(d, "results.json")))
-    except (OSError, ValueError):
-        continue
-    for i, k in enumerate(("passed", "failed", "skipped")):
-        tot[i] += int((r.get("units") or {}).get(k, 0) or 0)
-print("%d passed, %d failed, %d skipped" % tuple(tot))
-PY
+"$VMTEST_DIR/results.py" counts ${CHECK_RESULT:+-o "$CHECK_RESULT"} "${dirs[@]}"
 ((rc <= 1)) || rc=1
 exit "$rc"
