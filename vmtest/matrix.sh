@@ -155,11 +155,12 @@ runner_args=()
 # finished PID RC: reports a kernel whose run ended.
 finished()
 {
-	local i=${running[$1]} dir counts
+	local i=${running[$1]} dir counts=
 
 	unset "running[$1]"
 	dir=$outdir/${labels[$i]}
-	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$dir/runner.log" 2>/dev/null | tail -n 1)
+	"$VMTEST_DIR/results.py" verdict "$dir" >/dev/null 2>&1 &&
+		counts=$("$VMTEST_DIR/results.py" counts "$dir")
 	minfo "${labels[$i]}: exit $2${counts:+ ($counts)}"
 }
 
