@@ -15,7 +15,7 @@ Usage: vmtest/results.py counts [-o TALLY] INPUT...
        vmtest/results.py failed INPUT
        vmtest/results.py verdict INPUT...
        vmtest/results.py field NAME INPUT
-       vmtest/results.py tally [-o TALLY] PASSED FAILED [SKIPPED]
+       vmtest/results.py tally [-o TALLY [--add]] PASSED FAILED [SKIPPED]
        vmtest/results.py step --into CHECK_JSON --name NAME --rc RC
                               --seconds S [RESULT]
        vmtest/results.py steps CHECK_JSON
@@ -32,7 +32,8 @@ TEST[/SUBTEST]:RESULT (a test alone when none of its subtests failed); exit
 when one gave none. field prints a field of the record by its dotted name
 (vmtest.kernel, units.passed): a string as it is, anything else as JSON;
 exit 1 when it is absent. tally prints the line of the counts given and
-writes them with -o; exit 1 when FAILED is not 0. step adds make check's
+writes them with -o (--add: adds them to the tally there, and prints
+nothing); exit 1 when FAILED is not 0. step adds make check's
 step (its exit code, seconds and the tally RESULT it wrote, if any) to
 CHECK_JSON; steps prints CHECK_JSON's table and total line, exit 1 when a
 step failed. Exit 2 on a usage error. Standard library only.
@@ -428,14 +429,40 @@ def count_line(counts):
     return "%d passed, %d failed, %d skipped" % tuple(counts)
 
 
-def write_tally(path, counts):
-    """Writes {"passed", "failed", "skipped"} to path (none: nothing)."""
+def write_tally(path, counts, add=False):
+    """Writes {"passed", "failed", "skipped"} to path (none: nothing); with
+    add, the counts already there (if any) added."""
     if not path:
         return
+    old = tally_of(path) if add and os.path.exists(path) else None
+    if old:
+        counts = [a + b for a, b in zip(old, counts)]
     with open(path + ".part", "w", encoding="utf-8") as f:
         json.dump(dict(zip(("passed", "failed", "skipped"), counts)), f)
         f.write("\n")
     os.replace(path + ".part", path)
+
+
+class Checks:
+    """A check script's checks: a line each, then the count line, and its
+    tally written where make check asks (CHECK_RESULT), or to a file."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, what, ok, detail=""):
+        ok = bool(ok)
+        self.passed += ok
+        self.failed += not ok
+        print(("ok   " if ok else "FAIL ") + what + (f": {detail}" if detail and not ok else ""))
+        return ok
+
+    def done(self, tally=None, add=False):
+        """The count line; exit status 1 when a check failed."""
+        print(f"{self.passed} passed, {self.failed} failed")
+        write_tally(tally if tally else os.environ.get("CHECK_RESULT"),
+                    (self.passed, self.failed, 0), add)
+        return 1 if self.failed else 0
 
 
 def add_step(into, name, rc, seconds, result):
@@ -518,8 +545,9 @@ def cmd_field(args):
 
 def cmd_tally(args):
     counts = (args.passed, args.failed, args.skipped)
-    write_tally(args.output, counts)
-    print(count_line(counts))
+    write_tally(args.output, counts, args.add)
+    if not args.add:
+        print(count_line(counts))
     return 1 if args.failed else 0
 
 
@@ -540,6 +568,7 @@ def parser():
     p.add_argument("input", metavar="INPUT")
     p = sub.add_parser("tally", help="the line of these counts, written with -o")
     p.add_argument("-o", "--output", metavar="TALLY", help="write them as a tally")
+    p.add_argument("--add", action="store_true", help="add them to -o's, print nothing")
     for name in ("passed", "failed"):
         p.add_argument(name, type=int, metavar=name.upper())
     p.add_argument("skipped", type=int, nargs="?", default=0, metavar="SKIPPED")
