@@ -270,19 +270,8 @@ def clipped(text, n):
     return ("\n".join(lines[:n]) + (f"\n... {more} more lines" if more > 0 else "")).strip()
 
 
-def html_page(kernels, rows, cells, title, note):
+def html_head(title, note):
     esc = html.escape
-    # Every cell that is not PASS (nor "-") links to its log excerpt.
-    logs, n = [], 0
-    for r in rows:
-        for i, c in enumerate(cells[r]):
-            if c.text in ("PASS", NOT_RUN, "NOVERDICT"):
-                continue
-            c.anchor = f"log{n}"
-            n += 1
-            logs.append((kernels[i], r, c))
-    kanchor = {id(k): f"kernel{i}" for i, k in enumerate(kernels)}
-
     h = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
          f"<title>{esc(title)}</title><style>{CSS}</style></head><body>",
          f"<h1>{esc(title)}</h1>"]
@@ -296,6 +285,13 @@ def html_page(kernels, rows, cells, title, note):
         'no longer reproduces (a failure). Click a cell for its log, a kernel for its logs.</p>')
     h.append('<p><label><input type="checkbox" id="only"> only rows where the kernels '
              'disagree or one failed (a control kernel\'s SKIP does not count)</label></p>')
+    return h
+
+
+def html_summary(kernels, kanchor):
+    """The table's head (a kernel a column, linking to its logs) and the
+    summary rows."""
+    esc = html.escape
     heads = []
     for k in kernels:
         a = kanchor[id(k)]
@@ -303,7 +299,7 @@ def html_page(kernels, rows, cells, title, note):
                          if k.tail(f, 1))
         heads.append(f'<th><a href="#{a}">{esc(k.label)}</a>'
                      + (f"<br><small>{links}</small>" if links else "") + "</th>")
-    h.append("<table><thead><tr><th>test</th>" + "".join(heads) + "</tr></thead><tbody>")
+    h = ["<table><thead><tr><th>test</th>" + "".join(heads) + "</tr></thead><tbody>"]
     for name, vals in summary_rows(kernels):
         tds = []
         for k, v in zip(kernels, vals):
@@ -316,6 +312,12 @@ def html_page(kernels, rows, cells, title, note):
                 v = esc(v)
             tds.append(f"<td{cls}>{v}</td>")
         h.append(f'<tr class="summary"><td class="name">{esc(name)}</td>{"".join(tds)}</tr>')
+    return h
+
+
+def html_rows(kernels, rows, cells, kanchor):
+    esc = html.escape
+    h = []
     for r in rows:
         tds = []
         for i, c in enumerate(cells[r]):
@@ -333,8 +335,13 @@ def html_page(kernels, rows, cells, title, note):
                  f'{" data-show=1" if interesting(kernels, r, cells) else ""}>'
                  f'<td class="name">{esc(row_name(r))}</td>{"".join(tds)}</tr>')
     h.append("</tbody></table>")
+    return h
 
-    h.append("<h2>Kernels</h2>")
+
+def html_kernels(kernels, kanchor):
+    """A section per kernel: its verdict, release, build, and its logs."""
+    esc = html.escape
+    h = ["<h2>Kernels</h2>"]
     for k in kernels:
         a = kanchor[id(k)]
         h.append(f'<section class="log" id="{a}"><h3>{esc(k.label)}: '
@@ -353,9 +360,13 @@ def html_page(kernels, rows, cells, title, note):
                          f'last {KERNEL_LOG_LINES} lines at most)</summary>'
                          f"<pre>{esc(text)}</pre></details>")
         h.append("</section>")
+    return h
 
-    if logs:
-        h.append("<h2>Logs</h2>")
+
+def html_logs(logs, kanchor):
+    """The log excerpt of every cell that links to one."""
+    esc = html.escape
+    h = ["<h2>Logs</h2>"] if logs else []
     for k, r, c in logs:
         body = clipped(c.log, LOG_LINES)
         h.append(f'<section class="log" id="{c.anchor}"><h3><span class="{c.text}">{c.text}</span> '
@@ -363,6 +374,23 @@ def html_page(kernels, rows, cells, title, note):
         if c.message:
             h.append(f"<p>{esc(c.message)}</p>")
         h.append(f"<pre>{esc(body) if body else '(no log captured)'}</pre></section>")
+    return h
+
+
+def html_page(kernels, rows, cells, title, note):
+    # Every cell that is not PASS (nor "-") links to its log excerpt.
+    logs, n = [], 0
+    for r in rows:
+        for i, c in enumerate(cells[r]):
+            if c.text in ("PASS", NOT_RUN, "NOVERDICT"):
+                continue
+            c.anchor = f"log{n}"
+            n += 1
+            logs.append((kernels[i], r, c))
+    kanchor = {id(k): f"kernel{i}" for i, k in enumerate(kernels)}
+    h = (html_head(title, note) + html_summary(kernels, kanchor)
+         + html_rows(kernels, rows, cells, kanchor) + html_kernels(kernels, kanchor)
+         + html_logs(logs, kanchor))
     # Opening a kernel log's link opens its <details>.
     h.append("<script>" + JS + """
 window.addEventListener('hashchange', function () {
