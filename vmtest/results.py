@@ -21,22 +21,26 @@ Usage: vmtest/results.py counts [-o TALLY] INPUT...
        vmtest/results.py steps CHECK_JSON
 
 An INPUT is a kernel's directory or a results JSON file (vmtest -J, the
-runner's -J), or a tally: {"passed": N, "failed": N, "skipped": N}, as a
-check writes it for make check (make check's own check.json is one).
-counts prints "N passed, N failed, N skipped" summed over its INPUTs (a
-kernel without results counts nothing), -o writes the sum as a tally; exit
-1 when one failed. failed prints a run's failing units, one a line, as
-TEST[/SUBTEST]:RESULT (a test alone when none of its subtests failed); exit
-1 when the run gave no results. verdict prints each run's verdict, "LABEL: exit N
-(meaning)", and ", no results: REASON" for a kernel that gave none; exit 1
-when one gave none. field prints a field of the record by its dotted name
-(vmtest.kernel, units.passed): a string as it is, anything else as JSON;
-exit 1 when it is absent. tally prints the line of the counts given and
-writes them with -o (--add: adds them to the tally there, and prints
-nothing); exit 1 when FAILED is not 0. step adds make check's
-step (its exit code, seconds and the tally RESULT it wrote, if any) to
-CHECK_JSON; steps prints CHECK_JSON's table and total line, exit 1 when a
-step failed. Exit 2 on a usage error. Standard library only.
+runner's -J), or a tally {"passed": N, "failed": N, "skipped": N} that a
+check writes for make check (make check's check.json is one too).
+
+- counts: "N passed, N failed, N skipped" summed over the INPUTs (a kernel
+  without results counts nothing); -o writes the sum as a tally. Exit 1
+  when a unit failed.
+- failed: a run's failing units, one a line, TEST[/SUBTEST]:RESULT (a test
+  alone when none of its subtests failed). Exit 1 when it has no results.
+- verdict: each run's "LABEL: exit N (meaning)", with ", no results:
+  REASON" for a kernel that gave none. Exit 1 when one gave none.
+- field: a field of the record by its dotted name (vmtest.kernel,
+  units.passed), a string as it is, anything else as JSON. Exit 1 when
+  it is absent.
+- tally: the count line of the numbers given, written with -o (--add:
+  added to the tally there, nothing printed). Exit 1 when FAILED is not 0.
+- step: adds a make check step (its exit code, seconds, and the tally
+  RESULT it wrote, if any) to CHECK_JSON; steps prints CHECK_JSON's table
+  and total line. Exit 1 when a step failed.
+
+Exit 2 on a usage error. Standard library only.
 """
 import argparse
 import json
