@@ -49,7 +49,7 @@ for step in "${steps[@]}"; do
 	echo "=== $name: $cmd"
 	start=$SECONDS
 	rm -f "$CHECK_RESULT"
-	$cmd
+	$cmd 2>&1
 	rc=$?
 	((rc != 0)) && failed=1
 	# The step's counts into check.json, which scripts/numbers.py reads.
