@@ -4,7 +4,6 @@
 
     bench_kfunc.py RECORD... [--md FILE] [--json FILE] [--svg PREFIX]
                    [--text-plot FILE]
-    bench_kfunc.py --check-quick DIR KERNEL RC HOST_RC
 
 One record: per filesystem, the median time per operation of each method
 at each read size with its spread, the throughput, and the ratios measured
@@ -16,8 +15,6 @@ path shows as a change of ratio. Prints Markdown; --md writes it too,
 time per read size for each method, one panel per filesystem, drawn by
 gnuplot), --text-plot the first record's ext4 panel as text. Exit 1 when a
 record holds a failed check or cannot be read, 2 for bad arguments.
---check-quick is make check's verdict on a quick run (scripts/check-bench.sh):
-one line per check, exit 1 when one failed.
 Standard library only (and gnuplot for the plots).
 """
 import argparse
@@ -27,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
 
 METHODS = {
     "dynptr_read_ns": "dynptr read, non-sleepable",
@@ -358,137 +354,17 @@ def text_plot(rec):
         return "\n".join(line.rstrip() for line in gnuplot(script).splitlines()).strip("\n") + "\n"
 
 
-# --check-quick: make check's verdict on what kfunc-bench.sh -q wrote.
-QUICK_ROWS = {"1", "64", "4096", "65536", "1048576", "x1", "xN"}
-QUICK_METHODS = {"ext4": RESIDENT + COLD, "tmpfs-huge": RESIDENT}
-
-
-def read_text(path):
-    """The text in path, or "" when there is none (a check then fails)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
-def read_json(path, default):
-    try:
-        return json.loads(read_text(path))
-    except ValueError:
-        return default
-
-
-def check_cells(rec, check):
-    """Every method on both filesystems, every row's bytes compared."""
-    cells = {(c["fs"], c["method"], c["row"]): c for c in rec["cells"]}
-    check("the guest said its accelerator", rec.get("accel") in ("tcg", "kvm"))
-    for fs, methods in QUICK_METHODS.items():
-        for m in methods:
-            rows = [r for (f, mm, r) in cells if f == fs and mm == m]
-            reps = rec.get("cold_reps" if m.endswith("_cold") else "reps")
-            check(f"{fs} {m}: 1 B .. 1 MiB and the folio crossings, bytes compared",
-                  QUICK_ROWS <= set(rows) and
-                  all(cells[(fs, m, r)].get("verified") == "bytes equal the file's" and
-                      len(cells[(fs, m, r)]["ns_per_op"]) == reps for r in rows))
-        check(f"{fs}: from_file + discard and the loop measured",
-              all((fs, m, r) in cells for m, r in (("create_discard_ns", "create"),
-                                                    ("create_discard_s", "create"),
-                                                    ("bpf_loop_ns", "loop"))))
-    files = {f["fs"]: f for f in rec["files"]}
-    check("tmpfs-huge's file is made of PMD-sized folios (kpageflags)",
-          files.get("tmpfs-huge", {}).get("folio_sizes") == {str(rec.get("huge_folio_size")): 4})
-    check("x1 crosses one folio boundary on both filesystems",
-          all(cells.get((fs, "dynptr_read_ns", "x1"), {}).get("folios_crossed") == 1
-              for fs in ("ext4", "tmpfs-huge")))
-    check("the ELF lookup found libelf's symbol through the dynptr, both contexts",
-          all(cells.get(("ext4", m, "elf"), {}).get("verified") == "symbol index and value"
-              for m in ("elf_dynptr_ns", "elf_dynptr_s", "elf_libelf")))
-
-
-def check_outputs(out, kernel, check):
-    """The summary's ratios, report.md's tables, the SVG plot."""
-    summary = read_json(os.path.join(out, "summary.json"), {"runs": [{}]})
-    ratios = {(r["fs"], r["row"], r["ratio"]) for r in summary["runs"][0].get("ratios", [])}
-    check("summary: dynptr / pread and dynptr / mmap for each size on both filesystems",
-          all((fs, r, q) in ratios for fs in ("ext4", "tmpfs-huge")
-              for r in ("1", "4096", "1048576")
-              for q in ("dynptr_read_ns/pread", "dynptr_read_ns/mmap_memcpy")))
-    report = read_text(os.path.join(out, "report.md"))
-    check("report.md: the resident and evicted tables with their ratios",
-          "dynptr NS / pread" in report and "evicted pages" in report
-          and "ELF symbol lookup" in report)
-    svg = os.path.join(out, f"plot-{kernel}.svg")
-    try:
-        root = ET.parse(svg).getroot()
-        check("the plot is an SVG naming every method",
-              root.tag.endswith("svg") and all(t in read_text(svg) for t in (
-                  "dynptr read, non-sleepable", "pread()", "mmap + memcpy")))
-    except (OSError, ET.ParseError) as e:
-        check(f"the plot is an SVG ({e})", False)
-
-
-def check_refusals(out, rec, host_rc, check):
-    """This program refuses a bad record; the host's bench_kfunc says why it cannot measure."""
-    def report_rc(record):
-        path = os.path.join(out, "made-up.json")
-        os.makedirs(out, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(record)
-        return subprocess.run([sys.executable, os.path.abspath(__file__), path],
-                              capture_output=True, text=True).returncode
-
-    bad = dict(rec, cells=rec["cells"][:1] + [{"fs": "ext4", "method": "pread", "row": "1",
-                                                "error": "pread returned -1"}])
-    check("bench_kfunc.py: a record with a failed measurement exits 1",
-          report_rc(json.dumps(bad)) == 1)
-    check("bench_kfunc.py: a truncated record exits 1", report_rc(json.dumps(rec)[:200]) == 1)
-    err = read_text(os.path.join(out, "host.err"))
-    # Without the kfunc (or not as root) it must say why; a 6.19+ host
-    # measures natively instead.
-    check("bench_kfunc on this host: exit 3 saying why it cannot measure, or a native record",
-          (host_rc == 3 and "cannot measure here" in err) or
-          (host_rc == 0 and os.path.exists(os.path.join(out, "host.json"))))
-
-
-def check_quick(out, kernel, rc, host_rc):
-    """0 when every check of a quick run in out held, else 1; prints each."""
-    results = []
-
-    def check(what, ok):
-        results.append(bool(ok))
-        print(("ok   " if ok else "FAIL ") + what)
-
-    check(f"kfunc-bench.sh -q -k {kernel}: exit 0 (every measurement's check held)", rc == 0)
-    rec = read_json(os.path.join(out, f"{kernel}.json"), {"cells": [], "files": []})
-    check_cells(rec, check)
-    check_outputs(out, kernel, check)
-    check_refusals(out, rec, host_rc, check)
-    print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
-    return 0 if all(results) else 1
-
-
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("records", nargs="*", metavar="RECORD")
+    ap.add_argument("records", nargs="+", metavar="RECORD")
     ap.add_argument("--label", action="append", default=[],
                     help="the name of each record in the tables ('-' or none: its kernel)")
     ap.add_argument("--md", metavar="FILE")
     ap.add_argument("--json", metavar="FILE")
     ap.add_argument("--svg", metavar="PREFIX")
     ap.add_argument("--text-plot", metavar="FILE")
-    ap.add_argument("--check-quick", nargs=4, metavar=("DIR", "KERNEL", "RC", "HOST_RC"),
-                    help="check what kfunc-bench.sh -q -k KERNEL (exit RC) wrote in DIR, "
-                    "and bench_kfunc on this host (exit HOST_RC, DIR/host.err)")
     args = ap.parse_args(argv)
-    if args.check_quick:
-        out, kernel, rc, host_rc = args.check_quick
-        if not all(x.lstrip("-").isdigit() for x in (rc, host_rc)):
-            ap.error("--check-quick: RC and HOST_RC are exit codes")
-        return check_quick(out, kernel, int(rc), int(host_rc))
-    if not args.records:
-        ap.error("a RECORD is needed")
     try:
         recs = [Record(p) for p in args.records]
         for rec, label in zip(recs, args.label):

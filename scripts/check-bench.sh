@@ -6,8 +6,7 @@
 # PMD-sized folios with every check holding, and write the ratio tables, the
 # summary and a plot; bench_kfunc.py must refuse a record with a failed or
 # missing measurement; on this host, without the kfunc, bench_kfunc must
-# say so and exit 3 (a 6.19+ host measures). Times nothing. The checks
-# themselves are bench_kfunc.py --check-quick's.
+# say so and exit 3 (a 6.19+ host measures). Times nothing.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 out=${1:-build/bench-check}
@@ -19,4 +18,4 @@ bench/kfunc-bench.sh -q -k "$kernel" -o "$out"
 rc=$?
 "$OUTPUT/bench_kfunc" -q -J "$out/host.json" >/dev/null 2>"$out/host.err"
 host_rc=$?
-python3 bench/bench_kfunc.py --check-quick "$out" "$kernel" "$rc" "$host_rc"
+scripts/check_runs.py bench "$out" "$kernel" "$rc" "$host_rc"

@@ -13,9 +13,8 @@ out=$(vmtest/bisect.sh --find-fix --bad 7.1.13 --good 7.2.12 \
 rc=$?
 echo "$out"
 if ((rc == 0)) && grep -qx 'bisect: first good version: 7.2.6 (last bad: 7.1.13)' <<<"$out"; then
-	echo "1 passed, 0 failed"
+	vmtest/results.py tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} 1 0
 else
 	echo "bisect did not find 7.2.6 (exit $rc)"
-	echo "0 passed, 1 failed"
-	exit 1
+	vmtest/results.py tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} 0 1
 fi

@@ -8,12 +8,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 [[ $# == 1 && -e $1 ]] || { echo "usage: $0 RESULTS (a kernel directory or results.json)" >&2; exit 2; }
-kernel=$(python3 -c 'import json, os, sys
-p = sys.argv[1]
-p = os.path.join(p, "results.json") if os.path.isdir(p) else p
-print(json.load(open(p))["vmtest"]["kernel"])' "$1") || exit 1
+kernel=$(vmtest/results.py field vmtest.kernel "$1") || exit 1
 work=$(mktemp -d "${TMPDIR:-/tmp}/check-jobs.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 vmtest/vmtest.sh -k "$kernel" -J "$work/serial.json" -- -j 1 >"$work/serial.log" 2>&1
-echo "serial run on $kernel: exit $? ($(grep -E '^[0-9]+ passed' "$work/serial.log"))"
-vmtest/report.py --same "$work/serial.json" "$1"
+echo "serial run on $kernel: exit $? ($(vmtest/results.py counts "$work/serial.json"))"
+vmtest/report.py --same ${CHECK_RESULT:+--tally "$CHECK_RESULT"} "$work/serial.json" "$1"

@@ -2,14 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The project's tests, as 'make check' runs them: each step's output is
-# streamed, its "N passed, N failed[, N skipped]" line collected, and the
-# run ends with a table and the total line. Exit 1 if any step failed.
+# streamed; each step writes its counts to the file CHECK_RESULT names (a
+# tally, vmtest/results.py tally and counts -o write one, or a runner or
+# vmtest -J record), vmtest/results.py adds them to $OUTPUT/check.json,
+# and the run ends with its table and the total line. Exit 1 if any step
+# failed.
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 OUTPUT=${OUTPUT:-build}
-log=$(mktemp "${TMPDIR:-/tmp}/check.XXXXXX")
-trap 'rm -f "$log"' EXIT
+CHECK_RESULT=$(mktemp --suffix=.json "${TMPDIR:-/tmp}/check.XXXXXX") || exit 1
+export CHECK_RESULT
+trap 'rm -f "$CHECK_RESULT"' EXIT
 
 steps=(
 	"runner self-tests|runner/selftest/run.sh $OUTPUT/selftest"
@@ -38,39 +42,21 @@ steps=(
 	"Debian 13 arm64 build = host arm64 build on cloud-arm64 6.19.14|vmtest/report.py --same $OUTPUT/rehearsal-arm64/artifacts/results-cloud-arm64_6.19.14 $OUTPUT/matrix/cloud-arm64_6.19.14"
 )
 
-total_p=0 total_f=0 total_s=0 failed=0 table='' rows=()
+mkdir -p "$OUTPUT" && rm -f "$OUTPUT/check.json" || exit 1
+failed=0
 for step in "${steps[@]}"; do
 	name=${step%%|*} cmd=${step#*|}
 	echo "=== $name: $cmd"
 	start=$SECONDS
-	$cmd 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
-	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
-	p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$counts")
-	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$counts")
-	s=$(sed -nE 's/.* ([0-9]+) skipped$/\1/p' <<<"$counts")
-	p=${p:-0} f=${f:-0} s=${s:-0}
-	# A step that failed without a failed count (crash, no verdict) counts one.
-	((rc != 0 && f == 0)) && f=1
+	rm -f "$CHECK_RESULT"
+	$cmd 2>&1
+	rc=$?
 	((rc != 0)) && failed=1
-	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
-	table+=$(printf '%-40s exit %d  %4d passed %3d failed %3d skipped  %3d s' \
-		"$name" "$rc" "$p" "$f" "$s" $((SECONDS - start)))$'\n'
-	rows+=("$name"$'\t'"$rc"$'\t'"$p"$'\t'"$f"$'\t'"$s"$'\t'$((SECONDS - start)))
+	# The step's counts into check.json, which scripts/numbers.py reads.
+	vmtest/results.py step --into "$OUTPUT/check.json" --name "$name" --rc "$rc" \
+		--seconds $((SECONDS - start)) "$CHECK_RESULT" || failed=1
 done
 
-# The same as JSON, for scripts/numbers.py check.
-printf '%s\n' "${rows[@]}" | python3 -c '
-import json, sys
-steps = [dict(zip(("name", "rc", "passed", "failed", "skipped", "seconds"),
-                  [f[0]] + [int(x) for x in f[1:]]))
-         for f in (line.rstrip("\n").split("\t") for line in sys.stdin) if len(f) == 6]
-json.dump({"steps": steps, "passed": sum(s["passed"] for s in steps),
-           "failed": sum(s["failed"] for s in steps),
-           "skipped": sum(s["skipped"] for s in steps)}, open(sys.argv[1], "w"), indent=1)
-' "$OUTPUT/check.json" || echo "check: cannot write $OUTPUT/check.json" >&2
-
 echo "=== summary"
-printf '%s' "$table"
-echo "$total_p passed, $total_f failed, $total_s skipped"
+vmtest/results.py steps "$OUTPUT/check.json"
 exit $failed

@@ -3,8 +3,9 @@
 """make check's format checks: a run's JSON, KTAP and JUnit, read as the
 tools CI systems use read them.
 
-Usage: scripts/check_formats.py --kunit KUNIT_PY [--expect TEST/SUB=RESULT]...
-                                JSON KTAP JUNIT
+Usage: scripts/check_formats.py [--tally FILE] --kunit KUNIT_PY
+                                [--expect TEST/SUB=RESULT]... JSON KTAP JUNIT
+       scripts/check_formats.py [--tally FILE] --matrix-page HTML
 
 - JSON: read the way test_progs -J's readers read it (BPF CI's summary
   script takes success, success_subtest, skipped, failed and each result's
@@ -18,10 +19,14 @@ Usage: scripts/check_formats.py --kunit KUNIT_PY [--expect TEST/SUB=RESULT]...
   JUnit.xsd): only attributes they allow, the required ones present, a time
   on every testcase, the kernel in each suite's name.
 
-Prints a line per check and "N passed, N failed".
+- The matrix page (--matrix-page): every cell but PASS links to its log,
+  each kernel's logs are on it, the filter keeps what a control kernel
+  does not explain.
+
+Prints a line per check and "N passed, N failed"; --tally adds those
+counts to FILE (vmtest/results.py reads it).
 """
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -29,18 +34,12 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vmtest"))
+from results import Checks, Run  # noqa: E402
+
 FAILING = {"FAIL", "XPASS", "TIMEOUT"}
-npass = nfail = 0
-
-
-def check(name, ok, detail=""):
-    global npass, nfail
-    if ok:
-        npass += 1
-        print(f"ok   {name}")
-    else:
-        nfail += 1
-        print(f"FAIL {name}" + (f": {detail}" if detail else ""))
+checks = Checks()
+check = checks.check
 
 
 def units(d):
@@ -267,29 +266,60 @@ def check_junit(d, path, label):
     check(f"junitparser counts tests, failures, skipped, errors {got}", got == want, f"expected {want}")
 
 
+def matrix_page(path):
+    """The matrix page: every cell but PASS links to its log, each kernel's
+    logs are on it, and the filter shows only what a control kernel's SKIP
+    does not explain (6.18.15 is the control: only 6.19.14's failures)."""
+    page = open(path).read()
+    ids, hrefs = set(re.findall(r'id="([^"]+)"', page)), set(re.findall(r'href="#([^"]+)"', page))
+    check("every link of the matrix page has its target", hrefs <= ids, hrefs - ids)
+    cells = re.findall(r'<td class="c (\w+)[^"]*"[^>]*>(<a href="#log\d+">)?', page)
+    check("every cell but PASS links to its log",
+          cells and all(link for cls, link in cells if cls not in ("PASS", "none", "NOVERDICT")))
+    heads = re.findall(r"<th><a href=\"#(kernel\d+)\">[^<]*</a><br><small>(.*?)</small></th>", page)
+    check("each kernel's runner, console and dmesg logs are on the page",
+          len(heads) == 2 and all("runner" in h and "console" in h and "dmesg" in h
+                                  for _, h in heads), heads)
+    shown = re.findall(r'data-show=1><td class="name">([^<]+)<', page)
+    check("the filter keeps only 6.19.14's failures",
+          shown and all(n.startswith(("clone", "read_basic")) for n in shown), shown)
+
+
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--kunit", required=True)
+    ap = argparse.ArgumentParser(
+        usage="%(prog)s [--tally FILE] (--kunit KUNIT_PY [--expect TEST/SUB=RESULT]... "
+        "JSON KTAP JUNIT | --matrix-page HTML)")
+    ap.add_argument("--kunit")
     ap.add_argument("--expect", action="append", default=[])
-    ap.add_argument("json")
-    ap.add_argument("ktap")
-    ap.add_argument("junit")
+    ap.add_argument("--matrix-page", metavar="HTML", help="check report.py's matrix page")
+    ap.add_argument("--tally", metavar="FILE", help="add the counts to this tally")
+    ap.add_argument("files", nargs="*", metavar="JSON KTAP JUNIT")
     args = ap.parse_args()
-    d = json.load(open(args.json))
+    if args.matrix_page:
+        if args.files:
+            ap.error("--matrix-page takes no other input")
+        matrix_page(args.matrix_page)
+        return checks.done(args.tally, add=True)
+    if len(args.files) != 3 or not args.kunit:
+        ap.error("give --kunit and JSON KTAP JUNIT")
+    run = Run(args.files[0])
+    if run.error:
+        check(f"the run's JSON reads ({run.error})", False)
+        return checks.done(args.tally, add=True)
+    d = run.data
     label = (d.get("vmtest") or {}).get("kernel") or d.get("kernel", "")
     if d["results"]:
         check_json(d, args.expect)
-        check_ktap(d, args.ktap, args.kunit)
+        check_ktap(d, args.files[1], args.kunit)
     else:
-        text = open(args.ktap).read()
+        text = open(args.files[1]).read()
         check("KTAP without results: one test in ERROR, with the reason",
               re.search(r"^not ok 1 \S+ # ERROR ", text, re.M) is not None, text[-200:])
         with tempfile.TemporaryDirectory() as tmp:
-            r, j, x = kunit_parse(args.kunit, args.ktap, tmp)
+            r, j, x = kunit_parse(args.kunit, args.files[1], tmp)
             check("kunit.py parse reads it", os.path.exists(x), (r.stdout + r.stderr)[-300:])
-    check_junit(d, args.junit, label)
-    print(f"{npass} passed, {nfail} failed")
-    return 1 if nfail else 0
+    check_junit(d, args.files[2], label)
+    return checks.done(args.tally, add=True)
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ for ((i = 0; i < runs; i++)); do
 done
 f=$(printf '%s\n' "${floor[@]}" | median)
 w=$(printf '%s\n' "${warm[@]}" | median)
-cases=$(grep -E '^[0-9]+ passed' "$VMT_TMP/run.log")
+cases=$("$VMTEST_DIR/results.py" counts "$VMT_TMP/run.json")
 
 echo "| measure ($accel, $(basename "$(dirname "$kernel")"), median of $runs) | seconds |"
 echo "|---|---|"
@@ -87,16 +87,8 @@ fi
 # The measurements, for scripts/numbers.py: milliseconds, and the last
 # warm run's results (its counts, wall time and tests' durations).
 if [[ -n $json_out ]]; then
-	python3 - "$json_out" "$VMT_TMP/run.json" "$accel" "$kernel" "${c:-}" \
-		"${floor[*]}" "${warm[*]}" "$*" <<'PYEOF' ||
-import json, sys
-out, run, accel, kernel, cold, floor, warm, args = sys.argv[1:]
-r = json.load(open(run))
-json.dump({"accel": accel, "kernel": r.get("kernel", ""), "kernel_image": kernel,
-           "runner_args": args, "floor_ms": [int(x) for x in floor.split()],
-           "warm_ms": [int(x) for x in warm.split()],
-           "cold_ms": int(cold) if cold else None, "last_run": r},
-          open(out, "w"), indent=1)
-PYEOF
+	"$VMTEST_DIR/bench_record.py" -o "$json_out" --run "$VMT_TMP/run.json" --accel "$accel" \
+		--kernel-image "$kernel" ${c:+--cold "$c"} --floor "${floor[@]}" --warm "${warm[@]}" \
+		--runner-args="$*" ||
 		die "cannot write $json_out"
 fi

@@ -95,8 +95,7 @@ step()
 		-- -t "$tests" >"$work/$ver.log" 2>&1
 	rc=$?
 	cp "$work/$ver.log" "$out/vmtest.log" 2>/dev/null
-	passed=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["units"].get("passed", 0))' \
-		"$out/results.json" 2>/dev/null || echo 0)
+	passed=$("$VMTEST_DIR/results.py" field units.passed "$out/results.json" 2>/dev/null || echo 0)
 	if ((rc == 1)); then
 		verdict[$ver]=bad why="a selected test failed or the kernel splatted"
 	elif ((rc == 0 && passed > 0)); then

@@ -62,8 +62,7 @@ built=$((SECONDS - start))
 "$here/vmtest.sh" -k "$image" -T "$timeout" -X "$deviations" -J "$work/r.json" \
 	-- -t "$tests" >"$work/vmtest.log" 2>&1
 rc=$?
-passed=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["units"].get("passed", 0))' \
-	"$work/r.json" 2>/dev/null || echo 0)
+passed=$("$here/results.py" field units.passed "$work/r.json" 2>/dev/null || echo 0)
 case $rc in
 0) if ((passed > 0)); then verdict=good code=0; else verdict="skip (everything skipped)" code=125; fi ;;
 1) verdict=bad code=1 ;;

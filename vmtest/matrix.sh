@@ -155,11 +155,12 @@ runner_args=()
 # finished PID RC: reports a kernel whose run ended.
 finished()
 {
-	local i=${running[$1]} dir counts
+	local i=${running[$1]} dir counts=
 
 	unset "running[$1]"
 	dir=$outdir/${labels[$i]}
-	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$dir/runner.log" 2>/dev/null | tail -n 1)
+	"$VMTEST_DIR/results.py" verdict "$dir" >/dev/null 2>&1 &&
+		counts=$("$VMTEST_DIR/results.py" counts "$dir")
 	minfo "${labels[$i]}: exit $2${counts:+ ($counts)}"
 }
 
@@ -199,17 +200,6 @@ python3 "$VMTEST_DIR/report.py" -o "$outdir" \
 rc=$?
 minfo "${#kernels[@]} kernels in $wall s; $outdir/matrix.md, $outdir/matrix.html"
 # The runner's closing line, summed over the kernels that gave results.
-python3 - "${dirs[@]}" <<'PY'
-import json, os, sys
-tot = [0, 0, 0]
-for d in sys.argv[1:]:
-    try:
-        r = json.load(open(os.path.join(d, "results.json")))
-    except (OSError, ValueError):
-        continue
-    for i, k in enumerate(("passed", "failed", "skipped")):
-        tot[i] += int((r.get("units") or {}).get(k, 0) or 0)
-print("%d passed, %d failed, %d skipped" % tuple(tot))
-PY
+"$VMTEST_DIR/results.py" counts ${CHECK_RESULT:+-o "$CHECK_RESULT"} "${dirs[@]}"
 ((rc <= 1)) || rc=1
 exit "$rc"

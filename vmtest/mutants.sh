@@ -179,7 +179,7 @@ SPLAT_RE='Kernel panic|kernel BUG at|BUG: |Oops|WARNING: CPU: [0-9]+ PID|general
 failed_subtests()
 {
 	{
-		python3 "$VMTEST_DIR/report.py" --failed "$1/results.json" 2>/dev/null
+		"$VMTEST_DIR/results.py" failed "$1/results.json" 2>/dev/null
 		grep -q 'does not unmount' "$1/vmtest.log" "$1"/console.log 2>/dev/null && echo "umount-scratch:FAIL"
 	} | grep -v '^$' | paste -sd, - | sed 's/,\([^ ]\)/, \1/g'
 }
@@ -216,7 +216,7 @@ if [[ -n $baseline ]]; then
 		tail -n 3 "$d/vmtest.log" >&2
 		die 3 "the clean kernel does not pass (vmtest exit $rc): no mutant verdict would mean anything"
 	fi
-	msg "baseline: clean kernel passes ($(python3 "$VMTEST_DIR/report.py" --counts "$d/results.json"))"
+	msg "baseline: clean kernel passes ($("$VMTEST_DIR/results.py" counts "$d/results.json"))"
 fi
 
 rows=() killed=0 survived=0 broken=0

@@ -3,13 +3,15 @@
 """Results into the formats their readers take, and the conformance matrix.
 
 Usage: vmtest/report.py [-o DIR] [--title TEXT] [--note TEXT] [-q] INPUT...
-       vmtest/report.py --emit [--record FILE] [--meta FILE] [-J FILE]
-                        [--ktap FILE] [--junit FILE] [--summary]
+       vmtest/report.py --emit [--record FILE] [--verdict N --reason TEXT
+                        --kernel K --arch A --image I --accel X --cpus N
+                        --memory M --seconds S] [-J FILE] [--ktap FILE]
+                        [--junit FILE] [--summary]
        vmtest/report.py [--summary] [--junit FILE] [--ktap FILE] INPUT
        vmtest/report.py --same INPUT INPUT
-       vmtest/report.py --failed INPUT
 
-The one program that reads results (vmtest/results.py is its model). An
+Every format a run is written in (vmtest/results.py is its model, and
+the command line other scripts read a run through). An
 INPUT is a kernel's directory (results.json, and the runner.log,
 console.log and dmesg.log vmtest -o keeps), a results JSON file, or a
 directory of kernel directories (such as downloaded CI artifacts; taken in
@@ -22,24 +24,23 @@ Markdown printed. Rows are tests and subtests, cells PASS, FAIL, SKIP,
 XFAIL, XPASS, TIMEOUT, NOVERDICT (the kernel gave no results) or "-" (not
 run), above them a summary per kernel.
 
---emit writes one run's files from the runner's record (test_progs -J) and
-vmtest's META (verdict, reason, the vmtest object), also when there is no
-record (it exits 0 once they are written, whatever the verdict): -J the JSON (the record, test_progs' shape, with META added),
---ktap KTAP version 1, --junit JUnit XML. With --summary the Markdown
-summary of one kernel is printed (verdict, counts, every failure with its
-reason and rule), for a CI job's summary page. --summary, --junit and
---ktap also take one existing INPUT.
+--emit writes one run's files from the runner's record (test_progs -J)
+and what vmtest knows of the run (--verdict, --reason, and the vmtest
+object: --kernel, --arch, --image, --accel, --cpus, --memory, --seconds),
+also when there is no record (it exits 0 once they are written, whatever
+the verdict): -J the JSON (the record, test_progs' shape, with vmtest's
+fields added), --ktap KTAP version 1, --junit JUnit XML. With --summary
+the Markdown summary of one kernel is printed (verdict, counts, every
+failure with its reason and rule), for a CI job's summary page.
+--summary, --junit and --ktap also take one existing INPUT.
 
 --same writes nothing: the two results (the same kernel run with two
 builds, say) must give every test and subtest the same result; the rows
-that differ are printed, then "N passed, N failed" counting rows.
-
---failed prints one kernel's failing rows on one line, comma-separated, as
-NAME:RESULT (test/subtest:FAIL; a test alone only when none of its
-subtests failed), for vmtest/mutants.sh's table.
+that differ are printed, then "N passed, N failed" counting rows (and
+--tally FILE writes those counts for make check).
 
 Exit status: for the matrix, 0 when every kernel's verdict is 0, else 1;
---same: 0 when no row differs; --emit, --summary, --junit, --ktap, --failed: 0 once
+--same: 0 when no row differs; --emit, --summary, --junit, --ktap: 0 once
 written, whatever the verdict. 2 on a usage error. Standard library only.
 """
 import argparse
@@ -59,6 +60,9 @@ SEVERITY = ["TIMEOUT", "FAIL", "XPASS", "RUNNING", "XFAIL", "PASS", "SKIP"]
 LOG_LINES = 200  # longest log excerpt in the HTML page
 KERNEL_LOG_LINES = 400  # longest kernel log kept in the page, from its end
 NOT_RUN = "-"
+# The vmtest object of a run's JSON, in its order: --emit's options.
+VMTEST_FIELDS = {"kernel": str, "arch": str, "image": str, "accel": str, "cpus": int,
+                 "memory": str, "seconds": float}
 
 
 def version_key(name):
@@ -266,19 +270,8 @@ def clipped(text, n):
     return ("\n".join(lines[:n]) + (f"\n... {more} more lines" if more > 0 else "")).strip()
 
 
-def html_page(kernels, rows, cells, title, note):
+def html_head(title, note):
     esc = html.escape
-    # Every cell that is not PASS (nor "-") links to its log excerpt.
-    logs, n = [], 0
-    for r in rows:
-        for i, c in enumerate(cells[r]):
-            if c.text in ("PASS", NOT_RUN, "NOVERDICT"):
-                continue
-            c.anchor = f"log{n}"
-            n += 1
-            logs.append((kernels[i], r, c))
-    kanchor = {id(k): f"kernel{i}" for i, k in enumerate(kernels)}
-
     h = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
          f"<title>{esc(title)}</title><style>{CSS}</style></head><body>",
          f"<h1>{esc(title)}</h1>"]
@@ -292,6 +285,13 @@ def html_page(kernels, rows, cells, title, note):
         'no longer reproduces (a failure). Click a cell for its log, a kernel for its logs.</p>')
     h.append('<p><label><input type="checkbox" id="only"> only rows where the kernels '
              'disagree or one failed (a control kernel\'s SKIP does not count)</label></p>')
+    return h
+
+
+def html_summary(kernels, kanchor):
+    """The table's head (a kernel a column, linking to its logs) and the
+    summary rows."""
+    esc = html.escape
     heads = []
     for k in kernels:
         a = kanchor[id(k)]
@@ -299,7 +299,7 @@ def html_page(kernels, rows, cells, title, note):
                          if k.tail(f, 1))
         heads.append(f'<th><a href="#{a}">{esc(k.label)}</a>'
                      + (f"<br><small>{links}</small>" if links else "") + "</th>")
-    h.append("<table><thead><tr><th>test</th>" + "".join(heads) + "</tr></thead><tbody>")
+    h = ["<table><thead><tr><th>test</th>" + "".join(heads) + "</tr></thead><tbody>"]
     for name, vals in summary_rows(kernels):
         tds = []
         for k, v in zip(kernels, vals):
@@ -312,6 +312,12 @@ def html_page(kernels, rows, cells, title, note):
                 v = esc(v)
             tds.append(f"<td{cls}>{v}</td>")
         h.append(f'<tr class="summary"><td class="name">{esc(name)}</td>{"".join(tds)}</tr>')
+    return h
+
+
+def html_rows(kernels, rows, cells, kanchor):
+    esc = html.escape
+    h = []
     for r in rows:
         tds = []
         for i, c in enumerate(cells[r]):
@@ -329,8 +335,13 @@ def html_page(kernels, rows, cells, title, note):
                  f'{" data-show=1" if interesting(kernels, r, cells) else ""}>'
                  f'<td class="name">{esc(row_name(r))}</td>{"".join(tds)}</tr>')
     h.append("</tbody></table>")
+    return h
 
-    h.append("<h2>Kernels</h2>")
+
+def html_kernels(kernels, kanchor):
+    """A section per kernel: its verdict, release, build, and its logs."""
+    esc = html.escape
+    h = ["<h2>Kernels</h2>"]
     for k in kernels:
         a = kanchor[id(k)]
         h.append(f'<section class="log" id="{a}"><h3>{esc(k.label)}: '
@@ -349,9 +360,13 @@ def html_page(kernels, rows, cells, title, note):
                          f'last {KERNEL_LOG_LINES} lines at most)</summary>'
                          f"<pre>{esc(text)}</pre></details>")
         h.append("</section>")
+    return h
 
-    if logs:
-        h.append("<h2>Logs</h2>")
+
+def html_logs(logs, kanchor):
+    """The log excerpt of every cell that links to one."""
+    esc = html.escape
+    h = ["<h2>Logs</h2>"] if logs else []
     for k, r, c in logs:
         body = clipped(c.log, LOG_LINES)
         h.append(f'<section class="log" id="{c.anchor}"><h3><span class="{c.text}">{c.text}</span> '
@@ -359,6 +374,23 @@ def html_page(kernels, rows, cells, title, note):
         if c.message:
             h.append(f"<p>{esc(c.message)}</p>")
         h.append(f"<pre>{esc(body) if body else '(no log captured)'}</pre></section>")
+    return h
+
+
+def html_page(kernels, rows, cells, title, note):
+    # Every cell that is not PASS (nor "-") links to its log excerpt.
+    logs, n = [], 0
+    for r in rows:
+        for i, c in enumerate(cells[r]):
+            if c.text in ("PASS", NOT_RUN, "NOVERDICT"):
+                continue
+            c.anchor = f"log{n}"
+            n += 1
+            logs.append((kernels[i], r, c))
+    kanchor = {id(k): f"kernel{i}" for i, k in enumerate(kernels)}
+    h = (html_head(title, note) + html_summary(kernels, kanchor)
+         + html_rows(kernels, rows, cells, kanchor) + html_kernels(kernels, kanchor)
+         + html_logs(logs, kanchor))
     # Opening a kernel log's link opens its <details>.
     h.append("<script>" + JS + """
 window.addEventListener('hashchange', function () {
@@ -369,7 +401,7 @@ window.addEventListener('hashchange', function () {
     return "\n".join(h) + "\n"
 
 
-def same(kernels):
+def same(kernels, tally=None):
     """--same: every row has the same result in both; prints what differs."""
     a, b = kernels
     rows, cells = build(kernels)
@@ -384,25 +416,8 @@ def same(kernels):
             differ += 1
             print(f"differs: {row_name(row)}: {ca.text} in {a.file}, {cb.text} in {b.file}")
     print(f"{len(rows) - differ} passed, {differ} failed")
+    results.write_tally(tally, (len(rows) - differ, differ, 0))
     return 1 if differ else 0
-
-
-def failed(kernel):
-    """--failed: one kernel's failing rows, comma-separated, as NAME:RESULT."""
-    rows, cells = build([kernel])
-    print(", ".join(f"{row_name(r)}:{c.text}" for _, r, c in problems([kernel], rows, cells)
-                    if r is not None))
-    return 0
-
-
-def counts(kernel):
-    """--counts: one kernel's totals, as the runner's last line gives them."""
-    if kernel.noverdict:
-        print(f"no verdict: {kernel.verdict_text()}: {kernel.reason or 'no reason given'}")
-        return 1
-    print(f"{kernel.count('passed')} passed, {kernel.count('failed')} failed, "
-          f"{kernel.count('skipped')} skipped ({kernel.count('xfail')} XFAIL)")
-    return 0
 
 
 def write(path, text):
@@ -434,11 +449,11 @@ def write_formats(args, run):
 
 
 def emit(args):
-    """--emit: one run's files from the runner's record and vmtest's meta."""
-    meta, err = load_json(args.meta, "vmtest's meta") if args.meta else ({}, "")
-    if meta is None:
-        print(f"report.py: {err}", file=sys.stderr)
-        return 2
+    """--emit: one run's files from the runner's record and vmtest's view."""
+    meta = {}
+    if args.verdict is not None:
+        meta = {"verdict": args.verdict, "reason": args.reason,
+                "vmtest": {k: getattr(args, k) for k in VMTEST_FIELDS}}
     record, why = (load_json(args.record, "the runner's record") if args.record
                    else (None, "no record given"))
     if record is not None and not isinstance(record.get("results"), list):
@@ -465,16 +480,15 @@ def main():
     ap.add_argument("-q", "--quiet", action="store_true", help="do not print the Markdown")
     ap.add_argument("--same", action="store_true",
                     help="compare two results row by row; write nothing")
+    ap.add_argument("--tally", metavar="FILE", help="--same: write its counts (make check's)")
     ap.add_argument("--emit", action="store_true",
-                    help="write one run's files from --record and --meta")
+                    help="write one run's files from --record and the vmtest fields")
     ap.add_argument("--record", metavar="FILE", help="the runner's JSON record (--emit)")
-    ap.add_argument("--meta", metavar="FILE", help="vmtest's verdict, reason and vmtest object")
+    ap.add_argument("--verdict", type=int, metavar="N", help="how vmtest saw the run end (--emit)")
+    ap.add_argument("--reason", default="", metavar="TEXT", help="why, when the verdict is not 0")
+    for name, kind in VMTEST_FIELDS.items():
+        ap.add_argument("--" + name, type=kind, help=f"the vmtest object's {name} (--emit)")
     ap.add_argument("-J", "--json", metavar="FILE", help="write the run's JSON (--emit)")
-    ap.add_argument("--failed", action="store_true",
-                    help="print one kernel's failing tests and subtests, comma-separated "
-                    "(a test alone only when none of its subtests failed)")
-    ap.add_argument("--counts", action="store_true",
-                    help="print one kernel's totals: N passed, N failed, N skipped (N XFAIL)")
     ap.add_argument("--summary", action="store_true",
                     help="print one kernel's Markdown summary instead of the matrix")
     ap.add_argument("--junit", metavar="FILE", help="write one kernel's results as JUnit XML")
@@ -483,7 +497,7 @@ def main():
 
     if args.emit:
         if args.inputs:
-            ap.error("--emit takes --record/--meta, not INPUTs")
+            ap.error("--emit takes --record and the vmtest fields, not INPUTs")
         return emit(args)
     if not args.inputs:
         ap.error("give at least one INPUT")
@@ -496,15 +510,7 @@ def main():
     if args.same:
         if len(kernels) != 2:
             ap.error("--same takes two results")
-        return same(kernels)
-    if args.failed:
-        if len(kernels) != 1:
-            ap.error("--failed takes one kernel")
-        return failed(kernels[0])
-    if args.counts:
-        if len(kernels) != 1:
-            ap.error("--counts takes one kernel")
-        return counts(kernels[0])
+        return same(kernels, args.tally)
     if args.summary or args.junit or args.ktap:
         if len(kernels) != 1:
             ap.error("--summary, --junit and --ktap take one kernel")

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """The results of one run, and every format they are written in.
 
@@ -6,12 +7,46 @@ JSON shape, with this suite's fields beside upstream's); vmtest carries it
 out of the guest and adds how the run ended (verdict, reason, the vmtest
 object). This module reads that record into a model (Run, Test, Unit) and
 writes from it the JSON, KTAP and JUnit files, the GitHub job summary and
-the comparison of two runs. vmtest/report.py is the command line; the
-matrix pages are made there from the same model. Standard library only.
+the comparison of two runs. vmtest/report.py writes the formats and the
+matrix pages from the same model; every other reader of a run (shell
+scripts included) asks this module, by import or by its command line:
+
+Usage: vmtest/results.py counts [-o TALLY] INPUT...
+       vmtest/results.py failed INPUT
+       vmtest/results.py verdict INPUT...
+       vmtest/results.py field NAME INPUT
+       vmtest/results.py tally [-o TALLY [--add]] PASSED FAILED [SKIPPED]
+       vmtest/results.py step --into CHECK_JSON --name NAME --rc RC
+                              --seconds S [RESULT]
+       vmtest/results.py steps CHECK_JSON
+
+An INPUT is a kernel's directory or a results JSON file (vmtest -J, the
+runner's -J), or a tally {"passed": N, "failed": N, "skipped": N} that a
+check writes for make check (make check's check.json is one too).
+
+- counts: "N passed, N failed, N skipped" summed over the INPUTs (a kernel
+  without results counts nothing); -o writes the sum as a tally. Exit 1
+  when a unit failed.
+- failed: a run's failing units, one a line, TEST[/SUBTEST]:RESULT (a test
+  alone when none of its subtests failed). Exit 1 when it has no results.
+- verdict: each run's "LABEL: exit N (meaning)", with ", no results:
+  REASON" for a kernel that gave none. Exit 1 when one gave none.
+- field: a field of the record by its dotted name (vmtest.kernel,
+  units.passed), a string as it is, anything else as JSON. Exit 1 when
+  it is absent.
+- tally: the count line of the numbers given, written with -o (--add:
+  added to the tally there, nothing printed). Exit 1 when FAILED is not 0.
+- step: adds a make check step (its exit code, seconds, and the tally
+  RESULT it wrote, if any) to CHECK_JSON; steps prints CHECK_JSON's table
+  and total line. Exit 1 when a step failed.
+
+Exit 2 on a usage error. Standard library only.
 """
+import argparse
 import json
 import os
 import re
+import sys
 from xml.sax.saxutils import quoteattr
 
 RULE_RE = re.compile(r"\bR-[A-Z]+-\d+\b")
@@ -379,3 +414,197 @@ def summary(run):
         out += [f"- `{t.name}/{s.name}` ({s.rule or '?'})" for t, s in xfail]
         out += ["", "</details>", ""]
     return "\n".join(out) + "\n"
+
+
+# --- tallies: a check's counts, as make check collects them ----------------
+def tally_of(path):
+    """(passed, failed, skipped) of a run or a tally file; None when there
+    is neither (no file, no results)."""
+    run = Run(path)
+    d = run.data
+    if run.tests:
+        return run.count("passed"), run.count("failed"), run.count("skipped")
+    if not run.error and "results" not in d and isinstance(d.get("passed"), int):
+        return tuple(int(d.get(k, 0) or 0) for k in ("passed", "failed", "skipped"))
+    return None
+
+
+def count_line(counts):
+    return "%d passed, %d failed, %d skipped" % tuple(counts)
+
+
+def write_tally(path, counts, add=False):
+    """Writes {"passed", "failed", "skipped"} to path (none: nothing); with
+    add, the counts already there (if any) added."""
+    if not path:
+        return
+    old = tally_of(path) if add and os.path.exists(path) else None
+    if old:
+        counts = [a + b for a, b in zip(old, counts)]
+    with open(path + ".part", "w", encoding="utf-8") as f:
+        json.dump(dict(zip(("passed", "failed", "skipped"), counts)), f)
+        f.write("\n")
+    os.replace(path + ".part", path)
+
+
+class Checks:
+    """A check script's checks: a line each, then the count line, and its
+    tally written where make check asks (CHECK_RESULT), or to a file."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, what, ok, detail=""):
+        ok = bool(ok)
+        self.passed += ok
+        self.failed += not ok
+        print(("ok   " if ok else "FAIL ") + what + (f": {detail}" if detail and not ok else ""))
+        return ok
+
+    def done(self, tally=None, add=False):
+        """The count line; exit status 1 when a check failed."""
+        print(f"{self.passed} passed, {self.failed} failed")
+        write_tally(tally if tally else os.environ.get("CHECK_RESULT"),
+                    (self.passed, self.failed, 0), add)
+        return 1 if self.failed else 0
+
+
+def add_step(into, name, rc, seconds, result):
+    """make check's step into its check.json: the counts the step wrote, or
+    none; a step that failed without a failed count counts one."""
+    try:
+        with open(into, encoding="utf-8") as f:
+            check = json.load(f)
+    except (OSError, ValueError):
+        check = {"steps": []}
+    p, f, s = (tally_of(result) if result else None) or (0, 0, 0)
+    if rc != 0 and f == 0:
+        f = 1
+    check["steps"].append({"name": name, "rc": rc, "passed": p, "failed": f,
+                           "skipped": s, "seconds": seconds})
+    for key in ("passed", "failed", "skipped"):
+        check[key] = sum(st[key] for st in check["steps"])
+    with open(into + ".part", "w", encoding="utf-8") as out:
+        json.dump(check, out, indent=1)
+    os.replace(into + ".part", into)
+
+
+def print_steps(path):
+    with open(path, encoding="utf-8") as f:
+        check = json.load(f)
+    for st in check["steps"]:
+        print("%-40s exit %d  %4d passed %3d failed %3d skipped  %3d s" % (
+            st["name"], st["rc"], st["passed"], st["failed"], st["skipped"], st["seconds"]))
+    print(count_line((check["passed"], check["failed"], check["skipped"])))
+    return 1 if any(st["rc"] for st in check["steps"]) else 0
+
+
+# --- the command line ----------------------------------------------------------
+def field(data, name):
+    """A field by its dotted name; KeyError when absent."""
+    for part in name.split("."):
+        if not isinstance(data, dict) or part not in data:
+            raise KeyError(name)
+        data = data[part]
+    return data
+
+
+def failed_units(run):
+    """TEST[/SUBTEST]:RESULT of every failing unit, each once, in order."""
+    seen = {}
+    for t, u in failures(run):
+        seen.setdefault(t.name if u is t else f"{t.name}/{u.name}", u.result)
+    return [f"{name}:{res}" for name, res in seen.items()]
+
+
+def cmd_counts(args):
+    got = [tally_of(p) for p in args.inputs]
+    total = [sum(c[i] for c in got if c) for i in range(3)]
+    write_tally(args.output, total)
+    print(count_line(total))
+    return 1 if total[1] else 0
+
+
+def cmd_verdict(args):
+    none = 0
+    for p in args.inputs:
+        run = Run(p)
+        none += run.noverdict
+        print(f"{run.label}: {run.verdict_text()}"
+              + (f", no results: {run.reason or 'no reason given'}" if run.noverdict else ""))
+    return 1 if none else 0
+
+
+def cmd_field(args):
+    run = Run(args.input)
+    try:
+        value = field(run.data, args.name)
+    except KeyError:
+        print(f"results.py: {run.error or args.input + ': no field ' + args.name}",
+              file=sys.stderr)
+        return 1
+    print(value if isinstance(value, str) else json.dumps(value))
+    return 0
+
+
+def cmd_tally(args):
+    counts = (args.passed, args.failed, args.skipped)
+    write_tally(args.output, counts, args.add)
+    if not args.add:
+        print(count_line(counts))
+    return 1 if args.failed else 0
+
+
+def parser():
+    ap = argparse.ArgumentParser(
+        prog="results.py", description="Read a run's results: counts, failures, verdict, a field.",
+        epilog="Exit 2 on a usage error; see the module's docstring for each command's status.")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    p = sub.add_parser("counts", help="N passed, N failed, N skipped, summed")
+    p.add_argument("-o", "--output", metavar="TALLY", help="write the sum as a tally")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p = sub.add_parser("failed", help="a run's failing units, one a line")
+    p.add_argument("input", metavar="INPUT")
+    p = sub.add_parser("verdict", help="each run's verdict; exit 1 when one gave no results")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p = sub.add_parser("field", help="a field of the record, by its dotted name")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("input", metavar="INPUT")
+    p = sub.add_parser("tally", help="the line of these counts, written with -o")
+    p.add_argument("-o", "--output", metavar="TALLY", help="write them as a tally")
+    p.add_argument("--add", action="store_true", help="add them to -o's, print nothing")
+    for name in ("passed", "failed"):
+        p.add_argument(name, type=int, metavar=name.upper())
+    p.add_argument("skipped", type=int, nargs="?", default=0, metavar="SKIPPED")
+    p = sub.add_parser("step", help="add make check's step to its check.json")
+    p.add_argument("--into", required=True, metavar="CHECK_JSON")
+    p.add_argument("--name", required=True)
+    p.add_argument("--rc", required=True, type=int)
+    p.add_argument("--seconds", required=True, type=int)
+    p.add_argument("result", nargs="?", metavar="RESULT", help="the tally the step wrote")
+    p = sub.add_parser("steps", help="print make check's table and total line")
+    p.add_argument("check", metavar="CHECK_JSON")
+    return ap
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    if args.command == "failed":
+        run = Run(args.input)
+        if not run.tests:
+            print(f"results.py: no results: {run.reason}", file=sys.stderr)
+            return 1
+        for line in failed_units(run):
+            print(line)
+        return 0
+    if args.command == "step":
+        add_step(args.into, args.name, args.rc, args.seconds, args.result)
+        return 0
+    if args.command == "steps":
+        return print_steps(args.check)
+    return {"counts": cmd_counts, "verdict": cmd_verdict, "field": cmd_field,
+            "tally": cmd_tally}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -74,17 +74,15 @@ check_splats "declared splat tolerated, others flagged" "4 6 7 "
 printf '%s\r\n' '[ 1.0] boot' '[ 2.0] all fine' >"$work/kmsg.log"
 check_splats "a clean log" ""
 
-# json_is NAME FILE PYTHON: FILE (vmtest -J) parses as JSON and PYTHON,
-# run with the object as d, raises nothing.
+# json_is NAME FILE VERDICT REASON_RE [CASE]...: FILE (vmtest -J) has
+# verdict VERDICT, a reason matching REASON_RE, and holds each CASE
+# (vmtest/selftest.py run checks them).
 json_is()
 {
 	local name=$1 file=$2 err
+	shift 2
 
-	if err=$(python3 -c "import json, sys
-d = json.load(open(sys.argv[1]))
-assert isinstance(d['verdict'], int) and isinstance(d['reason'], str), d
-assert d['kernel'] and d['vmtest']['kernel'] and isinstance(d['results'], list), d
-$3" "$file" 2>&1); then
+	if err=$("$here/selftest.py" run "$file" "$@" 2>&1); then
 		ok "-J: $name"
 	else
 		not_ok "-J: $name: $(tail -n 1 <<<"$err")"
@@ -93,119 +91,44 @@ $3" "$file" 2>&1); then
 }
 
 # report.py on made-up results (no boot): cells, NOVERDICT, links, exit code.
-mkdir -p "$work/rep/k1" "$work/rep/k2" "$work/rep/k3"
-cat >"$work/rep/k1/results.json" <<'EOF'
-{"verdict": 1, "reason": "runner exit 1: 2 passed, 1 failed, 1 skipped",
- "vmtest": {"kernel": "6.19.14", "image": "x", "accel": "tcg", "cpus": 2, "memory": "1G", "seconds": 20.5, "guest_json": true},
- "success": 2, "success_subtest": 1, "skipped": 1, "failed": 1, "failed_subtest": 1,
- "kernel": "6.19.14", "units": {"passed": 2, "failed": 1, "skipped": 1, "xfail": 1, "xpass": 0, "timeout": 0},
- "results": [{"name": "alpha", "number": 1, "run": 1, "duration_ms": 5, "result": "FAIL", "failed": true,
-   "reason": "", "rule": "", "message": "",
-   "subtests": [{"name": "one", "number": 1, "result": "XFAIL", "failed": false, "reason": "R-X-1: known", "rule": "R-X-1", "message": "ok\n"},
-                {"name": "two", "number": 2, "result": "FAIL", "failed": true, "reason": "", "rule": "", "message": "x.c:1: FAIL 'two': ASSERT_EQ(1, 2)\n"}]},
-  {"name": "beta", "number": 2, "run": 1, "duration_ms": 5, "result": "SKIP", "failed": false, "reason": "no gizmo", "message": "", "subtests": []},
-  {"name": "gamma", "number": 3, "run": 1, "duration_ms": 5, "result": "OK", "failed": false, "reason": "", "message": "", "subtests": []}]}
-EOF
-cat >"$work/rep/k2/results.json" <<'EOF'
-{"verdict": 0, "reason": "", "vmtest": {"kernel": "6.18.15", "guest_json": true}, "kernel": "6.18.15",
- "success": 3, "success_subtest": 0, "skipped": 3, "failed": 0, "failed_subtest": 0,
- "units": {"passed": 0, "failed": 0, "skipped": 3, "xfail": 0, "xpass": 0, "timeout": 0},
- "results": [{"name": "alpha", "number": 1, "run": 1, "result": "SKIP", "failed": false, "reason": "lacks the kfunc", "message": "", "subtests": []},
-  {"name": "beta", "number": 2, "run": 1, "result": "SKIP", "failed": false, "reason": "lacks the kfunc", "message": "", "subtests": []},
-  {"name": "gamma", "number": 3, "run": 1, "result": "SKIP", "failed": false, "reason": "lacks the kfunc", "message": "", "subtests": []}]}
-EOF
-printf '{"verdict": 4, "reason": "guest hang: no result after 300 s", "vmtest": {"kernel": "7.3.4", "guest_json": false}, "kernel": "7.3.4", "results": []}\n' \
-	>"$work/rep/k3/results.json"
-python3 "$here/report.py" -q -o "$work/rep/out" "$work/rep/k1" "$work/rep/k2" "$work/rep/k3" "$work/rep/missing"
+rep=$here/testdata/report
+"$here/report.py" -q -o "$work/rep/out" "$rep/k1" "$rep/k2" "$rep/k3" "$work/rep/missing"
 rc=$?
-if ((rc == 1)) && python3 - "$work/rep/out" <<'EOF'
-import re, sys
-md = open(sys.argv[1] + "/matrix.md").read()
-rows = {l.split("|")[1].strip(): [c.strip() for c in l.split("|")[2:-1]]
-        for l in md.splitlines() if l.startswith("| ")}
-assert rows["test"] == ["6.19.14", "6.18.15", "7.3.4", "missing"], rows["test"]
-assert rows["**alpha**"] == ["FAIL", "SKIP", "NOVERDICT", "NOVERDICT"], rows
-assert rows["alpha/one"] == ["XFAIL", "SKIP", "NOVERDICT", "NOVERDICT"], rows
-assert rows["alpha/two"] == ["FAIL", "SKIP", "NOVERDICT", "NOVERDICT"], rows
-assert rows["**gamma**"] == ["PASS", "SKIP", "NOVERDICT", "NOVERDICT"], rows
-assert rows["**verdict**"][1] == "exit 0 (all passed)" and "exit 4" in rows["**verdict**"][2], rows
-assert "guest hang: no result after 300 s" in md and "`alpha/two`: FAIL: x.c:1: FAIL" in md, md
-page = open(sys.argv[1] + "/matrix.html").read()
-ids, hrefs = set(re.findall(r'id="([^"]+)"', page)), set(re.findall(r'href="#([^"]+)"', page))
-assert hrefs and hrefs <= ids, hrefs - ids
-fail = re.search(r'alpha/two</td><td class="c FAIL"[^>]*><a href="#([^"]+)">FAIL</a>', page).group(1)
-sect = page[page.index(f'id="{fail}"'):]
-sect = sect[:sect.index("</section>")]
-assert "ASSERT_EQ(1, 2)" in sect and "alpha/one ---" not in sect, sect
-# Every cell but PASS, "-" and NOVERDICT links to a log excerpt.
-cells = re.findall(r'<td class="c (\w+)[^"]*"[^>]*>(<a href="#log\d+">)?', page)
-assert all(link for cls, link in cells if cls not in ("PASS", "none", "NOVERDICT")), cells
-# Shown when filtered: rows where one failed or the kernels disagree; the
-# control kernel's SKIP and the kernels without results aside, only the
-# failures of 6.19.14 remain.
-shown = re.findall(r'<tr class="(?:test|sub)" data-show=1><td class="name">([^<]+)<', page)
-assert shown == ["alpha", "alpha/two"], shown
-EOF
-then
+if ((rc == 1)) && "$here/selftest.py" matrix "$work/rep/out"; then
 	ok "report.py: cells, NOVERDICT, log links, exit 1"
 else
 	not_ok "report.py on made-up results (exit $rc)"
 fi
-# The one-kernel views mutants.sh reads: --failed and --counts.
-got=$(python3 "$here/report.py" --failed "$work/rep/k1"
-	python3 "$here/report.py" --counts "$work/rep/k1"
-	python3 "$here/report.py" --counts "$work/rep/k3" || echo "exit $?")
+# results.py, the reader scripts ask: failures, counts, verdicts, a field.
+got=$("$here/results.py" failed "$rep/k1"
+	"$here/results.py" counts "$rep/k1" "$rep/k2" "$rep/k3" || echo "exit $?"
+	"$here/results.py" verdict "$rep/k2" "$rep/k3" || echo "exit $?"
+	"$here/results.py" field vmtest.seconds "$rep/k1"
+	"$here/results.py" field units.passed "$rep/k3" 2>/dev/null || echo "exit $?"
+	"$here/results.py" failed "$rep/k3" 2>/dev/null || echo "exit $?")
 want="alpha/two:FAIL
-2 passed, 1 failed, 1 skipped (1 XFAIL)
-no verdict: exit 4 (no verdict): guest hang: no result after 300 s
+2 passed, 1 failed, 4 skipped
+exit 1
+6.18.15: exit 0 (all passed)
+7.3.4: exit 4 (no verdict), no results: guest hang: no result after 300 s
+exit 1
+20.5
+exit 1
 exit 1"
 if [[ $got == "$want" ]]; then
-	ok "report.py --failed and --counts: one kernel's failures and totals"
+	ok "results.py failed, counts, verdict, field: one kernel's failures, totals, verdicts"
 else
-	not_ok "report.py --failed/--counts: got '${got//$'\n'/ | }'"
+	not_ok "results.py failed/counts/verdict/field: got '${got//$'\n'/ | }'"
 fi
 # history.py on made-up runs (no boot): a fix, a flip that a re-run calls a
 # flake, the backport view, and a known-deviations range it contradicts.
-hist_run()
-{
-	local dir=$work/hist/$1 a=$2 b=$3
-	mkdir -p "$dir"
-	cat >"$dir/results.json" <<EOF
-{"verdict": 0, "reason": "", "vmtest": {"kernel": "$1", "guest_json": true}, "kernel": "$1",
- "units": {"passed": 2, "failed": 0, "skipped": 0, "xfail": 0, "xpass": 0, "timeout": 0},
- "results": [{"name": "t", "number": 1, "run": 1, "result": "OK", "body": "OK", "message": "",
-   "subtests": [{"name": "fix", "number": 1, "result": "$a", "rule": "$([[ $a == XFAIL ]] && echo R-X-1)", "rules": ["R-X-1"], "message": ""},
-                {"name": "flip", "number": 2, "result": "$b", "rule": "", "rules": ["R-Y-2"], "message": ""}]}]}
-EOF
-}
-hist_run 7.1.13 XFAIL OK
-hist_run 7.2.6 OK FAIL
-hist_run 7.2.9 OK OK
-hist_run 7.0.4 XFAIL OK
-mkdir -p "$work/hist/rerun" && cp -r "$work/hist/7.2.6" "$work/hist/rerun/" &&
-	sed -i 's/"result": "FAIL"/"result": "OK"/' "$work/hist/rerun/7.2.6/results.json"
-printf '[t/fix]\nkernels = >=6.19 <7.1\nrule = R-X-1\nreference = r\nreason = r\n' >"$work/hist/dev.ini"
-rerun=$(python3 "$here/history.py" --list-rerun "$work/hist/7.2.9" "$work/hist/7.1.13" "$work/hist/7.2.6" "$work/hist/7.0.4")
-python3 "$here/history.py" -o "$work/hist/out" --for 7.1.13 --rerun "$work/hist/rerun" -X "$work/hist/dev.ini" \
-	"$work/hist/7.2.9" "$work/hist/7.1.13" "$work/hist/7.2.6" "$work/hist/7.0.4" >"$work/out" 2>&1
+hist=$here/testdata/history
+printf '[t/fix]\nkernels = >=6.19 <7.1\nrule = R-X-1\nreference = r\nreason = r\n' >"$work/dev.ini"
+rerun=$("$here/history.py" --list-rerun "$hist/7.2.9" "$hist/7.1.13" "$hist/7.2.6" "$hist/7.0.4")
+"$here/history.py" -o "$work/hist/out" --for 7.1.13 --rerun "$hist/rerun" -X "$work/dev.ini" \
+	"$hist/7.2.9" "$hist/7.1.13" "$hist/7.2.6" "$hist/7.0.4" >"$work/out" 2>&1
 rc=$?
-if ((rc == 1)) && [[ $rerun == 7.2.6 ]] && python3 - "$work/hist/out/history.json" <<'EOF'
-import json, sys
-h = json.load(open(sys.argv[1]))
-assert h["kernels"] == ["7.0.4", "7.1.13", "7.2.6", "7.2.9"], h["kernels"]
-t = {(x["unit"], x["older"], x["newer"]): x for x in h["transitions"]}
-fix = t[("t/fix", "7.1.13", "7.2.6")]
-assert fix["rule"] == "R-X-1" and fix["history"] == "XFAIL 7.0.4–7.1.13, OK from 7.2.6", fix
-assert fix["upstream"] == "v7.1.13..v7.2.6: mainline v7.1..v7.2, then the 7.2 stable releases v7.2..v7.2.6"
-assert "--term-new=fixed v7.2.6 v7.1.13" in fix["bisect"] and "-F -t t/fix" in fix["bisect"], fix
-assert t[("t/flip", "7.1.13", "7.2.6")]["flake"] is True, t
-assert len(t) == 3, t
-assert [i["unit"] for i in h["backport"]["items"]] == ["t/fix"], h["backport"]
-d = h["deviations"][0]
-assert any("7.1.13, outside the range" in p for p in d["problems"]), d
-assert h["timeline"]["R-X-1"] == ["XFAIL", "XFAIL", "OK", "OK"], h["timeline"]
-EOF
-then
+if ((rc == 1)) && [[ $rerun == 7.2.6 ]] && "$here/selftest.py" history "$work/hist/out/history.json"; then
 	ok "history.py: ranges, a fix with its range and bisect command, a flake, backport view, a stale entry (exit 1)"
 else
 	not_ok "history.py on made-up runs (exit $rc, re-run: ${rerun:-none})"
@@ -230,7 +153,7 @@ expect "bad accelerator" 2 'kvm, tcg or auto' -- -a fast
 expect "malformed kernel version" 2 'neither a kernel image path' -- -k six
 expect "kernel version Debian lacks" 4 'Debian has no cloud-amd64 kernel 1\.2\.3' -- -k 1.2.3 -J "$work/nokernel.json"
 json_is "no such kernel: verdict 4 and why" "$work/nokernel.json" \
-	'assert d["verdict"] == 4 and "no cloud-amd64 kernel 1.2.3" in d["reason"] and d["kernel"] == "1.2.3" and d["results"] == []'
+	4 'no cloud-amd64 kernel 1\.2\.3' no-kernel
 expect "unknown kernel flavour" 2 "unknown kernel flavour 'arm65'" -- -k arm65:6.19.14
 expect "a flavour of another architecture" 2 'flavour arm64-16k is an arm64 kernel, not x86_64' -- --arch x86_64 -k arm64-16k:7.3.4
 expect "unknown architecture" 2 "unknown architecture 'sparc'" -- --arch sparc
@@ -238,26 +161,18 @@ expect "unknown architecture" 2 "unknown architecture 'sparc'" -- --arch sparc
 expect "missing kernel file" 4 'no such readable file' -- -k "$work/none.img"
 expect "corrupt kernel image" 4 'not a bootable x86_64 or arm64 kernel' -- -k "$work/garbage.img"
 # An arm64 EFI image whose one section ends at 1 MiB, cut at 64 KiB.
-python3 -c 'import struct, sys
-img = bytearray(65536)
-img[56:60] = b"ARMd"
-struct.pack_into("<I", img, 60, 64)
-img[64:68] = b"PE\0\0"
-struct.pack_into("<HH", img, 64 + 4, 0xaa64, 1)
-struct.pack_into("<H", img, 64 + 20, 240)
-struct.pack_into("<II", img, 64 + 24 + 240 + 16, 0xf0000, 0x10000)
-open(sys.argv[1], "wb").write(img)' "$work/arm64-cut.img"
+"$here/selftest.py" arm64-cut "$work/arm64-cut.img"
 expect "truncated arm64 image" 4 'is truncated: 65536 bytes, its boot header says at least 1048576' -- -k "$work/arm64-cut.img"
 expect "truncated kernel image" 4 'is truncated: 1000000 bytes, its boot header says at least' -- -k "$work/truncated.img" -T 30
 VMTEST_QEMU=/nonexistent/qemu-system-x86_64 \
 	expect "qemu missing" 4 'qemu-system-x86_64 not found' --
 expect "guest hang" 4 'guest hang: no result after 5 s' -- -A vmtest.hang=1 -T 5 -J "$work/hang.json"
 json_is "guest hang: verdict 4 and why" "$work/hang.json" \
-	'assert d["verdict"] == 4 and d["reason"].startswith("guest hang: no result after 5 s") and not d["vmtest"]["guest_json"]'
+	4 '^guest hang: no result after 5 s' no-guest-json
 expect "kernel panic during a run" 1 'kernel splat in the guest.*|Kernel panic - not syncing' -- \
 	-A "vmtest.sysrq=c vmtest.sysrq_late=1" -J "$work/panic.json"
 json_is "kernel panic during a run: verdict 1 and the splat" "$work/panic.json" \
-	'assert d["verdict"] == 1 and d["reason"].startswith("kernel splat in the guest") and d["results"] == []'
+	1 '^kernel splat in the guest' no-results
 if grep -q 'booting it once more' "$work/out"; then
 	not_ok "kernel panic during a run: not booted again"
 else
@@ -266,7 +181,7 @@ fi
 expect "kernel panic before the runner: booted once more, then no verdict" 4 \
 	'crashed again before the runner started: no verdict' -- -A vmtest.sysrq=c -J "$work/early.json"
 json_is "kernel panic before the runner: verdict 4, the splat, two boots" "$work/early.json" \
-	'assert d["verdict"] == 4 and "crashed twice before the runner started" in d["reason"] and "kernel splat in the guest" in d["reason"] and d["results"] == []'
+	4 '^(?=.*crashed twice before the runner started).*kernel splat in the guest' no-results
 if [[ $(grep -c 'booting it once more' "$work/out") == 1 ]]; then
 	ok "kernel panic before the runner: exactly one more boot"
 else
@@ -274,13 +189,9 @@ else
 fi
 expect "runner exit code passes through" 2 'no test' -- -J "$work/none.json" -- -t no_such_test
 json_is "no test selected: verdict 2 and the runner's message" "$work/none.json" \
-	'assert d["verdict"] == 2 and "no test matches" in d["reason"] and d["results"] == []'
+	2 'no test matches' no-results
 expect "a run with -J" 0 '2 passed, 0 failed, 0 skipped' -- -J "$work/sub/dir/ok.json" -- -t read_basic
-json_is "the runner's record, carried out of the guest" "$work/sub/dir/ok.json" \
-	'assert d["verdict"] == 0 and d["reason"] == "" and d["vmtest"]["guest_json"] is True
-r = d["results"]
-assert [t["name"] for t in r] == ["read_basic"] and (d["units"]["passed"], d["units"]["failed"]) == (2, 0), r
-assert r[0]["result"] in ("OK", "SKIP") and len(r[0]["subtests"]) == 2, r'
+json_is "the runner's record, carried out of the guest" "$work/sub/dir/ok.json" 0 '^$' record
 
 # --- arguments are checked before anything slow ------------------------
 # quick NAME SECS RC PATTERN -- ARGS: as expect, and done within SECS.
@@ -307,9 +218,7 @@ ends()
 	local name=$1 rc=$2 pattern=$3
 	shift 4
 	expect "$name" "$rc" "$pattern" -- -J "$work/end.json" "$@"
-	PATTERN=$pattern json_is "$name: the same reason" "$work/end.json" \
-		"import os, re
-assert d['verdict'] == $rc and re.search(os.environ['PATTERN'], d['reason']), d['reason']"
+	json_is "$name: the same reason" "$work/end.json" "$rc" "$pattern"
 }
 ends "the runner crashes" 4 'no verdict: the runner crashed, killed by SIGSEGV' -- \
 	-A vmtest.runner_signal=SEGV -- -t read_basic
@@ -340,18 +249,13 @@ else
 	not_ok "qemu killed: exit $rc"
 	sed 's/^/     | /' "$work/out" | tail -n 6
 fi
-json_is "qemu killed: the same reason" "$work/killed.json" \
-	'assert d["verdict"] == 4 and d["reason"].startswith("qemu was killed by SIGKILL"), d["reason"]'
+json_is "qemu killed: the same reason" "$work/killed.json" 4 '^qemu was killed by SIGKILL'
 
 # --- no BPF LSM: a healthy kernel is not reported broken ----------------
 expect "no BPF LSM (lsm= without bpf): exit 0, nothing failed" 0 \
 	'^[0-9]+ passed, 0 failed, [0-9]+ skipped$' -- -A "lsm=lockdown,capability,yama" -J "$work/nolsm.json"
 json_is "no BPF LSM: the skips name it, verifier and program-type checks still run" "$work/nolsm.json" \
-	'r = {t["name"]: t for t in d["results"]}
-assert d["failed"] == 0 and d["units"]["failed"] == 0 and d["units"]["passed"] > 0, d["units"]
-assert "the BPF LSM is not active" in r["read_basic"]["reason"] and "lsm=" in r["read_basic"]["reason"], r["read_basic"]
-assert r["verifier_file_dynptr"]["result"] in ("OK", "XFAIL"), r["verifier_file_dynptr"]["result"]
-assert r["prog_types"]["result"] == "OK", r["prog_types"]'
+	0 '' no-lsm
 
 # --- a KVM that cannot run the guest costs under a second ---------------
 # A qemu that, like one under kvm_pvm, reports a KVM error at once and then
@@ -462,9 +366,7 @@ fi
 # load that can take a while), never before.
 mkdir -p "$work/tmp"
 set -m
-TMPDIR=$work/tmp python3 -c 'import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])' "$vmtest" -A vmtest.hang=1 -T 120 -J "$work/int.json" \
+TMPDIR=$work/tmp "$here/selftest.py" sigint-default "$vmtest" -A vmtest.hang=1 -T 120 -J "$work/int.json" \
 	>"$work/out" 2>&1 </dev/null &
 job=$!
 set +m
@@ -483,8 +385,6 @@ else
 	not_ok "Ctrl-C during a run: exit $rc, left: ${left:-nothing}"
 	sed 's/^/     | /' "$work/out" | tail -n 10
 fi
-json_is "Ctrl-C: verdict 130, interrupted" "$work/int.json" \
-	'assert d["verdict"] == 130 and d["reason"] == "interrupted"'
+json_is "Ctrl-C: verdict 130, interrupted" "$work/int.json" 130 '^interrupted$'
 
-echo "$pass passed, $fail failed"
-((fail == 0))
+"$here/results.py" tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$pass" "$fail"

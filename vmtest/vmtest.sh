@@ -84,25 +84,12 @@ VMT_MEM=1G VMT_SMP=${VMTEST_SMP:-2}
 # --- -J, --ktap, --junit: the results files -----------------------------
 # The runner writes its record (test_progs -J) to the guest's fourth serial
 # port, carried here whatever else it prints; vmtest/report.py writes the
-# files from it and from what vmtest knows (meta.json), also when there is
-# no record (then they say why).
-
-# json_escape STRING: STRING as a JSON string, printable ASCII only.
-json_escape()
-{
-	local s
-
-	s=$(printf '%s' "$1" | LC_ALL=C tr -c '\11\12\40-\176' '?')
-	s=${s//\\/\\\\}
-	s=${s//\"/\\\"}
-	s=${s//$'\t'/\\t}
-	s=${s//$'\n'/\\n}
-	printf '"%s"' "$s"
-}
+# files from it and from what vmtest knows (given as its arguments), also
+# when there is no record (then they say why).
 
 # The kernel's name in results: [FLAVOUR:]VERSION (the default version once
 # known), or the image path.
-json_kernel_label()
+result_kernel_label()
 {
 	if [[ -n ${VMT_KVER-} ]]; then
 		[[ $VMT_KVER == */* || -f $VMT_KVER ]] && echo "$VMT_KVER" || kernel_label
@@ -115,21 +102,18 @@ json_kernel_label()
 write_results()
 {
 	local tenths=$((($(date +%s%N) - ${start_ns:-$(date +%s%N)}) / 100000000))
-	local meta=${VMT_TMP:-/tmp}/meta.json record=
+	local record=
 
 	[[ -n $json_out$ktap_out$junit_out ]] || return 0
 	results_written=1
-	[[ -n $VMT_TMP ]] || meta=$(mktemp "${TMPDIR:-/tmp}/vmtest-meta.XXXXXX")
-	printf '{"verdict": %d, "reason": %s, "vmtest": {"kernel": %s, "arch": %s, "image": %s, "accel": %s, "cpus": %s, "memory": %s, "seconds": %d.%d}}\n' \
-		"$1" "$(json_escape "$2")" "$(json_escape "$(json_kernel_label)")" "$(json_escape "$VMT_ARCH")" \
-		"$(json_escape "$kernel")" "$(json_escape "${VMT_ACCEL:-none}")" "$VMT_SMP" \
-		"$(json_escape "$VMT_MEM")" $((tenths / 10)) $((tenths % 10)) >"$meta"
 	[[ -s ${VMT_TMP:-/nonexistent}/record.json ]] && record=$VMT_TMP/record.json
-	python3 "$VMTEST_DIR/report.py" --emit --meta "$meta" ${record:+--record "$record"} \
+	python3 "$VMTEST_DIR/report.py" --emit ${record:+--record "$record"} \
+		--verdict="$1" --reason="$2" --kernel="$(result_kernel_label)" --arch="$VMT_ARCH" \
+		--image="$kernel" --accel="${VMT_ACCEL:-none}" --cpus="$VMT_SMP" --memory="$VMT_MEM" \
+		--seconds="$((tenths / 10)).$((tenths % 10))" \
 		${json_out:+-J "$json_out"} ${ktap_out:+--ktap "$ktap_out"} \
 		${junit_out:+--junit "$junit_out"} >/dev/null ||
 		printf 'vmtest: error: cannot write the results files (report.py)\n' >&2
-	[[ -n $VMT_TMP ]] || rm -f "$meta"
 }
 
 # Every exit leaves the files behind: die() (also in a subshell) writes its

@@ -4,7 +4,8 @@
 # Self-test of the test runner: build runner/*.c with the fake tests of
 # fake_tests.c into BUILD_DIR/fake_test_progs, run it in many ways and check
 # what it prints and how it exits.  Prints one line per check, then
-# "N passed, N failed"; exits 1 if any check failed.
+# "N passed, N failed, 0 skipped" (and writes those counts to $CHECK_RESULT
+# when make check sets it); exits 1 if any check failed.
 #
 # Usage: runner/selftest/run.sh BUILD_DIR   (as root: the runner needs it)
 set -u
@@ -22,6 +23,10 @@ CC=${CC:-cc}
 WORK=$(mktemp -d /tmp/runner-selftest.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
+# The fake runner's records, read through vmtest/results.py.
+RECORDS=$HERE/records.py
+RESULTS=$(dirname "$RUNNER")/vmtest/results.py
+REPORT=$(dirname "$RUNNER")/vmtest/report.py
 npass=0
 nfail=0
 
@@ -63,7 +68,7 @@ if ! $CC -std=gnu11 -O2 -Wall -Wextra -Werror -I"$BUILD" -I"$RUNNER" \
 	"$RUNNER"/*.c "$HERE/fake_tests.c" @"$RUNNER/link.opts" \
 	-lbpf -lelf -lz -o "$BIN"; then
 	fail "build fake_test_progs"
-	echo "$npass passed, $nfail failed"
+	"$RESULTS" tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$npass" "$nfail"
 	exit 1
 fi
 pass "build fake_test_progs with -Wall -Wextra -Werror"
@@ -288,45 +293,14 @@ check "exit 3 on a model switch that is not an identifier, naming file:line" eva
 
 # --- JSON --------------------------------------------------------------------
 run -w 1 -a subtests,hang,skip,deviation -X "$WORK/dev.ini" -J "$WORK/out.json"
-check "JSON parses" python3 -m json.tool "$WORK/out.json" /dev/null
+check "JSON parses" "$RECORDS" parses "$WORK/out.json"
 check "a time line names the slowest tests, the hung one first" \
 	grep -qE '^time: [0-9]+\.[0-9] s in tests; slowest: hang [0-9]+\.[0-9] s' "$WORK/out"
-check "JSON carries each test's duration" python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-hang = [t for t in r if t["name"] == "hang"][0]
-sys.exit(not all(isinstance(t["duration_ms"], int) for t in r) or hang["duration_ms"] < 900)
-' "$WORK/out.json"
-check "JSON has the expected counts and results, in test_progs -J's shape" python3 - "$WORK/out.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-r = {t["name"]: t for t in d["results"]}
-subs = {t["name"] + "/" + s["name"]: s for t in d["results"] for s in t["subtests"]}
-u = d["units"]
-assert d["kernel"] and (u["passed"], u["failed"], u["skipped"]) == (4, 3, 2), d
-assert (u["xfail"], u["xpass"], u["timeout"]) == (1, 1, 1), d
-# upstream's counts: tests that failed, that did not; subtests likewise
-assert (d["failed"], d["success"], d["failed_subtest"], d["success_subtest"], d["skipped"]) == \
-    (3, 1, 3, 4, 2), {k: d[k] for k in ("failed", "success", "failed_subtest", "success_subtest", "skipped")}
-assert r["subtests"]["result"] == "FAIL" and r["subtests"]["failed"] is True and r["subtests"]["number"] == 17
-assert "beta fails" in subs["subtests/beta"]["message"], subs["subtests/beta"]
-assert "beta fails" not in subs["subtests/alpha"]["message"]
-assert r["skip"]["reason"] == "no frobnicator on this machine" and r["skip"]["message"] == ""
-assert r["skip"]["failed"] is False
-assert r["hang"]["result"] == "TIMEOUT" and subs["hang/stuck"]["duration_ms"] >= 900
-assert subs["hang/stuck"]["result"] == "TIMEOUT" and subs["hang/before"]["result"] == "OK"
-g = subs["subtests/gamma"]
-assert (g["name"], g["number"], g["result"], g["reason"], g["failed"]) == \
-    ("gamma", 3, "SKIP", "gamma needs a gizmo", False), g
-b = subs["deviation/broken"]
-assert b["result"] == "XFAIL" and b["rule"] == "R-FAKE-1" and "R-FAKE-1" in b["reason"] and not b["failed"]
-x = subs["deviation/fixed"]
-assert x["result"] == "XPASS" and x["failed"] and x["rule"] and "no longer reproduces" in x["message"], x
-EOF
+check "JSON carries each test's duration" "$RECORDS" durations "$WORK/out.json"
+check "JSON has the expected counts and results, in test_progs -J's shape" "$RECORDS" shape "$WORK/out.json"
 
 # --- KTAP and JUnit: from the JSON, by vmtest/report.py ----------------------
 # (make check also reads them with kunit.py and junitparser: check-formats.sh)
-REPORT=$(dirname "$RUNNER")/vmtest/report.py
 python3 "$REPORT" --emit --record "$WORK/out.json" --ktap "$WORK/out.ktap" --junit "$WORK/out.xml"
 check "report.py writes KTAP and JUnit from the runner's JSON" \
 	test -s "$WORK/out.ktap" -a -s "$WORK/out.xml"
@@ -334,15 +308,7 @@ check "KTAP: nested subtests two spaces in, kselftest's directives" eval \
 	'grep -q "^  # Subtest: subtests$" "$WORK/out.ktap" && grep -q "^  ok 1 broken # XFAIL R-FAKE-1" "$WORK/out.ktap" &&
 	 grep -q "^  ok [0-9] fixed # XPASS" "$WORK/out.ktap" && grep -q "^not ok [0-9] hang # TIMEOUT" "$WORK/out.ktap" &&
 	 grep -q "^  # .*beta fails" "$WORK/out.ktap" && tail -n 1 "$WORK/out.ktap" | grep -q "^# "'
-check "JUnit parses; failures and skips are the runner's units" python3 - "$WORK/out.xml" <<'EOF'
-import sys, xml.etree.ElementTree as ET
-root = ET.parse(sys.argv[1]).getroot()
-cases = root.findall("testsuite/testcase")
-fails = [c for c in cases if c.find("failure") is not None]
-skips = [c for c in cases if c.find("skipped") is not None]
-assert (len(fails), len(skips)) == (3, 2), (len(fails), len(skips))
-assert all(c.get("time") for c in cases) and "skipped" not in root.attrib
-EOF
+check "JUnit parses; failures and skips are the runner's units" "$RECORDS" junit "$WORK/out.xml"
 
 # --- cases and rules ------------------------------------------------------
 cat >"$WORK/cases.ini" <<EOF
@@ -366,22 +332,9 @@ check "a deviation mutes only a failure of its own rule" \
 	has "#19/2 x_cases/other_rule:FAIL (a case of R-FAKE-7 failed; the known deviation for this subtest is of R-FAKE-8)"
 check "an entry that covers nothing is reported" \
 	has "known deviation [x_cases/no_such_subtest] (R-FAKE-9, line 7) covered nothing in this run"
-check "the results carry each failure's rule" python3 - "$WORK/cases.json" <<'EOF'
-import json, sys
-subs = {s["name"]: s for t in json.load(open(sys.argv[1]))["results"] for s in t["subtests"]}
-assert subs["rows"]["rule"] == "R-FAKE-6" and subs["other_rule"]["rule"] == "R-FAKE-7", subs
-EOF
-check "the results list every rule a unit checked, each once" python3 - "$WORK/cases.json" <<'EOF'
-import json, sys
-subs = {s["name"]: s for t in json.load(open(sys.argv[1]))["results"] for s in t["subtests"]}
-assert subs["rows"]["rules"] == ["R-FAKE-5", "R-FAKE-6"], subs["rows"]
-assert subs["other_rule"]["rules"] == ["R-FAKE-7"], subs["other_rule"]
-EOF
-check "the JSON lists the entries that covered nothing" python3 - "$WORK/cases.json" <<'EOF'
-import json, sys
-got = json.load(open(sys.argv[1]))["deviations_unmatched"]
-assert got == ["[x_cases/no_such_subtest] (R-FAKE-9, line 7)"], got
-EOF
+check "the results carry each failure's rule" "$RECORDS" rule "$WORK/cases.json"
+check "the results list every rule a unit checked, each once" "$RECORDS" rules "$WORK/cases.json"
+check "the JSON lists the entries that covered nothing" "$RECORDS" unmatched "$WORK/cases.json"
 run -t x_cases/rows -X "$WORK/cases.ini"
 check "a run that filtered out subtests does not call an entry unmatched" \
 	lacks "covered nothing"
@@ -405,14 +358,7 @@ check "-j 4: a lane's tests never overlap, a test without traits runs alone" eva
 check "-j 4: results print in the selection's order, as with -j 1" eval \
 	'[ "$(result_lines | sed "s/:.*//")" = "$(echo "$serial" | sed "s/:.*//")" ]'
 FAKE_PAR_DIR=$WORK/par run -a 'x_*' -b x_cases -j 2 -r 2 -J "$WORK/par.json"
-check "-j 2 -r 2: every run reported once, in order, and in the JSON" python3 - "$WORK/par.json" <<'EOF'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-names = [(t["name"], t["run"]) for t in r]
-want = [(n, run) for run in (1, 2) for n in ("x_alone", "x_lane_a", "x_lane_b", "x_par_a", "x_par_b")]
-assert names == want, names
-assert all(t["result"] == "OK" for t in r), [t["result"] for t in r]
-EOF
+check "-j 2 -r 2: every run reported once, in order, and in the JSON" "$RECORDS" parallel "$WORK/par.json"
 run -j 0
 check "-j 0 is a usage error" eval 'rc_is 2 && err_has "-j wants a number >= 1"'
 
@@ -429,5 +375,4 @@ check "test__require_kconfig() of an option the traits lack fails the test" eval
 
 check "no temporary files left behind" eval '! ls /tmp/test_progs.* >/dev/null 2>&1'
 
-echo "$npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+"$RESULTS" tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$npass" "$nfail"
