@@ -98,5 +98,5 @@ else
 	fail "the types are Debian 6.19.14's, the same as this build's"
 fi
 
-echo "$npass passed, $nfail failed"
+vmtest/results.py tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$npass" "$nfail"
 ((nfail == 0))

@@ -74,5 +74,5 @@ expect_usage "a timeout that is no number" "-T takes a number" -T soon
 expect_usage "-C of a missing file" "no such file" -C "$work/none.json"
 expect_usage "an argument" "unexpected argument" 7.3.4
 
-echo "$pass passed, $fail failed"
+vmtest/results.py tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$pass" "$fail"
 ((fail == 0))

@@ -235,6 +235,9 @@ def main():
             if ok:
                 print(f"ok   {msg}")
     print(f"{len(results) - len(bad)} passed, {len(bad)} failed")
+    sys.path.insert(0, os.path.join(TOP, "vmtest"))
+    from results import write_tally
+    write_tally(os.environ.get("CHECK_RESULT"), (len(results) - len(bad), len(bad), 0))
     return 1 if bad else 0
 
 

@@ -290,6 +290,9 @@ def main():
         static_checks(c, rules, dups, cited)
         kconfig_checks(c)
     print(f"{c.passed} passed, {c.failed} failed")
+    sys.path.insert(0, os.path.join(TOP, "vmtest"))
+    from results import write_tally
+    write_tally(os.environ.get("CHECK_RESULT"), (c.passed, c.failed, 0))
     return 1 if c.failed else 0
 
 
