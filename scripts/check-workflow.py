@@ -22,7 +22,8 @@ except ImportError:
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # One call, its arguments words or one quoted ${{ }} expression each.
 CALL = re.compile(r'scripts/ci-job\.sh ([a-z]+)((?: (?:[\w.:-]+|"\$\{\{ [\w.]+ \}\}"))*)')
-JOBS = {"kernels", "kernel", "toolchain", "report"}
+with open(os.path.join(TOP, "scripts", "ci-job.sh")) as f:
+    JOBS = set(re.findall(r"^job_([a-z]+)\(\)$", f.read(), re.M))
 
 
 def run_steps():
