@@ -96,10 +96,17 @@ def functions(path):
 
 
 def tracked():
+    """The tracked files; outside a git work tree (a copy of one), every
+    file but those of .git and build directories."""
     out = subprocess.run(["git", "-C", TOP, "ls-files", "-z"], capture_output=True)
-    if out.returncode:
-        sys.exit("check-funclen: not in a git work tree: name the files")
-    return [f for f in out.stdout.decode().split("\0") if f and os.path.isfile(os.path.join(TOP, f))]
+    if out.returncode == 0:
+        return [f for f in out.stdout.decode().split("\0")
+                if f and os.path.isfile(os.path.join(TOP, f))]
+    files = []
+    for d, dirs, names in os.walk(TOP):
+        dirs[:] = sorted(x for x in dirs if x != ".git" and not x.startswith("build"))
+        files += [os.path.relpath(os.path.join(d, n), TOP) for n in sorted(names)]
+    return files
 
 
 def main(argv):
