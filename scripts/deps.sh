@@ -50,6 +50,8 @@ run=(
 # shellcheck disable=SC2034
 check=(
 	debootstrap:debootstrap unshare:util-linux git:git
+	# vmtest/selftest.sh looks for leftover qemu processes
+	pgrep:procps
 	py:yaml:python3-yaml py:junitparser:python3-junitparser
 	tar:tar xz:xz-utils
 	# the gates on the sources (scripts/check-lint.sh)
