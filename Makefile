@@ -5,8 +5,13 @@
 #   make              build build/test_progs (static) and the BPF objects
 #   make vmtest       the main job: install what is missing, build, fetch a
 #                     6.19 kernel, boot it, run the suite, print the verdict
-#   make check        the project's tests (runner self-tests, host run, vmtest,
-#                     a build with Debian 13's toolchain, the CI workflow)
+#   make lint         the gates on the sources, in seconds: clang-format,
+#                     shellcheck, pyflakes, function length, the -Werror build
+#   make rules        SEMANTICS.md against the code, both ways
+#   make selftest     the runner's and vmtest's self-tests
+#   make check        the project's tests: the three above first, then a host
+#                     run, the suite on Debian kernels and the CI jobs
+#                     (scripts/ci-job.sh) in fresh Debian 13 and sid roots
 #   make bench        measure time-to-verdict against a bare boot
 #   make bench-kfunc  benchmark file-dynptr reads against pread and mmap
 #   make numbers      measure, and write the figures of README.md and docs/ (scripts/numbers.py)
@@ -97,14 +102,14 @@ COMPAT_SRCS	 = $(if $(shell $(NM) -A "$(LIBELF_A)" 2>/dev/null | grep -q ' U eu_
 
 VMTEST		:= vmtest/vmtest.sh --arch $(ARCH) -r $(OUTPUT)/test_progs $(if $(KERNEL),-k $(KERNEL))
 
-.PHONY: all deps toolchain vmtest check bench bench-kfunc numbers clean help FORCE
+.PHONY: all deps toolchain vmtest lint rules selftest check bench bench-kfunc numbers clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
 all: $(OUTPUT)/test_progs $(OUTPUT)/bench_kfunc
 
 help:
-	@sed -n '3,21s/^# \{0,1\}//p' Makefile
+	@sed -n '3,26s/^# \{0,1\}//p' Makefile
 
 # The groups of deps.sh a goal needs, for this ARCH.
 DEPS_ARCH	:= $(if $(SYSROOT),cross-$(ARCH)) $(if $(filter arm64,$(ARCH)),run-arm64)
@@ -171,10 +176,22 @@ vmtest:
 	@$(MAKE) --no-print-directory all
 	$(VMTEST) $(VMTEST_ARGS) -- $(RUNNER_ARGS)
 
-# The project's tests: runner self-tests, a host run (on a host without the
-# kfunc every test must SKIP with its reason), vmtest's self-tests, the suite
-# on Debian kernels, a build with Debian 13's toolchain and a rehearsal of
-# the CI workflow. See scripts/check.sh.
+# The gates a new test meets first, each alone (scripts/check.sh runs the
+# same commands as its first steps). lint builds first: warnings are errors.
+lint: all
+	scripts/check-lint.sh
+
+rules:
+	scripts/check-rules.py
+
+selftest:
+	runner/selftest/run.sh $(OUTPUT)/selftest
+	vmtest/selftest.sh
+
+# The project's tests: the gates above, a host run (on a host without the
+# kfunc every test must SKIP with its reason), the suite on Debian kernels
+# and the CI jobs, each in the fresh Debian root CI gives it. See
+# scripts/check.sh.
 check:
 	@scripts/deps.sh build run check plot cross-arm64 run-arm64
 	@$(MAKE) --no-print-directory all

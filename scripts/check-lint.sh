@@ -1,27 +1,34 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check-lint.sh: the gates on the sources, as make check runs them.
+# check-lint.sh: the gates on the sources (make lint; make check runs it).
 #
 #  - every C file is as clang-format 14 (Debian 12's) formats it with the
 #    project's .clang-format; other versions break some lines differently,
-#    so the gate names its version (CLANG_FORMAT= to use another);
+#    so the gate names its version (CLANG_FORMAT= to use another). Where
+#    this system's archive has no clang-format-14 (Debian 13, sid) the
+#    check is skipped, saying so; where it has it, it must be installed;
 #  - every shell script is clean for shellcheck at severity warning, with
 #    the project's .shellcheckrc; each exception is a disable comment, with
 #    its reason, where it applies;
+#  - every Python program is clean for pyflakes (Debian's python3-pyflakes);
+#  - no function of the C, Python and shell sources is over 80 lines
+#    (scripts/check-funclen.py);
 #  - warnings are errors in the build of the runner and of the programs;
 #  - the README's measured figures are the parts scripts/numbers.py writes,
 #    each well formed and saying when it was measured.
 #
-# Prints one line per check and "N passed, N failed". Exit 1 if one failed.
+# Prints one line per check and "N passed, N failed, N skipped". Exit 1 if
+# one failed.
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 CLANG_FORMAT=${CLANG_FORMAT:-clang-format-14}
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 
 ok() { echo "ok   $1"; passed=$((passed + 1)); }
 bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+skip() { echo "SKIP $1"; skipped=$((skipped + 1)); }
 
 # The project's files, as committed (untracked build output left out).
 sources()
@@ -48,39 +55,96 @@ shell_scripts()
 	done
 }
 
+python_programs()
+{
+	local f
+	sources '*' | while IFS= read -r f; do
+		[[ -f $f ]] || continue
+		case $f in
+		*.py) echo "$f" ;;
+		*.sh | *.c | *.h | *.md) ;;
+		*) head -n 1 "$f" | grep -qE '^#!.*\bpython' && echo "$f" ;;
+		esac
+	done
+}
+
+# The files clang-format would change, from one run over all of them.
+unformatted()
+{
+	"$CLANG_FORMAT" --style=file --dry-run -Werror "$@" 2>&1 |
+		sed -nE 's/^([^: ]+):[0-9]+:[0-9]+: error: .*clang-format-violations.*/\1/p' | sort -u
+}
+
 check_format()
 {
-	local f dirty=() n=0
+	local files dirty
 
 	if ! command -v "$CLANG_FORMAT" >/dev/null; then
-		bad "C sources formatted: $CLANG_FORMAT not found (scripts/deps.sh check installs it)"
+		if [[ $CLANG_FORMAT == clang-format-14 ]] &&
+			! apt-cache show clang-format-14 >/dev/null 2>&1; then
+			skip "C sources formatted: this system's archive has no clang-format-14, the version whose format the sources keep (others break lines differently); Debian 12 has it (or CLANG_FORMAT=clang-format-N to compare with another)"
+		else
+			bad "C sources formatted: $CLANG_FORMAT not found (scripts/deps.sh check installs it)"
+		fi
 		return
 	fi
-	while IFS= read -r f; do
-		n=$((n + 1))
-		"$CLANG_FORMAT" --style=file "$f" | cmp -s - "$f" || dirty+=("$f")
-	done < <(sources '*.c' '*.h')
+	mapfile -t files < <(sources '*.c' '*.h')
+	mapfile -t dirty < <(unformatted "${files[@]}")
 	if ((${#dirty[@]})); then
-		bad "C sources formatted ($CLANG_FORMAT): ${#dirty[@]} of $n files differ; fix with: $CLANG_FORMAT -i ${dirty[*]}"
+		bad "C sources formatted ($CLANG_FORMAT): ${#dirty[@]} of ${#files[@]} files differ; fix with: $CLANG_FORMAT -i ${dirty[*]}"
 	else
-		ok "C sources formatted: $n files as $CLANG_FORMAT and .clang-format want"
+		ok "C sources formatted: ${#files[@]} files as $CLANG_FORMAT and .clang-format want"
 	fi
 }
 
 check_shell()
 {
-	local scripts out
+	local scripts out cores
 
 	if ! command -v shellcheck >/dev/null; then
 		bad "shell scripts lint-free: shellcheck not found (scripts/deps.sh check installs it)"
 		return
 	fi
 	mapfile -t scripts < <(shell_scripts)
-	if out=$(shellcheck -S warning -f gcc "${scripts[@]}" 2>&1); then
+	# One shellcheck per core, each on its share of the scripts.
+	cores=$(nproc)
+	if out=$(printf '%s\0' "${scripts[@]}" |
+		xargs -0 -n $(((${#scripts[@]} + cores - 1) / cores)) -P "$cores" \
+			shellcheck -S warning -f gcc 2>&1); then
 		ok "shell scripts lint-free: ${#scripts[@]} scripts, shellcheck -S warning"
 	else
 		bad "shell scripts lint-free: shellcheck -S warning found $(grep -c ': \(error\|warning\):' <<<"$out") problems:"
 		sed 's/^/     /' <<<"$out"
+	fi
+}
+
+# pyflakes, as Debian's python3 runs it (the one its python3-* serve).
+check_python()
+{
+	local progs out
+
+	if ! /usr/bin/python3 -c 'import pyflakes' 2>/dev/null; then
+		bad "Python programs pyflakes-clean: pyflakes not found (scripts/deps.sh check installs python3-pyflakes)"
+		return
+	fi
+	mapfile -t progs < <(python_programs)
+	if out=$(/usr/bin/python3 -m pyflakes "${progs[@]}" 2>&1); then
+		ok "Python programs pyflakes-clean: ${#progs[@]} programs"
+	else
+		bad "Python programs pyflakes-clean: pyflakes found $(grep -c . <<<"$out") problems:"
+		sed 's/^/     /' <<<"$out"
+	fi
+}
+
+check_funclen()
+{
+	local out
+
+	if out=$(scripts/check-funclen.py 2>&1); then
+		ok "$(sed -n 's/^functions: //p' <<<"$out")"
+	else
+		bad "functions at most 80 lines: scripts/check-funclen.py says:"
+		grep -v ' passed, ' <<<"$out" | sed 's/^/     /'
 	fi
 }
 
@@ -119,7 +183,9 @@ check_readme_numbers()
 
 check_format
 check_shell
+check_python
+check_funclen
 check_werror
 check_readme_numbers
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0))

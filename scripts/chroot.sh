@@ -85,7 +85,9 @@ chroot_run()
 	unshare --mount --propagation private -- /bin/bash -c '
 		dir=$1
 		shift
-		mount -t proc proc "$dir/proc" &&
+		# The root a mount of its own, so that unshare --mount works in it.
+		mount --bind "$dir" "$dir" &&
+			mount -t proc proc "$dir/proc" &&
 			mount --rbind /sys "$dir/sys" &&
 			mount --rbind /dev "$dir/dev" || exit 125
 		exec chroot "$dir" /usr/bin/env -i "$@"

@@ -27,8 +27,10 @@ fi
 
 # Each entry: WHAT:PACKAGE. WHAT is a command, an absolute path, lib:NAME
 # (a library the C compiler must find: a static archive for the static
-# runner) or py:MODULE (a module of Debian's /usr/bin/python3). The arrays
-# are named by the groups asked for (declare -n below).
+# runner) or py:MODULE (a module of Debian's /usr/bin/python3). A PACKAGE
+# ending in '?' is wanted only where this system's archive has it
+# (clang-format-14: Debian 12's; check-lint.sh skips the format check
+# without it). The arrays are named by the groups asked for (declare -n).
 # shellcheck disable=SC2034
 build=(
 	"${CLANG:-clang}:clang" "${LLVM_STRIP:-llvm-strip}:llvm" "${BPFTOOL:-bpftool}:bpftool"
@@ -48,10 +50,12 @@ run=(
 # shellcheck disable=SC2034
 check=(
 	debootstrap:debootstrap unshare:util-linux git:git
+	# vmtest/selftest.sh looks for leftover qemu processes
+	pgrep:procps
 	py:yaml:python3-yaml py:junitparser:python3-junitparser
 	tar:tar xz:xz-utils
 	# the gates on the sources (scripts/check-lint.sh)
-	clang-format-14:clang-format-14 shellcheck:shellcheck
+	clang-format-14:clang-format-14? shellcheck:shellcheck py:pyflakes:python3-pyflakes
 )
 # shellcheck disable=SC2034
 cross_arm64=(
@@ -98,7 +102,17 @@ present()
 	esac
 }
 
-missing=() missing_what=()
+# in_archive PACKAGE: this system's package lists have it (after one
+# apt-get update on a machine that has no lists yet, when we may).
+in_archive()
+{
+	if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null && ((EUID == 0 && !check_only)); then
+		apt-get update -q </dev/null >/dev/null 2>&1
+	fi
+	apt-cache show --no-all-versions "$1" >/dev/null 2>&1
+}
+
+missing=() missing_what=() absent=()
 for group; do
 	case $group in
 	build | run | check | plot | kbuild | cross-arm64 | run-arm64) ;;
@@ -108,6 +122,10 @@ for group; do
 	for entry in "${entries[@]}"; do
 		pkg=${entry##*:} what=${entry%:*}
 		present "$what" && continue
+		if [[ $pkg == *\? ]]; then
+			pkg=${pkg%\?}
+			in_archive "$pkg" || { absent+=("$pkg"); continue; }
+		fi
 		[[ " ${missing[*]} " == *" $pkg "* ]] || missing+=("$pkg")
 		missing_what+=("${what#*:} ($pkg)")
 	done
@@ -132,6 +150,9 @@ check_clang()
 		return 1
 	fi
 }
+
+((${#absent[@]})) &&
+	echo "deps: not in this system's archive, done without: ${absent[*]}" >&2
 
 if ((${#missing[@]} == 0)); then
 	[[ " $* " == *" build "* ]] && { check_clang || exit 1; }
