@@ -183,10 +183,11 @@ lint: all
 
 rules:
 	scripts/check-rules.py
+	scripts/check-docs.py
 
-selftest:
+selftest: all
 	runner/selftest/run.sh $(OUTPUT)/selftest
-	vmtest/selftest.sh
+	vmtest/selftest.sh --no-boot
 
 # The project's tests: the gates above, a host run (on a host without the
 # kfunc every test must SKIP with its reason), the suite on Debian kernels

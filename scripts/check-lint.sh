@@ -187,5 +187,5 @@ check_python
 check_funclen
 check_werror
 check_readme_numbers
-echo "$passed passed, $failed failed, $skipped skipped"
+vmtest/results.py tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$passed" "$failed" "$skipped"
 ((failed == 0))

@@ -19,12 +19,14 @@ steps=(
 	# The gates a new test meets first (make lint, make rules, make selftest).
 	"lint: clang-format, shellcheck, pyflakes, function length, -Werror|scripts/check-lint.sh"
 	"rules: SEMANTICS.md = the code, both ways|scripts/check-rules.py"
+	"docs: README and docs/ agree, links resolve|scripts/check-docs.py"
 	"runner self-tests|runner/selftest/run.sh $OUTPUT/selftest"
-	"vmtest self-tests|vmtest/selftest.sh"
+	"vmtest self-tests (no guest)|vmtest/selftest.sh --no-boot"
 	"CI workflow: each run: step a ci-job.sh call that make check runs|scripts/check-workflow.py"
 	"build: bad input, types not from the host|scripts/check-build.sh"
 	"config: survives olddefconfig, names every option a test needs|scripts/check-config.sh"
-	"host run (skips without the kfunc)|$OUTPUT/test_progs -X known-deviations.ini"
+	"host run (skips without the kfunc)|$OUTPUT/test_progs -X known-deviations.ini -J $CHECK_RESULT"
+	"vmtest self-tests with guests: bad kernels, hangs, panics, caches|vmtest/selftest.sh --guests"
 	# OUTPUT is the x86_64 build's here (make exports it): name arm64's.
 	"build for arm64 (make ARCH=arm64, cross)|make --no-print-directory ARCH=arm64 OUTPUT=build-arm64"
 	"matrix: 6.18.15 (control), 6.19.14, 7.3.4, rt-amd64 7.3.4, arm64 4K and 16K|vmtest/matrix.sh -j 2 -o $OUTPUT/matrix 6.18.15 6.19.14 7.3.4 rt-amd64:7.3.4 cloud-arm64:6.19.14 arm64-16k:7.3.4"
@@ -34,18 +36,18 @@ steps=(
 	"JSON, KTAP, JUnit as CI systems read them|scripts/check-formats.sh"
 	"Debian bisect for the R-VERIFY-10 fix|scripts/check-bisect.sh"
 	"history over 7.1.8 .. 7.2.9: the R-VERIFY-10 fix found|scripts/check-history.sh $OUTPUT/history-check"
-	"page-cache tests x20 (flake check)|vmtest/vmtest.sh -k 6.19.14 -- -t fault_nonsleepable,sleepable_select,release,file_kinds/sparse_hole,elf_parse/runner_nonsleepable --repeat 20"
-	"model_seq: random sequences, seed printed, on 7.3.4|vmtest/vmtest.sh -k 7.3.4 -- -t model_seq -s random --budget 20s"
+	"page-cache tests x20 (flake check)|vmtest/vmtest.sh -k 6.19.14 -J $CHECK_RESULT -- -t fault_nonsleepable,sleepable_select,release,file_kinds/sparse_hole,elf_parse/runner_nonsleepable --repeat 20"
+	"model_seq: random sequences, seed printed, on 7.3.4|vmtest/vmtest.sh -k 7.3.4 -J $CHECK_RESULT -- -t model_seq -s random --budget 20s"
 	"bench_kfunc quick on 7.3.4: every method checked, ratios, plot|scripts/check-bench.sh $OUTPUT/bench-check 7.3.4"
 	# The CI workflow's jobs, each in the Debian release its container has
 	# (toolchain bookworm is this machine's build; trixie's = kernel 6.19.14).
 	"CI job kernels (as on ubuntu-latest)|scripts/ci-job.sh -o $OUTPUT/ci kernels 6.19.14 cloud-arm64:6.19.14"
 	"CI job kernel 6.19.14 (fresh Debian 13 root)|scripts/ci-job.sh -o $OUTPUT/ci -r trixie kernel 6.19.14"
-	"Debian 13 build = host build on 6.19.14|vmtest/report.py --same $OUTPUT/ci/results-6.19.14 $OUTPUT/matrix/6.19.14"
+	"Debian 13 build = host build on 6.19.14|vmtest/report.py --same --tally $CHECK_RESULT $OUTPUT/ci/results-6.19.14 $OUTPUT/matrix/6.19.14"
 	"CI job toolchain sid (fresh sid root)|scripts/ci-job.sh -o $OUTPUT/ci -r sid toolchain sid"
-	"sid build = host build on 6.19.14|vmtest/report.py --same $OUTPUT/ci/toolchain-sid $OUTPUT/matrix/6.19.14"
+	"sid build = host build on 6.19.14|vmtest/report.py --same --tally $CHECK_RESULT $OUTPUT/ci/toolchain-sid $OUTPUT/matrix/6.19.14"
 	"CI job kernel cloud-arm64:6.19.14 (fresh Debian 13 root)|scripts/ci-job.sh -o $OUTPUT/ci -r trixie kernel cloud-arm64:6.19.14"
-	"Debian 13 arm64 build = host arm64 build on cloud-arm64 6.19.14|vmtest/report.py --same $OUTPUT/ci/results-cloud-arm64_6.19.14 $OUTPUT/matrix/cloud-arm64_6.19.14"
+	"Debian 13 arm64 build = host arm64 build on cloud-arm64 6.19.14|vmtest/report.py --same --tally $CHECK_RESULT $OUTPUT/ci/results-cloud-arm64_6.19.14 $OUTPUT/matrix/cloud-arm64_6.19.14"
 	"CI job report (as on ubuntu-latest)|scripts/ci-job.sh -o $OUTPUT/ci report 6.19.14 cloud-arm64:6.19.14"
 )
 

@@ -470,14 +470,15 @@ class Checks:
 
 
 def add_step(into, name, rc, seconds, result):
-    """make check's step into its check.json: the counts the step wrote, or
-    none; a step that failed without a failed count counts one."""
+    """make check's step into its check.json: the counts the step wrote; a
+    step that wrote none counts as one check (passed when it exited 0), and
+    one that failed without a failed count counts one failure."""
     try:
         with open(into, encoding="utf-8") as f:
             check = json.load(f)
     except (OSError, ValueError):
         check = {"steps": []}
-    p, f, s = (tally_of(result) if result else None) or (0, 0, 0)
+    p, f, s = (tally_of(result) if result else None) or (int(rc == 0), 0, 0)
     if rc != 0 and f == 0:
         f = 1
     check["steps"].append({"name": name, "rc": rc, "passed": p, "failed": f,

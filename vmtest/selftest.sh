@@ -7,14 +7,14 @@
 #
 # --no-boot: only the checks that start no guest and fetch nothing (make
 # selftest): arguments refused before anything slow, the splat scanner,
-# and the readers of results on made-up runs.
+# and the readers of results on made-up runs. --guests: only the others
+# (make check runs both, each once).
 set -uo pipefail
 
-no_boot=0
-case ${1-} in
---no-boot) no_boot=1 ;;
-'') ;;
-*) echo "usage: vmtest/selftest.sh [--no-boot]" >&2; exit 2 ;;
+part=${1-all}
+case $part in
+--no-boot | --guests | all) ;;
+*) echo "usage: vmtest/selftest.sh [--no-boot | --guests]" >&2; exit 2 ;;
 esac
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -60,6 +60,24 @@ expect()
 	fi
 }
 
+# json_is NAME FILE VERDICT REASON_RE [CASE]...: FILE (vmtest -J) has
+# verdict VERDICT, a reason matching REASON_RE, and holds each CASE
+# (vmtest/selftest.py run checks them).
+json_is()
+{
+	local name=$1 file=$2 err
+	shift 2
+
+	if err=$("$here/selftest.py" run "$file" "$@" 2>&1); then
+		ok "-J: $name"
+	else
+		not_ok "-J: $name: $(tail -n 1 <<<"$err")"
+		[[ -f $file ]] && sed 's/^/     | /' "$file" | head -n 12
+	fi
+}
+
+# ===== what starts no guest and fetches nothing (--no-boot) =====
+if [[ $part != --guests ]]; then
 # The splat scanner, on made-up kernel logs (no boot): a splat a test
 # declared is left to it; any other, inside or outside the window, is not.
 check_splats()
@@ -85,21 +103,6 @@ check_splats "declared splat tolerated, others flagged" "4 6 7 "
 printf '%s\r\n' '[ 1.0] boot' '[ 2.0] all fine' >"$work/kmsg.log"
 check_splats "a clean log" ""
 
-# json_is NAME FILE VERDICT REASON_RE [CASE]...: FILE (vmtest -J) has
-# verdict VERDICT, a reason matching REASON_RE, and holds each CASE
-# (vmtest/selftest.py run checks them).
-json_is()
-{
-	local name=$1 file=$2 err
-	shift 2
-
-	if err=$("$here/selftest.py" run "$file" "$@" 2>&1); then
-		ok "-J: $name"
-	else
-		not_ok "-J: $name: $(tail -n 1 <<<"$err")"
-		[[ -f $file ]] && sed 's/^/     | /' "$file" | head -n 12
-	fi
-}
 
 # report.py on made-up results (no boot): cells, NOVERDICT, links, exit code.
 rep=$here/testdata/report
@@ -185,7 +188,8 @@ early "a malformed -X file, named by its host path, before the boot" 3 \
 early "a runner option the runner lacks, before the boot" 2 \
 	"unrecognized option '--no-such-option'" -- -- --no-such-option
 
-if ((no_boot)); then
+fi
+if [[ $part == --no-boot ]]; then
 	"$here/results.py" tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$pass" "$fail"
 	exit
 fi
