@@ -96,7 +96,7 @@ for tc in "$@"; do
 	for k in $kernels; do
 		"$top/vmtest/vmtest.sh" -k "$k" -r "$root/src/build/test_progs" \
 			-J "$outdir/$tc-$k.json" >"$outdir/$tc-$k.log" 2>&1
-		counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$outdir/$tc-$k.log" | tail -n 1)
+		counts=$("$top/vmtest/results.py" counts "$outdir/$tc-$k.json")
 		if python3 "$top/vmtest/report.py" --same "$outdir/$tc-$k.json" "$outdir/host-$k.json" \
 			>"$outdir/$tc-$k.same" 2>&1; then
 			pass=$((pass + 1))
@@ -118,5 +118,4 @@ echo
 	echo "|---|---|---|$(for _ in $kernels; do printf -- '---|'; done)"
 	printf '%s\n' "${table[@]}"
 } | tee "$outdir/table.md"
-echo "$pass passed, $fail failed"
-((fail == 0))
+"$top/vmtest/results.py" tally "$pass" "$fail"
