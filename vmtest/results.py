@@ -461,6 +461,11 @@ class Checks:
         print(("ok   " if ok else "FAIL ") + what + (f": {detail}" if detail and not ok else ""))
         return ok
 
+    def problems(self, what, problems):
+        """A check that passes when PROBLEMS is empty; each printed below."""
+        for p in [] if self.check(what, not problems) else problems:
+            print(f"     {p}")
+
     def done(self, tally=None, add=False):
         """The count line; exit status 1 when a check failed."""
         print(f"{self.passed} passed, {self.failed} failed")
