@@ -38,28 +38,17 @@ sources()
 	fi
 }
 
-shell_scripts()
+# programs EXT SHEBANG: the files named *.EXT, or with no known extension
+# and a #! line matching the extended regex SHEBANG.
+programs()
 {
 	local f
 	sources '*' | while IFS= read -r f; do
 		[[ -f $f ]] || continue
 		case $f in
-		*.sh) echo "$f" ;;
-		*.py | *.c | *.h | *.md) ;;
-		*) head -n 1 "$f" | grep -qE '^#!.*\b(ba|da)?sh\b' && echo "$f" ;;
-		esac
-	done
-}
-
-python_programs()
-{
-	local f
-	sources '*' | while IFS= read -r f; do
-		[[ -f $f ]] || continue
-		case $f in
-		*.py) echo "$f" ;;
-		*.sh | *.c | *.h | *.md) ;;
-		*) head -n 1 "$f" | grep -qE '^#!.*\bpython' && echo "$f" ;;
+		*."$1") echo "$f" ;;
+		*.sh | *.py | *.c | *.h | *.md) ;;
+		*) head -n 1 "$f" | grep -qE "^#!.*$2" && echo "$f" ;;
 		esac
 	done
 }
@@ -101,7 +90,7 @@ check_shell()
 		not_ok "shell scripts lint-free: shellcheck not found (scripts/deps.sh check installs it)"
 		return
 	fi
-	mapfile -t scripts < <(shell_scripts)
+	mapfile -t scripts < <(programs sh '\b(ba|da)?sh\b')
 	# One shellcheck per core, each on its share of the scripts.
 	cores=$(nproc)
 	if out=$(printf '%s\0' "${scripts[@]}" |
@@ -123,7 +112,7 @@ check_python()
 		not_ok "Python programs pyflakes-clean: pyflakes not found (scripts/deps.sh check installs python3-pyflakes)"
 		return
 	fi
-	mapfile -t progs < <(python_programs)
+	mapfile -t progs < <(programs py '\bpython')
 	if out=$(/usr/bin/python3 -m pyflakes "${progs[@]}" 2>&1); then
 		ok "Python programs pyflakes-clean: ${#progs[@]} programs"
 	else
