@@ -37,7 +37,6 @@ run() {
 has() { grep -qF -- "$1" "$WORK/out"; }
 lacks() { ! has "$1"; }
 has_re() { grep -qE -- "$1" "$WORK/out"; }
-lacks() { ! grep -qF -- "$1" "$WORK/out"; }
 err_has() { grep -qF -- "$1" "$WORK/err"; }
 last_line_is() { [ "$(tail -n 1 "$WORK/out")" = "$1" ]; }
 rc_is() { [ "$rc" -eq "$1" ]; }
