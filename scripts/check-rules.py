@@ -184,14 +184,6 @@ def static_checks(c, rules, dups, cited):
             [f"known-deviations.ini:{n}: {r}" for r, n in devs if r not in rules])
 
 
-def load_run(path):
-    """(file, record) of a run, read by vmtest/results.py."""
-    run = Run(path)
-    if run.error:
-        raise ValueError(run.error)
-    return run.file, run.data
-
-
 def units(run):
     for t in run.get("results") or []:
         yield t["name"], t
@@ -202,11 +194,11 @@ def units(run):
 def run_checks(c, rules, cited, paths):
     checked, unknown, xfail_bad, unmatched, unreadable, ruleless = {}, [], [], [], [], []
     for path in paths:
-        try:
-            f, run = load_run(path)
-        except (OSError, ValueError) as e:
-            unreadable.append(f"{path}: {e}")
+        r = Run(path)
+        if r.error:
+            unreadable.append(r.error)
             continue
+        f, run = r.file, r.data
         label = run.get("kernel") or f
         if "deviations_unmatched" not in run:
             unreadable.append(f"{f}: no \"deviations_unmatched\" (a runner older than the rules?)")
