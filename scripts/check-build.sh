@@ -10,9 +10,7 @@ top=$PWD
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/check-build.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
-npass=0 nfail=0
-pass() { echo "ok   $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL $1"; nfail=$((nfail + 1)); }
+. scripts/checks.sh
 
 # build NAME TARGET MAKEVARS...: runs make into a fresh OUTPUT, keeping
 # its exit code in $rc and its output in $work/NAME.log.
@@ -33,9 +31,9 @@ nothing_left() { [[ ! -e $out/vmlinux.h ]] && [[ -z $(find "$out" -name '*.part'
 expect()
 {
 	if ((rc != 0)) && says "$2" && nothing_left; then
-		pass "$1"
+		ok "$1"
 	else
-		fail "$1 (exit $rc)"
+		not_ok "$1 (exit $rc)"
 		sed 's/^/    /' "$work/$name.log" | tail -n 8
 	fi
 }
@@ -86,17 +84,16 @@ unshare --mount --propagation private -- sh -c '
 ' sh "$work/bin" "$top" "$out" >"$work/nosys.log" 2>&1
 rc=$?
 if ((rc == 0)) && [[ -x $out/test_progs ]] && ! grep -qw install "$work/apt-calls"; then
-	pass "make builds with /sys hidden, without installing anything"
+	ok "make builds with /sys hidden, without installing anything"
 else
-	fail "make builds with /sys hidden, without installing anything (exit $rc; apt: $(tr '\n' ';' <"$work/apt-calls"))"
+	not_ok "make builds with /sys hidden, without installing anything (exit $rc; apt: $(tr '\n' ';' <"$work/apt-calls"))"
 	tail -n 8 "$work/nosys.log" | sed 's/^/    /'
 fi
 if grep -q "^types: from Debian's 6.19.14 kernel" "$work/nosys.log" &&
    cmp -s "$out/vmlinux.h" "$top/${OUTPUT:-build}/vmlinux.h"; then
-	pass "the types are Debian 6.19.14's, the same as this build's"
+	ok "the types are Debian 6.19.14's, the same as this build's"
 else
-	fail "the types are Debian 6.19.14's, the same as this build's"
+	not_ok "the types are Debian 6.19.14's, the same as this build's"
 fi
 
-vmtest/results.py tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$npass" "$nfail"
-((nfail == 0))
+checks_done

@@ -17,14 +17,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-pass=0 fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-not_ok() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { # WHAT COMMAND...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
+. scripts/checks.sh
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/check-config.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
@@ -74,5 +67,4 @@ expect_usage "a timeout that is no number" "-T takes a number" -T soon
 expect_usage "-C of a missing file" "no such file" -C "$work/none.json"
 expect_usage "an argument" "unexpected argument" 7.3.4
 
-vmtest/results.py tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$pass" "$fail"
-((fail == 0))
+checks_done

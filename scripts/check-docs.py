@@ -35,6 +35,8 @@ LINK_RE = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 # A failure line as the runner prints it, quoted as an example.
 FAIL_RE = re.compile(r"(prog_tests/\w+\.c:\d+): FAIL \[(R-[A-Z]+-\d+)\]")
 FAILURE_BLOCK_RE = re.compile(r"<!-- numbers:failure begin.*?<!-- numbers:failure end -->", re.S)
+sys.path.insert(0, os.path.join(TOP, "vmtest"))
+from results import Checks  # noqa: E402
 
 
 def load_numbers():
@@ -227,18 +229,13 @@ def main():
     results += check_counts(claims)
     results += check_test_count(texts, claims, count_tests())
     results += check_failure_quotes(texts)
-    bad = [msg for ok, msg in results if not ok]
-    for msg in bad:
-        print(f"FAIL {msg}")
-    if "-v" in sys.argv[1:]:
-        for ok, msg in results:
-            if ok:
-                print(f"ok   {msg}")
-    print(f"{len(results) - len(bad)} passed, {len(bad)} failed")
-    sys.path.insert(0, os.path.join(TOP, "vmtest"))
-    from results import write_tally
-    write_tally(os.environ.get("CHECK_RESULT"), (len(results) - len(bad), len(bad), 0))
-    return 1 if bad else 0
+    c = Checks()
+    for ok, msg in sorted(results, key=lambda r: r[0]):
+        c.passed += ok
+        c.failed += not ok
+        if not ok or "-v" in sys.argv[1:]:
+            print(("ok   " if ok else "FAIL ") + msg)
+    return c.done()
 
 
 if __name__ == "__main__":

@@ -68,31 +68,22 @@ def sh_functions(lines):
             yield name, i + 1, end - i + 1
 
 
-def kind(path, first):
-    if path.endswith((".c", ".h")):
-        return "c"
-    if path.endswith(".py") or re.match(r"#!.*python", first):
-        return "py"
-    if path.endswith(".sh") or re.match(r"#!.*\b(ba|da)?sh\b", first):
-        return "sh"
-    return None
-
-
 def functions(path):
+    """(name, first line, length) of each function of PATH; None when it is
+    no C, Python or shell source."""
     try:
         with open(os.path.join(TOP, path), encoding="utf-8") as f:
             text = f.read()
     except (OSError, UnicodeDecodeError):
-        return None, []
+        return None
     lines = text.split("\n")
-    k = kind(path, lines[0])
-    if k == "c":
-        return k, list(c_functions(lines))
-    if k == "py":
-        return k, list(py_functions(text, path))
-    if k == "sh":
-        return k, list(sh_functions(lines))
-    return None, []
+    if path.endswith((".c", ".h")):
+        return list(c_functions(lines))
+    if path.endswith(".py") or re.match(r"#!.*python", lines[0]):
+        return list(py_functions(text, path))
+    if path.endswith(".sh") or re.match(r"#!.*\b(ba|da)?sh\b", lines[0]):
+        return list(sh_functions(lines))
+    return None
 
 
 def tracked():
@@ -118,8 +109,8 @@ def main(argv):
         return 0
     passed = failed = nfuncs = 0
     for path in argv or tracked():
-        k, funcs = functions(path)
-        if k is None:
+        funcs = functions(path)
+        if funcs is None:
             continue
         nfuncs += len(funcs)
         over = [f for f in funcs if f[2] > limit]

@@ -24,11 +24,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 CLANG_FORMAT=${CLANG_FORMAT:-clang-format-14}
-passed=0 failed=0 skipped=0
-
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
-skip() { echo "SKIP $1"; skipped=$((skipped + 1)); }
+. scripts/checks.sh
 
 # The project's files, as committed (untracked build output left out).
 sources()
@@ -42,28 +38,17 @@ sources()
 	fi
 }
 
-shell_scripts()
+# programs EXT SHEBANG: the files named *.EXT, or with no known extension
+# and a #! line matching the extended regex SHEBANG.
+programs()
 {
 	local f
 	sources '*' | while IFS= read -r f; do
 		[[ -f $f ]] || continue
 		case $f in
-		*.sh) echo "$f" ;;
-		*.py | *.c | *.h | *.md) ;;
-		*) head -n 1 "$f" | grep -qE '^#!.*\b(ba|da)?sh\b' && echo "$f" ;;
-		esac
-	done
-}
-
-python_programs()
-{
-	local f
-	sources '*' | while IFS= read -r f; do
-		[[ -f $f ]] || continue
-		case $f in
-		*.py) echo "$f" ;;
-		*.sh | *.c | *.h | *.md) ;;
-		*) head -n 1 "$f" | grep -qE '^#!.*\bpython' && echo "$f" ;;
+		*."$1") echo "$f" ;;
+		*.sh | *.py | *.c | *.h | *.md) ;;
+		*) head -n 1 "$f" | grep -qE "^#!.*$2" && echo "$f" ;;
 		esac
 	done
 }
@@ -84,14 +69,14 @@ check_format()
 			! apt-cache show clang-format-14 >/dev/null 2>&1; then
 			skip "C sources formatted: this system's archive has no clang-format-14, the version whose format the sources keep (others break lines differently); Debian 12 has it (or CLANG_FORMAT=clang-format-N to compare with another)"
 		else
-			bad "C sources formatted: $CLANG_FORMAT not found (scripts/deps.sh check installs it)"
+			not_ok "C sources formatted: $CLANG_FORMAT not found (scripts/deps.sh check installs it)"
 		fi
 		return
 	fi
 	mapfile -t files < <(sources '*.c' '*.h')
 	mapfile -t dirty < <(unformatted "${files[@]}")
 	if ((${#dirty[@]})); then
-		bad "C sources formatted ($CLANG_FORMAT): ${#dirty[@]} of ${#files[@]} files differ; fix with: $CLANG_FORMAT -i ${dirty[*]}"
+		not_ok "C sources formatted ($CLANG_FORMAT): ${#dirty[@]} of ${#files[@]} files differ; fix with: $CLANG_FORMAT -i ${dirty[*]}"
 	else
 		ok "C sources formatted: ${#files[@]} files as $CLANG_FORMAT and .clang-format want"
 	fi
@@ -102,10 +87,10 @@ check_shell()
 	local scripts out cores
 
 	if ! command -v shellcheck >/dev/null; then
-		bad "shell scripts lint-free: shellcheck not found (scripts/deps.sh check installs it)"
+		not_ok "shell scripts lint-free: shellcheck not found (scripts/deps.sh check installs it)"
 		return
 	fi
-	mapfile -t scripts < <(shell_scripts)
+	mapfile -t scripts < <(programs sh '\b(ba|da)?sh\b')
 	# One shellcheck per core, each on its share of the scripts.
 	cores=$(nproc)
 	if out=$(printf '%s\0' "${scripts[@]}" |
@@ -113,7 +98,7 @@ check_shell()
 			shellcheck -S warning -f gcc 2>&1); then
 		ok "shell scripts lint-free: ${#scripts[@]} scripts, shellcheck -S warning"
 	else
-		bad "shell scripts lint-free: shellcheck -S warning found $(grep -c ': \(error\|warning\):' <<<"$out") problems:"
+		not_ok "shell scripts lint-free: shellcheck -S warning found $(grep -c ': \(error\|warning\):' <<<"$out") problems:"
 		sed 's/^/     /' <<<"$out"
 	fi
 }
@@ -124,14 +109,14 @@ check_python()
 	local progs out
 
 	if ! /usr/bin/python3 -c 'import pyflakes' 2>/dev/null; then
-		bad "Python programs pyflakes-clean: pyflakes not found (scripts/deps.sh check installs python3-pyflakes)"
+		not_ok "Python programs pyflakes-clean: pyflakes not found (scripts/deps.sh check installs python3-pyflakes)"
 		return
 	fi
-	mapfile -t progs < <(python_programs)
+	mapfile -t progs < <(programs py '\bpython')
 	if out=$(/usr/bin/python3 -m pyflakes "${progs[@]}" 2>&1); then
 		ok "Python programs pyflakes-clean: ${#progs[@]} programs"
 	else
-		bad "Python programs pyflakes-clean: pyflakes found $(grep -c . <<<"$out") problems:"
+		not_ok "Python programs pyflakes-clean: pyflakes found $(grep -c . <<<"$out") problems:"
 		sed 's/^/     /' <<<"$out"
 	fi
 }
@@ -141,9 +126,9 @@ check_funclen()
 	local out
 
 	if out=$(scripts/check-funclen.py 2>&1); then
-		ok "$(sed -n 's/^functions: //p' <<<"$out")"
+		ok "$(grep "^functions: " <<<"$out")"
 	else
-		bad "functions at most 80 lines: scripts/check-funclen.py says:"
+		not_ok "functions at most 80 lines: scripts/check-funclen.py says:"
 		grep -v ' passed, ' <<<"$out" | sed 's/^/     /'
 	fi
 }
@@ -157,12 +142,12 @@ check_werror()
 	cmds=$(make -n -B OUTPUT=build/lint-dry 2>/dev/null |
 		grep -E '^[^ ]*(clang|cc|gcc)(-[0-9]+)? .*(-target bpf|-DTEST_BUILD_INFO)' || true)
 	if [[ -z $cmds ]]; then
-		bad "warnings are errors: make -n printed no compiler command"
+		not_ok "warnings are errors: make -n printed no compiler command"
 		return
 	fi
 	lax=$(grep -v -- ' -Werror' <<<"$cmds" || true)
 	if [[ -n $lax ]]; then
-		bad "warnings are errors: these commands lack -Werror:"
+		not_ok "warnings are errors: these commands lack -Werror:"
 		sed 's/^/     /' <<<"$lax"
 	else
 		ok "warnings are errors: $(wc -l <<<"$cmds") compiler commands carry -Werror"
@@ -177,7 +162,7 @@ check_readme_numbers()
 	if out=$(scripts/numbers.py --check 2>&1); then
 		ok "README figures: every part as scripts/numbers.py writes it"
 	else
-		bad "README figures: $(grep '^FAIL' <<<"$out" | sed 's/^FAIL //' | paste -sd ';' -)"
+		not_ok "README figures: $(grep '^FAIL' <<<"$out" | sed 's/^FAIL //' | paste -sd ';' -)"
 	fi
 }
 
@@ -187,5 +172,4 @@ check_python
 check_funclen
 check_werror
 check_readme_numbers
-vmtest/results.py tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$passed" "$failed" "$skipped"
-((failed == 0))
+checks_done

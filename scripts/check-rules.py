@@ -24,6 +24,9 @@ import re
 import sys
 
 TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.join(TOP, "vmtest"))
+from results import Checks, Run  # noqa: E402
+
 RULE = r"R-[A-Z]+-\d+"
 ROW_RE = re.compile(r"^\|\s*(" + RULE + r")\s*\|(.*)$")
 LITERAL_RE = re.compile(r'"(' + RULE + r')"')
@@ -140,10 +143,10 @@ def named_options():
 def kconfig_checks(c):
     reasons = config_reasons(os.path.join(TOP, "config"))
     needs = kconfig_needs()
-    c.check(f"config holds every option the code names ({len(named_options())} options)",
+    c.problems(f"config holds every option the code names ({len(named_options())} options)",
             [f"{where}: {o}" for o, where in sorted(named_options().items())
              if o not in reasons])
-    c.check(f"each option a test needs ({len(needs)}) is in config, with the test named in its reason",
+    c.problems(f"each option a test needs ({len(needs)}) is in config, with the test named in its reason",
             [f"{where}: {test} needs {o}, " +
              ("which config lacks" if o not in reasons else "and config's reason for it does not name it")
              for test, o, where in needs
@@ -161,49 +164,24 @@ def deviation_rules(path):
     return out
 
 
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, name, problems):
-        if problems:
-            self.failed += 1
-            print(f"FAIL {name}")
-            for p in problems:
-                print(f"     {p}")
-        else:
-            self.passed += 1
-            print(f"ok   {name}")
-
-
 def static_checks(c, rules, dups, cited):
-    c.check("each rule is defined once in SEMANTICS.md",
+    c.problems("each rule is defined once in SEMANTICS.md",
             [f"{r}: lines {a} and {b}" for r, a, b in dups])
-    c.check("each rule marked \"Not testable:\" says why",
+    c.problems("each rule marked \"Not testable:\" says why",
             [f"SEMANTICS.md:{n}: {r}" for r, (n, why) in rules.items()
              if why is not None and len(why.split()) < 4])
-    c.check("each testable rule is cited by a case in the code",
+    c.problems("each testable rule is cited by a case in the code",
             [f"SEMANTICS.md:{n}: {r} is cited nowhere in {', '.join(SOURCE_DIRS)}/"
              for r, (n, why) in rules.items() if why is None and r not in cited])
-    c.check("no rule marked \"Not testable:\" is cited by a case",
+    c.problems("no rule marked \"Not testable:\" is cited by a case",
             [f"{r}: cited at {', '.join(cited[r])}" for r, (n, why) in rules.items()
              if why is not None and r in cited])
-    c.check("each citation in the code names a rule of SEMANTICS.md",
+    c.problems("each citation in the code names a rule of SEMANTICS.md",
             [f"{where}: {r}" for r, places in sorted(cited.items()) if r not in rules
              for where in places])
     devs = deviation_rules(os.path.join(TOP, "known-deviations.ini"))
-    c.check("each known deviation names a rule of SEMANTICS.md",
+    c.problems("each known deviation names a rule of SEMANTICS.md",
             [f"known-deviations.ini:{n}: {r}" for r, n in devs if r not in rules])
-
-
-def load_run(path):
-    """(file, record) of a run, read by vmtest/results.py."""
-    sys.path.insert(0, os.path.join(TOP, "vmtest"))
-    from results import Run
-    run = Run(path)
-    if run.error:
-        raise ValueError(run.error)
-    return run.file, run.data
 
 
 def units(run):
@@ -216,11 +194,11 @@ def units(run):
 def run_checks(c, rules, cited, paths):
     checked, unknown, xfail_bad, unmatched, unreadable, ruleless = {}, [], [], [], [], []
     for path in paths:
-        try:
-            f, run = load_run(path)
-        except (OSError, ValueError) as e:
-            unreadable.append(f"{path}: {e}")
+        r = Run(path)
+        if r.error:
+            unreadable.append(r.error)
             continue
+        f, run = r.file, r.data
         label = run.get("kernel") or f
         if "deviations_unmatched" not in run:
             unreadable.append(f"{f}: no \"deviations_unmatched\" (a runner older than the rules?)")
@@ -240,14 +218,14 @@ def run_checks(c, rules, cited, paths):
             if result == "XFAIL" and u.get("rule") not in got:
                 xfail_bad.append(f"{label}: {name} is XFAIL under {u.get('rule')} "
                                  f"but checked {' '.join(got) or 'no rule'}")
-    c.check("the runs' results are readable and carry the rule fields", unreadable)
-    c.check(f"each testable rule was checked in {len(paths)} run(s)",
+    c.problems("the runs' results are readable and carry the rule fields", unreadable)
+    c.problems(f"each testable rule was checked in {len(paths)} run(s)",
             [f"{r} (SEMANTICS.md:{n}; cited at {', '.join(cited.get(r, ['nowhere']))})"
              for r, (n, why) in rules.items() if why is None and r not in checked])
-    c.check("each rule the runs checked exists", unknown)
-    c.check("each subtest that ran checked some rule", ruleless)
-    c.check("each XFAIL checked the rule of its known deviation", xfail_bad)
-    c.check("no known deviation covered nothing", unmatched)
+    c.problems("each rule the runs checked exists", unknown)
+    c.problems("each subtest that ran checked some rule", ruleless)
+    c.problems("each XFAIL checked the rule of its known deviation", xfail_bad)
+    c.problems("no known deviation covered nothing", unmatched)
 
 
 def where(rule, rules, cited):
@@ -289,11 +267,7 @@ def main():
     else:
         static_checks(c, rules, dups, cited)
         kconfig_checks(c)
-    print(f"{c.passed} passed, {c.failed} failed")
-    sys.path.insert(0, os.path.join(TOP, "vmtest"))
-    from results import write_tally
-    write_tally(os.environ.get("CHECK_RESULT"), (c.passed, c.failed, 0))
-    return 1 if c.failed else 0
+    return c.done()
 
 
 if __name__ == "__main__":

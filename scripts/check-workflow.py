@@ -24,6 +24,8 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CALL = re.compile(r'scripts/ci-job\.sh ([a-z]+)((?: (?:[\w.:-]+|"\$\{\{ [\w.]+ \}\}"))*)')
 with open(os.path.join(TOP, "scripts", "ci-job.sh")) as f:
     JOBS = set(re.findall(r"^job_([a-z]+)\(\)$", f.read(), re.M))
+sys.path.insert(0, os.path.join(TOP, "vmtest"))
+from results import Checks  # noqa: E402
 
 
 def run_steps():
@@ -45,28 +47,16 @@ def checked_jobs():
 
 
 def main():
-    passed = failed = 0
-    called = set()
-    checked = checked_jobs()
+    c, called, checked = Checks(), set(), checked_jobs()
     for wf, job, name, run in run_steps():
         m = CALL.fullmatch(run)
-        where = f"{wf}: job {job}, step '{name}'"
-        if not m or m.group(1) not in JOBS:
-            print(f"FAIL {where}: not one scripts/ci-job.sh JOB call: {run!r}")
-            failed += 1
-        elif m.group(1) not in checked:
-            print(f"FAIL {where}: make check runs no 'scripts/ci-job.sh {m.group(1)}' (scripts/check.sh)")
-            failed += 1
-        else:
-            called.add(m.group(1))
-            passed += 1
+        job_ = m.group(1) if m and m.group(1) in JOBS else None
+        why = (f"make check runs no 'scripts/ci-job.sh {job_}' (scripts/check.sh)" if job_
+               else f"not one scripts/ci-job.sh JOB call: {run!r}")
+        if c.check(f"{wf}: job {job}, step '{name}'", job_ in checked, why):
+            called.add(job_)
     print(f"ok   ci-job.sh jobs the workflow runs, make check too: {' '.join(sorted(called))}")
-    print(f"{passed} passed, {failed} failed")
-    sys.path.insert(0, os.path.join(TOP, "vmtest"))
-    from results import write_tally
-    write_tally(os.environ.get("CHECK_RESULT"), (passed, failed, 0))
-    return 1 if failed or not passed else 0
-
+    return c.done() or int(not called)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -29,19 +29,17 @@ import xml.etree.ElementTree as ET
 
 TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(TOP, "vmtest"))
-from results import Checks, Run  # noqa: E402
+from results import Checks, Run, read_json  # noqa: E402
 
 checks = Checks()
 check = checks.check
 
 
 def load(path, empty):
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError) as e:
-        check(f"{path} reads ({e})", False)
-        return empty
+    d, why = read_json(path)
+    if d is None:
+        check(f"{path} reads", False, why)
+    return d if d is not None else empty
 
 
 def history(path, rc):

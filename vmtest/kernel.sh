@@ -103,9 +103,15 @@ archive_uri()
 		awk '$2 !~ /-(security|updates)$/ { print $1; exit }'
 }
 
-apt_private()
+# apt_private / apt_cache_private ARG...: apt-get / apt-cache on the
+# private apt state.
+apt_private() { apt_state apt-get -q "$@"; }
+apt_cache_private() { apt_state apt-cache "$@"; }
+apt_state()
 {
-	apt-get -q -o Dir::Etc::SourceList="$APT_DIR/sources.list" \
+	local tool=$1
+	shift
+	"$tool" -o Dir::Etc::SourceList="$APT_DIR/sources.list" \
 		-o Dir::Etc::SourceParts=/nonexistent \
 		-o APT::Architecture="$VMT_DEBARCH" -o APT::Architectures="$VMT_DEBARCH" \
 		-o Dir::State::Lists="$APT_DIR/lists" \
@@ -114,16 +120,6 @@ apt_private()
 		-o APT::Sandbox::User=root \
 		-o Acquire::Check-Valid-Until=false \
 		-o Debug::NoLocking=1 "$@"
-}
-
-apt_cache_private()
-{
-	apt-cache -o Dir::Etc::SourceList="$APT_DIR/sources.list" \
-		-o Dir::Etc::SourceParts=/nonexistent \
-		-o APT::Architecture="$VMT_DEBARCH" -o APT::Architectures="$VMT_DEBARCH" \
-		-o Dir::State::Lists="$APT_DIR/lists" \
-		-o Dir::State::status="$APT_DIR/status" \
-		-o Dir::Cache="$APT_DIR/cache" "$@"
 }
 
 # cache_fail DIR WHAT: dies with one line on why DIR cannot take WHAT: a

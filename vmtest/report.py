@@ -427,17 +427,6 @@ def write(path, text):
     os.replace(path + ".part", path)
 
 
-def load_json(path, what):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            d = json.load(f)
-        if not isinstance(d, dict):
-            raise ValueError("not a JSON object")
-        return d, ""
-    except (OSError, ValueError) as e:
-        return None, f"{what} {path}: {e}"
-
-
 def write_formats(args, run):
     """The one-run files asked for: KTAP, JUnit, the CI summary."""
     if args.ktap:
@@ -454,8 +443,8 @@ def emit(args):
     if args.verdict is not None:
         meta = {"verdict": args.verdict, "reason": args.reason,
                 "vmtest": {k: getattr(args, k) for k in VMTEST_FIELDS}}
-    record, why = (load_json(args.record, "the runner's record") if args.record
-                   else (None, "no record given"))
+    record, why = results.read_json(args.record) if args.record else (None, "no record given")
+    why = f"the runner's record {why}" if args.record else why
     if record is not None and not isinstance(record.get("results"), list):
         record, why = None, f"the runner's record {args.record} has no results"
     if record is None and "verdict" in meta and not meta.get("reason"):

@@ -112,6 +112,18 @@ class Test(Unit):
         return "".join(p if p.endswith("\n") else p + "\n" for p in parts)
 
 
+def read_json(path):
+    """(object, "") of a file holding a JSON object; (None, why) if not."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            d = json.load(f)
+        if not isinstance(d, dict):
+            raise ValueError("not a JSON object")
+        return d, ""
+    except (OSError, ValueError) as e:
+        return None, f"{path}: {e}"
+
+
 class Run:
     """One kernel's run: the runner's record and how vmtest saw it end."""
 
@@ -119,15 +131,8 @@ class Run:
         is_file = os.path.isfile(path) or path.endswith(".json")
         self.dir = os.path.dirname(path) if is_file else path
         self.file = path if is_file else os.path.join(path, "results.json")
-        self.data, self.error = {}, None
-        try:
-            with open(self.file, encoding="utf-8", errors="replace") as f:
-                self.data = json.load(f)
-            if not isinstance(self.data, dict):
-                raise ValueError("not a JSON object")
-        except (OSError, ValueError) as e:
-            self.error = f"no usable results: {self.file}: {e}"
-            self.data = {}
+        d, why = read_json(self.file)
+        self.data, self.error = d or {}, None if d is not None else f"no usable results: {why}"
         self._init(self.data)
 
     @classmethod
@@ -461,6 +466,11 @@ class Checks:
         print(("ok   " if ok else "FAIL ") + what + (f": {detail}" if detail and not ok else ""))
         return ok
 
+    def problems(self, what, problems):
+        """A check that passes when PROBLEMS is empty; each printed below."""
+        for p in [] if self.check(what, not problems) else problems:
+            print(f"     {p}")
+
     def done(self, tally=None, add=False):
         """The count line; exit status 1 when a check failed."""
         print(f"{self.passed} passed, {self.failed} failed")
@@ -473,11 +483,7 @@ def add_step(into, name, rc, seconds, result):
     """make check's step into its check.json: the counts the step wrote; a
     step that wrote none counts as one check (passed when it exited 0), and
     one that failed without a failed count counts one failure."""
-    try:
-        with open(into, encoding="utf-8") as f:
-            check = json.load(f)
-    except (OSError, ValueError):
-        check = {"steps": []}
+    check = read_json(into)[0] or {"steps": []}
     p, f, s = (tally_of(result) if result else None) or (int(rc == 0), 0, 0)
     if rc != 0 and f == 0:
         f = 1

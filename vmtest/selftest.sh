@@ -21,10 +21,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 vmtest=$here/vmtest.sh
 work=$(mktemp -d "${TMPDIR:-/tmp}/vmtest-selftest.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-not_ok() { echo "FAIL $*"; fail=$((fail + 1)); }
+. "$here/../scripts/checks.sh"
 
 # leftovers: any vmtest temp dir or a qemu still using one.
 leftovers()
@@ -190,7 +187,7 @@ early "a runner option the runner lacks, before the boot" 2 \
 
 fi
 if [[ $part == --no-boot ]]; then
-	"$here/results.py" tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$pass" "$fail"
+	checks_done
 	exit
 fi
 
@@ -419,4 +416,4 @@ else
 fi
 json_is "Ctrl-C: verdict 130, interrupted" "$work/int.json" 130 '^interrupted$'
 
-"$here/results.py" tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$pass" "$fail"
+checks_done

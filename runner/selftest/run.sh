@@ -25,20 +25,8 @@ trap 'rm -rf "$WORK"' EXIT
 
 # The fake runner's records, read through vmtest/results.py.
 RECORDS=$HERE/records.py
-RESULTS=$(dirname "$RUNNER")/vmtest/results.py
 REPORT=$(dirname "$RUNNER")/vmtest/report.py
-npass=0
-nfail=0
-
-pass() { echo "ok   $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL $1"; nfail=$((nfail + 1)); }
-
-# check NAME COMMAND...: the check passes if COMMAND succeeds.
-check() {
-	local name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
+. "$HERE/../../scripts/checks.sh"
 
 # run ARGS...: run the runner, output in $WORK/out and $WORK/err, status in $rc.
 run() {
@@ -49,7 +37,6 @@ run() {
 has() { grep -qF -- "$1" "$WORK/out"; }
 lacks() { ! has "$1"; }
 has_re() { grep -qE -- "$1" "$WORK/out"; }
-lacks() { ! grep -qF -- "$1" "$WORK/out"; }
 err_has() { grep -qF -- "$1" "$WORK/err"; }
 last_line_is() { [ "$(tail -n 1 "$WORK/out")" = "$1" ]; }
 rc_is() { [ "$rc" -eq "$1" ]; }
@@ -67,11 +54,11 @@ check "gen-tests.sh skips prototypes, static and helper functions" \
 if ! $CC -std=gnu11 -O2 -Wall -Wextra -Werror -I"$BUILD" -I"$RUNNER" \
 	"$RUNNER"/*.c "$HERE/fake_tests.c" @"$RUNNER/link.opts" \
 	-lbpf -lelf -lz -o "$BIN"; then
-	fail "build fake_test_progs"
-	"$RESULTS" tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$npass" "$nfail"
+	not_ok "build fake_test_progs"
+	checks_done
 	exit 1
 fi
-pass "build fake_test_progs with -Wall -Wextra -Werror"
+ok "build fake_test_progs with -Wall -Wextra -Werror"
 
 # --- listing and filters -------------------------------------------------
 run -l
@@ -375,4 +362,4 @@ check "test__require_kconfig() of an option the traits lack fails the test" eval
 
 check "no temporary files left behind" eval '! ls /tmp/test_progs.* >/dev/null 2>&1'
 
-"$RESULTS" tally ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$npass" "$nfail"
+checks_done
