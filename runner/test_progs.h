@@ -205,10 +205,6 @@ typedef void (*test__load_prepare_fn)(struct bpf_object *obj,
 char *test__load_alone(const char *obj_name, const void *bytes, size_t sz,
 		       const char *prog, test__load_prepare_fn prepare,
 		       void *arg, int *err);
-/* What libbpf printed during the last test__load_alone() (not the log). */
-const char *test__libbpf_said(void);
-/* Does @log hold @msg, read as __msg() reads it? */
-bool test__log_has(const char *log, const char *msg);
 
 /*
  * An optional run-wide fixture.  One file of prog_tests/ may define these;

@@ -140,19 +140,6 @@ static void check_regex(struct expectation *e, const char *pattern)
 	regfree(&re);
 }
 
-bool test__log_has(const char *log, const char *msg)
-{
-	char errbuf[256];
-	regex_t re;
-	bool hit;
-
-	if (compile_msg(msg, &re, errbuf, sizeof(errbuf)))
-		return false;
-	hit = !regexec(&re, log, 0, NULL, 0);
-	regfree(&re);
-	return hit;
-}
-
 /* Reads the program's decl tags: DECL_TAGs on its FUNC, component_idx -1. */
 static void read_tags(const struct btf *btf, struct expectation *e)
 {
@@ -430,11 +417,6 @@ char *test__load_alone(const char *obj_name, const void *bytes, size_t sz,
 		}
 		log_sz *= 4;
 	}
-}
-
-const char *test__libbpf_said(void)
-{
-	return libbpf_msgs;
 }
 
 /*
