@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "harness.h"
@@ -295,35 +294,9 @@ static size_t exe_size;
 
 static bool load_exe_bytes(void)
 {
-	struct stat st;
-	size_t done = 0;
-	int fd;
-
-	if (exe_bytes)
-		return true;
-	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (!ASSERT_GE(fd, 0, "open /proc/self/exe"))
-		return false;
-	if (!ASSERT_OK(fstat(fd, &st), "fstat /proc/self/exe"))
-		goto fail;
-	exe_size = st.st_size;
-	exe_bytes = malloc(exe_size);
-	if (!ASSERT_OK_PTR(exe_bytes, "malloc exe bytes"))
-		goto fail;
-	while (done < exe_size) {
-		ssize_t n = pread(fd, exe_bytes + done, exe_size - done, done);
-
-		if (!ASSERT_GT(n, 0, "pread /proc/self/exe"))
-			goto fail;
-		done += n;
-	}
-	close(fd);
-	return true;
-fail:
-	close(fd);
-	free(exe_bytes);
-	exe_bytes = NULL;
-	return false;
+	if (!exe_bytes)
+		exe_bytes = read_self_exe(&exe_size);
+	return exe_bytes;
 }
 
 /* R-PROGTYPE-3: ioctl on /proc/self/exe runs lsm.s/file_ioctl on it. */
