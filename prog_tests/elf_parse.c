@@ -539,8 +539,6 @@ static const struct part {
 	{ "symbols", check_symbols },
 };
 
-#define N_PARTS (sizeof(parts) / sizeof(parts[0]))
-
 static bool open_target(struct target *t)
 {
 	t->fd = open(t->path, O_RDONLY | O_CLOEXEC);
@@ -581,7 +579,7 @@ static void test_target(struct elf_parse *skel, struct target *t,
 	ok = open_target(t);
 	if (ok)
 		run_prog(skel, skel->progs.elf_parse_sleepable, t, t->fd);
-	for (i = 0; i < N_PARTS; i++) {
+	for (i = 0; i < N_ROWS(parts); i++) {
 		snprintf(name, sizeof(name), "%s_%s", t->label, parts[i].name);
 		if (!test__start_subtest(name))
 			continue;
@@ -648,7 +646,7 @@ static void nonsleepable_resident(struct elf_parse *skel, struct target *runner,
 		  "resident pages after the trigger (mincore)");
 	if (!check_ran(copy, copy->label))
 		return;
-	for (i = 0; i < N_PARTS; i++)
+	for (i = 0; i < N_ROWS(parts); i++)
 		parts[i].check(copy, &copy->res, copy->label);
 	if (ASSERT_TRUE(runner->triggered && runner->runs == 1,
 			"the sleepable runner parse to compare with ran"))

@@ -116,8 +116,6 @@ static const struct type_case cases[] = {
 	U("unlisted_sk_reuseport", "SK_REUSEPORT", EXE_ARG),
 };
 
-#define N_CASES ((int)(sizeof(cases) / sizeof(cases[0])))
-
 /* One table row per subtest that ran. */
 struct row {
 	const struct type_case *tc;
@@ -130,7 +128,7 @@ struct row {
 	bool done;
 };
 
-static struct row rows[N_CASES];
+static struct row rows[N_ROWS(cases)];
 
 /* The verifier log of the program last loaded (test__load_alone()). */
 static char *vlog;
@@ -535,7 +533,7 @@ static void print_table(void)
 	printf("| program type | spec lists it | file argument given | "
 	       "verifier | verifier's words | exercised at run time |\n");
 	printf("|---|---|---|---|---|---|\n");
-	for (i = 0; i < N_CASES; i++) {
+	for (i = 0; i < N_ROWS(cases); i++) {
 		const struct row *r = &rows[i];
 
 		if (!r->done)
@@ -545,7 +543,7 @@ static void print_table(void)
 		       verdict_str[r->res.verdict],
 		       r->res.line[0] ? r->res.line : "-", r->run);
 	}
-	for (i = 0; i < N_CASES; i++)
+	for (i = 0; i < N_ROWS(cases); i++)
 		if (rows[i].done && rows[i].exe_probe[0])
 			printf("note: %s\n", rows[i].exe_probe);
 }
@@ -609,7 +607,7 @@ void test_prog_types(void)
 {
 	int i;
 
-	for (i = 0; i < N_CASES; i++) {
+	for (i = 0; i < N_ROWS(cases); i++) {
 		if (!test__start_subtest(cases[i].subtest) ||
 		    !kernel_has_type(&cases[i]))
 			continue;
