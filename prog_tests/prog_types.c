@@ -199,19 +199,12 @@ static void classify(const char *kfunc, int err, struct load_result *res)
 	res->verdict = V_OTHER;
 }
 
-/* Prints the last @n lines of the verifier log. */
+/* The last @n lines of the verifier log. */
 static void print_log_tail(const char *what, int n)
 {
-	const char *p = vlog + strlen(vlog);
-
-	while (p > vlog && n >= 0) {
-		p--;
-		if (*p == '\n' && --n < 0) {
-			p++;
-			break;
-		}
-	}
-	printf("--- verifier log of %s (last lines) ---\n%s\n---\n", what, p);
+	printf("--- verifier log of %s (last lines) ---\n", what);
+	test__print_tail(vlog, n, "");
+	printf("---\n");
 }
 
 /* What a program of @tc needs before it loads (the runner's prepare hook). */

@@ -301,8 +301,7 @@ static int capture_libbpf(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
-/* Prints the last @lines lines of @text, each prefixed. */
-static void print_tail(const char *text, int lines, const char *prefix)
+void test__print_tail(const char *text, int lines, const char *prefix)
 {
 	const char *p = text + strlen(text);
 	int total = 0, seen = 0;
@@ -503,14 +502,14 @@ static void check_one(const char *obj_name, const void *bytes, size_t sz,
 				     "");
 		else if (test__verbosity() >= 2) {
 			printf("  verifier log:\n");
-			print_tail(log, INT_MAX, "  | ");
+			test__print_tail(log, INT_MAX, "  | ");
 		} else {
 			printf("  verifier log, tail:\n");
-			print_tail(log, LOG_TAIL_LINES, "  | ");
+			test__print_tail(log, LOG_TAIL_LINES, "  | ");
 		}
 		if (libbpf_msgs_len) {
 			printf("  libbpf said:\n");
-			print_tail(libbpf_msgs, LOG_TAIL_LINES, "  > ");
+			test__print_tail(libbpf_msgs, LOG_TAIL_LINES, "  > ");
 		}
 		test__fail();
 	} else if (test__verbosity() >= 1) {
@@ -522,7 +521,7 @@ static void check_one(const char *obj_name, const void *bytes, size_t sz,
 		}
 		if (test__verbosity() >= 2) {
 			printf("  verifier log:\n");
-			print_tail(log, INT_MAX, "  | ");
+			test__print_tail(log, INT_MAX, "  | ");
 		}
 	}
 	test__case_end();
