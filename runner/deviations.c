@@ -447,12 +447,8 @@ void deviations_report_unmatched(const struct test_result *results, int n)
 			       run_tells(d, &results[j]);
 		if (!told)
 			continue;
-		unmatched = realloc(unmatched,
-				    (nr_unmatched + 1) * sizeof(*unmatched));
-		if (!unmatched) {
-			fprintf(stderr, "test_progs: out of memory\n");
-			exit(EXIT_SETUP);
-		}
+		unmatched = xrealloc_array(unmatched, nr_unmatched + 1,
+					   sizeof(*unmatched));
 		unmatched[nr_unmatched] =
 			xasprintf("[%s%s%s] (%s, line %d)", d->test_pat,
 				  d->sub_pat ? "/" : "", d->sub_pat ?: "",

@@ -80,13 +80,9 @@ static void set_error(struct expectation *e, const char *fmt, ...)
 static char *msg_to_ere(const char *msg, const char **why)
 {
 	size_t len = strlen(msg), n = 0;
-	char *out = malloc(2 * len + 3 * len + 1);
+	char *out = xcalloc(1, 2 * len + 3 * len + 1);
 	const char *p = msg, *end;
 
-	if (!out) {
-		perror("malloc");
-		exit(1);
-	}
 	while (*p) {
 		if (p[0] == '{' && p[1] == '{') {
 			end = strstr(p + 2, "}}");
@@ -170,14 +166,8 @@ static void read_tags(const struct btf *btf, struct expectation *e)
 		} else if (!strcmp(tag, "failure")) {
 			saw_failure = true;
 		} else if (!strncmp(tag, "msg=", 4)) {
-			char **msgs = realloc(e->msgs,
-					      (e->nr_msgs + 1) * sizeof(*msgs));
-
-			if (!msgs) {
-				perror("realloc");
-				exit(1);
-			}
-			e->msgs = msgs;
+			e->msgs = xrealloc_array(e->msgs, e->nr_msgs + 1,
+						 sizeof(*e->msgs));
 			e->msgs[e->nr_msgs++] = xstrdup(tag + 4);
 			check_regex(e, tag + 4);
 		} else if (!strncmp(tag, "rule=", 5)) {
@@ -249,11 +239,7 @@ read_expectations(const char *obj_name, const void *bytes, size_t sz, int *nr)
 	bpf_object__for_each_program(prog, obj) {
 		struct expectation *e;
 
-		exps = realloc(exps, (n + 1) * sizeof(*exps));
-		if (!exps) {
-			perror("realloc");
-			exit(1);
-		}
+		exps = xrealloc_array(exps, n + 1, sizeof(*exps));
 		e = &exps[n++];
 		memset(e, 0, sizeof(*e));
 		e->prog = xstrdup(bpf_program__name(prog));
@@ -376,11 +362,7 @@ char *test__load_alone(const char *obj_name, const void *bytes, size_t sz,
 		if (prepare)
 			prepare(obj, target, arg);
 
-		log = calloc(1, log_sz);
-		if (!log) {
-			perror("calloc");
-			exit(1);
-		}
+		log = xcalloc(1, log_sz);
 		bpf_program__set_log_buf(target, log, log_sz);
 		bpf_program__set_log_level(target, 1);
 
@@ -466,11 +448,7 @@ static void check_one(const char *obj_name, const void *bytes, size_t sz,
 		return;
 	actual = err ? VERDICT_FAILURE : VERDICT_SUCCESS;
 
-	where = calloc(e->nr_msgs + 1, sizeof(*where));
-	if (!where) {
-		perror("calloc");
-		exit(1);
-	}
+	where = xcalloc(e->nr_msgs + 1, sizeof(*where));
 	ok = match_in_order(e, log, where);
 	ok &= actual == e->verdict;
 	if (e->rule) {
