@@ -789,32 +789,27 @@ static struct bench_file *new_file(const char *fs, const char *dir,
 /* A copy of this program's own executable, for the ELF lookup. */
 static struct bench_file *elf_file(const char *dir)
 {
-	struct bench_file *f = &files[n_files];
-	int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), out;
+	struct bench_file *f = &files[n_files++]; /* cleanup() removes it */
+	int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	char chunk[1 << 16];
 	ssize_t n = 0;
 
 	f->fs = fs_name(dir);
 	snprintf(f->path, sizeof(f->path), "%s/bench_kfunc_elf.%d", dir,
 		 getpid());
-	out = open(f->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (in >= 0 && out >= 0)
+	f->fd = open(f->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (in >= 0 && f->fd >= 0)
 		while ((n = read(in, chunk, sizeof(chunk))) > 0)
-			if (write(out, chunk, n) != n)
+			if (write(f->fd, chunk, n) != n)
 				n = -1;
 	if (in >= 0)
 		close(in);
-	if (out < 0 || n < 0 || fsync(out)) {
+	if (f->fd < 0 || n < 0 || fsync(f->fd)) {
 		fprintf(stderr, "bench: cannot copy /proc/self/exe to %s\n",
 			f->path);
-		if (out >= 0)
-			close(out);
-		unlink(f->path);
 		return NULL;
 	}
-	f->fd = out;
-	f->size = lseek(out, 0, SEEK_END);
-	n_files++;
+	f->size = lseek(f->fd, 0, SEEK_END);
 	return make_resident(f, 0, f->size) ? f : NULL;
 }
 
