@@ -125,9 +125,8 @@ static bool check_ran(const struct target *t, const char *ctx)
 		return false;
 	if (r->stage != EP_OK)
 		printf("%s: parse stopped at %s (index %u) with %d\n", ctx,
-		       r->stage < sizeof(stage_names) / sizeof(stage_names[0]) ?
-			       stage_names[r->stage] :
-			       "?",
+		       r->stage < N_ROWS(stage_names) ? stage_names[r->stage] :
+							"?",
 		       r->stage_index, r->stage_err);
 	return ASSERT_EQ(r->stage, EP_OK,
 			 N("%s: stage where the parse stopped (0: none)", ctx));
@@ -527,12 +526,10 @@ static void check_symbols(const struct target *t, const struct ep_result *r,
 	}
 }
 
-typedef void (*check_fn)(const struct target *t, const struct ep_result *r,
-			 const char *ctx);
-
 static const struct part {
 	const char *name;
-	check_fn check;
+	void (*check)(const struct target *t, const struct ep_result *r,
+		      const char *ctx);
 } parts[] = {
 	{ "ehdr", check_ehdr },	      { "phdrs", check_phdrs },
 	{ "shdrs", check_shdrs },     { "build_id", check_build_id },

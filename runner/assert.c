@@ -43,10 +43,9 @@ static const char *errno_name(long long err)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].err == err)
 			return names[i].name;
-	}
 	return NULL;
 }
 

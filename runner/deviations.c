@@ -117,10 +117,9 @@ static int check_constraint(const char *tok, const char *release, bool *holds)
 		    { "=", 0, 1, 0 } };
 	int i, cmp;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 5; i++)
 		if (!strncmp(tok, ops[i].op, strlen(ops[i].op)))
 			break;
-	}
 	if (i == 5 || !valid_version(tok + strlen(ops[i].op)))
 		return -1;
 	cmp = version_cmp(release, tok + strlen(ops[i].op));
