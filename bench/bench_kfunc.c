@@ -43,7 +43,7 @@
 
 static struct {
 	bool quick, verbose, check_only;
-	int reps, warmup, cold_reps; /* their defaults: opt_defs[] */
+	int reps, warmup, cold_reps; /* -1: not given (parse_args()) */
 	const char *json_path;
 	const char *fs_filter; /* ext4, tmpfs or NULL: both */
 } opt = { .json_path = "bench_kfunc.json" };
@@ -333,7 +333,7 @@ static double bpf_once(const struct cell *c, int fd, char *why, size_t why_sz)
 static double pread_once(const struct bench_file *f, const struct cell *c,
 			 char *why, size_t why_sz)
 {
-	double t0 = now_ns(), t1;
+	double t0 = now_ns();
 	unsigned int i;
 
 	for (i = 0; i < c->iters; i++) {
@@ -345,15 +345,14 @@ static double pread_once(const struct bench_file *f, const struct cell *c,
 			return -1;
 		}
 	}
-	t1 = now_ns();
-	return (t1 - t0) / c->iters;
+	return (now_ns() - t0) / c->iters;
 }
 
 static double mmap_once(const struct bench_file *f, const struct cell *c,
 			char *why, size_t why_sz)
 {
-	double t0, t1;
 	unsigned int i;
+	double t0;
 
 	if (!file_map) {
 		file_map = mmap(NULL, f->size, PROT_READ, MAP_SHARED, f->fd, 0);
@@ -369,8 +368,7 @@ static double mmap_once(const struct bench_file *f, const struct cell *c,
 		/* The copy is the measurement: keep it. */
 		asm volatile("" : : "r"(dst) : "memory");
 	}
-	t1 = now_ns();
-	return (t1 - t0) / c->iters;
+	return (now_ns() - t0) / c->iters;
 }
 
 static void drop_map(const struct bench_file *f)
@@ -429,7 +427,7 @@ static double libelf_once(int fd, const struct cell *c,
 			  size_t why_sz)
 {
 	struct elf_target got = {};
-	double t0 = now_ns(), t1;
+	double t0 = now_ns();
 	unsigned int i;
 
 	for (i = 0; i < c->iters; i++) {
@@ -440,8 +438,7 @@ static double libelf_once(int fd, const struct cell *c,
 			return -1;
 		}
 	}
-	t1 = now_ns();
-	return (t1 - t0) / c->iters;
+	return (now_ns() - t0) / c->iters;
 }
 
 enum kind { K_BPF_NS, K_BPF_S, K_PREAD, K_MMAP, K_LIBELF };
@@ -792,32 +789,27 @@ static struct bench_file *new_file(const char *fs, const char *dir,
 /* A copy of this program's own executable, for the ELF lookup. */
 static struct bench_file *elf_file(const char *dir)
 {
-	struct bench_file *f = &files[n_files];
-	int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), out;
+	struct bench_file *f = &files[n_files++]; /* cleanup() removes it */
+	int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	char chunk[1 << 16];
 	ssize_t n = 0;
 
 	f->fs = fs_name(dir);
 	snprintf(f->path, sizeof(f->path), "%s/bench_kfunc_elf.%d", dir,
 		 getpid());
-	out = open(f->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (in >= 0 && out >= 0)
+	f->fd = open(f->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (in >= 0 && f->fd >= 0)
 		while ((n = read(in, chunk, sizeof(chunk))) > 0)
-			if (write(out, chunk, n) != n)
+			if (write(f->fd, chunk, n) != n)
 				n = -1;
 	if (in >= 0)
 		close(in);
-	if (out < 0 || n < 0 || fsync(out)) {
+	if (f->fd < 0 || n < 0 || fsync(f->fd)) {
 		fprintf(stderr, "bench: cannot copy /proc/self/exe to %s\n",
 			f->path);
-		if (out >= 0)
-			close(out);
-		unlink(f->path);
 		return NULL;
 	}
-	f->fd = out;
-	f->size = lseek(out, 0, SEEK_END);
-	n_files++;
+	f->size = lseek(f->fd, 0, SEEK_END);
 	return make_resident(f, 0, f->size) ? f : NULL;
 }
 
@@ -872,103 +864,31 @@ static void cleanup(void)
 
 /* --- the run ------------------------------------------------------------ */
 
-/*
- * The options, once: a row gives getopt its letter (and long name), -h its
- * line and take() what to do with the argument. A count not given takes
- * its default, or under -q its quick default.
- */
-#define LONG_ONLY 256 /* getopt_long's value for an option with no letter */
-
-enum opt_kind {
-	OPT_FLAG, /* *flag = true */
-	OPT_COUNT, /* *count = an integer in lo .. hi */
-	OPT_CHOICE, /* *str = choices[0] or choices[1] */
-	OPT_STR, /* *str = the argument */
-	/* Not listed by -h, and last in opt_defs[]: */
-	OPT_IGNORED, /* vmtest passes it; it changes nothing here */
-	OPT_REJECTED, /* exit 2, help saying why */
-	OPT_HELP, /* the usage, exit 0 */
-	OPT_EXIT, /* exit 0 */
-};
-
-struct opt_def {
-	int ch; /* the letter, or LONG_ONLY */
-	const char *name; /* the long name, or NULL */
-	const char *arg; /* the argument's name; NULL: takes none */
-	enum opt_kind kind;
-	bool *flag;
-	int *count, lo, hi, dflt, quick;
-	const char **str, *choices[2];
-	const char *help; /* a printf format given dflt and quick */
-	bool given;
-};
-
-static struct opt_def opt_defs[] = {
-	{ 'q', .kind = OPT_FLAG, .flag = &opt.quick,
-	  .help = "quick: 1 B, 64 B, 4 KiB, 64 KiB, 1 MiB and two folio\n"
-		  "crossings, 3 repetitions (make check)" },
-	{ 'n', .arg = "REPS", .kind = OPT_COUNT, .count = &opt.reps, .lo = 1,
-	  .hi = 60, .dflt = 11, .quick = 3,
-	  .help = "repetitions per measurement (default %d, quick %d)" },
-	{ 'w', .arg = "WARMUP", .kind = OPT_COUNT, .count = &opt.warmup,
-	  .lo = 0, .hi = 3, .dflt = 2, .quick = 1,
-	  .help = "repetitions run first and not kept (default %d, quick %d)" },
-	{ 'c', .arg = "REPS", .kind = OPT_COUNT, .count = &opt.cold_reps,
-	  .lo = 1, .hi = 60, .dflt = 7, .quick = 2,
-	  .help = "repetitions of an evicted-page measurement (default %d,\n"
-		  "quick %d)" },
-	{ 'f', .arg = "FS", .kind = OPT_CHOICE, .str = &opt.fs_filter,
-	  .choices = { "ext4", "tmpfs" },
-	  .help = "only the scratch directory's (ext4) or the tmpfs file" },
-	{ 'J', .arg = "FILE", .kind = OPT_STR, .str = &opt.json_path,
-	  .help = "the raw samples as JSON (default bench_kfunc.json);\n"
-		  "bench/bench_kfunc.py makes the tables and plots from it" },
-	{ 'v', .kind = OPT_FLAG, .flag = &opt.verbose,
-	  .help = "a line per measurement" },
-	{ 'l', .kind = OPT_FLAG, .flag = &opt.check_only,
-	  .help = "check the options and exit (vmtest asks this)" },
-	/* vmtest's CPU count: measurements run one at a time. */
-	{ 'j', .arg = "N", .kind = OPT_IGNORED },
-	{ 'X', .arg = "LIST", .kind = OPT_REJECTED,
-	  .help = "a benchmark has no known deviations (vmtest -X none)" },
-	{ 'h', "help", .kind = OPT_HELP },
-	/* vmtest asks which files the guest needs: none. */
-	{ LONG_ONLY, "guest-files", .kind = OPT_EXIT },
-};
-
-#define N_OPTS (sizeof(opt_defs) / sizeof(opt_defs[0]))
-
-static void usage(void)
-{
-	const struct opt_def *o;
-	char text[256], *line, *save;
-	int col = printf("Usage: bench_kfunc");
-
-	for (o = opt_defs; o->kind < OPT_IGNORED; o++) {
-		snprintf(text, sizeof(text), " [-%c%s%s]", o->ch,
-			 o->arg ? " " : "", o->arg ?: "");
-		col = col + strlen(text) > 79 ? printf("\n%18s", "") - 1 : col;
-		col += printf("%s", text);
-	}
-	fputs("\n\n"
-	      "Measures bpf_dynptr_read() and bpf_dynptr_slice() through a file dynptr\n"
-	      "(non-sleepable and sleepable, resident and evicted pages),\n"
-	      "bpf_dynptr_from_file() + bpf_dynptr_file_discard(), and an ELF symbol\n"
-	      "lookup, beside pread(), mmap() + memcpy() and libelf on the same file,\n"
-	      "on the scratch directory ($SCRATCH_DIR, else /var/tmp) and on a tmpfs\n"
-	      "with PMD-sized folios. Needs root, a 6.19+ kernel and the BPF LSM.\n\n",
-	      stdout);
-	for (o = opt_defs; o->kind < OPT_IGNORED; o++) {
-		snprintf(text, sizeof(text), o->help, o->dflt, o->quick);
-		line = strtok_r(text, "\n", &save);
-		printf("  -%c %-9s%s\n", o->ch, o->arg ?: "", line);
-		while ((line = strtok_r(NULL, "\n", &save)))
-			printf("%14s%s\n", "", line);
-	}
-	fputs("\nExit: 0 measured, 1 a check failed (bytes, codes or page-cache state),\n"
-	      "2 usage, 3 cannot measure here (not root, no kfunc, no BPF LSM).\n",
-	      stdout);
-}
+static const char usage_text[] =
+	"Usage: bench_kfunc [-q] [-n REPS] [-w WARMUP] [-c REPS] [-f FS] [-J FILE] [-v]\n"
+	"                   [-l]\n"
+	"\n"
+	"Measures bpf_dynptr_read() and bpf_dynptr_slice() through a file dynptr\n"
+	"(non-sleepable and sleepable, resident and evicted pages),\n"
+	"bpf_dynptr_from_file() + bpf_dynptr_file_discard(), and an ELF symbol\n"
+	"lookup, beside pread(), mmap() + memcpy() and libelf on the same file,\n"
+	"on the scratch directory ($SCRATCH_DIR, else /var/tmp) and on a tmpfs\n"
+	"with PMD-sized folios. Needs root, a 6.19+ kernel and the BPF LSM.\n"
+	"\n"
+	"  -q          quick: 1 B, 64 B, 4 KiB, 64 KiB, 1 MiB and two folio\n"
+	"              crossings, 3 repetitions (make check)\n"
+	"  -n REPS     repetitions per measurement (default 11, quick 3)\n"
+	"  -w WARMUP   repetitions run first and not kept (default 2, quick 1)\n"
+	"  -c REPS     repetitions of an evicted-page measurement (default 7,\n"
+	"              quick 2)\n"
+	"  -f FS       only the scratch directory's (ext4) or the tmpfs file\n"
+	"  -J FILE     the raw samples as JSON (default bench_kfunc.json);\n"
+	"              bench/bench_kfunc.py makes the tables and plots from it\n"
+	"  -v          a line per measurement\n"
+	"  -l          check the options and exit (vmtest asks this)\n"
+	"\n"
+	"Exit: 0 measured, 1 a check failed (bytes, codes or page-cache state),\n"
+	"2 usage, 3 cannot measure here (not root, no kfunc, no BPF LSM).\n";
 
 static int usage_error(const char *fmt, ...)
 {
@@ -982,82 +902,98 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* An option and its argument: 0, -1 to exit 0, else an exit code. */
-static int take(struct opt_def *o, const char *arg)
+/* -n, -w or -c: an integer in @lo .. @hi. 0, else an exit code. */
+static int count_arg(int ch, const char *arg, int lo, int hi, int *val)
 {
 	char *end;
-	long v;
+	long v = strtol(arg, &end, 10);
 
-	o->given = true;
-	switch (o->kind) {
-	case OPT_FLAG:
-		*o->flag = true;
-		break;
-	case OPT_COUNT:
-		v = strtol(arg, &end, 10);
-		if (!*arg || *end || v < o->lo || v > o->hi)
-			return usage_error("-%c takes %d .. %d, not %s", o->ch,
-					   o->lo, o->hi, arg);
-		*o->count = v;
-		break;
-	case OPT_CHOICE:
-		if (strcmp(arg, o->choices[0]) && strcmp(arg, o->choices[1]))
-			return usage_error("-%c takes %s or %s, not %s", o->ch,
-					   o->choices[0], o->choices[1], arg);
-		/* fall through */
-	case OPT_STR:
-		*o->str = arg;
-		break;
-	case OPT_IGNORED:
-		break;
-	case OPT_REJECTED:
-		return usage_error("-%c %s: %s", o->ch, arg, o->help);
-	case OPT_HELP:
-		usage();
-		/* fall through */
-	case OPT_EXIT:
-		return -1;
-	}
+	if (!*arg || *end || v < lo || v > hi)
+		return usage_error("-%c takes %d .. %d, not %s", ch, lo, hi,
+				   arg);
+	*val = v;
 	return 0;
 }
+
+/* A count not given takes its default, or under -q its quick default. */
+static void count_default(int *val, int dflt, int quick)
+{
+	if (*val < 0)
+		*val = opt.quick ? quick : dflt;
+}
+
+#define OPT_GUEST_FILES 256 /* getopt_long's value for --guest-files */
 
 /* 0 to run, -1 to exit 0 (-h, -l, --guest-files), else an exit code. */
 static int parse_args(int argc, char **argv)
 {
-	static struct option longs[N_OPTS + 1];
-	static char shorts[2 * N_OPTS + 1];
-	struct opt_def *o, *end = opt_defs + N_OPTS;
-	int ch, n = 0, s = 0, rc = 0;
+	static const struct option longs[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "guest-files", no_argument, NULL, OPT_GUEST_FILES },
+		{},
+	};
+	int ch, rc = 0;
 
-	for (o = opt_defs; o < end; o++) {
-		if (o->ch != LONG_ONLY) {
-			shorts[s++] = o->ch;
-			if (o->arg)
-				shorts[s++] = ':';
-		}
-		if (o->name)
-			longs[n++] =
-				(struct option){ o->name, !!o->arg, 0, o->ch };
-	}
+	opt.reps = opt.warmup = opt.cold_reps = -1;
 	opterr = 0; /* the errors are said below, once */
-	while (!rc && (ch = getopt_long(argc, argv, shorts, longs, 0)) != -1) {
-		for (o = opt_defs; o < end && o->ch != ch; o++)
-			;
-		if (o < end)
-			rc = take(o, optarg);
-		else if (optopt && optopt != LONG_ONLY)
+	while (!rc && (ch = getopt_long(argc, argv, "qn:w:c:f:J:vlj:X:h", longs,
+					NULL)) != -1) {
+		switch (ch) {
+		case 'q':
+			opt.quick = true;
+			break;
+		case 'n':
+			rc = count_arg(ch, optarg, 1, 60, &opt.reps);
+			break;
+		case 'w':
+			rc = count_arg(ch, optarg, 0, 3, &opt.warmup);
+			break;
+		case 'c':
+			rc = count_arg(ch, optarg, 1, 60, &opt.cold_reps);
+			break;
+		case 'f':
+			if (strcmp(optarg, "ext4") && strcmp(optarg, "tmpfs"))
+				rc = usage_error(
+					"-f takes ext4 or tmpfs, not %s",
+					optarg);
+			opt.fs_filter = optarg;
+			break;
+		case 'J':
+			opt.json_path = optarg;
+			break;
+		case 'v':
+			opt.verbose = true;
+			break;
+		case 'l':
+			opt.check_only = true;
+			break;
+		case 'j': /* vmtest's CPU count: measurements run one at a time */
+			break;
+		case 'X':
 			rc = usage_error(
-				"-%c: unknown option, or it needs an argument",
-				optopt);
-		else
-			rc = usage_error("%s: unknown option",
-					 argv[optind - 1]);
+				"-X %s: a benchmark has no known deviations (vmtest -X none)",
+				optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		case OPT_GUEST_FILES: /* the files the guest needs: none */
+			return -1;
+		default:
+			if (optopt && optopt != OPT_GUEST_FILES)
+				rc = usage_error(
+					"-%c: unknown option, or it needs an argument",
+					optopt);
+			else
+				rc = usage_error("%s: unknown option",
+						 argv[optind - 1]);
+		}
 	}
 	if (!rc && optind < argc)
 		rc = usage_error("unexpected argument %s", argv[optind]);
-	for (o = opt_defs; o < end; o++)
-		if (o->kind == OPT_COUNT && !o->given)
-			*o->count = opt.quick ? o->quick : o->dflt;
+	count_default(&opt.reps, 11, 3);
+	count_default(&opt.warmup, 2, 1);
+	count_default(&opt.cold_reps, 7, 2);
 	return rc ?: opt.check_only ? -1 : 0;
 }
 

@@ -125,15 +125,13 @@ static bool check_ran(const struct target *t, const char *ctx)
 		return false;
 	if (r->stage != EP_OK)
 		printf("%s: parse stopped at %s (index %u) with %d\n", ctx,
-		       r->stage < sizeof(stage_names) / sizeof(stage_names[0]) ?
-			       stage_names[r->stage] :
-			       "?",
+		       r->stage < N_ROWS(stage_names) ? stage_names[r->stage] :
+							"?",
 		       r->stage_index, r->stage_err);
 	return ASSERT_EQ(r->stage, EP_OK,
 			 N("%s: stage where the parse stopped (0: none)", ctx));
 }
 
-/* R-ELF-2 */
 static void check_ehdr(const struct target *t, const struct ep_result *r,
 		       const char *ctx)
 {
@@ -172,7 +170,13 @@ static void check_ehdr(const struct target *t, const struct ep_result *r,
 			  N("%s ehdr.e_shstrndx vs elf_getshdrstrndx", ctx));
 }
 
-/* R-ELF-3 */
+/* A field the program read, against libelf's copy @g of entry @idx. */
+#define FIELD_EQ(tbl, got, f, idx) \
+	ASSERT_EQ(got->f, g.f, N("%s " tbl "[%zu]." #f, ctx, idx))
+#define PHDR_EQ(f) FIELD_EQ("phdr", p, f, i)
+#define SHDR_EQ(f) FIELD_EQ("shdr", s, f, i)
+#define SYM_EQ(f) FIELD_EQ("sym", s, f, want)
+
 static void check_phdrs(const struct target *t, const struct ep_result *r,
 			const char *ctx)
 {
@@ -197,22 +201,14 @@ static void check_phdrs(const struct target *t, const struct ep_result *r,
 		if (!ASSERT_OK_PTR(gelf_getphdr(t->elf, i, &g),
 				   N("gelf_getphdr(%zu)", i)))
 			continue;
-		ASSERT_EQ(p->p_type, g.p_type,
-			  N("%s phdr[%zu].p_type", ctx, i));
-		ASSERT_EQ(p->p_flags, g.p_flags,
-			  N("%s phdr[%zu].p_flags", ctx, i));
-		ASSERT_EQ(p->p_offset, g.p_offset,
-			  N("%s phdr[%zu].p_offset", ctx, i));
-		ASSERT_EQ(p->p_vaddr, g.p_vaddr,
-			  N("%s phdr[%zu].p_vaddr", ctx, i));
-		ASSERT_EQ(p->p_paddr, g.p_paddr,
-			  N("%s phdr[%zu].p_paddr", ctx, i));
-		ASSERT_EQ(p->p_filesz, g.p_filesz,
-			  N("%s phdr[%zu].p_filesz", ctx, i));
-		ASSERT_EQ(p->p_memsz, g.p_memsz,
-			  N("%s phdr[%zu].p_memsz", ctx, i));
-		ASSERT_EQ(p->p_align, g.p_align,
-			  N("%s phdr[%zu].p_align", ctx, i));
+		PHDR_EQ(p_type);
+		PHDR_EQ(p_flags);
+		PHDR_EQ(p_offset);
+		PHDR_EQ(p_vaddr);
+		PHDR_EQ(p_paddr);
+		PHDR_EQ(p_filesz);
+		PHDR_EQ(p_memsz);
+		PHDR_EQ(p_align);
 	}
 }
 
@@ -245,7 +241,6 @@ static void check_name(const struct target *t, size_t strndx, __u32 off,
 		ASSERT_STREQ(got, s, N("%s", what));
 }
 
-/* R-ELF-4 */
 static void check_shdrs(const struct target *t, const struct ep_result *r,
 			const char *ctx)
 {
@@ -273,26 +268,16 @@ static void check_shdrs(const struct target *t, const struct ep_result *r,
 		if (!ASSERT_OK_PTR(scn ? gelf_getshdr(scn, &g) : NULL,
 				   N("gelf_getshdr(%zu)", i)))
 			continue;
-		ASSERT_EQ(s->sh_name, g.sh_name,
-			  N("%s shdr[%zu].sh_name", ctx, i));
-		ASSERT_EQ(s->sh_type, g.sh_type,
-			  N("%s shdr[%zu].sh_type", ctx, i));
-		ASSERT_EQ(s->sh_flags, g.sh_flags,
-			  N("%s shdr[%zu].sh_flags", ctx, i));
-		ASSERT_EQ(s->sh_addr, g.sh_addr,
-			  N("%s shdr[%zu].sh_addr", ctx, i));
-		ASSERT_EQ(s->sh_offset, g.sh_offset,
-			  N("%s shdr[%zu].sh_offset", ctx, i));
-		ASSERT_EQ(s->sh_size, g.sh_size,
-			  N("%s shdr[%zu].sh_size", ctx, i));
-		ASSERT_EQ(s->sh_link, g.sh_link,
-			  N("%s shdr[%zu].sh_link", ctx, i));
-		ASSERT_EQ(s->sh_info, g.sh_info,
-			  N("%s shdr[%zu].sh_info", ctx, i));
-		ASSERT_EQ(s->sh_addralign, g.sh_addralign,
-			  N("%s shdr[%zu].sh_addralign", ctx, i));
-		ASSERT_EQ(s->sh_entsize, g.sh_entsize,
-			  N("%s shdr[%zu].sh_entsize", ctx, i));
+		SHDR_EQ(sh_name);
+		SHDR_EQ(sh_type);
+		SHDR_EQ(sh_flags);
+		SHDR_EQ(sh_addr);
+		SHDR_EQ(sh_offset);
+		SHDR_EQ(sh_size);
+		SHDR_EQ(sh_link);
+		SHDR_EQ(sh_info);
+		SHDR_EQ(sh_addralign);
+		SHDR_EQ(sh_entsize);
 		{
 			char what[96];
 
@@ -392,7 +377,6 @@ static struct note_ref build_id_by_section(Elf *elf)
 	return ref;
 }
 
-/* R-ELF-5 */
 static void check_build_id(const struct target *t, const struct ep_result *r,
 			   const char *ctx)
 {
@@ -475,7 +459,6 @@ static Elf_Scn *symbol_table(Elf *elf, size_t n, size_t *index)
 	return NULL;
 }
 
-/* R-ELF-6 */
 static void check_symbols(const struct target *t, const struct ep_result *r,
 			  const char *ctx)
 {
@@ -531,37 +514,27 @@ static void check_symbols(const struct target *t, const struct ep_result *r,
 		    !ASSERT_OK_PTR(gelf_getsym(d, want, &g),
 				   N("gelf_getsym(%zu)", want)))
 			continue;
-		ASSERT_EQ(s->st_name, g.st_name,
-			  N("%s sym[%zu].st_name", ctx, want));
-		ASSERT_EQ(s->st_info, g.st_info,
-			  N("%s sym[%zu].st_info", ctx, want));
-		ASSERT_EQ(s->st_other, g.st_other,
-			  N("%s sym[%zu].st_other", ctx, want));
-		ASSERT_EQ(s->st_shndx, g.st_shndx,
-			  N("%s sym[%zu].st_shndx", ctx, want));
-		ASSERT_EQ(s->st_value, g.st_value,
-			  N("%s sym[%zu].st_value", ctx, want));
-		ASSERT_EQ(s->st_size, g.st_size,
-			  N("%s sym[%zu].st_size", ctx, want));
+		SYM_EQ(st_name);
+		SYM_EQ(st_info);
+		SYM_EQ(st_other);
+		SYM_EQ(st_shndx);
+		SYM_EQ(st_value);
+		SYM_EQ(st_size);
 		snprintf(what, sizeof(what), "%s sym[%zu] name", ctx, want);
 		check_name(t, sh.sh_link, g.st_name, r->symname[i],
 			   r->symname_len[i], what);
 	}
 }
 
-typedef void (*check_fn)(const struct target *t, const struct ep_result *r,
-			 const char *ctx);
-
 static const struct part {
 	const char *name;
-	check_fn check;
+	void (*check)(const struct target *t, const struct ep_result *r,
+		      const char *ctx);
 } parts[] = {
 	{ "ehdr", check_ehdr },	      { "phdrs", check_phdrs },
 	{ "shdrs", check_shdrs },     { "build_id", check_build_id },
 	{ "symbols", check_symbols },
 };
-
-#define N_PARTS (sizeof(parts) / sizeof(parts[0]))
 
 static bool open_target(struct target *t)
 {
@@ -603,7 +576,7 @@ static void test_target(struct elf_parse *skel, struct target *t,
 	ok = open_target(t);
 	if (ok)
 		run_prog(skel, skel->progs.elf_parse_sleepable, t, t->fd);
-	for (i = 0; i < N_PARTS; i++) {
+	for (i = 0; i < N_ROWS(parts); i++) {
 		snprintf(name, sizeof(name), "%s_%s", t->label, parts[i].name);
 		if (!test__start_subtest(name))
 			continue;
@@ -670,7 +643,7 @@ static void nonsleepable_resident(struct elf_parse *skel, struct target *runner,
 		  "resident pages after the trigger (mincore)");
 	if (!check_ran(copy, copy->label))
 		return;
-	for (i = 0; i < N_PARTS; i++)
+	for (i = 0; i < N_ROWS(parts); i++)
 		parts[i].check(copy, &copy->res, copy->label);
 	if (ASSERT_TRUE(runner->triggered && runner->runs == 1,
 			"the sleepable runner parse to compare with ran"))

@@ -346,8 +346,6 @@ static const struct kind kinds[] = {
 	  .warns = "read_write\\.c:[0-9]+.*__kernel_read" },
 };
 
-#define N_KINDS ((int)(sizeof(kinds) / sizeof(kinds[0])))
-
 static void close_opened(struct opened *o)
 {
 	if (o->map)
@@ -499,7 +497,7 @@ void test_file_kinds(void)
 		tmpfs_mount(k.tmpfs_huge, sizeof(k.tmpfs_huge), "file_kinds",
 			    huge_opts);
 
-	for (i = 0; i < N_KINDS; i++) {
+	for (i = 0; i < N_ROWS(kinds); i++) {
 		run_kind(&k, &kinds[i], false);
 		run_kind(&k, &kinds[i], true);
 	}

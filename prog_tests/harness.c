@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/btf.h>
 #include "harness.h"
@@ -40,11 +41,6 @@ void bpf_lsm_probed(bool runs, const char *why)
 {
 	lsm_runs = runs;
 	snprintf(lsm_why, sizeof(lsm_why), "%s", why ?: "");
-}
-
-bool bpf_lsm_runs(void)
-{
-	return lsm_runs;
 }
 
 static char lsm_skip[600];
@@ -324,4 +320,35 @@ void skel_open_opts(struct bpf_object_open_opts *opts)
 	/* 1: the instruction log; 4: verifier statistics. */
 	if (test__verbosity() >= 2)
 		opts->kernel_log_level = 1 | 4;
+}
+
+__u8 *read_self_exe(size_t *size)
+{
+	struct stat st;
+	size_t done = 0;
+	__u8 *buf = NULL;
+	int fd;
+
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (!ASSERT_GE(fd, 0, "open /proc/self/exe"))
+		return NULL;
+	if (!ASSERT_OK(fstat(fd, &st), "fstat /proc/self/exe"))
+		goto out;
+	*size = st.st_size;
+	buf = malloc(*size);
+	if (!ASSERT_OK_PTR(buf, "malloc"))
+		goto out;
+	while (done < *size) {
+		ssize_t n = pread(fd, buf + done, *size - done, done);
+
+		if (!ASSERT_GT(n, 0, "pread /proc/self/exe")) {
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
+		done += n;
+	}
+out:
+	close(fd);
+	return buf;
 }

@@ -85,7 +85,6 @@ extern const struct test_need need_bpf_lsm; /* LSM programs run */
  */
 bool require_bpf_lsm(void);
 /* Whether they run, and if not why; set once, by the fixture. */
-bool bpf_lsm_runs(void);
 void bpf_lsm_probed(bool runs, const char *why);
 
 /*
@@ -95,6 +94,9 @@ void bpf_lsm_probed(bool runs, const char *why);
  */
 const char *scratch_dir(void);
 bool scratch_is_explicit(void);
+
+/* /proc/self/exe read whole by pread() (free() it), or NULL, failed. */
+__u8 *read_self_exe(size_t *size);
 
 /*
  * False, and the subtest skipped saying why, when the environment says the

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "harness.h"
@@ -117,8 +116,6 @@ static const struct type_case cases[] = {
 	U("unlisted_sk_reuseport", "SK_REUSEPORT", EXE_ARG),
 };
 
-#define N_CASES ((int)(sizeof(cases) / sizeof(cases[0])))
-
 /* One table row per subtest that ran. */
 struct row {
 	const struct type_case *tc;
@@ -131,7 +128,7 @@ struct row {
 	bool done;
 };
 
-static struct row rows[N_CASES];
+static struct row rows[N_ROWS(cases)];
 
 /* The verifier log of the program last loaded (test__load_alone()). */
 static char *vlog;
@@ -202,19 +199,12 @@ static void classify(const char *kfunc, int err, struct load_result *res)
 	res->verdict = V_OTHER;
 }
 
-/* Prints the last @n lines of the verifier log. */
+/* The last @n lines of the verifier log. */
 static void print_log_tail(const char *what, int n)
 {
-	const char *p = vlog + strlen(vlog);
-
-	while (p > vlog && n >= 0) {
-		p--;
-		if (*p == '\n' && --n < 0) {
-			p++;
-			break;
-		}
-	}
-	printf("--- verifier log of %s (last lines) ---\n%s\n---\n", what, p);
+	printf("--- verifier log of %s (last lines) ---\n", what);
+	test__print_tail(vlog, n, "");
+	printf("---\n");
 }
 
 /* What a program of @tc needs before it loads (the runner's prepare hook). */
@@ -295,35 +285,9 @@ static size_t exe_size;
 
 static bool load_exe_bytes(void)
 {
-	struct stat st;
-	size_t done = 0;
-	int fd;
-
-	if (exe_bytes)
-		return true;
-	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (!ASSERT_GE(fd, 0, "open /proc/self/exe"))
-		return false;
-	if (!ASSERT_OK(fstat(fd, &st), "fstat /proc/self/exe"))
-		goto fail;
-	exe_size = st.st_size;
-	exe_bytes = malloc(exe_size);
-	if (!ASSERT_OK_PTR(exe_bytes, "malloc exe bytes"))
-		goto fail;
-	while (done < exe_size) {
-		ssize_t n = pread(fd, exe_bytes + done, exe_size - done, done);
-
-		if (!ASSERT_GT(n, 0, "pread /proc/self/exe"))
-			goto fail;
-		done += n;
-	}
-	close(fd);
-	return true;
-fail:
-	close(fd);
-	free(exe_bytes);
-	exe_bytes = NULL;
-	return false;
+	if (!exe_bytes)
+		exe_bytes = read_self_exe(&exe_size);
+	return exe_bytes;
 }
 
 /* R-PROGTYPE-3: ioctl on /proc/self/exe runs lsm.s/file_ioctl on it. */
@@ -562,7 +526,7 @@ static void print_table(void)
 	printf("| program type | spec lists it | file argument given | "
 	       "verifier | verifier's words | exercised at run time |\n");
 	printf("|---|---|---|---|---|---|\n");
-	for (i = 0; i < N_CASES; i++) {
+	for (i = 0; i < N_ROWS(cases); i++) {
 		const struct row *r = &rows[i];
 
 		if (!r->done)
@@ -572,7 +536,7 @@ static void print_table(void)
 		       verdict_str[r->res.verdict],
 		       r->res.line[0] ? r->res.line : "-", r->run);
 	}
-	for (i = 0; i < N_CASES; i++)
+	for (i = 0; i < N_ROWS(cases); i++)
 		if (rows[i].done && rows[i].exe_probe[0])
 			printf("note: %s\n", rows[i].exe_probe);
 }
@@ -636,7 +600,7 @@ void test_prog_types(void)
 {
 	int i;
 
-	for (i = 0; i < N_CASES; i++) {
+	for (i = 0; i < N_ROWS(cases); i++) {
 		if (!test__start_subtest(cases[i].subtest) ||
 		    !kernel_has_type(&cases[i]))
 			continue;

@@ -33,12 +33,6 @@ static const struct place places[] = {
 	  "tree_plugin\\.h:[0-9]+.*rcu_note_context_switch" },
 };
 
-static bool make_evicted(int fd)
-{
-	return make_file_evicted(fd, pg(FILE_LEN),
-				 "resident pages before the trigger (mincore)");
-}
-
 static void run_place(struct sleepable_select *skel, int fd,
 		      const struct place *p)
 {
@@ -58,7 +52,9 @@ static void run_place(struct sleepable_select *skel, int fd,
 			p->warns);
 		return;
 	}
-	if (!ASSERT_OK_PTR(prog, "find program") || !make_evicted(fd))
+	if (!ASSERT_OK_PTR(prog, "find program") ||
+	    !make_file_evicted(fd, pg(FILE_LEN),
+			       "resident pages before the trigger (mincore)"))
 		return;
 	memset(bss, 0x5a, sizeof(*bss));
 	bss->target_tgid = getpid();

@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/btf.h>
@@ -94,37 +93,6 @@ static bool align_impl_proto(struct bpf_object *obj, const struct btf *vmlinux)
 	printf("aligned the program's %s prototype: last parameter struct %s *\n",
 	       IMPL_KFUNC, name);
 	return true;
-}
-
-static __u8 *read_exe(size_t *size)
-{
-	struct stat st;
-	size_t done = 0;
-	__u8 *buf = NULL;
-	int fd;
-
-	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (!ASSERT_GE(fd, 0, "open /proc/self/exe"))
-		return NULL;
-	if (!ASSERT_OK(fstat(fd, &st), "fstat /proc/self/exe"))
-		goto out;
-	*size = st.st_size;
-	buf = malloc(*size);
-	if (!ASSERT_OK_PTR(buf, "malloc"))
-		goto out;
-	while (done < *size) {
-		ssize_t n = pread(fd, buf + done, *size - done, done);
-
-		if (!ASSERT_GT(n, 0, "pread /proc/self/exe")) {
-			free(buf);
-			buf = NULL;
-			goto out;
-		}
-		done += n;
-	}
-out:
-	close(fd);
-	return buf;
 }
 
 static long elapsed_ms(const struct timespec *start)
@@ -310,7 +278,7 @@ void test_spec_example(void)
 	variant = pick_variant(vmlinux);
 	if (variant < 0)
 		goto cleanup;
-	exe = read_exe(&exe_size);
+	exe = read_self_exe(&exe_size);
 	if (!exe)
 		goto cleanup;
 	if (exe_size < SPEC_MID_OFF + SPEC_MID_LEN) {

@@ -134,23 +134,19 @@ static __always_inline bool ctx_selected(int ctx)
  * page-cache-only reader in the first and to the sleepable one in the
  * second.
  */
-#define FILE_IOCTL_PROGS(NAME, FN)                                             \
-	SEC("lsm/file_ioctl")                                                  \
-	int BPF_PROG(NAME##_nonsleepable, struct file *file, unsigned int cmd, \
-		     unsigned long arg)                                        \
-	{                                                                      \
-		if (is_trigger(cmd) && ctx_selected(TRIGGER_CTX_NONSLEEPABLE)) \
-			FN(file);                                              \
-		return 0;                                                      \
-	}                                                                      \
-                                                                               \
-	SEC("lsm.s/file_ioctl")                                                \
-	int BPF_PROG(NAME##_sleepable, struct file *file, unsigned int cmd,    \
-		     unsigned long arg)                                        \
-	{                                                                      \
-		if (is_trigger(cmd) && ctx_selected(TRIGGER_CTX_SLEEPABLE))    \
-			FN(file);                                              \
-		return 0;                                                      \
+#define FILE_IOCTL_PROG(SECNAME, PROG, CTX, FN)                 \
+	SEC(SECNAME)                                            \
+	int BPF_PROG(PROG, struct file *file, unsigned int cmd, \
+		     unsigned long arg)                         \
+	{                                                       \
+		if (is_trigger(cmd) && ctx_selected(CTX))       \
+			FN(file);                               \
+		return 0;                                       \
 	}
+#define FILE_IOCTL_PROGS(NAME, FN)                             \
+	FILE_IOCTL_PROG("lsm/file_ioctl", NAME##_nonsleepable, \
+			TRIGGER_CTX_NONSLEEPABLE, FN)          \
+	FILE_IOCTL_PROG("lsm.s/file_ioctl", NAME##_sleepable,  \
+			TRIGGER_CTX_SLEEPABLE, FN)
 
 #endif /* __PROGS_COMMON_H */

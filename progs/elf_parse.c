@@ -318,22 +318,7 @@ static __always_inline void run(struct file *file)
 	bpf_dynptr_file_discard(&ptr);
 }
 
-SEC("lsm.s/file_ioctl")
-int BPF_PROG(elf_parse_sleepable, struct file *file, unsigned int cmd,
-	     unsigned long arg)
-{
-	if (is_trigger(cmd))
-		run(file);
-	return 0;
-}
-
-SEC("lsm/file_ioctl")
-int BPF_PROG(elf_parse_nonsleepable, struct file *file, unsigned int cmd,
-	     unsigned long arg)
-{
-	if (is_trigger(cmd))
-		run(file);
-	return 0;
-}
+/* trigger_ctx is never set here: whichever program is attached runs. */
+FILE_IOCTL_PROGS(elf_parse, run)
 
 char _license[] SEC("license") = "GPL";

@@ -15,6 +15,14 @@
 
 #define NUM_BUF 64
 
+#define ENOTSUPP 524 /* the kernel's own, not in errno.h */
+
+/* An errno value and its name. */
+#define E(err)            \
+	{                 \
+		err, #err \
+	}
+
 /* The errno values BPF and file code returns most; others print as hex. */
 static const char *errno_name(long long err)
 {
@@ -22,51 +30,22 @@ static const char *errno_name(long long err)
 		int err;
 		const char *name;
 	} names[] = {
-		{ EPERM, "EPERM" },
-		{ ENOENT, "ENOENT" },
-		{ ESRCH, "ESRCH" },
-		{ EINTR, "EINTR" },
-		{ EIO, "EIO" },
-		{ ENXIO, "ENXIO" },
-		{ E2BIG, "E2BIG" },
-		{ EBADF, "EBADF" },
-		{ EAGAIN, "EAGAIN" },
-		{ ENOMEM, "ENOMEM" },
-		{ EACCES, "EACCES" },
-		{ EFAULT, "EFAULT" },
-		{ EBUSY, "EBUSY" },
-		{ EEXIST, "EEXIST" },
-		{ EXDEV, "EXDEV" },
-		{ ENODEV, "ENODEV" },
-		{ ENOTDIR, "ENOTDIR" },
-		{ EISDIR, "EISDIR" },
-		{ EINVAL, "EINVAL" },
-		{ EMFILE, "EMFILE" },
-		{ ENOTTY, "ENOTTY" },
-		{ EFBIG, "EFBIG" },
-		{ ENOSPC, "ENOSPC" },
-		{ ESPIPE, "ESPIPE" },
-		{ EROFS, "EROFS" },
-		{ EPIPE, "EPIPE" },
-		{ ERANGE, "ERANGE" },
-		{ ENAMETOOLONG, "ENAMETOOLONG" },
-		{ ENOSYS, "ENOSYS" },
-		{ ENOTEMPTY, "ENOTEMPTY" },
-		{ ELOOP, "ELOOP" },
-		{ ENODATA, "ENODATA" },
-		{ EOVERFLOW, "EOVERFLOW" },
-		{ EBADMSG, "EBADMSG" },
-		{ EOPNOTSUPP, "EOPNOTSUPP" },
-		{ ETIMEDOUT, "ETIMEDOUT" },
-		{ ECANCELED, "ECANCELED" },
-		{ 524, "ENOTSUPP" },
+		E(EPERM),     E(ENOENT),    E(ESRCH),	   E(EINTR),
+		E(EIO),	      E(ENXIO),	    E(E2BIG),	   E(EBADF),
+		E(EAGAIN),    E(ENOMEM),    E(EACCES),	   E(EFAULT),
+		E(EBUSY),     E(EEXIST),    E(EXDEV),	   E(ENODEV),
+		E(ENOTDIR),   E(EISDIR),    E(EINVAL),	   E(EMFILE),
+		E(ENOTTY),    E(EFBIG),	    E(ENOSPC),	   E(ESPIPE),
+		E(EROFS),     E(EPIPE),	    E(ERANGE),	   E(ENAMETOOLONG),
+		E(ENOSYS),    E(ENOTEMPTY), E(ELOOP),	   E(ENODATA),
+		E(EOVERFLOW), E(EBADMSG),   E(EOPNOTSUPP), E(ETIMEDOUT),
+		E(ECANCELED), E(ENOTSUPP)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].err == err)
 			return names[i].name;
-	}
 	return NULL;
 }
 

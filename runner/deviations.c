@@ -106,33 +106,24 @@ static bool valid_version(const char *v)
 /* Check one "<op><version>" and say whether @release satisfies it. */
 static int check_constraint(const char *tok, const char *release, bool *holds)
 {
-	static const char *const ops[] = { ">=", "<=", ">", "<", "=" };
+	/* Each operator, and whether it holds for release <, = and > version. */
+	static const struct {
+		const char *op;
+		bool lt, eq, gt;
+	} ops[] = { { ">=", 0, 1, 1 },
+		    { "<=", 1, 1, 0 },
+		    { ">", 0, 0, 1 },
+		    { "<", 1, 0, 0 },
+		    { "=", 0, 1, 0 } };
 	int i, cmp;
 
-	for (i = 0; i < 5; i++) {
-		if (!strncmp(tok, ops[i], strlen(ops[i])))
+	for (i = 0; i < 5; i++)
+		if (!strncmp(tok, ops[i].op, strlen(ops[i].op)))
 			break;
-	}
-	if (i == 5 || !valid_version(tok + strlen(ops[i])))
+	if (i == 5 || !valid_version(tok + strlen(ops[i].op)))
 		return -1;
-	cmp = version_cmp(release, tok + strlen(ops[i]));
-	switch (i) {
-	case 0:
-		*holds = cmp >= 0;
-		break;
-	case 1:
-		*holds = cmp <= 0;
-		break;
-	case 2:
-		*holds = cmp > 0;
-		break;
-	case 3:
-		*holds = cmp < 0;
-		break;
-	default:
-		*holds = cmp == 0;
-		break;
-	}
+	cmp = version_cmp(release, tok + strlen(ops[i].op));
+	*holds = cmp < 0 ? ops[i].lt : cmp > 0 ? ops[i].gt : ops[i].eq;
 	return 0;
 }
 
@@ -232,18 +223,11 @@ static const char *scratch_fs(void)
 
 	if (statfs(dir && *dir ? dir : "/var/tmp", &sf))
 		return "";
-	switch ((unsigned long)sf.f_type) {
-	case 0xef53:
-		return "ext4";
-	case 0x01021994:
-		return "tmpfs";
-	case 0x9123683e:
-		return "btrfs";
-	case 0x58465342:
-		return "xfs";
-	default:
-		return "";
-	}
+	return sf.f_type == 0xef53     ? "ext4" :
+	       sf.f_type == 0x01021994 ? "tmpfs" :
+	       sf.f_type == 0x9123683e ? "btrfs" :
+	       sf.f_type == 0x58465342 ? "xfs" :
+					 "";
 }
 
 /* scratch = tmpfs: the entry holds only where the scratch directory is. */
@@ -462,12 +446,8 @@ void deviations_report_unmatched(const struct test_result *results, int n)
 			       run_tells(d, &results[j]);
 		if (!told)
 			continue;
-		unmatched = realloc(unmatched,
-				    (nr_unmatched + 1) * sizeof(*unmatched));
-		if (!unmatched) {
-			fprintf(stderr, "test_progs: out of memory\n");
-			exit(EXIT_SETUP);
-		}
+		unmatched = xrealloc_array(unmatched, nr_unmatched + 1,
+					   sizeof(*unmatched));
 		unmatched[nr_unmatched] =
 			xasprintf("[%s%s%s] (%s, line %d)", d->test_pat,
 				  d->sub_pat ? "/" : "", d->sub_pat ?: "",

@@ -244,6 +244,7 @@ int report_json(const char *path, const struct test_result *results,
 /* util */
 char *xstrdup(const char *s);
 void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc_array(void *p, size_t n, size_t size);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* __RUNNER_INTERNAL_H */

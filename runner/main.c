@@ -267,10 +267,9 @@ static int select_tests(int *selected)
 {
 	int i, n = 0;
 
-	for (i = 0; i < nr_all_tests; i++) {
+	for (i = 0; i < nr_all_tests; i++)
 		if (filters_select_test(&opts.filters, all_tests[i].name))
 			selected[n++] = i;
-	}
 	return n;
 }
 

@@ -81,7 +81,7 @@ static void text_line(const struct test_result *res,
 	printf("\n");
 }
 
-static void report_text(const struct test_result *res)
+void report_test(const struct test_result *res)
 {
 	char suffix[48];
 	int i;
@@ -96,11 +96,6 @@ static void report_text(const struct test_result *res)
 	for (i = 0; i < res->nr_subtests; i++)
 		text_line(res, &res->subtests[i], suffix);
 	text_line(res, NULL, suffix);
-}
-
-void report_test(const struct test_result *res)
-{
-	report_text(res);
 	fflush(stdout);
 }
 

@@ -109,12 +109,8 @@ static void handle_record(struct collector *c, const struct record *rec)
 
 	switch (rec->type) {
 	case REC_SUBTEST_START:
-		res->subtests = realloc(res->subtests,
-					(res->nr_subtests + 1) * sizeof(*sub));
-		if (!res->subtests) {
-			fprintf(stderr, "test_progs: out of memory\n");
-			exit(EXIT_SETUP);
-		}
+		res->subtests = xrealloc_array(
+			res->subtests, res->nr_subtests + 1, sizeof(*sub));
 		sub = &res->subtests[res->nr_subtests++];
 		sub->num = rec->subtest_num;
 		sub->name = xstrdup(rec->name);
@@ -345,28 +341,19 @@ static bool body_counts(const struct test_result *res)
 	return res->nr_subtests == 0 || res->body_result != RES_OK;
 }
 
+/* A unit's result into the totals: one that never ended failed. */
 static void count(enum result result, struct totals *tot)
 {
-	switch (result) {
-	case RES_OK:
-		tot->ok++;
-		break;
-	case RES_SKIP:
-		tot->skip++;
-		break;
-	case RES_XFAIL:
-		tot->xfail++;
-		break;
-	case RES_XPASS:
-		tot->xpass++;
-		break;
-	case RES_TIMEOUT:
-		tot->timeout++;
-		break;
-	default:
-		tot->fail++;
-		break;
-	}
+	int *const n[] = {
+		[RES_OK] = &tot->ok,	    [RES_FAIL] = &tot->fail,
+		[RES_SKIP] = &tot->skip,    [RES_XFAIL] = &tot->xfail,
+		[RES_XPASS] = &tot->xpass,  [RES_TIMEOUT] = &tot->timeout,
+		[RES_RUNNING] = &tot->fail,
+	};
+
+	if (result > RES_RUNNING)
+		result = RES_FAIL;
+	(*n[result])++;
 }
 
 void result_add_totals(const struct test_result *res, struct totals *tot)

@@ -18,11 +18,7 @@ static void add_item(struct filter_list *list, const char *item, bool glob)
 	struct filter_item *it;
 	const char *slash = strchr(item, '/');
 
-	list->items = realloc(list->items, (list->nr + 1) * sizeof(*it));
-	if (!list->items) {
-		fprintf(stderr, "test_progs: out of memory\n");
-		exit(EXIT_SETUP);
-	}
+	list->items = xrealloc_array(list->items, list->nr + 1, sizeof(*it));
 	it = &list->items[list->nr++];
 	it->glob = glob;
 	if (slash) {

@@ -205,10 +205,8 @@ typedef void (*test__load_prepare_fn)(struct bpf_object *obj,
 char *test__load_alone(const char *obj_name, const void *bytes, size_t sz,
 		       const char *prog, test__load_prepare_fn prepare,
 		       void *arg, int *err);
-/* What libbpf printed during the last test__load_alone() (not the log). */
-const char *test__libbpf_said(void);
-/* Does @log hold @msg, read as __msg() reads it? */
-bool test__log_has(const char *log, const char *msg);
+/* Prints the last @lines lines of @text (a log), each after @prefix. */
+void test__print_tail(const char *text, int lines, const char *prefix);
 
 /*
  * An optional run-wide fixture.  One file of prog_tests/ may define these;
@@ -294,37 +292,30 @@ bool test__assert_memeq(const char *file, int line, const char *name,
 #define ASSERT_GE(actual, expected, name) \
 	__ASSERT_CMP("ASSERT_GE", TEST__GE, actual, expected, name)
 
-#define ASSERT_TRUE(cond, name)                                              \
-	({                                                                   \
-		bool ___ok = (cond);                                         \
-		test__assert_bool(__FILE__, __LINE__, "ASSERT_TRUE", (name), \
-				  #cond, ___ok, true);                       \
+/* The expression's text comes from the outer macro, before expansion. */
+#define __ASSERT_BOOL(macro, ok, expr, name, expected)                     \
+	({                                                                 \
+		bool ___ok = (ok);                                         \
+		test__assert_bool(__FILE__, __LINE__, macro, (name), expr, \
+				  ___ok, expected);                        \
 	})
+#define ASSERT_TRUE(cond, name) \
+	__ASSERT_BOOL("ASSERT_TRUE", cond, #cond, name, true)
+#define ASSERT_FALSE(cond, name) \
+	__ASSERT_BOOL("ASSERT_FALSE", !(cond), #cond, name, false)
 
-#define ASSERT_FALSE(cond, name)                                              \
-	({                                                                    \
-		bool ___ok = !(cond);                                         \
-		test__assert_bool(__FILE__, __LINE__, "ASSERT_FALSE", (name), \
-				  #cond, ___ok, false);                       \
-	})
-
-/* @res == 0; errno is sampled right away, before anything can clobber it. */
-#define ASSERT_OK(res, name)                                              \
+/* errno is sampled right away, before anything can clobber it. */
+#define __ASSERT_RES(macro, res, expr, name, want_ok)                     \
 	({                                                                \
 		long long ___res = (res);                                 \
 		int ___errno = errno;                                     \
-		test__assert_res(__FILE__, __LINE__, "ASSERT_OK", (name), \
-				 #res, ___res, true, ___errno);           \
+		test__assert_res(__FILE__, __LINE__, macro, (name), expr, \
+				 ___res, want_ok, ___errno);              \
 	})
-
+/* @res == 0 */
+#define ASSERT_OK(res, name) __ASSERT_RES("ASSERT_OK", res, #res, name, true)
 /* @res < 0 */
-#define ASSERT_ERR(res, name)                                              \
-	({                                                                 \
-		long long ___res = (res);                                  \
-		int ___errno = errno;                                      \
-		test__assert_res(__FILE__, __LINE__, "ASSERT_ERR", (name), \
-				 #res, ___res, false, ___errno);           \
-	})
+#define ASSERT_ERR(res, name) __ASSERT_RES("ASSERT_ERR", res, #res, name, false)
 
 /* What a pointer assertion wants of the pointer. */
 #define TEST__PTR_OK 0 /* non-NULL and not a libbpf error */

@@ -32,6 +32,15 @@ void *xcalloc(size_t nmemb, size_t size)
 	return p;
 }
 
+/* @p grown (or shrunk) to @n elements of @size bytes. */
+void *xrealloc_array(void *p, size_t n, size_t size)
+{
+	p = realloc(p, (n ? n : 1) * size);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;

@@ -80,13 +80,9 @@ static void set_error(struct expectation *e, const char *fmt, ...)
 static char *msg_to_ere(const char *msg, const char **why)
 {
 	size_t len = strlen(msg), n = 0;
-	char *out = malloc(2 * len + 3 * len + 1);
+	char *out = xcalloc(1, 2 * len + 3 * len + 1);
 	const char *p = msg, *end;
 
-	if (!out) {
-		perror("malloc");
-		exit(1);
-	}
 	while (*p) {
 		if (p[0] == '{' && p[1] == '{') {
 			end = strstr(p + 2, "}}");
@@ -140,19 +136,6 @@ static void check_regex(struct expectation *e, const char *pattern)
 	regfree(&re);
 }
 
-bool test__log_has(const char *log, const char *msg)
-{
-	char errbuf[256];
-	regex_t re;
-	bool hit;
-
-	if (compile_msg(msg, &re, errbuf, sizeof(errbuf)))
-		return false;
-	hit = !regexec(&re, log, 0, NULL, 0);
-	regfree(&re);
-	return hit;
-}
-
 /* Reads the program's decl tags: DECL_TAGs on its FUNC, component_idx -1. */
 static void read_tags(const struct btf *btf, struct expectation *e)
 {
@@ -183,14 +166,8 @@ static void read_tags(const struct btf *btf, struct expectation *e)
 		} else if (!strcmp(tag, "failure")) {
 			saw_failure = true;
 		} else if (!strncmp(tag, "msg=", 4)) {
-			char **msgs = realloc(e->msgs,
-					      (e->nr_msgs + 1) * sizeof(*msgs));
-
-			if (!msgs) {
-				perror("realloc");
-				exit(1);
-			}
-			e->msgs = msgs;
+			e->msgs = xrealloc_array(e->msgs, e->nr_msgs + 1,
+						 sizeof(*e->msgs));
 			e->msgs[e->nr_msgs++] = xstrdup(tag + 4);
 			check_regex(e, tag + 4);
 		} else if (!strncmp(tag, "rule=", 5)) {
@@ -262,11 +239,7 @@ read_expectations(const char *obj_name, const void *bytes, size_t sz, int *nr)
 	bpf_object__for_each_program(prog, obj) {
 		struct expectation *e;
 
-		exps = realloc(exps, (n + 1) * sizeof(*exps));
-		if (!exps) {
-			perror("realloc");
-			exit(1);
-		}
+		exps = xrealloc_array(exps, n + 1, sizeof(*exps));
 		e = &exps[n++];
 		memset(e, 0, sizeof(*e));
 		e->prog = xstrdup(bpf_program__name(prog));
@@ -314,8 +287,7 @@ static int capture_libbpf(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
-/* Prints the last @lines lines of @text, each prefixed. */
-static void print_tail(const char *text, int lines, const char *prefix)
+void test__print_tail(const char *text, int lines, const char *prefix)
 {
 	const char *p = text + strlen(text);
 	int total = 0, seen = 0;
@@ -390,11 +362,7 @@ char *test__load_alone(const char *obj_name, const void *bytes, size_t sz,
 		if (prepare)
 			prepare(obj, target, arg);
 
-		log = calloc(1, log_sz);
-		if (!log) {
-			perror("calloc");
-			exit(1);
-		}
+		log = xcalloc(1, log_sz);
 		bpf_program__set_log_buf(target, log, log_sz);
 		bpf_program__set_log_level(target, 1);
 
@@ -430,11 +398,6 @@ char *test__load_alone(const char *obj_name, const void *bytes, size_t sz,
 		}
 		log_sz *= 4;
 	}
-}
-
-const char *test__libbpf_said(void)
-{
-	return libbpf_msgs;
 }
 
 /*
@@ -485,11 +448,7 @@ static void check_one(const char *obj_name, const void *bytes, size_t sz,
 		return;
 	actual = err ? VERDICT_FAILURE : VERDICT_SUCCESS;
 
-	where = calloc(e->nr_msgs + 1, sizeof(*where));
-	if (!where) {
-		perror("calloc");
-		exit(1);
-	}
+	where = xcalloc(e->nr_msgs + 1, sizeof(*where));
 	ok = match_in_order(e, log, where);
 	ok &= actual == e->verdict;
 	if (e->rule) {
@@ -521,14 +480,14 @@ static void check_one(const char *obj_name, const void *bytes, size_t sz,
 				     "");
 		else if (test__verbosity() >= 2) {
 			printf("  verifier log:\n");
-			print_tail(log, INT_MAX, "  | ");
+			test__print_tail(log, INT_MAX, "  | ");
 		} else {
 			printf("  verifier log, tail:\n");
-			print_tail(log, LOG_TAIL_LINES, "  | ");
+			test__print_tail(log, LOG_TAIL_LINES, "  | ");
 		}
 		if (libbpf_msgs_len) {
 			printf("  libbpf said:\n");
-			print_tail(libbpf_msgs, LOG_TAIL_LINES, "  > ");
+			test__print_tail(libbpf_msgs, LOG_TAIL_LINES, "  > ");
 		}
 		test__fail();
 	} else if (test__verbosity() >= 1) {
@@ -540,7 +499,7 @@ static void check_one(const char *obj_name, const void *bytes, size_t sz,
 		}
 		if (test__verbosity() >= 2) {
 			printf("  verifier log:\n");
-			print_tail(log, INT_MAX, "  | ");
+			test__print_tail(log, INT_MAX, "  | ");
 		}
 	}
 	test__case_end();
