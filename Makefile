@@ -7,8 +7,8 @@
 #                     6.19 kernel, boot it, run the suite, print the verdict
 #   make lint         the gates on the sources, in seconds: clang-format,
 #                     shellcheck, pyflakes, function length, the -Werror build
-#   make rules        SEMANTICS.md against the code, both ways
-#   make selftest     the runner's and vmtest's self-tests
+#   make rules        SEMANTICS.md against the code, both ways; the docs agree
+#   make selftest     the runner's and vmtest's self-tests that boot no guest
 #   make check        the project's tests: the three above first, then a host
 #                     run, the suite on Debian kernels and the CI jobs
 #                     (scripts/ci-job.sh) in fresh Debian 13 and sid roots
