@@ -171,21 +171,10 @@ static bool make_resident(const struct bench_file *f, uint64_t off,
 	return resident_pages(f->fd, off, len) == (long)pages_of(off, len);
 }
 
-/*
- * No page of the file resident, proven; a few tries, as pages the last
- * read's async readahead holds under I/O cannot be dropped yet.
- */
+/* No page of the file resident, proven (evict_proven() says why tries). */
 static bool make_evicted(const struct bench_file *f)
 {
-	int try;
-
-	for (try = 0; try < 5; try++) {
-		if (!evict_range(f->fd, 0, 0) &&
-		    resident_pages(f->fd, 0, f->size) == 0)
-			return true;
-		usleep(10000);
-	}
-	return false;
+	return evict_proven(f->fd, 0, f->size) == 0;
 }
 
 /*
@@ -775,8 +764,7 @@ static struct bench_file *new_file(const char *fs, const char *dir,
 		return NULL;
 	}
 	n_files++;
-	f->evicts = !evict_range(f->fd, 0, 0) &&
-		    resident_pages(f->fd, 0, size) == 0;
+	f->evicts = evict_proven(f->fd, 0, size) == 0;
 	if (!make_resident(f, 0, size)) {
 		fprintf(stderr, "bench: %s does not become resident\n",
 			f->path);

@@ -44,6 +44,13 @@ int evict_range(int fd, off_t off, off_t len);
  */
 long resident_pages(int fd, off_t off, size_t len);
 
+/*
+ * evict_range() of [off, off+len), proven by resident_pages(): the pages
+ * still resident after at most EVICT_TRIES tries (0: evicted), or -errno.
+ */
+#define EVICT_TRIES 5
+long evict_proven(int fd, off_t off, size_t len);
+
 /* Runs the programs attached to lsm/file_ioctl on @fd. 0 or -errno. */
 int trigger_file_ioctl(int fd);
 

@@ -105,8 +105,7 @@ bool scratch_evicts(void)
 			       sizeof(path));
 	if (fd < 0)
 		return false;
-	evicts = !evict_range(fd, 0, 0) &&
-		 resident_pages(fd, 0, 2 * page_size()) == 0;
+	evicts = evict_proven(fd, 0, 2 * page_size()) == 0;
 	close(fd);
 	unlink(path);
 	return evicts;
@@ -148,10 +147,11 @@ bool make_file_evicted(int fd, off_t size, const char *what)
 {
 	long resident;
 
-	if (!scratch_block_backed() ||
-	    !ASSERT_OK(evict_range(fd, 0, 0), "evict the file's pages"))
+	if (!scratch_block_backed())
 		return false;
-	resident = resident_pages(fd, 0, size);
+	resident = evict_proven(fd, 0, size);
+	if (resident < 0)
+		return ASSERT_OK(resident, "evict the file's pages");
 	if (resident && !scratch_is_explicit()) {
 		test__skip(
 			"%ld pages stay resident after POSIX_FADV_DONTNEED in %s: set SCRATCH_DIR to a block-backed filesystem",
