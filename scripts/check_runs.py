@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""make check's checks on what whole runs measured (the shell scripts of
-those steps boot the kernels, then call this).
+"""make check's checks on what whole runs measured (check-history.sh and
+check-bench.sh boot the kernels, then call this; flavour reads the matrix).
 
 Usage: scripts/check_runs.py history HISTORY_JSON RC
        scripts/check_runs.py flavour RT_DIR CLOUD_DIR
@@ -11,7 +11,9 @@ history: vmtest/history.sh's history.json over 7.1.8 .. 7.2.9 (RC its exit
 status) found the R-VERIFY-10 fix between 7.1.13 and 7.2.6, with its
 upstream range and bisect command, and the known deviations consistent.
 flavour: the PREEMPT_RT kernel's run gives every subtest the cloud
-kernel's result but file_kinds/tmpfs_huge_*, which skip there (no THP).
+kernel's result but file_kinds/tmpfs_huge_*, which skip there (no THP: a
+PREEMPT_RT kernel has none); its modules (nvme, ext4) loaded, no subtest
+skips for a tmpfs scratch.
 bench: bench/kfunc-bench.sh -q's OUT (RC its exit status; HOST_RC the
 host's bench_kfunc's) measured every method with every check holding, and
 bench_kfunc.py refuses what it must.
