@@ -21,8 +21,10 @@ The matrix: DIR/matrix.md and DIR/matrix.html (one self-contained page:
 the same table colour-coded, every cell that is not PASS linking to its log
 excerpt, each column's header to that kernel's logs, embedded) and the
 Markdown printed. Rows are tests and subtests, cells PASS, FAIL, SKIP,
-XFAIL, XPASS, TIMEOUT, NOVERDICT (the kernel gave no results) or "-" (not
-run), above them a summary per kernel.
+XFAIL, XPASS, TIMEOUT, ERROR (a setup error: the environment failed a
+probe the setup should allow; a failure, but not the kernel's), NOVERDICT
+(the kernel gave no results) or "-" (not run), above them a summary per
+kernel.
 
 --emit writes one run's files from the runner's record (test_progs -J)
 and what vmtest knows of the run (--verdict, --reason, and the vmtest
@@ -52,11 +54,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import results  # noqa: E402
-from results import FAILING, Run, first_assert, md_escape  # noqa: E402
+from results import FAILING, SETUP_ERROR, Run, first_assert, md_escape  # noqa: E402
 
 SHOWN = {"OK": "PASS"}  # the runner says OK, the matrix PASS
 # Worst first: when a test ran several times (--repeat), its worst result.
-SEVERITY = ["TIMEOUT", "FAIL", "XPASS", "RUNNING", "XFAIL", "PASS", "SKIP"]
+# A setup error (ERROR) is a failure, but says less than the kernel's own.
+SEVERITY = ["TIMEOUT", "FAIL", "XPASS", "RUNNING", "ERROR", "XFAIL", "PASS", "SKIP"]
 LOG_LINES = 200  # longest log excerpt in the HTML page
 KERNEL_LOG_LINES = 400  # longest kernel log kept in the page, from its end
 NOT_RUN = "-"
@@ -171,9 +174,10 @@ def summary_rows(kernels):
         ("passed / failed / skipped",
          [NOT_RUN if k.noverdict else
           f"{k.count('passed')} / {k.count('failed')} / {k.count('skipped')}" for k in kernels]),
-        ("XFAIL / XPASS / TIMEOUT",
+        ("XFAIL / XPASS / TIMEOUT / ERROR",
          [NOT_RUN if k.noverdict else
-          f"{k.count('xfail')} / {k.count('xpass')} / {k.count('timeout')}" for k in kernels]),
+          f"{k.count('xfail')} / {k.count('xpass')} / {k.count('timeout')} / {k.count('error')}"
+          for k in kernels]),
         ("kernel release", [k.release or NOT_RUN for k in kernels]),
         ("time (s)", [(f"{k.seconds:.0f}" if isinstance(k.seconds, (int, float)) else NOT_RUN)
                       + (f" {k.accel}" if k.accel and k.accel != "none" else "") for k in kernels]),
@@ -220,12 +224,14 @@ def markdown(kernels, rows, cells, title, note):
                            f"{md_escape(k.reason) or 'no reason given'}")
             else:
                 why = c.message or first_assert(c.log)
-                out.append(f"- **{md_escape(k.label)}** `{row_name(r)}`: {c.text}"
+                what = c.text + (" (setup error)" if c.text == SETUP_ERROR else "")
+                out.append(f"- **{md_escape(k.label)}** `{row_name(r)}`: {what}"
                            + (f": {md_escape(why)}" if why else ""))
         out.append("")
     out.append("Cells: PASS, FAIL, SKIP, XFAIL (a known deviation, counted as passed), "
                "XPASS (a known deviation that no longer reproduces, a failure), TIMEOUT, "
-               "NOVERDICT (the kernel gave no results), - (not run).")
+               "ERROR (a setup error: the environment failed a probe the setup should allow; "
+               "a failure, not a result of the kernel), NOVERDICT (the kernel gave no results), - (not run).")
     return "\n".join(out) + "\n"
 
 
@@ -244,6 +250,7 @@ th small a { font-weight: normal; margin: 0 1px; }
 .PASS { background: #c8efc8; } .FAIL { background: #f4a6a6; }
 .SKIP { background: #e4e4e4; color: #666; } .XFAIL { background: #fbe9a6; }
 .XPASS { background: #f9b86b; } .TIMEOUT { background: #d7a6f4; }
+.ERROR { background: #fff; color: #b00; outline: 2px dashed #b00; outline-offset: -3px; }
 .NOVERDICT { background: #555; color: #fff; } .none { color: #aaa; }
 .inherited { font-weight: normal !important; font-style: italic; }
 .bad { background: #f4a6a6; font-weight: bold; } .good { background: #c8efc8; }
@@ -279,10 +286,11 @@ def html_head(title, note):
         h.append(f"<p>{esc(note)}</p>")
     h.append('<p class="legend">' + "".join(
         f'<span class="{s}">{s}</span>' for s in
-        ["PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "TIMEOUT", "NOVERDICT"]) +
+        ["PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "TIMEOUT", "ERROR", "NOVERDICT"]) +
         ' <span class="none">- not run</span>; <i>SKIP</i> in italics: the whole test skipped. '
         'XFAIL: a known deviation (counted as passed); XPASS: a known deviation that '
-        'no longer reproduces (a failure). Click a cell for its log, a kernel for its logs.</p>')
+        'no longer reproduces (a failure); ERROR: a setup error (the environment '
+        'failed a probe the setup should allow), a failure but not the kernel\'s. Click a cell for its log, a kernel for its logs.</p>')
     h.append('<p><label><input type="checkbox" id="only"> only rows where the kernels '
              'disagree or one failed (a control kernel\'s SKIP does not count)</label></p>')
     return h

@@ -6,6 +6,7 @@ wrote, and the two things a shell cannot do for it.
 Usage: vmtest/selftest.py run FILE VERDICT REASON_RE [CASE]...
        vmtest/selftest.py matrix DIR
        vmtest/selftest.py history HISTORY_JSON
+       vmtest/selftest.py setup-errors RUN
        vmtest/selftest.py arm64-cut FILE
        vmtest/selftest.py sigint-default COMMAND [ARG]...
 
@@ -14,7 +15,10 @@ kernel and a results list; the verdict is VERDICT and the reason matches
 REASON_RE (a Python regex, searched); each CASE adds checks (see CASES).
 matrix: report.py's DIR/matrix.md and matrix.html of the made-up runs in
 vmtest/testdata/report. history: history.py's history.json of those in
-vmtest/testdata/history. arm64-cut writes an arm64 EFI image whose one
+vmtest/testdata/history. setup-errors: the made-up run RUN
+(vmtest/testdata/error) with setup errors (ERROR) read and written by
+results.py and report.py: failures, but apart from the kernel's in every
+format. arm64-cut writes an arm64 EFI image whose one
 section ends at 1 MiB, cut at 64 KiB. sigint-default runs COMMAND with
 SIGINT at its default (a shell started in the background ignores it).
 
@@ -134,6 +138,38 @@ def history(path):
     assert h["timeline"]["R-X-1"] == ["XFAIL", "XFAIL", "OK", "OK"], h["timeline"]
 
 
+def setup_errors(path):
+    """A made-up record with setup errors (ERROR) beside a kernel FAIL: every
+    reader keeps them apart, and counts them as failures."""
+    import report
+    import results
+    r = Run(path)
+    units = {(t.name + "/" + u.name if u is not t else t.name): res
+             for t, u, res in results.counted_units(r)}
+    assert units["evict/ext4_scratch"] == "ERROR" and units["probe"] == "ERROR", units
+    assert r.count("error") == 2 and r.count("failed") == 3, r.units
+    assert results.failed_units(r) == ["evict/ext4_scratch:ERROR", "probe:ERROR", "read/b:FAIL"]
+    ktap = results.ktap(r).splitlines()
+    assert "  not ok 2 ext4_scratch # ERROR setup error: the ext4 scratch kept 2 of 2 pages " \
+        "after 5 eviction tries" in ktap, ktap
+    assert "not ok 1 evict # ERROR setup error: the ext4 scratch kept 2 of 2 pages after 5 " \
+        "eviction tries" in ktap and "not ok 3 read" in ktap, ktap
+    assert "# Totals: pass:2 fail:1 xfail:0 xpass:0 skip:1 error:2" in ktap, ktap
+    junit = results.junit(r)
+    assert '<error type="ERROR" message="setup error: the scratch mount failed' in junit, junit
+    assert junit.count("<failure") == 1 and 'failures="1" errors="2"' in junit, junit
+    md = results.summary(r)
+    kernel, _, setup = md.partition("Setup errors")
+    assert "ERROR 2" in kernel and "`read/b`" in kernel and "ERROR |" not in kernel, md
+    assert "`evict/ext4_scratch`" in setup and "`probe`" in setup and "`read/b`" not in setup, md
+    assert report.worst(["OK", "ERROR"]) == "ERROR" and report.worst(["ERROR", "FAIL"]) == "FAIL"
+    rows, cells = report.build([r])
+    page = report.html_page([r], rows, cells, "t", "")
+    assert '<td class="c ERROR" title="the scratch mount failed' in page and ".ERROR {" in page
+    md = report.markdown([r], rows, cells, "t", "")
+    assert "`probe`: ERROR (setup error): the scratch mount failed" in md, md
+
+
 def arm64_cut(path):
     img = bytearray(65536)
     img[56:60] = b"ARMd"
@@ -152,6 +188,7 @@ def sigint_default(*argv):
 
 
 COMMANDS = {"run": (run, 3, None), "matrix": (matrix, 1, 1), "history": (history, 1, 1),
+            "setup-errors": (setup_errors, 1, 1),
             "arm64-cut": (arm64_cut, 1, 1), "sigint-default": (sigint_default, 1, None)}
 
 

@@ -131,6 +131,13 @@ if [[ $got == "$want" ]]; then
 else
 	not_ok "results.py failed/counts/verdict/field: got '${got//$'\n'/ | }'"
 fi
+# Setup errors (ERROR) on a made-up run (no boot): failures, kept apart
+# from the kernel's in the counts, KTAP, JUnit, summary and matrix.
+if err=$("$here/selftest.py" setup-errors "$here/testdata/error" 2>&1); then
+	ok "results.py, report.py: a setup error fails, apart from the kernel's failures, in every format"
+else
+	not_ok "setup errors on a made-up run: $err"
+fi
 # history.py on made-up runs (no boot): a fix, a flip that a re-run calls a
 # flake, the backport view, and a known-deviations range it contradicts.
 hist=$here/testdata/history
