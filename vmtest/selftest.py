@@ -15,7 +15,8 @@ kernel and a results list; the verdict is VERDICT and the reason matches
 REASON_RE (a Python regex, searched); each CASE adds checks (see CASES).
 matrix: report.py's DIR/matrix.md and matrix.html of the made-up runs in
 vmtest/testdata/report. history: history.py's history.json of those in
-vmtest/testdata/history. setup-errors: the made-up run RUN
+vmtest/testdata/history, and history.decide(), the re-run-before-report
+decision, on made-up rows (DECISIONS). setup-errors: the made-up run RUN
 (vmtest/testdata/error) with setup errors (ERROR) read and written by
 results.py and report.py: failures, but apart from the kernel's in every
 format. arm64-cut writes an arm64 EFI image whose one
@@ -130,12 +131,72 @@ def history(path):
     assert fix["upstream"] == ("v7.1.13..v7.2.6: mainline v7.1..v7.2, then the 7.2 stable "
                                "releases v7.2..v7.2.6"), fix["upstream"]
     assert "--term-new=fixed v7.2.6 v7.1.13" in fix["bisect"] and "-F -t t/fix" in fix["bisect"]
-    assert t[("t/flip", "7.1.13", "7.2.6")]["flake"] is True, t
-    assert len(t) == 3, t
+    # t/flip: FAIL on 7.2.6 between OKs, OK on its re-run: a flake, no transition.
+    assert h["flakes"] == [{"kernel": "7.2.6", "results": ["FAIL", "OK"], "unit": "t/flip",
+                            "rule": "R-Y-2"}], h["flakes"]
+    assert len(t) == 1 and fix["rerun"] is None, t
     assert [i["unit"] for i in h["backport"]["items"]] == ["t/fix"], h["backport"]
     d = h["deviations"][0]
     assert any("7.1.13, outside the range" in p for p in d["problems"]), d
     assert h["timeline"]["R-X-1"] == ["XFAIL", "XFAIL", "OK", "OK"], h["timeline"]
+    assert h["timeline"]["R-Y-2"] == ["OK", "OK", "FLAKY", "OK"], h["timeline"]
+    decisions()
+
+
+K = ["7.1.8", "7.1.13", "7.2.6", "7.2.9"]
+# history.decide() on made-up rows: (first results, re-runs' results by
+# kernel, the kernels to re-run, transitions, flakes as (kernel, results)).
+DECISIONS = [
+    # The issue's case: a one-time SKIP on the first kernel, OK on its re-run.
+    ("SKIP OK OK OK", {"7.1.8": ["OK"], "7.1.13": ["OK"]}, {"7.1.8", "7.1.13"}, [],
+     [("7.1.8", ["SKIP", "OK"])]),
+    # The same SKIP repeated: a real transition, both sides re-run.
+    ("SKIP OK OK OK", {"7.1.8": ["SKIP"], "7.1.13": ["OK"]}, {"7.1.8", "7.1.13"},
+     [("7.1.8", "7.1.13", "SKIP", "OK", "repeated")], []),
+    # Not re-run (history.sh --no-rerun): reported, and said so.
+    ("SKIP OK OK OK", {}, {"7.1.8", "7.1.13"},
+     [("7.1.8", "7.1.13", "SKIP", "OK", "not re-run")], []),
+    # A one-time TIMEOUT in the middle: its neighbours re-run too.
+    ("OK OK TIMEOUT OK", {"7.1.13": ["OK"], "7.2.6": ["OK"], "7.2.9": ["OK"]},
+     {"7.1.13", "7.2.6", "7.2.9"}, [], [("7.2.6", ["TIMEOUT", "OK"])]),
+    # A one-time setup error after a real fix: the fix stays, the error is a flake.
+    ("XFAIL XFAIL OK ERROR", {"7.2.6": ["OK"], "7.2.9": ["OK"]}, {"7.2.6", "7.2.9"},
+     [("7.1.13", "7.2.6", "XFAIL", "OK", None)], [("7.2.9", ["ERROR", "OK"])]),
+    # A setup error that repeats is reported (make check fails on it).
+    ("OK OK OK ERROR", {"7.2.6": ["OK"], "7.2.9": ["ERROR"]}, {"7.2.6", "7.2.9"},
+     [("7.2.6", "7.2.9", "OK", "ERROR", "repeated")], []),
+    # A fix between kernels that both pass or fail for good: no re-run.
+    ("XFAIL XFAIL OK OK", {}, set(), [("7.1.13", "7.2.6", "XFAIL", "OK", None)], []),
+    ("OK OK FAIL FAIL", {}, set(), [("7.1.13", "7.2.6", "OK", "FAIL", None)], []),
+    # A flip (A B A): its middle re-run; repeated, it is two transitions.
+    ("OK OK FAIL OK", {"7.2.6": ["FAIL"]}, {"7.2.6"},
+     [("7.1.13", "7.2.6", "OK", "FAIL", "repeated"), ("7.2.6", "7.2.9", "FAIL", "OK", "repeated")],
+     []),
+    ("OK OK FAIL OK", {"7.2.6": ["OK"]}, {"7.2.6"}, [], [("7.2.6", ["FAIL", "OK"])]),
+    # A kernel without a verdict, or without the unit, is stepped over.
+    ("OK NOVERDICT OK OK", {}, set(), [], []),
+    ("- OK OK OK", {}, set(), [], []),
+]
+
+
+def decisions():
+    import history
+    for row, again, rerun, trans, flakes in DECISIONS:
+        row = row.split()
+        got = history.to_rerun(K, row)
+        assert got == rerun, (row, "re-run", got)
+        _, got_trans, got_flakes = history.decide(K, row, again)
+        assert got_trans == trans, (row, again, got_trans)
+        got_flakes = [(f["kernel"], f["results"]) for f in got_flakes]
+        assert got_flakes == flakes, (row, again, got_flakes)
+    # Series.rerun(): every kernel without a verdict, with each unit's.
+    runs = [Run.from_dict({"verdict": 0, "kernel": k, "vmtest": {"kernel": k},
+                           "results": [{"name": "t", "result": r, "subtests": []}]})
+            for k, r in zip(K, ["OK", "OK", "SKIP", "OK"])]
+    runs[0] = Run.from_dict({"verdict": 4, "reason": "guest hang", "vmtest": {"kernel": K[0]},
+                             "results": []})
+    got = history.Series(runs).rerun()
+    assert got == ["7.1.8", "7.1.13", "7.2.6", "7.2.9"], got
 
 
 def setup_errors(path):
