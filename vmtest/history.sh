@@ -106,7 +106,8 @@ msg "${#versions[@]} kernels: ${versions[*]}"
 mkdir -p "$outdir" || die "cannot create $outdir"
 outdir=$(cd "$outdir" && pwd)
 start=$SECONDS
-matrix_args=(-j "$jobs" -X "$deviations")
+# history.py decides what to run again (both kernels of a change), not matrix.sh.
+matrix_args=(-R -j "$jobs" -X "$deviations")
 [[ -n $filter ]] && matrix_args+=(-t "$filter")
 
 "$VMTEST_DIR/matrix.sh" "${matrix_args[@]}" -o "$outdir/runs" "${versions[@]}"

@@ -9,6 +9,7 @@ Usage: vmtest/report.py [-o DIR] [--title TEXT] [--note TEXT] [-q] INPUT...
                         [--junit FILE] [--summary]
        vmtest/report.py [--summary] [--junit FILE] [--ktap FILE] INPUT
        vmtest/report.py --same INPUT INPUT
+       vmtest/report.py --list-rerun INPUT...
 
 Every format a run is written in (vmtest/results.py is its model, and
 the command line other scripts read a run through). An
@@ -35,6 +36,12 @@ fields added), --ktap KTAP version 1, --junit JUnit XML. With --summary
 the Markdown summary of one kernel is printed (verdict, counts, every
 failure with its reason and rule), for a CI job's summary page.
 --summary, --junit and --ktap also take one existing INPUT.
+
+A kernel directory that holds first-run/ (matrix.sh ran the kernel again:
+its first run gave no verdict, or a TIMEOUT, ERROR or RUNNING result) is
+shown as its re-run, and the matrix lists under it every unit whose result
+differed between the two runs (a flake, with both results).
+--list-rerun prints the directory of each INPUT to run again so.
 
 --same writes nothing: the two results (the same kernel run with two
 builds, say) must give every test and subtest the same result; the rows
@@ -63,6 +70,11 @@ SEVERITY = ["TIMEOUT", "FAIL", "XPASS", "RUNNING", "ERROR", "XFAIL", "PASS", "SK
 LOG_LINES = 200  # longest log excerpt in the HTML page
 KERNEL_LOG_LINES = 400  # longest kernel log kept in the page, from its end
 NOT_RUN = "-"
+# Results the machine can give as well as the kernel (a hang, a probe that
+# failed under load): matrix.sh runs a kernel with one, or without a
+# verdict, once more, and keeps its first run in the kernel's FIRST_RUN.
+SUSPECT = ("TIMEOUT", "ERROR", "RUNNING")
+FIRST_RUN = "first-run"
 # The vmtest object of a run's JSON, in its order: --emit's options.
 VMTEST_FIELDS = {"kernel": str, "arch": str, "image": str, "accel": str, "cpus": int,
                  "memory": str, "seconds": float}
@@ -154,6 +166,51 @@ def build(kernels):
     return rows, cells
 
 
+def needs_rerun(k):
+    """--list-rerun: the kernel gave no verdict, or a unit a SUSPECT result."""
+    return k.noverdict or any(res in SUSPECT for _, _, res in results.counted_units(k))
+
+
+def unit_results(k):
+    return {t.name if u is t else f"{t.name}/{u.name}": res
+            for t, u, res in results.counted_units(k)}
+
+
+def rerun_diff(k):
+    """None when the kernel was not run again; else (first run's verdict,
+    [(unit, first result, kept result)] where the two runs differ)."""
+    path = os.path.join(k.dir, FIRST_RUN) if k.dir else ""
+    if not path or not os.path.isfile(os.path.join(path, "results.json")):
+        return None
+    first = Run(path)
+    if first.noverdict:
+        return first.verdict_text() + ", no results: " + first.reason, []
+    a, b = unit_results(first), unit_results(k)
+    return first.verdict_text(), [(n, shown(a.get(n, NOT_RUN)), shown(b.get(n, NOT_RUN)))
+                                  for n in dict.fromkeys(list(a) + list(b))
+                                  if a.get(n) != b.get(n)]
+
+
+def md_reruns(kernels):
+    """The kernels matrix.sh ran again, and each difference the re-run made:
+    a flake, with both results."""
+    out = []
+    for k in kernels:
+        diff = rerun_diff(k)
+        if diff is None:
+            continue
+        verdict, units = diff
+        line = (f"- **{md_escape(k.label)}**: first run {md_escape(verdict)}; the re-run shown "
+                f"above: {k.verdict_text()}")
+        out.append(line + (", every result repeated (no flake)" if not units and
+                           "no results" not in verdict else ""))
+        out += [f"  - flake `{n}`: {a} on the first run, {b} on the re-run" for n, a, b in units]
+    if out:
+        out = ["### Kernels run again (no verdict, or a TIMEOUT, ERROR or RUNNING result on the "
+               "first run)", ""] + out + [""]
+    return out
+
+
 def row_name(row):
     return row[0] if row[1] is None else f"{row[0]}/{row[1]}"
 
@@ -228,6 +285,7 @@ def markdown(kernels, rows, cells, title, note):
                 out.append(f"- **{md_escape(k.label)}** `{row_name(r)}`: {what}"
                            + (f": {md_escape(why)}" if why else ""))
         out.append("")
+    out += md_reruns(kernels)
     out.append("Cells: PASS, FAIL, SKIP, XFAIL (a known deviation, counted as passed), "
                "XPASS (a known deviation that no longer reproduces, a failure), TIMEOUT, "
                "ERROR (a setup error: the environment failed a probe the setup should allow; "
@@ -385,6 +443,16 @@ def html_logs(logs, kanchor):
     return h
 
 
+def html_reruns(kernels):
+    """md_reruns() as a list: each flake with both results."""
+    lines = md_reruns(kernels)
+    if not lines:
+        return []
+    items = "".join(f"<li>{html.escape(line.strip()[2:]).replace('**', '').replace('`', '')}</li>"
+                    for line in lines[2:-1])
+    return [f"<h2>{html.escape(lines[0][4:])}</h2><ul>{items}</ul>"]
+
+
 def html_page(kernels, rows, cells, title, note):
     # Every cell that is not PASS (nor "-") links to its log excerpt.
     logs, n = [], 0
@@ -397,7 +465,8 @@ def html_page(kernels, rows, cells, title, note):
             logs.append((kernels[i], r, c))
     kanchor = {id(k): f"kernel{i}" for i, k in enumerate(kernels)}
     h = (html_head(title, note) + html_summary(kernels, kanchor)
-         + html_rows(kernels, rows, cells, kanchor) + html_kernels(kernels, kanchor)
+         + html_rows(kernels, rows, cells, kanchor) + html_reruns(kernels)
+         + html_kernels(kernels, kanchor)
          + html_logs(logs, kanchor))
     # Opening a kernel log's link opens its <details>.
     h.append("<script>" + JS + """
@@ -486,6 +555,8 @@ def main():
     for name, kind in VMTEST_FIELDS.items():
         ap.add_argument("--" + name, type=kind, help=f"the vmtest object's {name} (--emit)")
     ap.add_argument("-J", "--json", metavar="FILE", help="write the run's JSON (--emit)")
+    ap.add_argument("--list-rerun", action="store_true",
+                    help="print each INPUT to run again (no verdict, a TIMEOUT, ERROR or RUNNING)")
     ap.add_argument("--summary", action="store_true",
                     help="print one kernel's Markdown summary instead of the matrix")
     ap.add_argument("--junit", metavar="FILE", help="write one kernel's results as JUnit XML")
@@ -504,6 +575,11 @@ def main():
         seen[k.label] = seen.get(k.label, 0) + 1
         if seen[k.label] > 1:
             k.label += f" ({seen[k.label]})"
+    if args.list_rerun:
+        for k in kernels:
+            if needs_rerun(k):
+                print(k.dir)
+        return 0
     if args.same:
         if len(kernels) != 2:
             ap.error("--same takes two results")

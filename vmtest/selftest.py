@@ -14,7 +14,8 @@ run: FILE (vmtest -J, read by results.py) has a verdict, a reason, the
 kernel and a results list; the verdict is VERDICT and the reason matches
 REASON_RE (a Python regex, searched); each CASE adds checks (see CASES).
 matrix: report.py's DIR/matrix.md and matrix.html of the made-up runs in
-vmtest/testdata/report. history: history.py's history.json of those in
+vmtest/testdata/report, and what report.py tells matrix.sh's re-run
+(--list-rerun, the flakes of a kernel run again). history: history.py's history.json of those in
 vmtest/testdata/history, and history.decide(), the re-run-before-report
 decision, on made-up rows (DECISIONS). setup-errors: the made-up run RUN
 (vmtest/testdata/error) with setup errors (ERROR) read and written by
@@ -119,6 +120,36 @@ def matrix(out):
     # only the failures of 6.19.14 remain.
     shown = re.findall(r'<tr class="(?:test|sub)" data-show=1><td class="name">([^<]+)<', page)
     assert shown == ["alpha", "alpha/two"], shown
+    matrix_reruns()
+
+
+def matrix_reruns():
+    """report.py's side of matrix.sh's re-run: which kernels run again, and
+    the flakes of one whose first run (first-run/) differs from its re-run."""
+    import shutil
+    import tempfile
+    import report
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "testdata")
+    again = [report.needs_rerun(Run(os.path.join(here, d)))
+             for d in ("report/k1", "report/k2", "report/k3", "error")]
+    assert again == [False, False, True, True], again  # FAIL, SKIP: no; NOVERDICT, ERROR: yes
+    with tempfile.TemporaryDirectory() as tmp:
+        k = os.path.join(tmp, "7.3.4")
+        shutil.copytree(os.path.join(here, "error"), os.path.join(k, report.FIRST_RUN))
+        with open(os.path.join(here, "error", "results.json")) as f:
+            d = json.load(f)
+        d["results"][1].update(result="OK", body="OK", failed=False)  # probe: OK this time
+        with open(os.path.join(k, "results.json"), "w") as f:
+            json.dump(d, f)
+        kernels = [Run(k)]
+        diff = report.rerun_diff(kernels[0])
+        assert diff == ("exit 1 (failures)", [("probe", "ERROR", "PASS")]), diff
+        rows, cells = report.build(kernels)
+        md = report.markdown(kernels, rows, cells, "t", "")
+        assert "  - flake `probe`: ERROR on the first run, PASS on the re-run" in md, md
+        page = report.html_page(kernels, rows, cells, "t", "")
+        assert "flake probe: ERROR on the first run, PASS on the re-run" in page, page
+        assert report.rerun_diff(Run(os.path.join(here, "error"))) is None
 
 
 def history(path):
