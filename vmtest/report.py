@@ -491,7 +491,9 @@ def same(kernels, tally=None):
         ca, cb = cells[row]
         if ca.text != cb.text:
             differ += 1
-            print(f"differs: {row_name(row)}: {ca.text} in {a.file}, {cb.text} in {b.file}")
+            hint = (" (a TIMEOUT, ERROR or RUNNING can come from the machine: run again to "
+                    "tell a flake)" if {ca.text, cb.text} & set(SUSPECT) else "")
+            print(f"differs: {row_name(row)}: {ca.text} in {a.file}, {cb.text} in {b.file}{hint}")
     print(f"{len(rows) - differ} passed, {differ} failed")
     results.write_tally(tally, (len(rows) - differ, differ, 0))
     return 1 if differ else 0
