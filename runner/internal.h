@@ -77,6 +77,13 @@ int probe_bpf(void);
 void probe_preload_btf(void);
 /* 1 if the kernel's BTF has function @name, 0 if not, -1 if unreadable. */
 int btf_has_func(const char *name);
+/*
+ * The reason, in @why, to skip the test (@subtest NULL) or its @subtest
+ * that @t's .lockdown_refused names, when the kernel's lockdown refuses
+ * what its programs call; else NULL.
+ */
+const char *lockdown_unmet_for(const struct test_traits *t, const char *subtest,
+			       char *why, size_t n);
 
 /* runner/kconfig.c: the kernel options of struct test_kconfig. */
 const char *kconfig_unmet(const struct test_kconfig *k, char *why, size_t n);

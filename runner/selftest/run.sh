@@ -44,10 +44,10 @@ out_is() { [ "$(cat "$WORK/out")" = "$1" ]; }
 
 # --- build -------------------------------------------------------------
 "$RUNNER/gen-tests.sh" "$HERE/fake_tests.c" >"$BUILD/tests.h"
-check "gen-tests.sh lists the 25 fake tests, sorted" \
+check "gen-tests.sh lists the 27 fake tests, sorted" \
 	test "$(cat "$BUILD/tests.h")" = "$(grep -oE '^void test_[a-z_]+\(void\)$' \
 		"$HERE/fake_tests.c" | sed -E 's/void test_(.*)\(void\)/DEFINE_TEST(\1)/' |
-		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 25
+		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 27
 printf 'void test_b(void)\n{\nvoid test_a(void) {\nvoid test_proto(void);\nstatic void test_static(void)\nvoid test__helper(void)\n' >"$WORK/gen.c"
 check "gen-tests.sh skips prototypes, static and helper functions" \
 	test "$("$RUNNER/gen-tests.sh" "$WORK/gen.c" | tr '\n' ' ')" = "DEFINE_TEST(a) DEFINE_TEST(b) "
@@ -62,7 +62,7 @@ ok "build fake_test_progs with -Wall -Wextra -Werror"
 
 # --- listing and filters -------------------------------------------------
 run -l
-check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 25 ]'
+check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 27 ]'
 run -l -t skip
 check "-t substring" out_is $'all_skipped\nskip\nsome_skipped'
 run -l -t skip -b all
@@ -359,6 +359,21 @@ check "test__require_kconfig(): the rows before the need run, the subtest skips 
 	'has "ok '"'"'row 1 needs nothing'"'"'" && has_re "z_kconfig/rows:SKIP \((built without CONFIG_FAKE_ROWS|nothing told)"'
 check "test__require_kconfig() of an option the traits lack fails the test" eval \
 	'has "z_kconfig/undeclared:FAIL" && has "needs CONFIG_FAKE_UNDECLARED, which its TEST_TRAITS"'
+
+# --- .lockdown_refused: what lockdown=confidentiality refuses --------------
+echo 'none integrity [confidentiality]' >"$WORK/lockdown"
+TEST_PROGS_LOCKDOWN=$WORK/lockdown run -t z_lockdown
+check "lockdown=confidentiality skips the subtests the traits name, naming lockdown" eval \
+	'rc_is 0 && has "z_lockdown/probe_read:SKIP (kernel lockdown=confidentiality ($WORK/lockdown) refuses" &&
+	 has "z_lockdown/plain:OK" && has "#27 z_lockdown_all:SKIP (kernel lockdown=confidentiality"'
+echo 'none [integrity] confidentiality' >"$WORK/lockdown"
+TEST_PROGS_LOCKDOWN=$WORK/lockdown run -t z_lockdown
+check "lockdown=integrity skips nothing" eval \
+	'rc_is 0 && has "z_lockdown/probe_read:OK" && has "z_lockdown_all:OK" && last_line_is "3 passed, 0 failed, 0 skipped"'
+TEST_PROGS_LOCKDOWN=$WORK/no-such-file run -t z_lockdown -v
+check "an unreadable lockdown file: the test runs, and its log says so" eval \
+	'rc_is 0 && has "z_lockdown/probe_read:OK" && has "cannot read the kernel'"'"'s lockdown mode ($WORK/no-such-file); running"'
+
 
 check "no temporary files left behind" eval '! ls /tmp/test_progs.* >/dev/null 2>&1'
 
