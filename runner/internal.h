@@ -108,6 +108,13 @@ struct deviation {
 	int matched; /* units of this run it covered */
 };
 
+/*
+ * The file to load: @given (-X), NULL for "-X none", else the project's
+ * known-deviations.ini found beside the runner (NULL if none is).
+ */
+const char *deviations_pick(const char *given);
+/* Which file that was, and how chosen, for the header line. */
+const char *deviations_source(void);
 int deviations_load(const char *path, const char *release);
 struct deviation *deviation_find(const char *test, const char *sub);
 /* Prints the entries for this kernel that covered none of the tests run. */
@@ -189,6 +196,7 @@ struct test_result {
 	char *log; /* the child's captured stdout and stderr */
 	size_t log_len;
 	bool has_failure; /* a unit is FAIL, TIMEOUT, XPASS or XFAIL */
+	bool cut_short; /* timed out, killed, or exited without its end */
 	bool show_log;
 };
 

@@ -107,6 +107,36 @@ check "the run-wide fixture is set up once before the tests, torn down after, an
 FAKE_FIXTURE=fail run -t pass
 check "a fixture that fails to set up is a setup error (3), and no test runs" eval \
 	'rc_is 3 && err_has "fixture failed" && lacks "pass:"'
+# Options of one value are given once; values out of range are refused.
+for twice in "-w 1 -w 2" "-r 2 --repeat 3" "-j 2 -j 2" "-s 1 -s 2" \
+	"--budget 5 --budget 6" "-J $WORK/a.json -J $WORK/b.json" "-X none -X none"; do
+	# shellcheck disable=SC2086 # the options, split on purpose
+	run -t pass $twice
+	rc_is 2 && err_has "given twice: give it once" || break
+done
+check "an option of one value given twice is a usage error (2), naming it (${twice%% *})" eval \
+	'rc_is 2 && err_has "given twice: give it once"'
+run -t pass -w 1 -t fail_eq -v -v -l
+check "selection options and -v may repeat" eval 'rc_is 0 && [ "$(cat "$WORK/out")" = "$(printf "fail_eq\npass")" ]'
+run -l --guest-files
+check "-l with --guest-files is a usage error" eval 'rc_is 2 && err_has "give one"'
+run -t pass -w -1
+check "-w below 0 is a usage error" eval 'rc_is 2 && err_has "-w wants a number >= 0"'
+run -t pass -r 0
+check "-r 0 is a usage error" eval 'rc_is 2 && err_has "-r wants a number >= 1"'
+# The -J file: tried before the run; lost after it, it hides no verdict.
+run -t pass -J /nonexistent/x.json
+check "a -J path that cannot be written is a setup error (3) before the run, naming it" eval \
+	'rc_is 3 && err_has "cannot write the JSON summary (-J) /nonexistent/x.json" && lacks "pass:"'
+run -t pass -J "$WORK"
+check "a -J path that is a directory is a setup error (3)" eval 'rc_is 3 && err_has "-J) $WORK:"'
+run -t fail_eq -J /dev/full
+check "a -J file lost after a failing run: the verdict stays 1, the loss is said" eval \
+	'rc_is 1 && err_has "error writing /dev/full"'
+run -t pass -J /dev/full
+check "a -J file lost after a passing run: exit 3" eval 'rc_is 3 && err_has "error writing /dev/full"'
+run -t pass -J "$WORK/fresh.json"
+check "-J writes its file" "$RECORDS" parses "$WORK/fresh.json"
 run -h
 check "-h shows usage with exit codes, exit 0" eval 'rc_is 0 && has "Exit status:" && has "--known-deviations"'
 # The binary is copied where an unprivileged user can run it.
@@ -277,6 +307,65 @@ check "exit 2 on an empty budget" eval 'rc_is 2 && err_has "--budget wants"'
 printf '[pass]\nkernels = *\nrule = R\nreference = r\nreason = r\nmodel = Not-An-Id\n' >"$WORK/bad4.ini"
 run -t pass -X "$WORK/bad4.ini"
 check "exit 3 on a model switch that is not an identifier, naming file:line" eval 'rc_is 3 && err_has "bad4.ini:6:"'
+
+# --- the default known-deviations file -------------------------------------
+# Found beside the binary or in its parent directory, from wherever it runs.
+mkdir -p "$WORK/tree/bin" "$WORK/flat"
+cp "$BIN" "$WORK/tree/bin/"
+cp "$BIN" "$WORK/flat/"
+sed -n '/^\[deviation\/broken\]/,/^$/p' "$WORK/dev.ini" >"$WORK/tree/known-deviations.ini"
+cp "$WORK/tree/known-deviations.ini" "$WORK/flat/"
+# at BINARY ARGS...: run another copy of the runner, as run() does.
+at() {
+	"$@" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+}
+(cd / && exec "$WORK/tree/bin/fake_test_progs" -a deviation/broken) >"$WORK/out" 2>"$WORK/err"
+rc=$?
+check "the default file in the parent of the binary's directory is used, and named" eval \
+	'rc_is 0 && has "#3/1 deviation/broken:XFAIL" && has "known deviations: $WORK/tree/known-deviations.ini (default);"'
+at "$WORK/flat/fake_test_progs" -a deviation/broken
+check "the default file beside the binary is used" eval \
+	'rc_is 0 && has "known deviations: $WORK/flat/known-deviations.ini (default);"'
+at "$WORK/tree/bin/fake_test_progs" -a deviation/broken -X none
+check "-X none: no file, every failure shows" eval \
+	'rc_is 1 && has "#3/1 deviation/broken:FAIL" && has "known deviations: none;"'
+at "$WORK/tree/bin/fake_test_progs" -a deviation/broken -X "$WORK/old.ini"
+check "-X FILE wins over the default" eval \
+	'rc_is 1 && has "#3/1 deviation/broken:FAIL" && has "known deviations: $WORK/old.ini;"'
+at "$WORK/nobody/fake_test_progs" -t pass
+check "no default file is no error: the header says none was found" eval \
+	'rc_is 0 && has "known deviations: none found;"'
+echo '[broken' >"$WORK/flat/known-deviations.ini"
+at "$WORK/flat/fake_test_progs" -t pass
+check "a malformed default file is a setup error (3), naming it" eval \
+	'rc_is 3 && err_has "$WORK/flat/known-deviations.ini:1:"'
+
+# --- tests that did not finish: their entries are not called unmatched -----
+cat >"$WORK/unfinished.ini" <<EOF
+[hang/never_reached]
+kernels   = *
+rule      = R-FAKE-10
+reference = nowhere
+reason    = after the hang
+
+[crash]
+kernels   = *
+rule      = R-FAKE-11
+reference = nowhere
+reason    = crashes are never muted
+
+[pass/no_such_subtest]
+kernels   = *
+rule      = R-FAKE-12
+reference = nowhere
+reason    = names no subtest of a test that finished
+EOF
+run -w 1 -t hang,crash,pass -X "$WORK/unfinished.ini"
+check "entries of a test that timed out or crashed are not called unmatched; of one that finished, they are" eval \
+	'has "#9 hang:TIMEOUT" && has "#2 crash:FAIL" && ! grep -q "R-FAKE-1[01].*covered nothing" "$WORK/out" &&
+	 has "known deviation [pass/no_such_subtest] (R-FAKE-12, line 13) covered nothing"'
+
 
 # --- JSON --------------------------------------------------------------------
 run -w 1 -a subtests,hang,skip,deviation -X "$WORK/dev.ini" -J "$WORK/out.json"
