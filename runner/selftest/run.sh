@@ -464,6 +464,24 @@ check "an unreadable lockdown file: the test runs, and its log says so" eval \
 	'rc_is 0 && has "z_lockdown/probe_read:OK" && has "cannot read the kernel'"'"'s lockdown mode ($WORK/no-such-file); running"'
 
 
+# Every BPF program of the suite that calls a helper lockdown=confidentiality
+# refuses is one its test's .lockdown_refused names.
+refused_progs() {
+	awk 'match($0, /^(int|__u64|long) (BPF_PROG\()?[a-z_0-9]+/) {
+		s = substr($0, RSTART, RLENGTH); sub(/.*[ (]/, "", s); fn = s }
+	/probe_read|BPF_CORE_READ|BPF_PROBE_READ|bpf_core_read\(|probe_write_user/ {
+		print FILENAME " " fn }' "$@"
+}
+undeclared=''
+while read -r file prog; do
+	pat=$(sed -n 's/.*\.lockdown_refused = "\([^"]*\)".*/\1/p' \
+		"$(dirname "$RUNNER")/prog_tests/$(basename "$file")")
+	# shellcheck disable=SC2053 # $pat is the trait's glob
+	[[ -n $pat && $prog == $pat ]] || undeclared+=" $(basename "$file" .c)/$prog"
+done < <(refused_progs "$(dirname "$RUNNER")"/progs/*.c)
+check "every program needing bpf_probe_read*() is in its test's .lockdown_refused${undeclared:+ (not:$undeclared)}" \
+	test -z "$undeclared" -a "$(refused_progs "$(dirname "$RUNNER")"/progs/*.c | wc -l)" -ge 1
+
 check "no temporary files left behind" eval '! ls /tmp/test_progs.* >/dev/null 2>&1'
 
 checks_done
