@@ -72,15 +72,16 @@ static void usage(FILE *f)
 		"Options but the selection's and -v are given at most once.\n"
 		"\n"
 		"The last line of output is \"N passed, N failed, N skipped\", counting each\n"
-		"subtest (or test without subtests) once: XFAIL counts as passed, XPASS and\n"
-		"TIMEOUT as failed.\n"
+		"subtest (or test without subtests) once: XFAIL counts as passed, XPASS,\n"
+		"TIMEOUT and ERROR (a setup the machine failed, not the kernel) as failed.\n"
 		"\n"
 		"Exit status:\n"
 		"  0  every selected test passed (SKIP and XFAIL allowed)\n"
 		"  1  a test or subtest failed, timed out or XPASSed\n"
 		"  2  no test selected, or a usage error\n"
 		"  3  setup error: not root, BPF unavailable, unreadable or malformed file,\n"
-		"     a -J file that cannot be written (after the run: only if all passed)\n"
+		"     or a test's setup ERROR with no failure, a -J file that cannot be\n"
+		"     written (after the run: only if nothing failed)\n"
 		"\n"
 		"Examples:\n"
 		"  test_progs                          run everything\n"
@@ -401,9 +402,11 @@ static int run_all(const int *selected, int nr_selected)
 	if (opts.deviations_path)
 		deviations_report_unmatched(results, n);
 	report_end(&run_tot);
-	ret = run_tot.fail || run_tot.timeout || run_tot.xpass ?
-		      EXIT_FAILED :
-		      EXIT_ALL_PASSED;
+	/* A kernel's failure is a verdict; a setup error alone is none. */
+	if (run_tot.fail || run_tot.timeout || run_tot.xpass)
+		ret = EXIT_FAILED;
+	else
+		ret = run_tot.error ? EXIT_SETUP : EXIT_ALL_PASSED;
 	/* A summary lost now (a disk filled) is said, and no verdict hides. */
 	if (opts.json_path &&
 	    report_json(opts.json_path, results, n, &run_tot) && !ret)

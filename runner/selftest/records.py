@@ -7,7 +7,7 @@ the JUnit report.py made from it.
 Usage: runner/selftest/records.py CHECK FILE
 
 CHECK is one of: parses, durations, shape, junit, rule, rules, unmatched,
-parallel (each a function below, on the run.sh check of the same name).
+parallel, setup_error (each a function below, on the run.sh check of the same name).
 Exit 0 when the check holds, 1 (with what did not hold) when not, 2 on a
 usage error.
 """
@@ -107,8 +107,18 @@ def parallel(path):
     assert all(t["result"] == "OK" for t in r), [t["result"] for t in r]
 
 
+def setup_error(path):
+    """A setup error: result ERROR with its reason, failed, in units.error."""
+    d = record(path)
+    probe = subtests(d)["z_setup_error/probe"]
+    assert (probe["result"], probe["failed"]) == ("ERROR", True), probe
+    assert probe["reason"].startswith("scratch pages stay resident"), probe
+    assert d["units"]["error"] == 1 and d["units"]["failed"] == 1, d["units"]
+    assert d["failed_subtest"] == 1, d
+
+
 CHECKS = {f.__name__: f for f in (parses, durations, shape, junit, rule, rules, unmatched,
-                                  parallel)}
+                                  parallel, setup_error)}
 
 
 def main():
