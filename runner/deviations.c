@@ -455,22 +455,28 @@ const char *test__known_deviation(const char *model)
 	return NULL;
 }
 
+/* A unit that gave no verdict on the kernel: it skipped, or its setup failed. */
+static bool no_verdict(enum result res)
+{
+	return res == RES_SKIP || res == RES_ERROR;
+}
+
 /*
  * Whether a run of a test can tell that entry @d covers nothing: not when
  * the test did not finish (it timed out or crashed before reaching the
  * units the entry names, or in one: neither is ever muted), some of its
- * subtests were filtered out, its body skipped, or a unit the entry names
- * skipped (a skip is no verdict).
+ * subtests were filtered out, its body gave no verdict, or a unit the
+ * entry names gave none.
  */
 static bool run_tells(const struct deviation *d, const struct test_result *r)
 {
 	int i;
 
 	if (r->cut_short || r->nr_subtests < r->subtests_met ||
-	    r->body_result == RES_SKIP)
+	    no_verdict(r->body_result))
 		return false;
 	for (i = 0; i < r->nr_subtests; i++) {
-		if (r->subtests[i].result == RES_SKIP &&
+		if (no_verdict(r->subtests[i].result) &&
 		    deviation_matches(d, r->test->name, r->subtests[i].name))
 			return false;
 	}

@@ -371,10 +371,17 @@ kernels   = *
 rule      = R-FAKE-12
 reference = nowhere
 reason    = names no subtest of a test that finished
+
+[z_setup_error/probe]
+kernels   = *
+rule      = R-FAKE-13
+reference = nowhere
+reason    = its setup failed: no verdict
 EOF
-run -w 1 -t hang,crash,pass -X "$WORK/unfinished.ini"
-check "entries of a test that timed out or crashed are not called unmatched; of one that finished, they are" eval \
-	'has "#9 hang:TIMEOUT" && has "#2 crash:FAIL" && ! grep -q "R-FAKE-1[01].*covered nothing" "$WORK/out" &&
+run -w 1 -a hang,crash,pass,z_setup_error -X "$WORK/unfinished.ini"
+check "entries of a test that timed out, crashed or had a setup ERROR are not called unmatched; of one that finished, they are" eval \
+	'has "#9 hang:TIMEOUT" && has "#2 crash:FAIL" && has "z_setup_error/probe:ERROR" &&
+	 ! grep -q "R-FAKE-1[013].*covered nothing" "$WORK/out" &&
 	 has "known deviation [pass/no_such_subtest] (R-FAKE-12, line 13) covered nothing"'
 
 
