@@ -8,9 +8,15 @@
 #include "harness.h"
 #include "verifier_file_dynptr.skel.h"
 
-/* Only loads programs: beside anything. Needs no BPF LSM to be active. */
+/*
+ * Only loads programs: beside anything. Needs no BPF LSM to be active.
+ * untrusted_core_read_exe_file reads its file with BPF_CORE_READ(), a
+ * bpf_probe_read*() call that lockdown=confidentiality refuses before the
+ * kfunc's argument is checked.
+ */
 TEST_TRAITS(verifier_file_dynptr, .needs = { &need_file_dynptr },
-	    .parallel = true);
+	    .parallel = true,
+	    .lockdown_refused = "untrusted_core_read_exe_file");
 
 void test_verifier_file_dynptr(void)
 {

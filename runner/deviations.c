@@ -36,11 +36,64 @@
 #include <string.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "internal.h"
 
 static struct deviation *devs;
 static int nr_devs;
+static const char *source = "none"; /* what the header line says */
+
+#define DEFAULT_NAME "known-deviations.ini"
+
+/*
+ * DEFAULT_NAME beside the runner, in its directory or that directory's
+ * parent: build/test_progs finds the repository's, a VM guest's
+ * /bin/test_progs finds /known-deviations.ini, an install tree its own.
+ * Found from the binary, not the working directory, so that every place
+ * the runner runs from picks the same file. NULL if there is none.
+ */
+static char *default_path(void)
+{
+	char exe[4096], *slash, *path;
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int up;
+
+	if (len <= 0)
+		return NULL;
+	exe[len] = '\0';
+	for (up = 0; up < 2; up++) {
+		slash = strrchr(exe, '/');
+		if (!slash)
+			return NULL;
+		*slash = '\0';
+		path = xasprintf("%s/%s", exe, DEFAULT_NAME);
+		if (!access(path, F_OK))
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+const char *deviations_pick(const char *given)
+{
+	char *path;
+
+	if (given && !strcmp(given, "none"))
+		return NULL;
+	if (given) {
+		source = given;
+		return given;
+	}
+	path = default_path();
+	source = path ? xasprintf("%s (default)", path) : "none found";
+	return path;
+}
+
+const char *deviations_source(void)
+{
+	return source;
+}
 
 static const char *const keys[] = { "kernels", "rule",	"reference", "reason",
 				    "arch",    "model", "scratch" };
@@ -402,19 +455,28 @@ const char *test__known_deviation(const char *model)
 	return NULL;
 }
 
+/* A unit that gave no verdict on the kernel: it skipped, or its setup failed. */
+static bool no_verdict(enum result res)
+{
+	return res == RES_SKIP || res == RES_ERROR;
+}
+
 /*
  * Whether a run of a test can tell that entry @d covers nothing: not when
- * some of its subtests were filtered out, its body skipped, or a unit the
- * entry names skipped (a skip is no verdict).
+ * the test did not finish (it timed out or crashed before reaching the
+ * units the entry names, or in one: neither is ever muted), some of its
+ * subtests were filtered out, its body gave no verdict, or a unit the
+ * entry names gave none.
  */
 static bool run_tells(const struct deviation *d, const struct test_result *r)
 {
 	int i;
 
-	if (r->nr_subtests < r->subtests_met || r->body_result == RES_SKIP)
+	if (r->cut_short || r->nr_subtests < r->subtests_met ||
+	    no_verdict(r->body_result))
 		return false;
 	for (i = 0; i < r->nr_subtests; i++) {
-		if (r->subtests[i].result == RES_SKIP &&
+		if (no_verdict(r->subtests[i].result) &&
 		    deviation_matches(d, r->test->name, r->subtests[i].name))
 			return false;
 	}

@@ -77,6 +77,13 @@ int probe_bpf(void);
 void probe_preload_btf(void);
 /* 1 if the kernel's BTF has function @name, 0 if not, -1 if unreadable. */
 int btf_has_func(const char *name);
+/*
+ * The reason, in @why, to skip the test (@subtest NULL) or its @subtest
+ * that @t's .lockdown_refused names, when the kernel's lockdown refuses
+ * what its programs call; else NULL.
+ */
+const char *lockdown_unmet_for(const struct test_traits *t, const char *subtest,
+			       char *why, size_t n);
 
 /* runner/kconfig.c: the kernel options of struct test_kconfig. */
 const char *kconfig_unmet(const struct test_kconfig *k, char *why, size_t n);
@@ -101,6 +108,13 @@ struct deviation {
 	int matched; /* units of this run it covered */
 };
 
+/*
+ * The file to load: @given (-X), NULL for "-X none", else the project's
+ * known-deviations.ini found beside the runner (NULL if none is).
+ */
+const char *deviations_pick(const char *given);
+/* Which file that was, and how chosen, for the header line. */
+const char *deviations_source(void);
 int deviations_load(const char *path, const char *release);
 struct deviation *deviation_find(const char *test, const char *sub);
 /* Prints the entries for this kernel that covered none of the tests run. */
@@ -183,6 +197,7 @@ struct test_result {
 	char *log; /* the child's captured stdout and stderr */
 	size_t log_len;
 	bool has_failure; /* a unit is FAIL, TIMEOUT, XPASS, XFAIL or ERROR */
+	bool cut_short; /* timed out, killed, or exited without its end */
 	bool show_log;
 };
 

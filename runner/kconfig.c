@@ -98,11 +98,15 @@ static bool applies(const struct test_kconfig *k, const char *subtest)
 /*
  * The first option of @t that the test (@subtest NULL) or its subtest
  * @subtest needs and the kernel lacks: the reason to skip, else NULL.
+ * The kernel's lockdown, a setting of the same kind, is asked first.
  */
 const char *kconfig_unmet_for(const struct test_traits *t, const char *subtest,
 			      char *why, size_t n)
 {
 	int i;
+
+	if (lockdown_unmet_for(t, subtest, why, n))
+		return why;
 
 	for (i = 0; t && i < TEST_MAX_KCONFIGS && t->kconfigs[i].option; i++)
 		if (applies(&t->kconfigs[i], subtest) &&

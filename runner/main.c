@@ -2,12 +2,15 @@
 /* test_progs: command line, setup checks, and the run over the selection. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/libbpf.h>
 
 #include "internal.h"
@@ -45,22 +48,28 @@ static void usage(FILE *f)
 		"                               TIMEOUT (default 120, 0 = no limit)\n"
 		"  -r, --repeat=N               run the selection N times in a row\n"
 		"  -j, --jobs=N                 run up to N tests at once where their traits\n"
-		"                               allow (default 1); results print in order\n"
+		"                               allow (default 1, at most 16 run at once);\n"
+		"                               results print in order\n"
 		"  -s, --seed=SEED              seed of the tests that draw random cases\n"
 		"                               (decimal or 0x hex; 'random' draws one);\n"
 		"                               they print the seed they use\n"
 		"      --budget=N[s]            how many random cases such a test runs, or\n"
 		"                               for how many seconds (Ns)\n"
 		"  -X, --known-deviations=FILE  turn failures listed in FILE into XFAIL, and\n"
-		"                               their passes into XPASS (a failure)\n"
+		"                               their passes into XPASS (a failure); default:\n"
+		"                               known-deviations.ini in the binary's directory\n"
+		"                               or its parent, if there is one; -X none: no file\n"
 		"\n"
 		"Output:\n"
 
 		"  -J, --json=FILE              also write a JSON summary to FILE: every test\n"
 		"                               and subtest, its result, reason, rule, log and\n"
 		"                               duration, in test_progs -J's shape; KTAP and\n"
-		"                               JUnit come from it: vmtest/report.py --emit\n"
+		"                               JUnit come from it: vmtest/report.py --emit;\n"
+		"                               FILE is opened before the run\n"
 		"  -h, --help                   show this help\n"
+		"\n"
+		"Options but the selection's and -v are given at most once.\n"
 		"\n"
 		"The last line of output is \"N passed, N failed, N skipped\", counting each\n"
 		"subtest (or test without subtests) once: XFAIL counts as passed, XPASS,\n"
@@ -71,14 +80,15 @@ static void usage(FILE *f)
 		"  1  a test or subtest failed, timed out or XPASSed\n"
 		"  2  no test selected, or a usage error\n"
 		"  3  setup error: not root, BPF unavailable, unreadable or malformed file,\n"
-		"     or a test's setup ERROR with no failure\n"
+		"     or a test's setup ERROR with no failure, a -J file that cannot be\n"
+		"     written (after the run: only if nothing failed)\n"
 		"\n"
 		"Examples:\n"
 		"  test_progs                          run everything\n"
 		"  test_progs -t clone -v              tests whose name contains \"clone\"\n"
 		"  test_progs -a 'read*/big_*' -w 10   glob on test and subtest names\n"
 		"  test_progs -d @flaky.txt -J out.json\n"
-		"  test_progs -X known-deviations.ini -J r.json &&\n"
+		"  test_progs -X none -J r.json &&     no deviation tolerated, then\n"
 		"      vmtest/report.py --emit --record r.json --ktap r.ktap --junit r.xml\n"
 		"  test_progs -t clone/adjust -r 50    hunt for a flake\n");
 }
@@ -154,82 +164,114 @@ static void parse_budget(const char *arg)
 	opts.budget = val;
 }
 
+static const struct option long_opts[] = {
+	{ "name", required_argument, NULL, 't' },
+	{ "skip-name", required_argument, NULL, 'b' },
+	{ "allow", required_argument, NULL, 'a' },
+	{ "deny", required_argument, NULL, 'd' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "guest-files", no_argument, NULL, OPT_GUEST_FILES },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "watchdog", required_argument, NULL, 'w' },
+	{ "repeat", required_argument, NULL, 'r' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "budget", required_argument, NULL, OPT_BUDGET },
+	{ "json", required_argument, NULL, 'J' },
+	{ "known-deviations", required_argument, NULL, 'X' },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
+
+/*
+ * An option of one value given twice is refused: the second would
+ * silently win. Filters add up and -v counts, so those may repeat.
+ */
+static void once(int c)
+{
+	static bool seen[OPT_BUDGET + 1];
+	const struct option *o;
+
+	if (c < 0 || c > OPT_BUDGET || (c < 256 && !strchr("wrjsJX", c)))
+		return;
+	if (!seen[c]) {
+		seen[c] = true;
+		return;
+	}
+	for (o = long_opts; o->val != c; o++)
+		;
+	if (c < 256)
+		usage_error("-%c (--%s) given twice: give it once", c, o->name);
+	usage_error("--%s given twice: give it once", o->name);
+}
+
+static void parse_option(int c)
+{
+	switch (c) {
+	case 't':
+		add_filter(&opts.filters.allow, optarg, false);
+		break;
+	case 'b':
+		add_filter(&opts.filters.deny, optarg, false);
+		break;
+	case 'a':
+		add_filter(&opts.filters.allow, optarg, true);
+		break;
+	case 'd':
+		add_filter(&opts.filters.deny, optarg, true);
+		break;
+	case 'l':
+		opts.list = true;
+		break;
+	case OPT_GUEST_FILES:
+		opts.guest_files = true;
+		break;
+	case 'v':
+		opts.verbosity++;
+		break;
+	case 'w':
+		opts.watchdog_secs = parse_count(optarg, "-w", 0);
+		break;
+	case 'r':
+		opts.repeat = parse_count(optarg, "-r", 1);
+		break;
+	case 'j':
+		opts.jobs = parse_count(optarg, "-j", 1);
+		break;
+	case 's':
+		parse_seed(optarg);
+		break;
+	case OPT_BUDGET:
+		parse_budget(optarg);
+		break;
+	case 'J':
+		opts.json_path = optarg;
+		break;
+	case 'X':
+		opts.deviations_path = optarg;
+		break;
+	case 'h':
+		usage(stdout);
+		exit(EXIT_ALL_PASSED);
+	default:
+		usage_error(NULL); /* getopt said what is wrong */
+	}
+}
+
 static void parse_args(int argc, char **argv)
 {
-	static const struct option long_opts[] = {
-		{ "name", required_argument, NULL, 't' },
-		{ "skip-name", required_argument, NULL, 'b' },
-		{ "allow", required_argument, NULL, 'a' },
-		{ "deny", required_argument, NULL, 'd' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "guest-files", no_argument, NULL, OPT_GUEST_FILES },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "watchdog", required_argument, NULL, 'w' },
-		{ "repeat", required_argument, NULL, 'r' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "budget", required_argument, NULL, OPT_BUDGET },
-		{ "json", required_argument, NULL, 'J' },
-		{ "known-deviations", required_argument, NULL, 'X' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "t:b:a:d:lvw:r:j:s:J:X:h",
 				long_opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			add_filter(&opts.filters.allow, optarg, false);
-			break;
-		case 'b':
-			add_filter(&opts.filters.deny, optarg, false);
-			break;
-		case 'a':
-			add_filter(&opts.filters.allow, optarg, true);
-			break;
-		case 'd':
-			add_filter(&opts.filters.deny, optarg, true);
-			break;
-		case 'l':
-			opts.list = true;
-			break;
-		case OPT_GUEST_FILES:
-			opts.guest_files = true;
-			break;
-		case 'v':
-			opts.verbosity++;
-			break;
-		case 'w':
-			opts.watchdog_secs = parse_count(optarg, "-w", 0);
-			break;
-		case 'r':
-			opts.repeat = parse_count(optarg, "-r", 1);
-			break;
-		case 'j':
-			opts.jobs = parse_count(optarg, "-j", 1);
-			break;
-		case 's':
-			parse_seed(optarg);
-			break;
-		case OPT_BUDGET:
-			parse_budget(optarg);
-			break;
-		case 'J':
-			opts.json_path = optarg;
-			break;
-		case 'X':
-			opts.deviations_path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(EXIT_ALL_PASSED);
-		default:
-			usage_error(NULL); /* getopt said what is wrong */
-		}
+		once(c);
+		parse_option(c);
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	if (opts.list && opts.guest_files)
+		usage_error(
+			"-l and --guest-files each list something else: give one");
 	if (opts.verbosity > 2)
 		opts.verbosity = 2;
 }
@@ -340,7 +382,7 @@ static void test_done(struct test_result *res)
 
 static int run_all(const int *selected, int nr_selected)
 {
-	int n = nr_selected * opts.repeat, run, i, k = 0;
+	int n = nr_selected * opts.repeat, run, i, k = 0, ret;
 	struct timespec t0, t1;
 	struct test_result *results;
 	struct planned_run *plan;
@@ -360,16 +402,43 @@ static int run_all(const int *selected, int nr_selected)
 	if (opts.deviations_path)
 		deviations_report_unmatched(results, n);
 	report_end(&run_tot);
-	if (opts.json_path && report_json(opts.json_path, results, n, &run_tot))
-		return EXIT_SETUP;
+	/* A kernel's failure is a verdict; a setup error alone is none. */
+	if (run_tot.fail || run_tot.timeout || run_tot.xpass)
+		ret = EXIT_FAILED;
+	else
+		ret = run_tot.error ? EXIT_SETUP : EXIT_ALL_PASSED;
+	/* A summary lost now (a disk filled) is said, and no verdict hides. */
+	if (opts.json_path &&
+	    report_json(opts.json_path, results, n, &run_tot) && !ret)
+		ret = EXIT_SETUP;
 	for (i = 0; i < n; i++)
 		result_free(&results[i]);
 	free(results);
 	free(plan);
-	/* A kernel's failure is a verdict; a setup error alone is none. */
-	if (run_tot.fail || run_tot.timeout || run_tot.xpass)
-		return EXIT_FAILED;
-	return run_tot.error ? EXIT_SETUP : EXIT_ALL_PASSED;
+	return ret;
+}
+
+/*
+ * The JSON summary's file, opened (created if need be) before the run: a
+ * path that cannot be written is a fault of the host, found at once rather
+ * than after the whole run. A file made only to try is removed again.
+ */
+static int check_output(const char *path)
+{
+	struct stat st;
+	bool existed = !stat(path, &st);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		fprintf(stderr,
+			"test_progs: cannot write the JSON summary (-J) %s: %s\n",
+			path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	if (!existed)
+		unlink(path);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -377,6 +446,7 @@ int main(int argc, char **argv)
 	int *selected, nr_selected, i, ret;
 
 	parse_args(argc, argv);
+	opts.deviations_path = deviations_pick(opts.deviations_path);
 	if (opts.deviations_path &&
 	    deviations_load(opts.deviations_path, test__kernel_release()))
 		return EXIT_SETUP;
@@ -399,6 +469,8 @@ int main(int argc, char **argv)
 		return EXIT_ALL_PASSED;
 	}
 
+	if (opts.json_path && check_output(opts.json_path))
+		return EXIT_SETUP;
 	setup();
 	if (run_fixture_setup && run_fixture_setup()) {
 		fprintf(stderr,

@@ -2,7 +2,9 @@
 /* What the running kernel offers: its release, BPF itself, kfuncs in BTF. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -56,6 +58,63 @@ const char *test__lsm_list(void)
 	}
 	fclose(f);
 	return state > 0 ? list : NULL;
+}
+
+/*
+ * The lockdown mode in force: the bracketed word of "none [integrity]
+ * confidentiality", NULL if the file cannot be read (no securityfs, or no
+ * lockdown LSM). TEST_PROGS_LOCKDOWN names another file to read: the
+ * runner's self-test sets it.
+ */
+static const char *lockdown_mode(const char **path)
+{
+	static char mode[64];
+	static int state; /* 0 not read, 1 read, -1 unreadable */
+	char line[256], *lb, *rb;
+	FILE *f;
+
+	*path = getenv("TEST_PROGS_LOCKDOWN") ?:
+						"/sys/kernel/security/lockdown";
+	if (state)
+		return state > 0 ? mode : NULL;
+	state = -1;
+	f = fopen(*path, "re");
+	if (!f)
+		return NULL;
+	if (fgets(line, sizeof(line), f)) {
+		lb = strchr(line, '[');
+		rb = lb ? strchr(lb, ']') : NULL;
+		if (rb && rb - lb - 1 < (long)sizeof(mode)) {
+			*rb = '\0';
+			snprintf(mode, sizeof(mode), "%s", lb + 1);
+			state = 1;
+		}
+	}
+	fclose(f);
+	return state > 0 ? mode : NULL;
+}
+
+const char *lockdown_unmet_for(const struct test_traits *t, const char *subtest,
+			       char *why, size_t n)
+{
+	const char *pat = t ? t->lockdown_refused : NULL, *mode, *path;
+
+	if (!pat || (subtest ? fnmatch(pat, subtest, 0) : strcmp(pat, "*")))
+		return NULL;
+	mode = lockdown_mode(&path);
+	if (!mode) {
+		/* The load then decides; a refusal would name the helper. */
+		printf("cannot read the kernel's lockdown mode (%s); running\n",
+		       path);
+		return NULL;
+	}
+	if (strcmp(mode, "confidentiality"))
+		return NULL;
+	snprintf(
+		why, n,
+		"kernel lockdown=confidentiality (%s) refuses the helpers that read kernel memory (bpf_probe_read*), which its program calls",
+		path);
+	return why;
 }
 
 int probe_privileges(void)

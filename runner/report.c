@@ -42,7 +42,7 @@ static const char *build_info(void)
 
 void report_begin(int nr_selected)
 {
-	const char *dev = opts.deviations_path ?: "none";
+	const char *dev = deviations_source();
 
 	printf("test_progs: kernel %s (%s), %d test%s selected, watchdog %d s, repeat %d, verbosity %d, known deviations: %s; built with %s\n",
 	       test__kernel_release(), kernel_release_full(), nr_selected,

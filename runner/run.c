@@ -261,6 +261,7 @@ static int charge_abnormal_end(struct collector *c)
 	} else {
 		return -2;
 	}
+	res->cut_short = true;
 	if (res->nr_subtests)
 		last = &res->subtests[res->nr_subtests - 1];
 	if (last && last->result == RES_RUNNING) {

@@ -159,10 +159,17 @@ struct test_kconfig {
  * say); never beside another run of itself.
  * .guest_files: space-separated paths of the host the test reads, which a
  * guest must carry (vmtest asks the runner: test_progs --guest-files).
+ * .lockdown_refused: a pattern (fnmatch) of the subtests, "*" for the whole
+ * test, whose programs call a helper that the kernel's lockdown=
+ * confidentiality refuses at load (bpf_probe_read*() of kernel memory, as
+ * BPF_CORE_READ() does): under that mode (read from
+ * /sys/kernel/security/lockdown) the runner skips them naming lockdown,
+ * since they cannot reach what they check; integrity refuses none of them.
  */
 struct test_traits {
 	const struct test_need *needs[TEST_MAX_NEEDS];
 	struct test_kconfig kconfigs[TEST_MAX_KCONFIGS];
+	const char *lockdown_refused;
 	bool parallel;
 	const char *lane;
 	const char *guest_files;

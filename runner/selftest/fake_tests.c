@@ -364,6 +364,25 @@ void test_z_kconfig(void)
 		test__require_kconfig("CONFIG_FAKE_UNDECLARED");
 }
 
+/* .lockdown_refused: "probe_*" cannot load under lockdown=confidentiality. */
+TEST_TRAITS(z_lockdown, .lockdown_refused = "probe_*");
+
+void test_z_lockdown(void)
+{
+	if (test__start_subtest("probe_read"))
+		ASSERT_TRUE(true, "probe_read ran");
+	if (test__start_subtest("plain"))
+		ASSERT_TRUE(true, "plain ran");
+}
+
+/* A whole test refused under lockdown=confidentiality. */
+TEST_TRAITS(z_lockdown_all, .lockdown_refused = "*");
+
+void test_z_lockdown_all(void)
+{
+	ASSERT_TRUE(true, "z_lockdown_all ran");
+}
+
 /*
  * A setup the machine failed is ERROR, apart from FAIL and SKIP; a failure
  * in the same unit outweighs it.

@@ -44,10 +44,10 @@ out_is() { [ "$(cat "$WORK/out")" = "$1" ]; }
 
 # --- build -------------------------------------------------------------
 "$RUNNER/gen-tests.sh" "$HERE/fake_tests.c" >"$BUILD/tests.h"
-check "gen-tests.sh lists the 26 fake tests, sorted" \
+check "gen-tests.sh lists the 28 fake tests, sorted" \
 	test "$(cat "$BUILD/tests.h")" = "$(grep -oE '^void test_[a-z_]+\(void\)$' \
 		"$HERE/fake_tests.c" | sed -E 's/void test_(.*)\(void\)/DEFINE_TEST(\1)/' |
-		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 26
+		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 28
 printf 'void test_b(void)\n{\nvoid test_a(void) {\nvoid test_proto(void);\nstatic void test_static(void)\nvoid test__helper(void)\n' >"$WORK/gen.c"
 check "gen-tests.sh skips prototypes, static and helper functions" \
 	test "$("$RUNNER/gen-tests.sh" "$WORK/gen.c" | tr '\n' ' ')" = "DEFINE_TEST(a) DEFINE_TEST(b) "
@@ -62,7 +62,7 @@ ok "build fake_test_progs with -Wall -Wextra -Werror"
 
 # --- listing and filters -------------------------------------------------
 run -l
-check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 26 ]'
+check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 28 ]'
 run -l -t skip
 check "-t substring" out_is $'all_skipped\nskip\nsome_skipped'
 run -l -t skip -b all
@@ -107,6 +107,36 @@ check "the run-wide fixture is set up once before the tests, torn down after, an
 FAKE_FIXTURE=fail run -t pass
 check "a fixture that fails to set up is a setup error (3), and no test runs" eval \
 	'rc_is 3 && err_has "fixture failed" && lacks "pass:"'
+# Options of one value are given once; values out of range are refused.
+for twice in "-w 1 -w 2" "-r 2 --repeat 3" "-j 2 -j 2" "-s 1 -s 2" \
+	"--budget 5 --budget 6" "-J $WORK/a.json -J $WORK/b.json" "-X none -X none"; do
+	# shellcheck disable=SC2086 # the options, split on purpose
+	run -t pass $twice
+	rc_is 2 && err_has "given twice: give it once" || break
+done
+check "an option of one value given twice is a usage error (2), naming it (${twice%% *})" eval \
+	'rc_is 2 && err_has "given twice: give it once"'
+run -t pass -w 1 -t fail_eq -v -v -l
+check "selection options and -v may repeat" eval 'rc_is 0 && [ "$(cat "$WORK/out")" = "$(printf "fail_eq\npass")" ]'
+run -l --guest-files
+check "-l with --guest-files is a usage error" eval 'rc_is 2 && err_has "give one"'
+run -t pass -w -1
+check "-w below 0 is a usage error" eval 'rc_is 2 && err_has "-w wants a number >= 0"'
+run -t pass -r 0
+check "-r 0 is a usage error" eval 'rc_is 2 && err_has "-r wants a number >= 1"'
+# The -J file: tried before the run; lost after it, it hides no verdict.
+run -t pass -J /nonexistent/x.json
+check "a -J path that cannot be written is a setup error (3) before the run, naming it" eval \
+	'rc_is 3 && err_has "cannot write the JSON summary (-J) /nonexistent/x.json" && lacks "pass:"'
+run -t pass -J "$WORK"
+check "a -J path that is a directory is a setup error (3)" eval 'rc_is 3 && err_has "-J) $WORK:"'
+run -t fail_eq -J /dev/full
+check "a -J file lost after a failing run: the verdict stays 1, the loss is said" eval \
+	'rc_is 1 && err_has "error writing /dev/full"'
+run -t pass -J /dev/full
+check "a -J file lost after a passing run: exit 3" eval 'rc_is 3 && err_has "error writing /dev/full"'
+run -t pass -J "$WORK/fresh.json"
+check "-J writes its file" "$RECORDS" parses "$WORK/fresh.json"
 run -h
 check "-h shows usage with exit codes, exit 0" eval 'rc_is 0 && has "Exit status:" && has "--known-deviations"'
 # The binary is copied where an unprivileged user can run it.
@@ -151,13 +181,13 @@ check "log hidden when the test passes" lacks "shown only with -v"
 
 run -a 'z_setup_error/probe,z_setup_error/fine' -J "$WORK/err.json"
 check "a setup error is ERROR with its reason, counted as failed, exit 3" eval \
-	'rc_is 3 && has "#26/1 z_setup_error/probe:ERROR (scratch pages stay resident after 5 tries)" &&
-	 has "#26 z_setup_error:ERROR" && has "1 ERROR (counted as failed)" && last_line_is "1 passed, 1 failed, 0 skipped"'
+	'rc_is 3 && has "#28/1 z_setup_error/probe:ERROR (scratch pages stay resident after 5 tries)" &&
+	 has "#28 z_setup_error:ERROR" && has "1 ERROR (counted as failed)" && last_line_is "1 passed, 1 failed, 0 skipped"'
 check "JSON: a setup error is result ERROR, failed, counted in units.error" \
 	"$RECORDS" setup_error "$WORK/err.json"
 run -t z_setup_error
 check "a failure outweighs a setup error: its unit FAIL, exit 1" eval \
-	'rc_is 1 && has "#26/3 z_setup_error/fails_too:FAIL" && has "#26 z_setup_error:FAIL" &&
+	'rc_is 1 && has "#28/3 z_setup_error/fails_too:FAIL" && has "#28 z_setup_error:FAIL" &&
 	 last_line_is "1 passed, 2 failed, 0 skipped"'
 run -t pass -v
 check "log shown with -v" has "pass: this line is shown only with -v"
@@ -289,6 +319,72 @@ printf '[pass]\nkernels = *\nrule = R\nreference = r\nreason = r\nmodel = Not-An
 run -t pass -X "$WORK/bad4.ini"
 check "exit 3 on a model switch that is not an identifier, naming file:line" eval 'rc_is 3 && err_has "bad4.ini:6:"'
 
+# --- the default known-deviations file -------------------------------------
+# Found beside the binary or in its parent directory, from wherever it runs.
+mkdir -p "$WORK/tree/bin" "$WORK/flat"
+cp "$BIN" "$WORK/tree/bin/"
+cp "$BIN" "$WORK/flat/"
+sed -n '/^\[deviation\/broken\]/,/^$/p' "$WORK/dev.ini" >"$WORK/tree/known-deviations.ini"
+cp "$WORK/tree/known-deviations.ini" "$WORK/flat/"
+# at BINARY ARGS...: run another copy of the runner, as run() does.
+at() {
+	"$@" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+}
+(cd / && exec "$WORK/tree/bin/fake_test_progs" -a deviation/broken) >"$WORK/out" 2>"$WORK/err"
+rc=$?
+check "the default file in the parent of the binary's directory is used, and named" eval \
+	'rc_is 0 && has "#3/1 deviation/broken:XFAIL" && has "known deviations: $WORK/tree/known-deviations.ini (default);"'
+at "$WORK/flat/fake_test_progs" -a deviation/broken
+check "the default file beside the binary is used" eval \
+	'rc_is 0 && has "known deviations: $WORK/flat/known-deviations.ini (default);"'
+at "$WORK/tree/bin/fake_test_progs" -a deviation/broken -X none
+check "-X none: no file, every failure shows" eval \
+	'rc_is 1 && has "#3/1 deviation/broken:FAIL" && has "known deviations: none;"'
+at "$WORK/tree/bin/fake_test_progs" -a deviation/broken -X "$WORK/old.ini"
+check "-X FILE wins over the default" eval \
+	'rc_is 1 && has "#3/1 deviation/broken:FAIL" && has "known deviations: $WORK/old.ini;"'
+at "$WORK/nobody/fake_test_progs" -t pass
+check "no default file is no error: the header says none was found" eval \
+	'rc_is 0 && has "known deviations: none found;"'
+echo '[broken' >"$WORK/flat/known-deviations.ini"
+at "$WORK/flat/fake_test_progs" -t pass
+check "a malformed default file is a setup error (3), naming it" eval \
+	'rc_is 3 && err_has "$WORK/flat/known-deviations.ini:1:"'
+
+# --- tests that did not finish: their entries are not called unmatched -----
+cat >"$WORK/unfinished.ini" <<EOF
+[hang/never_reached]
+kernels   = *
+rule      = R-FAKE-10
+reference = nowhere
+reason    = after the hang
+
+[crash]
+kernels   = *
+rule      = R-FAKE-11
+reference = nowhere
+reason    = crashes are never muted
+
+[pass/no_such_subtest]
+kernels   = *
+rule      = R-FAKE-12
+reference = nowhere
+reason    = names no subtest of a test that finished
+
+[z_setup_error/probe]
+kernels   = *
+rule      = R-FAKE-13
+reference = nowhere
+reason    = its setup failed: no verdict
+EOF
+run -w 1 -a hang,crash,pass,z_setup_error -X "$WORK/unfinished.ini"
+check "entries of a test that timed out, crashed or had a setup ERROR are not called unmatched; of one that finished, they are" eval \
+	'has "#9 hang:TIMEOUT" && has "#2 crash:FAIL" && has "z_setup_error/probe:ERROR" &&
+	 ! grep -q "R-FAKE-1[013].*covered nothing" "$WORK/out" &&
+	 has "known deviation [pass/no_such_subtest] (R-FAKE-12, line 13) covered nothing"'
+
+
 # --- JSON --------------------------------------------------------------------
 run -w 1 -a subtests,hang,skip,deviation -X "$WORK/dev.ini" -J "$WORK/out.json"
 check "JSON parses" "$RECORDS" parses "$WORK/out.json"
@@ -370,6 +466,39 @@ check "test__require_kconfig(): the rows before the need run, the subtest skips 
 	'has "ok '"'"'row 1 needs nothing'"'"'" && has_re "z_kconfig/rows:SKIP \((built without CONFIG_FAKE_ROWS|nothing told)"'
 check "test__require_kconfig() of an option the traits lack fails the test" eval \
 	'has "z_kconfig/undeclared:FAIL" && has "needs CONFIG_FAKE_UNDECLARED, which its TEST_TRAITS"'
+
+# --- .lockdown_refused: what lockdown=confidentiality refuses --------------
+echo 'none integrity [confidentiality]' >"$WORK/lockdown"
+TEST_PROGS_LOCKDOWN=$WORK/lockdown run -t z_lockdown
+check "lockdown=confidentiality skips the subtests the traits name, naming lockdown" eval \
+	'rc_is 0 && has "z_lockdown/probe_read:SKIP (kernel lockdown=confidentiality ($WORK/lockdown) refuses" &&
+	 has "z_lockdown/plain:OK" && has "#27 z_lockdown_all:SKIP (kernel lockdown=confidentiality"'
+echo 'none [integrity] confidentiality' >"$WORK/lockdown"
+TEST_PROGS_LOCKDOWN=$WORK/lockdown run -t z_lockdown
+check "lockdown=integrity skips nothing" eval \
+	'rc_is 0 && has "z_lockdown/probe_read:OK" && has "z_lockdown_all:OK" && last_line_is "3 passed, 0 failed, 0 skipped"'
+TEST_PROGS_LOCKDOWN=$WORK/no-such-file run -t z_lockdown -v
+check "an unreadable lockdown file: the test runs, and its log says so" eval \
+	'rc_is 0 && has "z_lockdown/probe_read:OK" && has "cannot read the kernel'"'"'s lockdown mode ($WORK/no-such-file); running"'
+
+
+# Every BPF program of the suite that calls a helper lockdown=confidentiality
+# refuses is one its test's .lockdown_refused names.
+refused_progs() {
+	awk 'match($0, /^(int|__u64|long) (BPF_PROG\()?[a-z_0-9]+/) {
+		s = substr($0, RSTART, RLENGTH); sub(/.*[ (]/, "", s); fn = s }
+	/probe_read|BPF_CORE_READ|BPF_PROBE_READ|bpf_core_read\(|probe_write_user/ {
+		print FILENAME " " fn }' "$@"
+}
+undeclared=''
+while read -r file prog; do
+	pat=$(sed -n 's/.*\.lockdown_refused = "\([^"]*\)".*/\1/p' \
+		"$(dirname "$RUNNER")/prog_tests/$(basename "$file")")
+	# shellcheck disable=SC2053 # $pat is the trait's glob
+	[[ -n $pat && $prog == $pat ]] || undeclared+=" $(basename "$file" .c)/$prog"
+done < <(refused_progs "$(dirname "$RUNNER")"/progs/*.c)
+check "every program needing bpf_probe_read*() is in its test's .lockdown_refused${undeclared:+ (not:$undeclared)}" \
+	test -z "$undeclared" -a "$(refused_progs "$(dirname "$RUNNER")"/progs/*.c | wc -l)" -ge 1
 
 check "no temporary files left behind" eval '! ls /tmp/test_progs.* >/dev/null 2>&1'
 
