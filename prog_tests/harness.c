@@ -77,13 +77,6 @@ const char *scratch_dir(void)
 	return dir && *dir ? dir : "/var/tmp";
 }
 
-bool scratch_is_explicit(void)
-{
-	const char *dir = getenv("SCRATCH_DIR");
-
-	return dir && *dir;
-}
-
 /*
  * Why the scratch directory's page cache cannot be evicted, or NULL: facts
  * that do not change from run to run. vmtest says so in $SCRATCH_NOTE on a
@@ -237,15 +230,16 @@ bool make_file_resident(int fd, off_t size, const char *what)
 {
 	static char chunk[1 << 16];
 	off_t off;
+	int err;
 
 	release_resident(fd);
 	/* Written pages may be cached but not uptodate: drop, read back. */
-	if (!ASSERT_OK(evict_range(fd, 0, 0), "evict the file's pages"))
-		return false;
-	for (off = 0; off < size; off += sizeof(chunk))
-		if (!ASSERT_GE(pread(fd, chunk, sizeof(chunk), off), 0,
-			       "read the file in"))
-			return false;
+	err = evict_range(fd, 0, 0);
+	for (off = 0; off < size && !err; off += sizeof(chunk))
+		if (pread(fd, chunk, sizeof(chunk), off) < 0)
+			err = -errno;
+	if (err)
+		return ASSERT_OK(err, "evict the file and read it back");
 	return hold_resident(fd, 0, size) &&
 	       ASSERT_EQ(resident_pages(fd, 0, size),
 			 (size + page_size() - 1) / page_size(), what);

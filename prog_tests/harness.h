@@ -91,10 +91,9 @@ void bpf_lsm_probed(bool runs, const char *why);
 /*
  * Scratch directory for test files: $SCRATCH_DIR, else /var/tmp. vmtest
  * points it at an ext4 filesystem on an NVMe disk, where page-cache eviction
- * works; scratch_is_explicit() tells whether the user chose it.
+ * works.
  */
 const char *scratch_dir(void);
-bool scratch_is_explicit(void);
 
 /* /proc/self/exe read whole by pread() (free() it), or NULL, failed. */
 __u8 *read_self_exe(size_t *size);
