@@ -285,6 +285,7 @@ void test_adjust(void)
 			    "nonsleepable");
 		run_context(skel, skel->progs.adjust_sleepable, fd,
 			    "sleepable");
+		release_resident(fd);
 		close(fd);
 		unlink(path);
 	}

@@ -713,6 +713,7 @@ static void test_nonsleepable(struct elf_parse *skel, struct target *runner)
 			nonsleepable_evicted(skel, &copy, size);
 	}
 	if (copy.fd >= 0) {
+		release_resident(copy.fd);
 		close(copy.fd);
 		unlink(path);
 	}

@@ -483,6 +483,7 @@ static void grid_for_size(struct read_grid *skel, __u64 size, long *cases,
 	*bytes += g.bytes_compared;
 out:
 	if (g.fd >= 0) {
+		release_resident(g.fd);
 		close(g.fd);
 		unlink(path);
 	}
