@@ -151,9 +151,9 @@ static void model_case(struct case_model *cm, int fd,
 /*
  * Successful reads must stay inside the file (EOF has rules of its own, see
  * read tests) and be resident for the non-sleepable program: read each range
- * in with pread() and prove it with mincore(). (Reading a hole of the sparse
- * file makes it resident only in a block-backed page cache: tmpfs serves
- * holes from the zero page.)
+ * in with pread(), hold it resident and prove it with mincore(). (Reading a
+ * hole of the sparse file makes it resident only in a block-backed page
+ * cache: tmpfs serves holes from the zero page.)
  */
 static bool prepare_ranges(int fd)
 {
@@ -163,7 +163,7 @@ static bool prepare_ranges(int fd)
 
 	if (!scratch_block_backed())
 		return false;
-
+	release_resident(fd);
 	for (i = 0; i < N_CASES; i++) {
 		const struct adjust_case *c = &cases[i];
 		long page = page_size();
@@ -180,6 +180,9 @@ static bool prepare_ranges(int fd)
 		if (!ASSERT_LE(at + c->len, pg(FILE_LEN), name))
 			return false;
 		pread(fd, buf, c->len, at);
+		/* Held through the trigger and the model's questions after it. */
+		if (!hold_resident(fd, at, c->len))
+			return false;
 		pages = (at % page + c->len + page - 1) / page;
 		snprintf(name, sizeof(name), "case %d range resident (mincore)",
 			 i);
@@ -282,6 +285,7 @@ void test_adjust(void)
 			    "nonsleepable");
 		run_context(skel, skel->progs.adjust_sleepable, fd,
 			    "sleepable");
+		release_resident(fd);
 		close(fd);
 		unlink(path);
 	}

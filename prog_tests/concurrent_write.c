@@ -111,8 +111,15 @@ static void race(struct concurrent_write *skel, struct bpf_program *prog,
 	       raced);
 	ASSERT_EQ(failed, 0, "reads that failed while the file was rewritten");
 	ASSERT_EQ(foreign, -1, "offset of a byte that is neither old nor new");
-	if (!raced && !failed && foreign < 0)
+	if (raced || failed || foreign >= 0)
+		return;
+	/* One CPU may never interleave them; on more, only timing fails. */
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		test__skip(
+			"one CPU: the writer never overlapped a read in %d triggers",
+			i);
+	else
+		test__setup_error(
 			"the writer never overlapped a read in %d triggers: nothing was tested",
 			i);
 }
@@ -129,8 +136,8 @@ void test_concurrent_write(void)
 	if (skel &&
 	    scratch_pattern_file(&f, "concurrent_write",
 				 pg(PG(FILE_PAGES, 0))) &&
-	    ASSERT_EQ(make_file_resident(f.fd, pg(PG(FILE_PAGES, 0))),
-		      FILE_PAGES, "resident (mincore)")) {
+	    make_file_resident(f.fd, pg(PG(FILE_PAGES, 0)),
+			       "resident (mincore)")) {
 		race(skel, skel->progs.read_nonsleepable, f.fd, f.path,
 		     "nonsleepable");
 		race(skel, skel->progs.read_sleepable, f.fd, f.path,

@@ -193,19 +193,21 @@ long resident_pages(int fd, off_t off, size_t len)
 }
 
 /*
- * A page under I/O (the last read's async readahead) or under writeback
- * cannot be dropped yet: on a loaded machine one try is not always enough
- * (once 36 of 128 pages stayed), so a few, 10 ms apart, each proven by
- * mincore().
+ * A page under I/O (the last read's async readahead), under writeback or in
+ * a CPU's LRU batch cannot be dropped yet: on a loaded machine one try is
+ * not always enough (once 36 of 128 pages stayed), so a few, 10 ms apart
+ * and then longer (up to 100 ms, 0.5 s in all), each proven by mincore().
  */
-long evict_proven(int fd, off_t off, size_t len)
+long evict_counted(int fd, off_t off, size_t len, int *tries)
 {
 	long resident = 0;
 	int try, err;
 
 	for (try = 0; try < EVICT_TRIES; try++) {
 		if (try)
-			usleep(10000);
+			usleep(try < 4 ? 10000 << (try - 1) : 100000);
+		if (tries)
+			*tries = try + 1;
 		err = evict_range(fd, off, len);
 		if (err)
 			return err;
@@ -214,6 +216,48 @@ long evict_proven(int fd, off_t off, size_t len)
 			break;
 	}
 	return resident;
+}
+
+long evict_proven(int fd, off_t off, size_t len)
+{
+	return evict_counted(fd, off, len, NULL);
+}
+
+int page_hold(int fd, off_t off, size_t len, struct page_hold *h)
+{
+	off_t map_off = off & ~(off_t)(page_size() - 1);
+	int err;
+
+	h->map = NULL;
+	if (!len)
+		return 0;
+	h->len = len + (off - map_off);
+	h->map = mmap(NULL, h->len, PROT_READ, MAP_SHARED, fd, map_off);
+	if (h->map == MAP_FAILED) {
+		h->map = NULL;
+		return -errno;
+	}
+	/*
+	 * A page reclaimed since the caller read it is read back by the fault
+	 * of mlock(): no readahead around it, which would bring in pages the
+	 * caller wants absent.
+	 */
+	if (madvise(h->map, h->len, MADV_RANDOM) || mlock(h->map, h->len)) {
+		err = -errno;
+		page_hold_release(h);
+		return err;
+	}
+	return 0;
+}
+
+void page_hold_release(struct page_hold *h)
+{
+	if (!h->map)
+		return;
+	/* munmap() unlocks too; munlock() first says it is meant. */
+	munlock(h->map, h->len);
+	munmap(h->map, h->len);
+	h->map = NULL;
 }
 
 int trigger_file_ioctl(int fd)

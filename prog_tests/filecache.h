@@ -47,9 +47,27 @@ long resident_pages(int fd, off_t off, size_t len);
 /*
  * evict_range() of [off, off+len), proven by resident_pages(): the pages
  * still resident after at most EVICT_TRIES tries (0: evicted), or -errno.
+ * evict_counted() also leaves the number of tries made in @tries.
  */
-#define EVICT_TRIES 5
+#define EVICT_TRIES 8
 long evict_proven(int fd, off_t off, size_t len);
+long evict_counted(int fd, off_t off, size_t len, int *tries);
+
+/*
+ * Pages of [off, off+len) held resident: a shared mapping, mlock()ed.
+ * Reclaim skips locked pages, so they stay resident and uptodate (locking
+ * reads in any page that is absent or not uptodate) until
+ * page_hold_release(), which unmaps them; POSIX_FADV_DONTNEED cannot drop a
+ * mapped page, so release before evicting. A reader that only looks pages
+ * up in the page cache sees them as it would unmapped. 0 or -errno.
+ */
+struct page_hold {
+	void *map;
+	size_t len;
+};
+
+int page_hold(int fd, off_t off, size_t len, struct page_hold *h);
+void page_hold_release(struct page_hold *h);
 
 /* Runs the programs attached to lsm/file_ioctl on @fd. 0 or -errno. */
 int trigger_file_ioctl(int fd);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 #include <bpf/btf.h>
 #include "harness.h"
@@ -75,40 +77,41 @@ const char *scratch_dir(void)
 	return dir && *dir ? dir : "/var/tmp";
 }
 
-bool scratch_is_explicit(void)
+/*
+ * Why the scratch directory's page cache cannot be evicted, or NULL: facts
+ * that do not change from run to run. vmtest says so in $SCRATCH_NOTE on a
+ * kernel without a driver for its disk; tmpfs and ramfs keep their pages
+ * until the file goes (there is no swap to push them to here).
+ */
+static const char *scratch_not_evicting(void)
 {
-	const char *dir = getenv("SCRATCH_DIR");
+	const char *note = getenv("SCRATCH_NOTE");
+	struct statfs fs;
 
-	return dir && *dir;
+	if (note && *note)
+		return note;
+	if (statfs(scratch_dir(), &fs))
+		return NULL; /* making a file there will say why */
+	if (fs.f_type == TMPFS_MAGIC)
+		return "a tmpfs";
+	if (fs.f_type == RAMFS_MAGIC)
+		return "a ramfs";
+	return NULL;
 }
 
 bool scratch_block_backed(void)
 {
-	const char *note = getenv("SCRATCH_NOTE");
+	const char *why = scratch_not_evicting();
 
-	if (!note || !*note)
-		return true;
-	test__skip("%s is %s; the test needs a block-backed page cache",
-		   scratch_dir(), note);
-	return false;
+	if (why)
+		test__skip("%s is %s; the test needs a block-backed page cache",
+			   scratch_dir(), why);
+	return !why;
 }
 
 bool scratch_evicts(void)
 {
-	char path[256];
-	bool evicts;
-	int fd;
-
-	if (getenv("SCRATCH_NOTE") && *getenv("SCRATCH_NOTE"))
-		return false;
-	fd = make_pattern_file("evict_probe", 2 * page_size(), path,
-			       sizeof(path));
-	if (fd < 0)
-		return false;
-	evicts = evict_proven(fd, 0, 2 * page_size()) == 0;
-	close(fd);
-	unlink(path);
-	return evicts;
+	return !scratch_not_evicting();
 }
 
 int make_sparse_pattern_file(const char *name, uint64_t size,
@@ -130,6 +133,7 @@ void scratch_file_done(struct scratch_file *f)
 {
 	if (f->fd < 0)
 		return;
+	release_resident(f->fd);
 	close(f->fd);
 	unlink(f->path);
 	f->fd = -1;
@@ -143,37 +147,102 @@ int make_pattern_file(const char *name, uint64_t size, char *path,
 	return make_sparse_pattern_file(name, size, &whole, 1, path, path_sz);
 }
 
-bool make_file_evicted(int fd, off_t size, const char *what)
-{
-	long resident;
+/* The resident ranges make_file_resident() and hold_resident() hold. */
+#define MAX_HOLDS 64
+static struct {
+	int fd;
+	struct page_hold h;
+} holds[MAX_HOLDS];
 
-	if (!scratch_block_backed())
-		return false;
-	resident = evict_proven(fd, 0, size);
-	if (resident < 0)
-		return ASSERT_OK(resident, "evict the file's pages");
-	if (resident && !scratch_is_explicit()) {
-		test__skip(
-			"%ld pages stay resident after POSIX_FADV_DONTNEED in %s: set SCRATCH_DIR to a block-backed filesystem",
-			resident, scratch_dir());
+bool hold_resident(int fd, off_t off, size_t len)
+{
+	int i = 0, err;
+
+	if (!len)
+		return true;
+	while (i < MAX_HOLDS && holds[i].h.map)
+		i++;
+	if (i == MAX_HOLDS)
+		return ASSERT_LT(i, MAX_HOLDS, "ranges held resident at once");
+	err = page_hold(fd, off, len, &holds[i].h);
+	if (err) {
+		test__setup_error(
+			"cannot hold %zu bytes at %lld of a file resident (a locked shared mapping): %s",
+			len, (long long)off, strerror(-err));
 		return false;
 	}
+	holds[i].fd = fd;
+	return true;
+}
+
+void release_resident(int fd)
+{
+	int i;
+
+	for (i = 0; i < MAX_HOLDS; i++)
+		if (holds[i].h.map && holds[i].fd == fd)
+			page_hold_release(&holds[i].h);
+}
+
+/* Evicts the file, proven; the pages left resident, or -errno. */
+static long evict_file(int fd, off_t size, const char *what)
+{
+	long resident;
+	int tries;
+
+	if (!scratch_block_backed())
+		return -EOPNOTSUPP;
+	release_resident(fd);
+	resident = evict_counted(fd, 0, size, &tries);
+	if (resident >= 0 && tries > 1)
+		printf("%s: POSIX_FADV_DONTNEED tried %d times, %ld pages left\n",
+		       what, tries, resident);
+	return resident;
+}
+
+bool make_file_evicted(int fd, off_t size, const char *what)
+{
+	long resident = evict_file(fd, size, what);
+
+	if (resident == -EOPNOTSUPP)
+		return false;
+	if (resident < 0)
+		return ASSERT_OK(resident, "evict the file's pages");
+	if (resident)
+		test__setup_error(
+			"%s: %ld pages stay resident after %d tries of POSIX_FADV_DONTNEED in %s, whose filesystem should evict them",
+			what, resident, EVICT_TRIES, scratch_dir());
+	return !resident;
+}
+
+bool file_evictable(int fd, off_t size, const char *what)
+{
+	long resident = evict_file(fd, size, what);
+
+	if (resident == -EOPNOTSUPP)
+		return false;
+	if (resident < 0)
+		return ASSERT_OK(resident, "evict the file's pages");
 	return ASSERT_EQ(resident, 0, what);
 }
 
-long make_file_resident(int fd, off_t size)
+bool make_file_resident(int fd, off_t size, const char *what)
 {
 	static char chunk[1 << 16];
 	off_t off;
 	int err;
 
+	release_resident(fd);
+	/* Written pages may be cached but not uptodate: drop, read back. */
 	err = evict_range(fd, 0, 0);
-	if (err)
-		return err;
-	for (off = 0; off < size; off += sizeof(chunk))
+	for (off = 0; off < size && !err; off += sizeof(chunk))
 		if (pread(fd, chunk, sizeof(chunk), off) < 0)
-			return -errno;
-	return resident_pages(fd, 0, size);
+			err = -errno;
+	if (err)
+		return ASSERT_OK(err, "evict the file and read it back");
+	return hold_resident(fd, 0, size) &&
+	       ASSERT_EQ(resident_pages(fd, 0, size),
+			 (size + page_size() - 1) / page_size(), what);
 }
 
 static void kmsg_note(const char *fmt, const char *arg)

@@ -5,7 +5,8 @@
  * verification, the program trigger, skeleton options and page-relative
  * offsets. The low-level helpers return 0 or -errno and leave asserting to
  * their callers; those whose comment says "asserted" (SKEL_OPEN_LOAD,
- * scratch_pattern_file(), make_file_evicted()) assert, or skip, themselves.
+ * scratch_pattern_file(), make_file_evicted(), ...) assert, skip or report a
+ * setup error (test__setup_error()) themselves.
  */
 #ifndef __PROG_TESTS_HARNESS_H
 #define __PROG_TESTS_HARNESS_H
@@ -90,26 +91,26 @@ void bpf_lsm_probed(bool runs, const char *why);
 /*
  * Scratch directory for test files: $SCRATCH_DIR, else /var/tmp. vmtest
  * points it at an ext4 filesystem on an NVMe disk, where page-cache eviction
- * works; scratch_is_explicit() tells whether the user chose it.
+ * works.
  */
 const char *scratch_dir(void);
-bool scratch_is_explicit(void);
 
 /* /proc/self/exe read whole by pread() (free() it), or NULL, failed. */
 __u8 *read_self_exe(size_t *size);
 
 /*
- * False, and the subtest skipped saying why, when the environment says the
- * scratch directory has no block-backed page cache ($SCRATCH_NOTE: vmtest
- * on a kernel without a driver for its disk gives a tmpfs and the reason),
- * which a test needs to evict pages, or to make a hole resident by reading
- * it.
+ * False, and the subtest skipped saying why, when the scratch directory has
+ * no block-backed page cache, which a test needs to evict pages, or to make
+ * a hole resident by reading it. Decided from facts that do not change from
+ * run to run: $SCRATCH_NOTE (vmtest on a kernel without a driver for its
+ * disk gives a tmpfs and the reason) and the filesystem type (tmpfs, ramfs).
  */
 bool scratch_block_backed(void);
 
 /*
- * Whether the scratch directory's page cache can be evicted, found out
- * quietly (no skip) with a small file, POSIX_FADV_DONTNEED and mincore().
+ * The same, quietly (no skip). Never a probe that can fail transiently:
+ * where the filesystem should evict and does not, make_file_evicted() makes
+ * it a setup error.
  */
 bool scratch_evicts(void);
 
@@ -130,19 +131,46 @@ int make_sparse_pattern_file(const char *name, uint64_t size,
 			     size_t path_sz);
 
 /*
- * Evicts the whole file (@size bytes) and proves it with mincore(). Where
- * the filesystem cannot evict (tmpfs, the initramfs) the current subtest
- * skips, saying so, unless the user named SCRATCH_DIR: then the harness is
- * broken and it fails. @what names the residency check in a failure.
+ * Evicts the whole file (@size bytes) for a subtest that needs its pages
+ * absent, and proves it with mincore(), retrying (EVICT_TRIES, the tries
+ * logged when more than one). Where the filesystem cannot evict by design
+ * (scratch_block_backed()) the subtest skips; where it should and the
+ * pages stay, the subtest is a setup error naming @what and the tries.
+ * Releases the file's holds (hold_resident()) first. Asserted.
  */
 bool make_file_evicted(int fd, off_t size, const char *what);
 
 /*
- * Makes the whole file resident and uptodate: evicts it, then reads it back.
- * Pages that were only written may stay cached but not uptodate, which a
- * non-sleepable read treats as absent. Returns the resident page count.
+ * The same eviction as a check of the kernel (R-FAULT-4: no read pins a
+ * page): pages that stay after the tries fail the assertion @what.
  */
-long make_file_resident(int fd, off_t size);
+bool file_evictable(int fd, off_t size, const char *what);
+
+/*
+ * Makes the whole file resident and uptodate, and holds it so through the
+ * trigger: evicts it, reads it back (pages that were only written may stay
+ * cached but not uptodate, which a non-sleepable read treats as absent),
+ * holds it (hold_resident()) and proves it with mincore() (@what names
+ * that check). Asserted; a hold that cannot be made is a setup error.
+ */
+bool make_file_resident(int fd, off_t size, const char *what);
+
+/*
+ * Holds [off, off+len) of @fd resident (page_hold(): reclaim cannot take
+ * the pages under memory pressure between the proof and the trigger) until
+ * release_resident(@fd), which make_file_evicted(), file_evictable(),
+ * make_file_resident() and scratch_file_done() do first. A setup error of
+ * the subtest, saying why, if it cannot: false.
+ */
+bool hold_resident(int fd, off_t off, size_t len);
+void release_resident(int fd);
+
+/*
+ * How many times a case runs when a proof after its trigger fails for a
+ * reason outside the kernel under test: pages a sleepable read brought in,
+ * reclaimed before they could be counted. Tries beyond the first are logged.
+ */
+#define CASE_TRIES 3
 
 /* The kB value of @field ("SUnreclaim", ...) in /proc/meminfo, or -errno. */
 long meminfo_kb(const char *field);

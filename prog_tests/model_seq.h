@@ -96,7 +96,7 @@ struct seq_env {
 	char tmpfs[64], tmpfs_huge[64];
 	unsigned int switches; /* the known deviations, for this kernel */
 	long page, folio;
-	bool scratch_evicts; /* its pages can be evicted: ext4 in vmtest */
+	bool scratch_evicts; /* by its filesystem type: ext4 in vmtest */
 	/* The open file. */
 	struct seq_file file;
 	int fd;
@@ -125,6 +125,7 @@ struct seq_expect {
 /* What went wrong first, if anything. */
 struct seq_verdict {
 	bool failed;
+	bool reclaimed; /* only by a page that reclaim may have taken */
 	int unit; /* -1: the creation, 0..n_ops-1: an op, n_ops: the discard */
 	const char *rule;
 	char what[320];

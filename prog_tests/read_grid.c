@@ -284,9 +284,8 @@ static bool run_context(struct grid *g, struct case_list *l,
 	int from = 0, to;
 	bool ok = true;
 
-	if (!ASSERT_EQ(make_file_resident(g->fd, g->size),
-		       (long)((g->size + page_size() - 1) / page_size()),
-		       "resident pages before the trigger (mincore)") ||
+	if (!make_file_resident(g->fd, g->size,
+				"resident pages before the trigger (mincore)") ||
 	    !ASSERT_OK(select_held_prog(prog), "select the program"))
 		return false;
 	while (ok && from < l->n) {
@@ -484,6 +483,7 @@ static void grid_for_size(struct read_grid *skel, __u64 size, long *cases,
 	*bytes += g.bytes_compared;
 out:
 	if (g.fd >= 0) {
+		release_resident(g.fd);
 		close(g.fd);
 		unlink(path);
 	}
