@@ -153,6 +153,34 @@ else
 	not_ok "matrix.sh: usage error: exit $rc"
 fi
 
+# Two generations of one vmlinux.h at once, as two make runs in one fresh
+# tree do: a bpftool that dumps slowly makes them overlap. Both must
+# succeed and leave the header whole, and nothing beside it.
+python3 -c 'import struct, sys
+strs = b"\0bpf_dynptr_from_file\0"
+types = struct.pack("<III", 0, 13 << 24, 0) + struct.pack("<III", 1, 12 << 24, 1)
+hdr = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(strs))
+sys.stdout.buffer.write(hdr + types + strs)' >"$work/types.btf"
+printf '#!/bin/sh\necho "/* types of $4 */"; sleep 1; echo "/* end */"\n' >"$work/bpftool-slow"
+chmod +x "$work/bpftool-slow"
+mkdir -p "$work/fresh-build"
+pids=()
+for i in 1 2; do
+	"$here/../scripts/vmlinux-h.sh" "$work/types.btf" "" "$work/bpftool-slow" \
+		"$work/fresh-build/vmlinux.h" >"$work/gen$i.out" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[0]}"; ra=$?
+wait "${pids[1]}"; rb=$?
+left=$(find "$work/fresh-build" -mindepth 1 ! -name vmlinux.h -printf "%f ")
+if ((ra == 0 && rb == 0)) && [[ -z $left ]] &&
+   [[ $(tail -n 1 "$work/fresh-build/vmlinux.h") == "/* end */" ]]; then
+	ok "vmlinux-h.sh: two generations at once into one build dir both succeed"
+else
+	not_ok "vmlinux-h.sh: two at once: exits $ra and $rb, left beside it: ${left:-nothing}"
+	cat "$work/gen1.out" "$work/gen2.out" | sed 's/^/     | /'
+fi
+
 # --- arguments are checked before anything slow ------------------------
 # early NAME RC PATTERN -- ARGS: as expect, and qemu never started (a qemu
 # that only records its calls stands in for the real one).
