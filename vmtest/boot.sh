@@ -378,10 +378,12 @@ time_limit_reason()
 {
 	local limit=$1 doing last units
 
-	last=$(grep -v -e '^\s*$' -e 'known deviation' "$VMT_TMP/runner.log" 2>/dev/null | tail -n 1)
+	last=$(grep -E '^#[0-9]+' "$VMT_TMP/runner.log" 2>/dev/null | tail -n 1)
 	units=$(grep -cE '^#[0-9]+' "$VMT_TMP/runner.log" 2>/dev/null)
 	if [[ -n $last ]]; then
-		doing="the runner was running ($units results so far; its last line: $last)"
+		doing="the runner was running ($units results so far, the last: $last)"
+	elif [[ -s $VMT_TMP/runner.log ]]; then
+		doing="the runner was running (no test had finished)"
 	else
 		doing="the runner had not started (the kernel's last console line: $(last_console_line))"
 	fi

@@ -324,8 +324,8 @@ expect "guest hang" 4 'time limit reached: no result after 5 s \(-T 5\), qemu ki
 	-A vmtest.hang=1 -T 5 -J "$work/hang.json"
 json_is "guest hang: verdict 4 and why" "$work/hang.json" \
 	4 '^time limit reached: no result after 5 s' no-guest-json
-expect "-T too short for the suite" 4 'time limit reached: no result after 40 s \(-T 40\), qemu killed; the runner was running \([0-9]+ results so far; its last line: ' -- \
-	-T 40 -J "$work/short.json"
+expect "-T too short for the tests" 4 'time limit reached: no result after 45 s \(-T 45\), qemu killed; the runner was running \([0-9]+ results so far, the last: #1 adjust:' -- \
+	-T 45 -J "$work/short.json" -- -t adjust,model_seq -s 1 --budget 600s
 json_is "-T too short: no advice on known deviations" "$work/short.json" \
 	4 '^(?!.*deviation)time limit reached: .*300 \(the default\) or more for the whole suite' no-guest-json
 
