@@ -35,10 +35,11 @@ Options:
               --arch names), then exit
   -a ACCEL    kvm, tcg or auto (default: auto, which boots a probe under
               KVM and falls back to TCG when the guest does not come up)
-  -T SECS     kill the guest when it has not finished after SECS (default 300)
-  -m SIZE     guest memory (default 1G)
+  -T SECS     kill the guest when it has not finished after SECS (default 300;
+              a boot alone takes about 10 s under TCG)
+  -m SIZE     guest memory, in MiB or with M or G (default 1G, at least 256M)
   -c CPUS     guest CPUs (default 2, or \$VMTEST_SMP)
-  -A ARGS     extra kernel command line arguments
+  -A ARGS     extra kernel command line arguments (-A twice: both)
   -r PATH     the runner binary (default: build/test_progs, for arm64
               build-arm64/test_progs)
   -X FILE     known-deviations file given to the runner (default:
@@ -58,6 +59,10 @@ The results files are written on the host, by vmtest/report.py, from the
 record the runner sends over a serial port of its own; runner options that
 would write files in the guest (-J) are refused.
 
+Each option but -A is given once: one kernel a run (vmtest/matrix.sh runs
+several). The guest's disk and logs are in \$TMPDIR: a run needs about
+$VMT_TMP_NEED_MB MB free there.
+
 Everything after -- is passed to the runner (see build/test_progs -h),
 after "-j CPUS": the runner runs tests side by side where their traits
 allow (-- -j 1 for one at a time). Runner options and the known-deviations
@@ -66,9 +71,10 @@ file are checked on the host before anything is fetched or booted.
 Exit codes: 0, 1, 2, 3 as the runner's (all passed / a failure / nothing
 selected or usage error / runner setup error); 1 also when the guest kernel
 printed a panic, oops, BUG or WARN; 4 when no verdict could be had (kernel
-not found, damaged or truncated, cache not writable or full, qemu missing
-or killed, guest did not boot, hung or ran out of memory, the runner
-crashed, -a kvm where KVM cannot run the guest). The last line before the
+not found, damaged or truncated, cache, TMPDIR or a results file not
+writable or full, qemu missing, failing or killed, guest did not boot, hung
+or ran out of memory, the runner crashed, -a kvm where KVM cannot run the
+guest). The last line before the
 verdict says which, as does the JSON's "reason".
 
 Cache: \$VMTEST_CACHE (now $VMTEST_CACHE).
