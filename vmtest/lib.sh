@@ -92,17 +92,15 @@ VMT_TMP_NEED_MB=$((VMT_DISK_MB + 32))
 # fs_free_kb DIR: the kB this user may still write on DIR's filesystem.
 fs_free_kb() { df -Pk "$1" 2>/dev/null | awk 'NR == 2 { print $4 }'; }
 
-# tmp_room_fails DIR: DIR's filesystem takes no more data (a 64 KiB write
-# fails); VMT_TMP_FULL then says so in one line, naming TMPDIR.
+# tmp_room_fails DIR: DIR's filesystem is full (a 64 KiB write fails for
+# want of space); VMT_TMP_FULL then says so in one line, naming TMPDIR.
 tmp_room_fails()
 {
-	local probe=$1/.vmtest-room.$$ free
+	local probe=$1/.vmtest-room.$$ free err
 
-	if head -c 65536 /dev/zero 2>/dev/null >"$probe"; then
-		rm -f "$probe"
-		return 1
-	fi
+	err=$({ head -c 65536 /dev/zero >"$probe"; } 2>&1)
 	rm -f "$probe"
+	[[ $err == *"No space left"* || $err == *"quota exceeded"* ]] || return 1
 	free=$(fs_free_kb "$1")
 	VMT_TMP_FULL="the temporary directory's filesystem is full (TMPDIR=${TMPDIR:-/tmp}, ${free:-?} kB free): a run needs about $VMT_TMP_NEED_MB MB there (the guest's $VMT_DISK_MB MiB scratch disk, its initramfs and logs); free some space or point TMPDIR elsewhere"
 }
@@ -118,7 +116,6 @@ tmp_room_check()
 	[[ -z $free ]] || ((free >= VMT_TMP_NEED_MB * 1024)) && return 0
 	die "the temporary directory has too little room: $((free / 1024)) MB free in TMPDIR=${TMPDIR:-/tmp}, a run needs about $VMT_TMP_NEED_MB MB there (the guest's $VMT_DISK_MB MiB scratch disk, its initramfs and logs); free some space or point TMPDIR elsewhere"
 }
-
 
 # lock_wait FD FILE WHAT SECS: takes an exclusive lock on FD (open on FILE),
 # saying what it waits for when another run holds it. Returns 1, saying so,
