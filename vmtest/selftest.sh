@@ -304,6 +304,14 @@ if ((EUID == 0)); then
 		not_ok "a -J file on a full disk: exit $rc"
 		sed 's/^/     | /' "$work/out" | tail -n 5
 	fi
+	tight full "$vmtest" -k "$work/x86.img" -o "$work/tight/logs"
+	rc=$?
+	if ((rc == 4)) && grep -q "cannot keep the logs in $work/tight/logs (-o): its filesystem is full" "$work/out"; then
+		ok "-o on a full disk: exit 4, named before the run"
+	else
+		not_ok "-o on a full disk: exit $rc"
+		sed 's/^/     | /' "$work/out" | tail -n 5
+	fi
 else
 	skip "a full TMPDIR or results disk: needs root (a tmpfs is mounted)"
 fi

@@ -323,6 +323,9 @@ for out in "$json_out" "$ktap_out" "$junit_out"; do
 	json_out='' ktap_out='' junit_out=''
 	die "cannot write the results file $out: $why"
 done
+if [[ -n $outdir ]] && ! why=$(results_room "$outdir/.vmtest-room"); then
+	die "cannot keep the logs in $outdir (-o): $why"
+fi
 # The results files are written here, from the record; the runner's own
 # would be written inside the guest and lost.
 for arg; do
