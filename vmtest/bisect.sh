@@ -108,7 +108,7 @@ step()
 	printf 'bisect: %-10s %-4s (%s; %d s)\n' "$ver" "${verdict[$ver]}" "$why" $((SECONDS - t))
 	# Show why, so that a step's verdict can be checked by eye.
 	[[ ${verdict[$ver]} == good ]] ||
-		grep -E ':(FAIL|TIMEOUT|XPASS)|vmtest: (kernel splat|guest hang|error:)|vmtest-guest:' "$work/$ver.log" | head -n 6 | sed 's/^/    /'
+		grep -E ':(FAIL|TIMEOUT|XPASS)|vmtest: (kernel splat|time limit reached|no verdict|error:)|vmtest-guest:' "$work/$ver.log" | head -n 6 | sed 's/^/    /'
 }
 
 if ((verify)); then

@@ -216,16 +216,19 @@ host_runs_arch()
 # stream_results FIFO: prints runner lines as they come, saves the result code.
 stream_results()
 {
-	local line
+	local line warned=0
 
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		if [[ $line =~ ^VMTEST_RESULT\ ([0-9]+)$ ]]; then
-			echo "${BASH_REMATCH[1]}" >"$VMT_TMP/result"
+			echo "${BASH_REMATCH[1]}" 2>/dev/null >"$VMT_TMP/result"
 			continue
 		fi
 		printf '%s\n' "$line"
-		printf '%s\n' "$line" >>"$VMT_TMP/runner.log"
+		printf '%s\n' "$line" 2>/dev/null >>"$VMT_TMP/runner.log" && continue
+		# Said once, as it happens: what follows is made on a broken host.
+		((warned++)) ||
+			info "cannot write $VMT_TMP/runner.log (TMPDIR full?): the results from here on are not the kernel's (see the verdict)"
 	done <"$1"
 }
 
@@ -294,13 +297,20 @@ signal_name() { printf 'SIG%s' "$(kill -l "$1" 2>/dev/null || echo "$1")"; }
 
 # end_of_run QRC SECS TIMEOUT: how the guest's run ended, as the verdict
 # (VMT_RC) and one line saying why (VMT_REASON, empty for a clean pass),
-# the same line for the console and for the JSON.
+# the same line for the console and for the JSON. VMT_HOST_FAULT=1 when the
+# host broke during the run (vmtest.sh then passes no results on).
+# shellcheck disable=SC2034
 end_of_run()
 {
 	local qrc=$1 secs=$2 limit=$3 line
 
-	VMT_SPLAT=0
-	if line=$(oom_line) && [[ -n $line ]]; then
+	VMT_SPLAT=0 VMT_HOST_FAULT=0
+	if line=$(host_fault) && [[ -n $line ]]; then
+		# What the guest reported was made on a broken host: no verdict,
+		# and its results are not passed on as the kernel's.
+		VMT_RC=$VMT_EXIT_INFRA VMT_HOST_FAULT=1
+		VMT_REASON="no verdict: $line"
+	elif line=$(oom_line) && [[ -n $line ]]; then
 		VMT_RC=$VMT_EXIT_INFRA
 		VMT_REASON="no verdict: the guest ran out of memory ($line); give it more with -m"
 	elif line=$(splat_first_line) && [[ -n $line ]]; then
@@ -324,17 +334,60 @@ end_of_run()
 		fi
 	elif ((qrc == 124)); then
 		VMT_RC=$VMT_EXIT_INFRA
-		VMT_REASON="guest hang: no result after $limit s; qemu killed. Last console line: $(last_console_line)"
+		VMT_REASON=$(time_limit_reason "$limit")
 	elif ((qrc > 128)); then
 		VMT_RC=$VMT_EXIT_INFRA
 		VMT_REASON="qemu was killed by $(signal_name $((qrc - 128))) after $secs s, not by vmtest's time limit ($limit s); last console line: $(last_console_line)"
 	elif ((qrc != 0)); then
 		VMT_RC=$VMT_EXIT_INFRA
-		VMT_REASON="qemu exited with status $qrc after $secs s, before the guest finished: $(grep -v '^\s*$' "$VMT_TMP/qemu.log" 2>/dev/null | tail -n 1)"
+		VMT_REASON="qemu exited with status $qrc after $secs s, before the guest finished: $(qemu_error)"
 	else
 		VMT_RC=$VMT_EXIT_INFRA
 		VMT_REASON="the guest powered off without a result after $secs s (the runner did not finish); last console line: $(last_console_line)"
 	fi
+}
+
+# qemu_error: what qemu said (its whole message, on one line).
+qemu_error()
+{
+	grep -v '^\s*$' "$VMT_TMP/qemu.log" 2>/dev/null | head -n 20 | sed 's/\s*$//' | paste -sd ' ' -
+}
+
+# host_fault: a line naming what broke on the host during the run, if
+# anything did; the guest's results then say nothing about its kernel. The
+# scratch disk and every log are files in TMPDIR: when it fills, the guest
+# gets I/O errors (tests fail with -EIO, -EROFS) and the results are lost.
+host_fault()
+{
+	local line
+
+	if tmp_room_fails "$VMT_TMP"; then
+		echo "$VMT_TMP_FULL; it filled during the run, so the guest's disk and the logs could not be written"
+	elif [[ -f $VMT_TMP/result && ! $(<"$VMT_TMP/result") =~ ^[0-9]+$ ]]; then
+		echo "the runner's exit code could not be written in $VMT_TMP (TMPDIR=${TMPDIR:-/tmp}): a write on the host failed"
+	elif line=$(grep -h -m1 -E 'I/O error,? (on )?dev nvme0n1' "$VMT_TMP/dmesg.log" \
+		"$VMT_TMP/console.log" 2>/dev/null) && [[ -n $line ]]; then
+		echo "the guest's scratch disk, a file in TMPDIR=${TMPDIR:-/tmp} on the host, failed ($(tr -d '\r' <<<"$line" | sed 's/^\[[^]]*\] //')): a fault of the host, not of the kernel"
+	fi
+}
+
+# time_limit_reason LIMIT: the guest ran out of its time (-T): what it was
+# doing then, and what a whole run needs. Not a verdict on the kernel, so
+# nothing about its results (known deviations included) is advised.
+time_limit_reason()
+{
+	local limit=$1 doing last units
+
+	last=$(grep -E '^#[0-9]+' "$VMT_TMP/runner.log" 2>/dev/null | tail -n 1)
+	units=$(grep -cE '^#[0-9]+' "$VMT_TMP/runner.log" 2>/dev/null)
+	if [[ -n $last ]]; then
+		doing="the runner was running ($units results so far, the last: $last)"
+	elif [[ -s $VMT_TMP/runner.log ]]; then
+		doing="the runner was running (no test had finished)"
+	else
+		doing="the runner had not started (the kernel's last console line: $(last_console_line))"
+	fi
+	echo "time limit reached: no result after $limit s (-T $limit), qemu killed; $doing. A boot alone takes about 10 s under TCG (25 s on arm64), the whole suite 1 to 3 minutes (more on arm64 or a busy host): give -T 60 or more for a few tests, 300 (the default) or more for the whole suite; if -T $limit was ample, the guest hangs"
 }
 
 # splat_first_line: the first splat line of the guest's kernel log.
@@ -379,8 +432,8 @@ boot_and_run()
 	elif [[ -n $VMT_REASON && ! -f $VMT_TMP/result ]]; then
 		info "$VMT_REASON"
 		[[ $VMT_REASON == qemu\ exited* ]] &&
-			tail -n 5 "$VMT_TMP/qemu.log" | sed 's/^/    qemu: /' >&2
-		tail -n 20 "$VMT_TMP/console.log" | sed 's/^/    /' >&2
+			head -n 20 "$VMT_TMP/qemu.log" | sed 's/^/    qemu: /' >&2
+		tail -n 20 "$VMT_TMP/console.log" 2>/dev/null | sed 's/^/    /' >&2
 	elif ((VMT_RC == VMT_EXIT_INFRA)); then
 		info "$VMT_REASON"
 	fi

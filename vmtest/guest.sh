@@ -67,7 +67,10 @@ guest_initramfs()
 	fi
 	[[ $(elf_machine "$busybox") == "$VMT_ARCH" ]] ||
 		die "$busybox is built for $(elf_machine "$busybox"), the guest is $VMT_ARCH"
-	root=$(mktemp -d "$VMT_TMP/root.XXXXXX")
+	# Unchecked, a failure here (a full TMPDIR) had the files below copied
+	# into the host's own /.
+	root=$(mktemp -d "$VMT_TMP/root.XXXXXX") && [[ -n $root ]] ||
+		die "cannot create the initramfs's directory in $VMT_TMP"
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,scratch,vmtest,lib/modules}
 	cp "$busybox" "$root/bin/busybox"
 	cp "$runner" "$root/bin/test_progs"

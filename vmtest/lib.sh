@@ -67,14 +67,55 @@ vmt_cleanup()
 
 vmt_init_tmp()
 {
-	VMT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmtest.XXXXXX") ||
-		die "cannot create a temporary directory"
+	local err
+
+	if ! err=$(mktemp -d "${TMPDIR:-/tmp}/vmtest.XXXXXX" 2>&1); then
+		tmp_room_fails "${TMPDIR:-/tmp}" &&
+			die "cannot create a temporary directory: $VMT_TMP_FULL"
+		die "cannot create a temporary directory in ${TMPDIR:-/tmp} (TMPDIR): ${err#mktemp: }"
+	fi
+	VMT_TMP=$err
 	trap vmt_cleanup EXIT
 	trap 'info "interrupted"; exit 130' INT
 	trap 'info "terminated"; exit 143' TERM HUP
 }
 
 track_pid() { VMT_PIDS+=("$1"); }
+
+# What a guest run writes in its temporary directory: its scratch disk (a
+# sparse file of VMT_DISK_MB MiB that grows as the guest writes to it), the
+# initramfs and the logs: VMT_TMP_NEED_MB in all.
+# shellcheck disable=SC2034
+VMT_DISK_MB=256
+VMT_TMP_NEED_MB=$((VMT_DISK_MB + 32))
+
+# fs_free_kb DIR: the kB this user may still write on DIR's filesystem.
+fs_free_kb() { df -Pk "$1" 2>/dev/null | awk 'NR == 2 { print $4 }'; }
+
+# tmp_room_fails DIR: DIR's filesystem is full (a 64 KiB write fails for
+# want of space); VMT_TMP_FULL then says so in one line, naming TMPDIR.
+tmp_room_fails()
+{
+	local probe=$1/.vmtest-room.$$ free err
+
+	err=$({ head -c 65536 /dev/zero >"$probe"; } 2>&1)
+	rm -f "$probe"
+	[[ $err == *"No space left"* || $err == *"quota exceeded"* ]] || return 1
+	free=$(fs_free_kb "$1")
+	VMT_TMP_FULL="the temporary directory's filesystem is full (TMPDIR=${TMPDIR:-/tmp}, ${free:-?} kB free): a run needs about $VMT_TMP_NEED_MB MB there (the guest's $VMT_DISK_MB MiB scratch disk, its initramfs and logs); free some space or point TMPDIR elsewhere"
+}
+
+# tmp_room_check: before a boot, TMPDIR has room for all a run may write,
+# so that a guest's disk cannot fill it half-way (exits 4 otherwise).
+tmp_room_check()
+{
+	local free
+
+	tmp_room_fails "$VMT_TMP" && die "$VMT_TMP_FULL"
+	free=$(fs_free_kb "$VMT_TMP")
+	[[ -z $free ]] || ((free >= VMT_TMP_NEED_MB * 1024)) && return 0
+	die "the temporary directory has too little room: $((free / 1024)) MB free in TMPDIR=${TMPDIR:-/tmp}, a run needs about $VMT_TMP_NEED_MB MB there (the guest's $VMT_DISK_MB MiB scratch disk, its initramfs and logs); free some space or point TMPDIR elsewhere"
+}
 
 # lock_wait FD FILE WHAT SECS: takes an exclusive lock on FD (open on FILE),
 # saying what it waits for when another run holds it. Returns 1, saying so,

@@ -160,6 +160,34 @@ else
 	not_ok "matrix.sh: usage error: exit $rc"
 fi
 
+# Two generations of one vmlinux.h at once, as two make runs in one fresh
+# tree do: a bpftool that dumps slowly makes them overlap. Both must
+# succeed and leave the header whole, and nothing beside it.
+python3 -c 'import struct, sys
+strs = b"\0bpf_dynptr_from_file\0"
+types = struct.pack("<III", 0, 13 << 24, 0) + struct.pack("<III", 1, 12 << 24, 1)
+hdr = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(strs))
+sys.stdout.buffer.write(hdr + types + strs)' >"$work/types.btf"
+printf '#!/bin/sh\necho "/* types of $4 */"; sleep 1; echo "/* end */"\n' >"$work/bpftool-slow"
+chmod +x "$work/bpftool-slow"
+mkdir -p "$work/fresh-build"
+pids=()
+for i in 1 2; do
+	"$here/../scripts/vmlinux-h.sh" "$work/types.btf" "" "$work/bpftool-slow" \
+		"$work/fresh-build/vmlinux.h" >"$work/gen$i.out" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[0]}"; ra=$?
+wait "${pids[1]}"; rb=$?
+left=$(find "$work/fresh-build" -mindepth 1 ! -name vmlinux.h -printf "%f ")
+if ((ra == 0 && rb == 0)) && [[ -z $left ]] &&
+   [[ $(tail -n 1 "$work/fresh-build/vmlinux.h") == "/* end */" ]]; then
+	ok "vmlinux-h.sh: two generations at once into one build dir both succeed"
+else
+	not_ok "vmlinux-h.sh: two at once: exits $ra and $rb, left beside it: ${left:-nothing}"
+	cat "$work/gen1.out" "$work/gen2.out" | sed 's/^/     | /'
+fi
+
 # --- arguments are checked before anything slow ------------------------
 # early NAME RC PATTERN -- ARGS: as expect, and qemu never started (a qemu
 # that only records its calls stands in for the real one).
@@ -186,11 +214,107 @@ early "corrupt kernel image" 4 'not a bootable x86_64 or arm64 kernel' -- -k "$w
 # An arm64 EFI image whose one section ends at 1 MiB, cut at 64 KiB.
 "$here/selftest.py" arm64-cut "$work/arm64-cut.img"
 early "truncated arm64 image" 4 'is truncated: 65536 bytes, its boot header says at least 1048576' -- -k "$work/arm64-cut.img"
+# One kernel per run: a second -k is refused, pointing at matrix.sh; so is
+# any other option given twice (each used to replace the first silently).
+early "-k twice: refused, matrix.sh named" 2 \
+	"option -k given twice \('6\.19\.14', then '7\.3\.4'\).*vmtest/matrix\.sh 6\.19\.14 7\.3\.4" -- -k 6.19.14 -k 7.3.4
+for twice in "-T 100 -T 200" "-m 1G -m 2G" "-c 1 -c 2" "-a tcg -a kvm" "-r x -r y" "-X none -X none" \
+	"-o $work/a -o $work/b" "-J $work/a.json -J $work/b.json" "--ktap $work/a.ktap --ktap $work/b.ktap" \
+	"--junit=$work/a.xml --junit=$work/b.xml" "--arch x86_64 --arch arm64"; do
+	read -ra words <<<"$twice"
+	early "${words[0]%%=*} twice: refused" 2 "option ${words[0]%%=*} given twice" -- $twice
+done
+# Values qemu or the guest cannot use, refused before anything is built.
+early "-T 0" 2 "-T takes a number of seconds from 1 to" -- -T 0
+early "-T beyond its range" 2 "-T takes a number of seconds" -- -T 99999999999999999999
+early "-m 1x" 2 "-m takes the guest's memory in MiB or GiB, such as 1G or 768M, not '1x'" -- -m 1x
+early "-m too little" 2 "-m 16M is too little: the guest needs at least" -- -m 16M
+early "-c 0" 2 "-c \(or VMTEST_SMP\) takes a number of CPUs from 1 to 255" -- -c 0
+early "-c beyond qemu's limit for arm64" 2 "from 1 to 8 \(qemu's limit for an arm64 guest\), not '9'" -- --arch arm64 -c 9
+early "runner -j 0" 2 "refuses its arguments \(exit 2\): .*-j wants a number" -- -- -j 0
+# An arm64 Image without --arch: its header says arm64, so the runner
+# missing is the arm64 one (a copy of vmtest/ whose tree has none).
+mkdir -p "$work/repo" && cp -r "$here" "$work/repo/vmtest"
+python3 -c 'import sys; sys.stdout.buffer.write(bytes(56) + b"ARMd" + bytes(4032))' >"$work/arm64.img"
+vmtest=$work/repo/vmtest/vmtest.sh early "an arm64 Image without --arch: make ARCH=arm64 named" 4 \
+	"the kernel image $work/arm64.img is an arm64 kernel: its header says so\): run 'make ARCH=arm64' first" -- -k "$work/arm64.img" -X none
 printf '[read_basic/x\nkernels = >=6.19\n' >"$work/bad.ini"
 early "a malformed -X file, named by its host path, before the boot" 3 \
 	"refuses its arguments \(exit 3\): test_progs: $work/bad.ini:1" -- -X "$work/bad.ini"
 early "a runner option the runner lacks, before the boot" 2 \
 	"unrecognized option '--no-such-option'" -- -- --no-such-option
+
+# --- a stand-in kernel and qemu: what reaches qemu, and what it says ----
+# An x86 boot header (HdrS, 4 setup sectors, no code) passes as a kernel
+# image; the qemus below start no guest.
+python3 -c 'import sys; b = bytearray(4096); b[0x202:0x206] = b"HdrS"; sys.stdout.buffer.write(b)' >"$work/x86.img"
+rm -f "$work/qemu.calls"
+VMTEST_QEMU=$work/qemu-rec expect "-A twice: both reach the kernel command line" 4 'qemu exited' -- \
+	-k "$work/x86.img" -a tcg -A one=1 -A two=2
+if grep -q ' one=1 two=2' "$work/qemu.calls" 2>/dev/null; then
+	ok "-A twice: the guest gets 'one=1 two=2'"
+else
+	not_ok "-A twice: qemu got: $(head -c 300 "$work/qemu.calls" 2>/dev/null)"
+fi
+printf '#!/bin/sh\necho "qemu-system-x86_64: -m 1x: Parameter size expects a number" >&2\necho "Optional suffix k, M, G means kilo-, mega-, gigabytes" >&2\nexit 1\n' >"$work/qemu-fails2"
+chmod +x "$work/qemu-fails2"
+VMTEST_QEMU=$work/qemu-fails2 expect "qemu fails: its whole message, in the JSON too" 4 \
+	'before the guest finished: qemu-system-x86_64: -m 1x: Parameter size expects a number Optional suffix k, M, G' -- \
+	-k "$work/x86.img" -a tcg -J "$work/qemu2.json"
+json_is "qemu fails: its whole message" "$work/qemu2.json" 4 'a number Optional suffix k, M, G means'
+
+# --- a full TMPDIR, a full results disk (a tmpfs of 1 MiB, as root) ----
+# tight MOUNT_OPTIONS CMD...: CMD with a tmpfs so mounted on $work/tight,
+# filled first when the options say "full".
+tight()
+{
+	local opts=$1
+	shift
+	mkdir -p "$work/tight"
+	unshare --mount --propagation private -- sh -c '
+		mount -t tmpfs -o size=1m none "$1" || exit 99
+		[ "$2" = full ] && dd if=/dev/zero of="$1/fill" bs=64k 2>/dev/null
+		shift 2
+		exec "$@"' sh "$work/tight" "$opts" "$@" >"$work/out" 2>&1 </dev/null
+}
+if ((EUID == 0)); then
+	tight room env TMPDIR="$work/tight" "$vmtest" -k "$work/x86.img" -J "$work/room.json"
+	rc=$?
+	if ((rc == 4)) && grep -q "too little room: 1 MB free in TMPDIR=$work/tight, a run needs about" "$work/out"; then
+		ok "a TMPDIR without room for a run: exit 4, named before the boot"
+	else
+		not_ok "a TMPDIR without room for a run: exit $rc"
+		sed 's/^/     | /' "$work/out" | tail -n 5
+	fi
+	json_is "a TMPDIR without room: the -J file says so" "$work/room.json" 4 "too little room: 1 MB free in TMPDIR"
+	tight full env TMPDIR="$work/tight" "$vmtest" -k "$work/x86.img" -J "$work/full.json"
+	rc=$?
+	if ((rc == 4)) && grep -q "filesystem is full (TMPDIR=$work/tight" "$work/out"; then
+		ok "a full TMPDIR: exit 4, named"
+	else
+		not_ok "a full TMPDIR: exit $rc"
+		sed 's/^/     | /' "$work/out" | tail -n 5
+	fi
+	json_is "a full TMPDIR: the -J file says so" "$work/full.json" 4 "TMPDIR=$work/tight"
+	tight full "$vmtest" -k "$work/x86.img" -J "$work/tight/r.json"
+	rc=$?
+	if ((rc == 4)) && grep -q "cannot write the results file $work/tight/r.json: its filesystem is full" "$work/out"; then
+		ok "a -J file on a full disk: exit 4, where it could not be written named"
+	else
+		not_ok "a -J file on a full disk: exit $rc"
+		sed 's/^/     | /' "$work/out" | tail -n 5
+	fi
+	tight full "$vmtest" -k "$work/x86.img" -o "$work/tight/logs"
+	rc=$?
+	if ((rc == 4)) && grep -q "cannot keep the logs in $work/tight/logs (-o): its filesystem is full" "$work/out"; then
+		ok "-o on a full disk: exit 4, named before the run"
+	else
+		not_ok "-o on a full disk: exit $rc"
+		sed 's/^/     | /' "$work/out" | tail -n 5
+	fi
+else
+	skip "a full TMPDIR or results disk: needs root (a tmpfs is mounted)"
+fi
 
 fi
 if [[ $part == --no-boot ]]; then
@@ -209,9 +333,45 @@ json_is "no such kernel: verdict 4 and why" "$work/nokernel.json" \
 expect "truncated kernel image" 4 'is truncated: 1000000 bytes, its boot header says at least' -- -k "$work/truncated.img" -T 30
 VMTEST_QEMU=/nonexistent/qemu-system-x86_64 \
 	expect "qemu missing" 4 'qemu-system-x86_64 not found' --
-expect "guest hang" 4 'guest hang: no result after 5 s' -- -A vmtest.hang=1 -T 5 -J "$work/hang.json"
+# A guest that hangs, or a -T too short, looks the same: the limit is
+# named, with what the guest was doing and what a run needs.
+expect "guest hang" 4 'time limit reached: no result after 5 s \(-T 5\), qemu killed; the runner had not started \(the kernel.s last console line: .*give -T 60 or more' -- \
+	-A vmtest.hang=1 -T 5 -J "$work/hang.json"
 json_is "guest hang: verdict 4 and why" "$work/hang.json" \
-	4 '^guest hang: no result after 5 s' no-guest-json
+	4 '^time limit reached: no result after 5 s' no-guest-json
+expect "-T too short for the tests" 4 'time limit reached: no result after 45 s \(-T 45\), qemu killed; the runner was running \([0-9]+ results so far, the last: #1 adjust:' -- \
+	-T 45 -J "$work/short.json" -- -t adjust,model_seq -s 1 --budget 600s
+json_is "-T too short: no advice on known deviations" "$work/short.json" \
+	4 '^(?!.*deviation)time limit reached: .*300 \(the default\) or more for the whole suite' no-guest-json
+
+# TMPDIR fills during a run (another process takes its room once the
+# runner runs): no verdict, the full disk named; never test FAILs, never a
+# usage error (it was exit 2: an empty exit-code file read as a number).
+if ((EUID == 0)); then
+	mkdir -p "$work/fills"
+	unshare --mount --propagation private -- bash -c '
+		mount -t tmpfs -o size=$(($4 + 8))m none "$1" || exit 99
+		TMPDIR=$1 "$2" -J "$3" -- -t read_basic,file_kinds </dev/null &
+		for _ in $(seq 1800); do
+			[[ -s $(echo "$1"/vmtest.*/runner.log) ]] && break
+			sleep 0.1
+		done
+		dd if=/dev/zero of="$1/fill" bs=1M 2>/dev/null
+		wait $!' sh "$work/fills" "$vmtest" "$work/fills.json" \
+		"$(source "$here/lib.sh" && echo "$VMT_TMP_NEED_MB")" >"$work/out" 2>&1
+	rc=$?
+	if ((rc == 4)) && grep -q "^vmtest: no verdict: the temporary directory's filesystem is full (TMPDIR=$work/fills" "$work/out" &&
+	   ! grep -q "numeric argument" "$work/out"; then
+		ok "TMPDIR fills during a run: exit 4, the full disk named"
+	else
+		not_ok "TMPDIR fills during a run: exit $rc"
+		sed 's/^/     | /' "$work/out" | tail -n 8
+	fi
+	json_is "TMPDIR fills during a run: no verdict, no results" "$work/fills.json" \
+		4 "^no verdict: the temporary directory's filesystem is full .*it filled during the run" no-results
+else
+	skip "TMPDIR fills during a run: needs root (a tmpfs is mounted)"
+fi
 expect "kernel panic during a run" 1 'kernel splat in the guest.*|Kernel panic - not syncing' -- \
 	-A "vmtest.sysrq=c vmtest.sysrq_late=1" -J "$work/panic.json"
 json_is "kernel panic during a run: verdict 1 and the splat" "$work/panic.json" \

@@ -35,10 +35,11 @@ Options:
               --arch names), then exit
   -a ACCEL    kvm, tcg or auto (default: auto, which boots a probe under
               KVM and falls back to TCG when the guest does not come up)
-  -T SECS     kill the guest when it has not finished after SECS (default 300)
-  -m SIZE     guest memory (default 1G)
+  -T SECS     kill the guest when it has not finished after SECS (default 300;
+              a boot alone takes about 10 s under TCG)
+  -m SIZE     guest memory, in MiB or with M or G (default 1G, at least 128M)
   -c CPUS     guest CPUs (default 2, or \$VMTEST_SMP)
-  -A ARGS     extra kernel command line arguments
+  -A ARGS     extra kernel command line arguments (-A twice: both)
   -r PATH     the runner binary (default: build/test_progs, for arm64
               build-arm64/test_progs)
   -X FILE     known-deviations file given to the runner (default:
@@ -58,6 +59,10 @@ The results files are written on the host, by vmtest/report.py, from the
 record the runner sends over a serial port of its own; runner options that
 would write files in the guest (-J) are refused.
 
+Each option but -A is given once: one kernel a run (vmtest/matrix.sh runs
+several). The guest's disk and logs are in \$TMPDIR: a run needs about
+$VMT_TMP_NEED_MB MB free there.
+
 Everything after -- is passed to the runner (see build/test_progs -h),
 after "-j CPUS": the runner runs tests side by side where their traits
 allow (-- -j 1 for one at a time). Runner options and the known-deviations
@@ -66,9 +71,10 @@ file are checked on the host before anything is fetched or booted.
 Exit codes: 0, 1, 2, 3 as the runner's (all passed / a failure / nothing
 selected or usage error / runner setup error); 1 also when the guest kernel
 printed a panic, oops, BUG or WARN; 4 when no verdict could be had (kernel
-not found, damaged or truncated, cache not writable or full, qemu missing
-or killed, guest did not boot, hung or ran out of memory, the runner
-crashed, -a kvm where KVM cannot run the guest). The last line before the
+not found, damaged or truncated, cache, TMPDIR or a results file not
+writable or full, qemu missing, failing or killed, guest did not boot, hung
+or ran out of memory, the runner crashed, -a kvm where KVM cannot run the
+guest). The last line before the
 verdict says which, as does the JSON's "reason".
 
 Cache: \$VMTEST_CACHE (now $VMTEST_CACHE).
@@ -79,7 +85,7 @@ kernel_arg='' accel=auto timeout=300 append='' outdir='' json_out='' kernel=''
 ktap_out='' junit_out='' results_written=0 arch_arg='' list=0
 runner=
 deviations=$REPO_DIR/known-deviations.ini
-VMT_MEM=1G VMT_SMP=${VMTEST_SMP:-2}
+VMT_MEM=1G VMT_SMP=${VMTEST_SMP:-2} VMT_MEM_MIN=128
 
 # --- -J, --ktap, --junit: the results files -----------------------------
 # The runner writes its record (test_progs -J) to the guest's fourth serial
@@ -101,19 +107,40 @@ result_kernel_label()
 # write_results VERDICT REASON: the files asked for, from the record if any.
 write_results()
 {
-	local tenths=$((($(date +%s%N) - ${start_ns:-$(date +%s%N)}) / 100000000))
-	local record=
+	local now tenths record='' err
 
+	# One clock reading: before the start, two could differ (and give -0.2 s).
+	now=$(date +%s%N)
+	tenths=$(((now - ${start_ns:-$now}) / 100000000))
 	[[ -n $json_out$ktap_out$junit_out ]] || return 0
 	results_written=1
-	[[ -s ${VMT_TMP:-/nonexistent}/record.json ]] && record=$VMT_TMP/record.json
-	python3 "$VMTEST_DIR/report.py" --emit ${record:+--record "$record"} \
+	[[ -s ${VMT_TMP:-/nonexistent}/record.json ]] && ((!${VMT_HOST_FAULT:-0})) &&
+		record=$VMT_TMP/record.json
+	err=$(python3 "$VMTEST_DIR/report.py" --emit ${record:+--record "$record"} \
 		--verdict="$1" --reason="$2" --kernel="$(result_kernel_label)" --arch="$VMT_ARCH" \
 		--image="$kernel" --accel="${VMT_ACCEL:-none}" --cpus="$VMT_SMP" --memory="$VMT_MEM" \
 		--seconds="$((tenths / 10)).$((tenths % 10))" \
 		${json_out:+-J "$json_out"} ${ktap_out:+--ktap "$ktap_out"} \
-		${junit_out:+--junit "$junit_out"} >/dev/null ||
-		printf 'vmtest: error: cannot write the results files (report.py)\n' >&2
+		${junit_out:+--junit "$junit_out"} 2>&1 >/dev/null) ||
+		printf 'vmtest: error: cannot write the results files (%s): %s\n' \
+			"${json_out:+-J $json_out}${ktap_out:+ --ktap $ktap_out}${junit_out:+ --junit $junit_out}" \
+			"$(tail -n 1 <<<"$err")" >&2
+}
+
+# results_room FILE: FILE can be written, with room for a whole run's
+# results (1 MiB, tried); else prints why.
+results_room()
+{
+	local err
+
+	err=$({ mkdir -p "$(dirname "$1")" && rm -f "$1" &&
+		head -c 1048576 /dev/zero >"$1.part"; } 2>&1)
+	local rc=$?
+	rm -f "$1.part"
+	((rc == 0)) && return 0
+	[[ $err == *"No space left"* ]] && echo "its filesystem is full" && return 1
+	echo "${err##*: }"
+	return 1
 }
 
 # Every exit leaves the files behind: die() (also in a subshell) writes its
@@ -125,6 +152,9 @@ die()
 
 	[[ ${1-} == -c ]] && code=$2
 	[[ ${1-} == -c ]] && shift 2
+	# A full TMPDIR makes any step fail: name it, whatever failed.
+	((code == VMT_EXIT_INFRA)) && [[ $* != *TMPDIR* && -n ${VMT_TMP-} && -d $VMT_TMP ]] &&
+		tmp_room_fails "$VMT_TMP" && set -- "$*; $VMT_TMP_FULL"
 	write_results "$code" "$*"
 	vmt_die -c "$code" "$@"
 }
@@ -175,6 +205,22 @@ while (($#)); do
 	esac
 done
 set -- "${args[@]}"
+# runner_hint: what builds the runner this guest needs. A kernel image's
+# header says its architecture, so an arm64 Image needs the arm64 runner
+# even when --arch was not given.
+runner_hint()
+{
+	local why=
+
+	if [[ $VMT_ARCH == x86_64 ]]; then
+		echo "run 'make' first, or give -r"
+		return
+	fi
+	[[ -z $arch_arg ]] && [[ $VMT_KVER == */* || -f $VMT_KVER ]] &&
+		why=" (the kernel image $VMT_KVER is an arm64 kernel: its header says so)"
+	echo "the guest is arm64$why: run 'make ARCH=arm64' first, or give -r"
+}
+
 # check_runner_args RUNNER DEVIATIONS ARGS...: the runner parses its
 # arguments and the known-deviations file here on the host, where -l makes
 # it stop after that: a bad option, filter or file is named (under its host
@@ -184,29 +230,72 @@ check_runner_args()
 	local runner=$1 deviations=$2 out rc
 	shift 2
 
-	[[ -x $runner ]] || die "runner $runner not built: run 'make' first"
+	[[ -x $runner ]] || die "runner $runner not built: $(runner_hint)"
 	out=$(runner_exec "$runner" ${deviations:+-X "$deviations"} "$@" -l 2>&1 >/dev/null)
 	rc=$?
 	((rc == 0)) && return 0
 	die -c "$rc" "the runner refuses its arguments (exit $rc): $(head -n 1 <<<"$out")"
 }
 
+# once OPT VAR VALUE: sets VAR from option OPT, which may be given once: a
+# second one is refused rather than silently replacing the first (vmtest
+# runs one kernel; vmtest/matrix.sh runs several).
+declare -A given=()
+once()
+{
+	local name=-$1 hint=
+
+	if [[ -n ${given[$1]+set} ]]; then
+		case $1 in
+		M) name=--arch ;;
+		K) name=--ktap ;;
+		U) name=--junit ;;
+		k) hint="; vmtest runs one kernel: for several, run vmtest/matrix.sh ${given[k]} $3" ;;
+		esac
+		die -c "$VMT_EXIT_USAGE" "option $name given twice ('${given[$1]}', then '$3'): give it once$hint"
+	fi
+	given[$1]=$3
+	printf -v "$2" '%s' "$3"
+}
+
+# check_values: the values of -a, -T, -m and -c, refused (exit 2) when
+# qemu or the guest could not use them, before anything is built or booted.
+check_values()
+{
+	local max_cpus=255 mb
+
+	[[ $accel =~ ^(auto|kvm|tcg)$ ]] || die -c "$VMT_EXIT_USAGE" "-a takes kvm, tcg or auto, not '$accel'"
+	[[ $timeout =~ ^[1-9][0-9]{0,5}$ ]] ||
+		die -c "$VMT_EXIT_USAGE" "-T takes a number of seconds from 1 to 999999, not '$timeout'"
+	# qemu's machines: pc (x86_64) takes 255 CPUs, virt (arm64, GICv2) 8.
+	[[ $VMT_ARCH == arm64 ]] && max_cpus=8
+	[[ $VMT_SMP =~ ^[1-9][0-9]{0,3}$ ]] && ((VMT_SMP <= max_cpus)) ||
+		die -c "$VMT_EXIT_USAGE" "-c (or VMTEST_SMP) takes a number of CPUs from 1 to $max_cpus (qemu's limit for an $VMT_ARCH guest), not '$VMT_SMP'"
+	[[ ${VMT_MEM^^} =~ ^([0-9]{1,7})([MG]?)$ ]] ||
+		die -c "$VMT_EXIT_USAGE" "-m takes the guest's memory in MiB or GiB, such as 1G or 768M, not '$VMT_MEM'"
+	mb=$((10#${BASH_REMATCH[1]}))
+	[[ ${BASH_REMATCH[2]} == G ]] && mb=$((mb * 1024))
+	((mb >= VMT_MEM_MIN)) ||
+		die -c "$VMT_EXIT_USAGE" "-m $VMT_MEM is too little: the guest needs at least ${VMT_MEM_MIN}M for the suite (the default is 1G)"
+}
+
 while getopts ":k:la:T:m:c:A:r:X:o:J:K:U:M:h" opt; do
 	case $opt in
-	k) kernel_arg=$OPTARG ;;
+	k) once k kernel_arg "$OPTARG" ;;
 	l) list=1 ;;
-	M) arch_arg=$OPTARG ;;
-	a) accel=$OPTARG ;;
-	T) timeout=$OPTARG ;;
-	m) VMT_MEM=$OPTARG ;;
-	c) VMT_SMP=$OPTARG ;;
-	A) append=$OPTARG ;;
-	r) runner=$OPTARG ;;
-	X) deviations=$OPTARG ;;
-	o) outdir=$OPTARG ;;
-	J) json_out=$OPTARG ;;
-	K) ktap_out=$OPTARG ;;
-	U) junit_out=$OPTARG ;;
+	M) once M arch_arg "$OPTARG" ;;
+	a) once a accel "$OPTARG" ;;
+	T) once T timeout "$OPTARG" ;;
+	m) once m VMT_MEM "$OPTARG" ;;
+	c) once c VMT_SMP "$OPTARG" ;;
+	# Kernel arguments add up: -A a -A b gives the guest "a b".
+	A) append+=${append:+ }$OPTARG ;;
+	r) once r runner "$OPTARG" ;;
+	X) once X deviations "$OPTARG" ;;
+	o) once o outdir "$OPTARG" ;;
+	J) once J json_out "$OPTARG" ;;
+	K) once K ktap_out "$OPTARG" ;;
+	U) once U junit_out "$OPTARG" ;;
 	h) usage; exit 0 ;;
 	:) die -c "$VMT_EXIT_USAGE" "option -$OPTARG needs an argument (see -h)" ;;
 	*) die -c "$VMT_EXIT_USAGE" "unknown option -$OPTARG (see -h)" ;;
@@ -227,14 +316,16 @@ if ((list)); then
 fi
 [[ -n $runner ]] || runner=$REPO_DIR/$([[ $VMT_ARCH == arm64 ]] && echo build-arm64 || echo build)/test_progs
 qemu_set_arch
-[[ $accel =~ ^(auto|kvm|tcg)$ ]] || die -c "$VMT_EXIT_USAGE" "-a takes kvm, tcg or auto"
-[[ $timeout =~ ^[1-9][0-9]*$ ]] || die -c "$VMT_EXIT_USAGE" "-T takes a number of seconds"
-[[ $VMT_SMP =~ ^[1-9][0-9]*$ ]] || die -c "$VMT_EXIT_USAGE" "-c (or VMTEST_SMP) takes a number of CPUs"
+check_values
 for out in "$json_out" "$ktap_out" "$junit_out"; do
 	[[ -z $out ]] && continue
-	mkdir -p "$(dirname "$out")" && rm -f "$out" && : >"$out.part" && rm -f "$out.part" ||
-		{ json_out='' ktap_out='' junit_out=''; die -c "$VMT_EXIT_USAGE" "$out: cannot write there"; }
+	why=$(results_room "$out") && continue
+	json_out='' ktap_out='' junit_out=''
+	die "cannot write the results file $out: $why"
 done
+if [[ -n $outdir ]] && ! why=$(results_room "$outdir/.vmtest-room"); then
+	die "cannot keep the logs in $outdir (-o): $why"
+fi
 # The results files are written here, from the record; the runner's own
 # would be written inside the guest and lost.
 for arg; do
@@ -249,6 +340,7 @@ need_cmd "$QEMU" cpio mkfs.ext4 timeout
 vmt_init_tmp
 trap 'results_on_exit $?; vmt_cleanup' EXIT
 start_ns=$(date +%s%N)
+tmp_room_check
 
 [[ $deviations == none ]] && deviations=
 [[ -z $deviations || -r $deviations ]] || die -c "$VMT_EXIT_USAGE" "known-deviations file $deviations: not readable"
@@ -269,7 +361,7 @@ if [[ -n $VMT_NO_DISK ]]; then
 	disk=
 	append="vmtest.nodisk=1${append:+ $append}"
 fi
-[[ -n $disk ]] && guest_disk "$disk" 256
+[[ -n $disk ]] && guest_disk "$disk" "$VMT_DISK_MB"
 
 VMT_ACCEL=$accel VMT_ACCEL_WHY=
 [[ $accel == auto ]] && probe_accel "$kernel" "$VMT_TMP/initramfs.cpio"
@@ -290,7 +382,7 @@ rc=$?
 crashed_before_runner() { ((rc == 1 && VMT_SPLAT)) && [[ ! -s $VMT_TMP/runner.log ]]; }
 if crashed_before_runner; then
 	info "the guest kernel crashed before the runner started (above); booting it once more"
-	[[ -n $disk ]] && guest_disk "$disk" 256
+	[[ -n $disk ]] && guest_disk "$disk" "$VMT_DISK_MB"
 	boot_and_run "$accel" "$kernel" "$VMT_TMP/initramfs.cpio" \
 		"$disk" "$append" "$timeout"
 	rc=$?
