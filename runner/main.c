@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "internal.h"
+#include "kmsg.h"
 #include "test_progs.h"
 
 struct options opts = {
@@ -53,6 +54,9 @@ static void usage(FILE *f)
 		"                               for how many seconds (Ns)\n"
 		"  -X, --known-deviations=FILE  turn failures listed in FILE into XFAIL, and\n"
 		"                               their passes into XPASS (a failure)\n"
+		"      --no-kmsg                do not read the kernel log; by default a\n"
+		"                               kernel splat during the run that no test\n"
+		"                               declared (WARN, BUG, Oops...) fails it\n"
 		"\n"
 		"Output:\n"
 
@@ -68,7 +72,7 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status:\n"
 		"  0  every selected test passed (SKIP and XFAIL allowed)\n"
-		"  1  a test or subtest failed, timed out or XPASSed\n"
+		"  1  a test or subtest failed, timed out or XPASSed, or the kernel splatted\n"
 		"  2  no test selected, or a usage error\n"
 		"  3  setup error: not root, BPF unavailable, unreadable or malformed file\n"
 		"\n"
@@ -114,7 +118,7 @@ static void add_filter(struct filter_list *list, const char *arg, bool glob)
 		exit(EXIT_SETUP);
 }
 
-enum { OPT_GUEST_FILES = 256, OPT_BUDGET };
+enum { OPT_GUEST_FILES = 256, OPT_BUDGET, OPT_NO_KMSG };
 
 static void parse_seed(const char *arg)
 {
@@ -153,26 +157,28 @@ static void parse_budget(const char *arg)
 	opts.budget = val;
 }
 
+static const struct option long_opts[] = {
+	{ "name", required_argument, NULL, 't' },
+	{ "skip-name", required_argument, NULL, 'b' },
+	{ "allow", required_argument, NULL, 'a' },
+	{ "deny", required_argument, NULL, 'd' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "guest-files", no_argument, NULL, OPT_GUEST_FILES },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "watchdog", required_argument, NULL, 'w' },
+	{ "repeat", required_argument, NULL, 'r' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "budget", required_argument, NULL, OPT_BUDGET },
+	{ "json", required_argument, NULL, 'J' },
+	{ "known-deviations", required_argument, NULL, 'X' },
+	{ "no-kmsg", no_argument, NULL, OPT_NO_KMSG },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
+
 static void parse_args(int argc, char **argv)
 {
-	static const struct option long_opts[] = {
-		{ "name", required_argument, NULL, 't' },
-		{ "skip-name", required_argument, NULL, 'b' },
-		{ "allow", required_argument, NULL, 'a' },
-		{ "deny", required_argument, NULL, 'd' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "guest-files", no_argument, NULL, OPT_GUEST_FILES },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "watchdog", required_argument, NULL, 'w' },
-		{ "repeat", required_argument, NULL, 'r' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "budget", required_argument, NULL, OPT_BUDGET },
-		{ "json", required_argument, NULL, 'J' },
-		{ "known-deviations", required_argument, NULL, 'X' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "t:b:a:d:lvw:r:j:s:J:X:h",
@@ -219,6 +225,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'X':
 			opts.deviations_path = optarg;
+			break;
+		case OPT_NO_KMSG:
+			kmsg_watch_disable();
 			break;
 		case 'h':
 			usage(stdout);
@@ -329,6 +338,7 @@ static void test_done(struct test_result *res)
 {
 	report_test(res);
 	result_add_totals(res, &run_tot);
+	kmsg_watch_poll(); /* often: the kernel's ring may overwrite it */
 	/* Only failures' logs go into the JSON summary. */
 	if (!res->has_failure) {
 		free(res->log);
@@ -355,6 +365,7 @@ static int run_all(const int *selected, int nr_selected)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	run_tot.wall_ms = (t1.tv_sec - t0.tv_sec) * 1000LL +
 			  (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	kmsg_watch_end();
 	report_time(results, n, run_tot.wall_ms);
 	if (opts.deviations_path)
 		deviations_report_unmatched(results, n);
@@ -365,7 +376,8 @@ static int run_all(const int *selected, int nr_selected)
 		result_free(&results[i]);
 	free(results);
 	free(plan);
-	return run_tot.fail || run_tot.timeout || run_tot.xpass ?
+	return run_tot.fail || run_tot.timeout || run_tot.xpass ||
+			       kmsg_splat() ?
 		       EXIT_FAILED :
 		       EXIT_ALL_PASSED;
 }
@@ -398,6 +410,7 @@ int main(int argc, char **argv)
 	}
 
 	setup();
+	kmsg_watch_start();
 	if (run_fixture_setup && run_fixture_setup()) {
 		fprintf(stderr,
 			"test_progs: the run-wide fixture failed to set up\n");

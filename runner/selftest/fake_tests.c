@@ -363,3 +363,25 @@ void test_z_kconfig(void)
 	if (test__start_subtest("undeclared"))
 		test__require_kconfig("CONFIG_FAKE_UNDECLARED");
 }
+
+/*
+ * The kernel log (runner/kmsg.c): appends $FAKE_KMSG_LINES to the file the
+ * runner watches in place of /dev/kmsg ($TEST_PROGS_KMSG), as a kernel
+ * would log them while the test runs.
+ */
+void test_z_kmsg(void)
+{
+	const char *path = getenv("TEST_PROGS_KMSG");
+	const char *lines = getenv("FAKE_KMSG_LINES");
+	FILE *f;
+
+	if (!path || !lines) {
+		test__skip("TEST_PROGS_KMSG or FAKE_KMSG_LINES is not set");
+		return;
+	}
+	f = fopen(path, "a");
+	if (!ASSERT_OK_PTR(f, "open the fake kernel log"))
+		return;
+	fputs(lines, f);
+	ASSERT_OK(fclose(f), "append to the fake kernel log");
+}
