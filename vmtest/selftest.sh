@@ -260,6 +260,11 @@ if [[ $(grep -c 'booting it once more' "$work/out") == 1 ]]; then
 else
 	not_ok "kernel panic before the runner: exactly one more boot"
 fi
+expect "an undeclared splat during a run: the runner itself fails the run" 1 \
+	'test_progs: kernel splat during the run: WARNING: vmtest\.splat' -- \
+	-A vmtest.splat=1 -J "$work/splat.json" -- -t read_basic
+json_is "an undeclared splat during a run: verdict 1, the runner's record names it" \
+	"$work/splat.json" 1 '^kernel splat in the guest: WARNING: vmtest\.splat' runner-splat
 expect "runner exit code passes through" 2 'no test' -- -J "$work/none.json" -- -t no_such_test
 json_is "no test selected: verdict 2 and the runner's message" "$work/none.json" \
 	2 'no test matches' no-results
