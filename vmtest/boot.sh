@@ -314,7 +314,11 @@ end_of_run()
 			VMT_REASON="no verdict: the runner exited $VMT_RC, which is none of its codes"
 			VMT_RC=$VMT_EXIT_INFRA
 		elif ((VMT_RC != 0)); then
-			line=$(grep -E '^vmtest-guest: ' "$VMT_TMP/runner.log" 2>/dev/null | tail -n 1)
+			# The runner's own word on a splat that the final log
+			# no longer holds (the kernel's ring wrapped), else the
+			# guest's, else the runner's last line.
+			line=$(grep -E '^(vmtest-guest: |test_progs: kernel splat during the run: )' \
+				"$VMT_TMP/runner.log" 2>/dev/null | tail -n 1)
 			[[ -n $line ]] || line=$(tail -n 1 "$VMT_TMP/runner.log" 2>/dev/null)
 			VMT_REASON="runner exit $VMT_RC: $line"
 		else

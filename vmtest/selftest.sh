@@ -137,6 +137,16 @@ check "kmsg-scan -l: the line number and the line without its timestamp, exit 1"
 	test "$got:$rc" = "2: BUG: kernel NULL pointer dereference:1"
 "$here/../build/kmsg-scan" "$work/no-such.log" 2>/dev/null
 check "kmsg-scan: an unreadable log is exit 2, not a clean one" test $? = 2
+# A splat the runner saw in /dev/kmsg that the guest's final log lost (its
+# ring wrapped): vmtest's reason is the runner's line, not its last one.
+mkdir -p "$work/vmt"
+echo 1 >"$work/vmt/result"
+printf '%s\n' '#1 t:OK' 'test_progs: kernel splat during the run: BUG: x' '    BUG: x' \
+	'1 passed, 0 failed, 0 skipped' >"$work/vmt/runner.log"
+got=$(source "$here/lib.sh" && source "$here/boot.sh" && VMT_TMP=$work/vmt &&
+	end_of_run 0 10 300 && echo "$VMT_RC: $VMT_REASON")
+check "a splat only the runner saw: verdict 1 and the runner's line as the reason" \
+	test "$got" = "1: runner exit 1: test_progs: kernel splat during the run: BUG: x"
 
 # report.py on made-up results (no boot): cells, NOVERDICT, links, exit code.
 rep=$here/testdata/report
