@@ -151,6 +151,12 @@ void kmsg_watch_start(void)
 	snprintf(watch.status, sizeof(watch.status), "%s", path);
 }
 
+/* A copy of @line, or a stand-in: out of memory, a splat stays one. */
+static char *dup_line(const char *line)
+{
+	return strdup(line) ?: "(a line the runner had no memory to keep)";
+}
+
 /* Keep the splat, the lines before it and a few after it, for the report. */
 static void keep_line(const char *line)
 {
@@ -162,7 +168,7 @@ static void keep_line(const char *line)
 			watch.more++;
 		if (watch.nr_context <
 		    (int)(sizeof(watch.context) / sizeof(watch.context[0])))
-			watch.context[watch.nr_context++] = strdup(line);
+			watch.context[watch.nr_context++] = dup_line(line);
 		return;
 	}
 	if (splat) {
@@ -171,13 +177,13 @@ static void keep_line(const char *line)
 				watch.context[watch.nr_context++] =
 					watch.ring[i];
 		watch.splat_at = watch.nr_context;
-		watch.context[watch.nr_context++] = strdup(line);
+		watch.context[watch.nr_context++] = dup_line(line);
 		return;
 	}
 	free(watch.ring[0]);
 	memmove(watch.ring, watch.ring + 1,
 		sizeof(watch.ring) - sizeof(watch.ring[0]));
-	watch.ring[CONTEXT_BEFORE - 1] = strdup(line);
+	watch.ring[CONTEXT_BEFORE - 1] = strdup(line); /* NULL: one less */
 }
 
 /* Each line of @text, a record's text that may hold several. */
@@ -305,7 +311,7 @@ static void print_splat(void)
 
 	printf("test_progs: kernel splat during the run: %s\n", kmsg_splat());
 	for (i = 0; i < watch.nr_context; i++)
-		printf("    %s\n", watch.context[i] ?: "");
+		printf("    %s\n", watch.context[i]);
 	if (watch.more)
 		printf("test_progs: and %lu more undeclared splat line%s\n",
 		       watch.more, watch.more == 1 ? "" : "s");
