@@ -100,13 +100,18 @@ COMPAT_SRCS	 = $(if $(shell $(NM) -A "$(LIBELF_A)" 2>/dev/null | grep -q ' U eu_
 			  ! $(NM) --defined-only "$(LIBELF_A)" 2>/dev/null | grep -q ' eu_search_tree_init$$' && \
 			  echo hole),runner/compat/eu_search.c)
 
+# Host tools: vmtest runs them on this machine, so they are built with the
+# host's compiler whatever ARCH is, always in build/, with no libbpf.
+HOST_CC		?= cc
+KMSG_SCAN	:= build/kmsg-scan
+
 VMTEST		:= vmtest/vmtest.sh --arch $(ARCH) -r $(OUTPUT)/test_progs $(if $(KERNEL),-k $(KERNEL))
 
 .PHONY: all deps toolchain vmtest lint rules selftest check bench bench-kfunc numbers clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
-all: $(OUTPUT)/test_progs $(OUTPUT)/bench_kfunc
+all: $(OUTPUT)/test_progs $(OUTPUT)/bench_kfunc $(KMSG_SCAN)
 
 help:
 	@sed -n '3,26s/^# \{0,1\}//p' Makefile
@@ -168,6 +173,14 @@ $(OUTPUT)/bench_kfunc: bench/bench_kfunc.c bench/bench_kfunc.h prog_tests/fileca
 		       | toolchain $(if $(SYSROOT),$(SYSROOT)/.complete)
 	$(CC) $(CFLAGS) -Ibench bench/bench_kfunc.c prog_tests/filecache.c \
 		$(COMPAT_SRCS) -o $@ -static $(LIBS)
+
+# vmtest's reader of the guest's kernel logs: the runner's splat rules
+# (runner/kmsg.c). Written under a temporary name first: two vmtests that
+# build it at once each get a whole binary.
+$(KMSG_SCAN): vmtest/kmsg-scan.c runner/kmsg.c runner/kmsg.h
+	@mkdir -p $(@D)
+	$(HOST_CC) -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter $(WERROR) -Irunner \
+		vmtest/kmsg-scan.c runner/kmsg.c -o $@.$$$$ && mv -f $@.$$$$ $@
 
 # The main job: a verdict for the newest Debian 6.19 kernel (or KERNEL=).
 # It installs what is missing first (as root; otherwise it names it).

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "internal.h"
+#include "kmsg.h"
 #include "test_progs.h"
 
 struct options opts = {
@@ -59,6 +60,9 @@ static void usage(FILE *f)
 		"                               their passes into XPASS (a failure); default:\n"
 		"                               known-deviations.ini in the binary's directory\n"
 		"                               or its parent, if there is one; -X none: no file\n"
+		"      --no-kmsg                do not read the kernel log; by default a\n"
+		"                               kernel splat during the run that no test\n"
+		"                               declared (WARN, BUG, Oops...) fails it\n"
 		"\n"
 		"Output:\n"
 
@@ -77,7 +81,7 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status:\n"
 		"  0  every selected test passed (SKIP and XFAIL allowed)\n"
-		"  1  a test or subtest failed, timed out or XPASSed\n"
+		"  1  a test or subtest failed, timed out or XPASSed, or the kernel splatted\n"
 		"  2  no test selected, or a usage error\n"
 		"  3  setup error: not root, BPF unavailable, unreadable or malformed file,\n"
 		"     or a test's setup ERROR with no failure, a -J file that cannot be\n"
@@ -125,7 +129,7 @@ static void add_filter(struct filter_list *list, const char *arg, bool glob)
 		exit(EXIT_SETUP);
 }
 
-enum { OPT_GUEST_FILES = 256, OPT_BUDGET };
+enum { OPT_GUEST_FILES = 256, OPT_BUDGET, OPT_NO_KMSG };
 
 static void parse_seed(const char *arg)
 {
@@ -179,6 +183,7 @@ static const struct option long_opts[] = {
 	{ "budget", required_argument, NULL, OPT_BUDGET },
 	{ "json", required_argument, NULL, 'J' },
 	{ "known-deviations", required_argument, NULL, 'X' },
+	{ "no-kmsg", no_argument, NULL, OPT_NO_KMSG },
 	{ "help", no_argument, NULL, 'h' },
 	{},
 };
@@ -249,6 +254,9 @@ static void parse_option(int c)
 		break;
 	case 'X':
 		opts.deviations_path = optarg;
+		break;
+	case OPT_NO_KMSG:
+		kmsg_watch_disable();
 		break;
 	case 'h':
 		usage(stdout);
@@ -372,6 +380,7 @@ static void test_done(struct test_result *res)
 {
 	report_test(res);
 	result_add_totals(res, &run_tot);
+	kmsg_watch_poll(); /* often: the kernel's ring may overwrite it */
 	/* Only failures' logs go into the JSON summary. */
 	if (!res->has_failure) {
 		free(res->log);
@@ -398,12 +407,13 @@ static int run_all(const int *selected, int nr_selected)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	run_tot.wall_ms = (t1.tv_sec - t0.tv_sec) * 1000LL +
 			  (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	kmsg_watch_end();
 	report_time(results, n, run_tot.wall_ms);
 	if (opts.deviations_path)
 		deviations_report_unmatched(results, n);
 	report_end(&run_tot);
 	/* A kernel's failure is a verdict; a setup error alone is none. */
-	if (run_tot.fail || run_tot.timeout || run_tot.xpass)
+	if (run_tot.fail || run_tot.timeout || run_tot.xpass || kmsg_splat())
 		ret = EXIT_FAILED;
 	else
 		ret = run_tot.error ? EXIT_SETUP : EXIT_ALL_PASSED;
@@ -472,6 +482,7 @@ int main(int argc, char **argv)
 	if (opts.json_path && check_output(opts.json_path))
 		return EXIT_SETUP;
 	setup();
+	kmsg_watch_start();
 	if (run_fixture_setup && run_fixture_setup()) {
 		fprintf(stderr,
 			"test_progs: the run-wide fixture failed to set up\n");

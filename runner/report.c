@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "internal.h"
+#include "kmsg.h"
 #include "test_progs.h"
 
 /* " [run 2/20]" when repeating, so that the runs can be told apart. */
@@ -44,10 +45,10 @@ void report_begin(int nr_selected)
 {
 	const char *dev = deviations_source();
 
-	printf("test_progs: kernel %s (%s), %d test%s selected, watchdog %d s, repeat %d, verbosity %d, known deviations: %s; built with %s\n",
+	printf("test_progs: kernel %s (%s), %d test%s selected, watchdog %d s, repeat %d, verbosity %d, known deviations: %s; kernel log: %s; built with %s\n",
 	       test__kernel_release(), kernel_release_full(), nr_selected,
 	       nr_selected == 1 ? "" : "s", opts.watchdog_secs, opts.repeat,
-	       opts.verbosity, dev, build_info());
+	       opts.verbosity, dev, kmsg_watch_status(), build_info());
 }
 
 /* Print @len bytes of @text line by line, each line after @prefix. */
@@ -332,6 +333,14 @@ int report_json(const char *path, const struct test_result *results,
 	json_str(f, kernel_release_full());
 	fprintf(f, ",\n  \"build\": ");
 	json_str(f, build_info());
+	/* The first undeclared splat of the kernel log: it fails the run. */
+	fprintf(f, ",\n  \"kernel_log\": ");
+	json_str(f, kmsg_watch_status());
+	fprintf(f, ", \"kernel_splat\": ");
+	if (kmsg_splat())
+		json_str(f, kmsg_splat());
+	else
+		fputs("null", f);
 	fprintf(f,
 		",\n  \"units\": {\"passed\": %d, \"failed\": %d, \"skipped\": %d, \"xfail\": %d, \"xpass\": %d, \"timeout\": %d, \"error\": %d},\n",
 		tot->ok + tot->xfail,

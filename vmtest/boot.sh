@@ -45,10 +45,6 @@ qemu_serial_args()
 		-chardev file,id=record,path="$VMT_TMP/record.json" \
 		-device pci-serial-4x,chardev1=unused,chardev2=runner,chardev3=dmesg,chardev4=record
 }
-# What a kernel prints when it is in trouble. WARN()s print "WARNING: CPU:
-# N PID: P at FILE:LINE FUNC" before 6.19 and "WARNING: FILE:LINE at FUNC"
-# since: match both.
-SPLAT_RE='Kernel panic|kernel BUG at|BUG: |Oops|WARNING: |general protection fault|UBSAN: |KASAN: |KFENCE: |refcount_t: |list_(add|del) corruption|RCU Stall|rcu_sched detected stall|soft lockup|hard LOCKUP|hung_task'
 
 # qemu_accel_args MODE: the accelerator options for kvm or tcg.
 qemu_accel_args()
@@ -232,31 +228,33 @@ stream_results()
 	done <"$1"
 }
 
-# splat_lines LOG: numbers of the lines of LOG that start a splat. A test
-# that provokes a known splat on purpose declares it in the kernel log:
-#   vmtest: expect-splat begin <ERE>   ...   vmtest: expect-splat end
-# and reports it itself as a failure (XFAIL only if listed in the
-# known-deviations file); a splat line inside such a window that matches
-# the ERE is left to the test. Any other splat fails the run.
+# kmsg_scan ARGS...: build/kmsg-scan, the runner's splat rules
+# (runner/kmsg.c: what a kernel prints when it is in trouble, and the
+# windows in which a test declares the splat it provokes) built for this
+# host, made first when it is missing or older than its sources.
+kmsg_scan()
+{
+	make -s -q -C "$REPO_DIR" build/kmsg-scan 2>/dev/null ||
+		make -s -C "$REPO_DIR" --no-print-directory build/kmsg-scan >&2 ||
+		return 2
+	"$REPO_DIR/build/kmsg-scan" "$@"
+}
+
+# kmsg_scan_ready: build/kmsg-scan is there to read the guest's logs, or
+# vmtest stops before a boot (a splat it could not see would pass).
+kmsg_scan_ready()
+{
+	kmsg_scan -h >/dev/null ||
+		die "cannot build build/kmsg-scan, the reader of the guest's kernel log (make build/kmsg-scan says why)"
+}
+
+# splat_lines LOG: numbers of the lines of LOG that are undeclared splats
+# (a test that provokes a splat on purpose reports it itself; see
+# runner/kmsg.h); "tolerated N" on stderr for the declared ones.
 splat_lines()
 {
-	awk -v re="$SPLAT_RE" '
-		{ sub(/\r$/, "") }	# serial lines end in CR LF
-		/vmtest: expect-splat begin / {
-			expect = $0
-			sub(/.*vmtest: expect-splat begin /, "", expect)
-			next
-		}
-		/vmtest: expect-splat end/ { expect = ""; next }
-		$0 ~ re {
-			if (expect != "" && $0 ~ expect) {
-				tolerated++
-				next
-			}
-			print NR
-		}
-		END { if (tolerated) print "tolerated " tolerated > "/dev/stderr" }
-	' "$1"
+	kmsg_scan "$1"
+	(($? != 2))
 }
 
 # report_splat: prints the first splat of the guest's kernel log, if any.
@@ -326,7 +324,11 @@ end_of_run()
 			VMT_REASON="no verdict: the runner exited $VMT_RC, which is none of its codes"
 			VMT_RC=$VMT_EXIT_INFRA
 		elif ((VMT_RC != 0)); then
-			line=$(grep -E '^vmtest-guest: ' "$VMT_TMP/runner.log" 2>/dev/null | tail -n 1)
+			# The runner's own word on a splat that the final log
+			# no longer holds (the kernel's ring wrapped), else the
+			# guest's, else the runner's last line.
+			line=$(grep -E '^(vmtest-guest: |test_progs: kernel splat during the run: )' \
+				"$VMT_TMP/runner.log" 2>/dev/null | tail -n 1)
 			[[ -n $line ]] || line=$(tail -n 1 "$VMT_TMP/runner.log" 2>/dev/null)
 			VMT_REASON="runner exit $VMT_RC: $line"
 		else
@@ -397,9 +399,9 @@ splat_first_line()
 
 	for log in "$VMT_TMP/dmesg.log" "$VMT_TMP/console.log"; do
 		[[ -s $log ]] || continue
-		first=$(splat_lines "$log" 2>/dev/null | head -n 1)
+		first=$(kmsg_scan -l "$log" 2>/dev/null | head -n 1)
 		[[ -n $first ]] || continue
-		sed -n "${first}p" "$log" | tr -d '\r' | sed 's/^\[[^]]*\] //'
+		echo "${first#*: }"
 		return 0
 	done
 	return 1

@@ -171,8 +171,6 @@ run_suite()
 		>"$1/vmtest.log" 2>&1 </dev/null
 }
 
-SPLAT_RE='Kernel panic|kernel BUG at|BUG: |Oops|WARNING: CPU: [0-9]+ PID|general protection fault|UBSAN: |KASAN: |KFENCE: |refcount_t: |list_(add|del) corruption|RCU Stall|rcu_sched detected stall|soft lockup|hard LOCKUP|hung_task'
-
 # failed_subtests DIR: the failing subtests, comma-separated (a test without
 # subtests counts as itself), from the run's JSON, plus the guest's own
 # failures (umount).
@@ -184,16 +182,18 @@ failed_subtests()
 	} | grep -v '^$' | paste -sd, - | sed 's/,\([^ ]\)/, \1/g'
 }
 
-# first_splat DIR: the first kernel splat of the run, one line of at most 100
-# characters fit for a Markdown cell: the guest's logs end lines with CR LF,
-# and a CR left in the table becomes a line break for any reader.
+# first_splat DIR: the first undeclared kernel splat of the run, by vmtest's
+# rules (build/kmsg-scan, which vmtest.sh built), one line of at most 100
+# characters fit for a Markdown cell: no CR (a CR left in the table becomes
+# a line break for any reader), no bare '|'.
 first_splat()
 {
 	local f line
 
 	for f in "$1/dmesg.log" "$1/console.log"; do
 		[[ -s $f ]] || continue
-		line=$(grep -m1 -oE "($SPLAT_RE).*" "$f" | head -n1 | tr -d '\r' | cut -c1-100)
+		line=$("$REPO_DIR/build/kmsg-scan" -l "$f" 2>/dev/null | head -n1)
+		line=$(cut -c1-100 <<<"${line#*: }")
 		[[ -n $line ]] || continue
 		echo "${line//|/\\|}"
 		return 0

@@ -158,9 +158,10 @@ class Run:
             self.verdict, self.reason = 4, self.error
         elif "verdict" in d:
             self.verdict, self.reason = int(d["verdict"]), str(d.get("reason", ""))
-        else:  # a bare record (a native run): its counts are the verdict
-            self.verdict = 1 if self.units.get("failed") else 0
-            self.reason = ""
+        else:  # a bare record (a native run): its counts and splat are the verdict
+            splat = d.get("kernel_splat")
+            self.verdict = 1 if self.units.get("failed") or splat else 0
+            self.reason = f"kernel splat during the run: {splat}" if splat else ""
         # NOVERDICT: the kernel produced no results at all.
         self.noverdict = not self.tests and bool(self.error or vm.get("guest_json") is False
                                                  or self.verdict != 0)

@@ -71,8 +71,16 @@ def no_lsm(d):
     assert r["prog_types"]["result"] == "OK", r["prog_types"]
 
 
+def runner_splat(d):
+    """The runner in the guest saw the made-up splat (vmtest.splat=1) in
+    /dev/kmsg itself: its record names it, its tests all passed."""
+    record(d)
+    assert (d.get("kernel_splat") or "").startswith("WARNING: vmtest.splat: "), d.get("kernel_splat")
+    assert d["kernel_log"] == "/dev/kmsg", d["kernel_log"]
+
+
 CASES = {"no-results": no_results, "no-guest-json": no_guest_json, "no-kernel": no_kernel,
-         "record": record, "no-lsm": no_lsm}
+         "record": record, "no-lsm": no_lsm, "runner-splat": runner_splat}
 
 
 def run(path, verdict, reason_re, *cases):

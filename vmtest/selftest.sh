@@ -75,12 +75,17 @@ json_is()
 
 # ===== what starts no guest and fetches nothing (--no-boot) =====
 if [[ $part != --guests ]]; then
-# The splat scanner, on made-up kernel logs (no boot): a splat a test
-# declared is left to it; any other, inside or outside the window, is not.
+# The splat scanner (build/kmsg-scan: runner/kmsg.c, the runner's own rules,
+# through boot.sh's splat_lines), on made-up kernel logs (no boot): a splat
+# a test declared is left to it; any other, inside or outside the window,
+# is not. check_splats NAME WANT LINE...: the lines, each ending in CR LF
+# as the guest's serial lines do, flag exactly the line numbers WANT.
 check_splats()
 {
 	local name=$1 want=$2 got
+	shift 2
 
+	printf '%s\r\n' "$@" >"$work/kmsg.log"
 	got=$(source "$here/lib.sh" && source "$here/boot.sh" &&
 		splat_lines "$work/kmsg.log" 2>/dev/null | tr '\n' ' ')
 	if [[ $got == "$want" ]]; then
@@ -89,17 +94,59 @@ check_splats()
 		not_ok "splat scanner: $name: flagged lines [$got], expected [$want]"
 	fi
 }
-printf '%s\r\n' '[ 1.0] boot' \
+check_splats "declared splat tolerated, others flagged" "4 6 7 " '[ 1.0] boot' \
 	'[ 2.0] vmtest: expect-splat begin read_write\.c:[0-9]+.*__kernel_read' \
 	'[ 2.1] WARNING: fs/read_write.c:516 at __kernel_read+0x2a6/0x2f0, CPU#1: t/1' \
 	'[ 2.2] WARNING: mm/filemap.c:99 at filemap_read+0x1/0x2, CPU#1: t/1' \
 	'[ 2.3] vmtest: expect-splat end' \
 	'[ 3.0] WARNING: CPU: 0 PID: 1 at fs/read_write.c:518 __kernel_read+0x1/0x2' \
-	'[ 4.0] BUG: kernel NULL pointer dereference' >"$work/kmsg.log"
-check_splats "declared splat tolerated, others flagged" "4 6 7 "
-printf '%s\r\n' '[ 1.0] boot' '[ 2.0] all fine' >"$work/kmsg.log"
-check_splats "a clean log" ""
-
+	'[ 4.0] BUG: kernel NULL pointer dereference'
+check_splats "a clean log" "" '[ 1.0] boot' '[ 2.0] all fine'
+check_splats "a window whose ERE matches none of its splats tolerates none" "2 3 " \
+	'[ 1.0] vmtest: expect-splat begin no_such_function' \
+	'[ 1.1] WARNING: fs/read_write.c:516 at __kernel_read+0x2a6/0x2f0' \
+	'[ 1.2] Oops: general protection fault' '[ 1.3] vmtest: expect-splat end'
+check_splats "CR LF lines: the CR is no part of the line an ERE sees" "" \
+	'[ 1.0] vmtest: expect-splat begin __kernel_read\+0x2a6/0x2f0$' \
+	'[ 1.1] WARNING: fs/read_write.c:516 at __kernel_read+0x2a6/0x2f0' \
+	'[ 1.2] vmtest: expect-splat end'
+check_splats "the same splat after the window's end is flagged" "4 " \
+	'[ 1.0] vmtest: expect-splat begin __kernel_read' \
+	'[ 1.1] WARNING: fs/read_write.c:516 at __kernel_read+0x2a6/0x2f0' \
+	'[ 1.2] vmtest: expect-splat end' \
+	'[ 1.3] WARNING: fs/read_write.c:516 at __kernel_read+0x2a6/0x2f0'
+check_splats "an ERE that does not compile tolerates nothing" "2 " \
+	'[ 1.0] vmtest: expect-splat begin __kernel_read(' \
+	'[ 1.1] WARNING: fs/read_write.c:516 at __kernel_read+0x2a6/0x2f0' \
+	'[ 1.2] vmtest: expect-splat end'
+check_splats "every kind of splat is one" "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 " \
+	'Kernel panic - not syncing: x' 'kernel BUG at mm/x.c:1!' 'BUG: KASAN: x' \
+	'Oops: 0000 [#1]' 'general protection fault, probably x' 'UBSAN: shift-out-of-bounds' \
+	'KFENCE: use-after-free' 'refcount_t: underflow; use-after-free.' \
+	'list_add corruption. x' 'list_del corruption. x' 'RCU Stall x' \
+	'rcu: INFO: rcu_sched detected stalls on CPUs' 'watchdog: BUG: soft lockup - CPU#0' \
+	'NMI watchdog: Watchdog detected hard LOCKUP on cpu 1' \
+	'INFO: task x:1 blocked; "echo 0 > /proc/sys/kernel/hung_task_timeout_secs"' \
+	'WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2'
+# -l, as vmtest's reason and mutants.sh's table read it: the first splat
+# without its timestamp; and the exit code says whether there was one.
+printf '%s\r\n' '[ 1.0] boot' '[    2.500000] BUG: kernel NULL pointer dereference' >"$work/kmsg.log"
+got=$(make -s -C "$here/.." build/kmsg-scan && "$here/../build/kmsg-scan" -l "$work/kmsg.log")
+rc=$?
+check "kmsg-scan -l: the line number and the line without its timestamp, exit 1" \
+	test "$got:$rc" = "2: BUG: kernel NULL pointer dereference:1"
+"$here/../build/kmsg-scan" "$work/no-such.log" 2>/dev/null
+check "kmsg-scan: an unreadable log is exit 2, not a clean one" test $? = 2
+# A splat the runner saw in /dev/kmsg that the guest's final log lost (its
+# ring wrapped): vmtest's reason is the runner's line, not its last one.
+mkdir -p "$work/vmt"
+echo 1 >"$work/vmt/result"
+printf '%s\n' '#1 t:OK' 'test_progs: kernel splat during the run: BUG: x' '    BUG: x' \
+	'1 passed, 0 failed, 0 skipped' >"$work/vmt/runner.log"
+got=$(source "$here/lib.sh" && source "$here/boot.sh" && VMT_TMP=$work/vmt &&
+	end_of_run 0 10 300 && echo "$VMT_RC: $VMT_REASON")
+check "a splat only the runner saw: verdict 1 and the runner's line as the reason" \
+	test "$got" = "1: runner exit 1: test_progs: kernel splat during the run: BUG: x"
 
 # report.py on made-up results (no boot): cells, NOVERDICT, links, exit code.
 rep=$here/testdata/report
@@ -390,6 +437,11 @@ if [[ $(grep -c 'booting it once more' "$work/out") == 1 ]]; then
 else
 	not_ok "kernel panic before the runner: exactly one more boot"
 fi
+expect "an undeclared splat during a run: the runner itself fails the run" 1 \
+	'test_progs: kernel splat during the run: WARNING: vmtest\.splat' -- \
+	-A vmtest.splat=1 -J "$work/splat.json" -- -t read_basic
+json_is "an undeclared splat during a run: verdict 1, the runner's record names it" \
+	"$work/splat.json" 1 '^kernel splat in the guest: WARNING: vmtest\.splat' runner-splat
 expect "runner exit code passes through" 2 'no test' -- -J "$work/none.json" -- -t no_such_test
 json_is "no test selected: verdict 2 and the runner's message" "$work/none.json" \
 	2 'no test matches' no-results

@@ -337,6 +337,7 @@ done
 
 need_cmd "$QEMU" cpio mkfs.ext4 timeout
 [[ -n $json_out$ktap_out$junit_out ]] && need_cmd python3
+kmsg_scan_ready
 vmt_init_tmp
 trap 'results_on_exit $?; vmt_cleanup' EXIT
 start_ns=$(date +%s%N)

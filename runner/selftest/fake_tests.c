@@ -384,6 +384,28 @@ void test_z_lockdown_all(void)
 }
 
 /*
+ * The kernel log (runner/kmsg.c): appends $FAKE_KMSG_LINES to the file the
+ * runner watches in place of /dev/kmsg ($TEST_PROGS_KMSG), as a kernel
+ * would log them while the test runs.
+ */
+void test_z_kmsg(void)
+{
+	const char *path = getenv("TEST_PROGS_KMSG");
+	const char *lines = getenv("FAKE_KMSG_LINES");
+	FILE *f;
+
+	if (!path || !lines) {
+		test__skip("TEST_PROGS_KMSG or FAKE_KMSG_LINES is not set");
+		return;
+	}
+	f = fopen(path, "a");
+	if (!ASSERT_OK_PTR(f, "open the fake kernel log"))
+		return;
+	fputs(lines, f);
+	ASSERT_OK(fclose(f), "append to the fake kernel log");
+}
+
+/*
  * A setup the machine failed is ERROR, apart from FAIL and SKIP; a failure
  * in the same unit outweighs it.
  */

@@ -4,10 +4,11 @@
 record (read through vmtest/results.py, as every reader of a run does) and
 the JUnit report.py made from it.
 
-Usage: runner/selftest/records.py CHECK FILE
+Usage: runner/selftest/records.py CHECK FILE [ARG]
 
 CHECK is one of: parses, durations, shape, junit, rule, rules, unmatched,
-parallel, setup_error (each a function below, on the run.sh check of the same name).
+parallel, setup_error, splat (each a function below, on the run.sh check
+of the same name; splat takes the splat line expected, or '' for none).
 Exit 0 when the check holds, 1 (with what did not hold) when not, 2 on a
 usage error.
 """
@@ -108,6 +109,15 @@ def parallel(path):
     assert all(t["result"] == "OK" for t in r), [t["result"] for t in r]
 
 
+def splat(path, line):
+    """The record's kernel_splat is LINE (null when LINE is empty), and
+    vmtest/results.py takes the run's verdict and reason from it."""
+    d, run = record(path), Run(path)
+    assert d["kernel_splat"] == (line or None), d["kernel_splat"]
+    assert run.verdict == (1 if line else 0), run.verdict
+    assert run.reason == (f"kernel splat during the run: {line}" if line else ""), run.reason
+
+
 def setup_error(path):
     """A setup error: result ERROR with its reason, failed, in units.error."""
     d = record(path)
@@ -130,15 +140,15 @@ def setup_error(path):
 
 
 CHECKS = {f.__name__: f for f in (parses, durations, shape, junit, rule, rules, unmatched,
-                                  parallel, setup_error)}
+                                  parallel, setup_error, splat)}
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in CHECKS:
-        print(f"usage: {sys.argv[0]} {{{','.join(CHECKS)}}} FILE", file=sys.stderr)
+    if len(sys.argv) < 3 or sys.argv[1] not in CHECKS:
+        print(f"usage: {sys.argv[0]} {{{','.join(CHECKS)}}} FILE [ARG]", file=sys.stderr)
         return 2
     try:
-        CHECKS[sys.argv[1]](sys.argv[2])
+        CHECKS[sys.argv[1]](*sys.argv[2:])
     except (AssertionError, KeyError, IndexError, TypeError, OSError, ET.ParseError) as e:
         print(f"     | {sys.argv[1]}: {type(e).__name__}: {str(e)[:300]}")
         return 1

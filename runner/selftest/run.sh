@@ -22,6 +22,10 @@ BIN=$BUILD/fake_test_progs
 CC=${CC:-cc}
 WORK=$(mktemp -d /tmp/runner-selftest.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+# The runner reads this in place of /dev/kmsg (runner/kmsg.c): a splat
+# of the host's kernel is no result of these checks.
+export TEST_PROGS_KMSG=$WORK/kmsg.log
+: >"$TEST_PROGS_KMSG"
 
 # The fake runner's records, read through vmtest/results.py.
 RECORDS=$HERE/records.py
@@ -44,10 +48,10 @@ out_is() { [ "$(cat "$WORK/out")" = "$1" ]; }
 
 # --- build -------------------------------------------------------------
 "$RUNNER/gen-tests.sh" "$HERE/fake_tests.c" >"$BUILD/tests.h"
-check "gen-tests.sh lists the 28 fake tests, sorted" \
+check "gen-tests.sh lists the 29 fake tests, sorted" \
 	test "$(cat "$BUILD/tests.h")" = "$(grep -oE '^void test_[a-z_]+\(void\)$' \
 		"$HERE/fake_tests.c" | sed -E 's/void test_(.*)\(void\)/DEFINE_TEST(\1)/' |
-		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 28
+		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 29
 printf 'void test_b(void)\n{\nvoid test_a(void) {\nvoid test_proto(void);\nstatic void test_static(void)\nvoid test__helper(void)\n' >"$WORK/gen.c"
 check "gen-tests.sh skips prototypes, static and helper functions" \
 	test "$("$RUNNER/gen-tests.sh" "$WORK/gen.c" | tr '\n' ' ')" = "DEFINE_TEST(a) DEFINE_TEST(b) "
@@ -62,7 +66,7 @@ ok "build fake_test_progs with -Wall -Wextra -Werror"
 
 # --- listing and filters -------------------------------------------------
 run -l
-check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 28 ]'
+check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 29 ]'
 run -l -t skip
 check "-t substring" out_is $'all_skipped\nskip\nsome_skipped'
 run -l -t skip -b all
@@ -181,13 +185,13 @@ check "log hidden when the test passes" lacks "shown only with -v"
 
 run -a 'z_setup_error/probe,z_setup_error/fine' -J "$WORK/err.json"
 check "a setup error is ERROR with its reason, counted as failed, exit 3" eval \
-	'rc_is 3 && has "#28/1 z_setup_error/probe:ERROR (scratch pages stay resident after 5 tries)" &&
-	 has "#28 z_setup_error:ERROR" && has "1 ERROR (counted as failed)" && last_line_is "1 passed, 1 failed, 0 skipped"'
+	'rc_is 3 && has "#29/1 z_setup_error/probe:ERROR (scratch pages stay resident after 5 tries)" &&
+	 has "#29 z_setup_error:ERROR" && has "1 ERROR (counted as failed)" && last_line_is "1 passed, 1 failed, 0 skipped"'
 check "JSON: a setup error is result ERROR, failed, counted in units.error" \
 	"$RECORDS" setup_error "$WORK/err.json"
 run -t z_setup_error
 check "a failure outweighs a setup error: its unit FAIL, exit 1" eval \
-	'rc_is 1 && has "#28/3 z_setup_error/fails_too:FAIL" && has "#28 z_setup_error:FAIL" &&
+	'rc_is 1 && has "#29/3 z_setup_error/fails_too:FAIL" && has "#29 z_setup_error:FAIL" &&
 	 last_line_is "1 passed, 2 failed, 0 skipped"'
 run -t pass -v
 check "log shown with -v" has "pass: this line is shown only with -v"
@@ -472,7 +476,7 @@ echo 'none integrity [confidentiality]' >"$WORK/lockdown"
 TEST_PROGS_LOCKDOWN=$WORK/lockdown run -t z_lockdown
 check "lockdown=confidentiality skips the subtests the traits name, naming lockdown" eval \
 	'rc_is 0 && has "z_lockdown/probe_read:SKIP (kernel lockdown=confidentiality ($WORK/lockdown) refuses" &&
-	 has "z_lockdown/plain:OK" && has "#27 z_lockdown_all:SKIP (kernel lockdown=confidentiality"'
+	 has "z_lockdown/plain:OK" && has "#28 z_lockdown_all:SKIP (kernel lockdown=confidentiality"'
 echo 'none [integrity] confidentiality' >"$WORK/lockdown"
 TEST_PROGS_LOCKDOWN=$WORK/lockdown run -t z_lockdown
 check "lockdown=integrity skips nothing" eval \
@@ -480,7 +484,6 @@ check "lockdown=integrity skips nothing" eval \
 TEST_PROGS_LOCKDOWN=$WORK/no-such-file run -t z_lockdown -v
 check "an unreadable lockdown file: the test runs, and its log says so" eval \
 	'rc_is 0 && has "z_lockdown/probe_read:OK" && has "cannot read the kernel'"'"'s lockdown mode ($WORK/no-such-file); running"'
-
 
 # Every BPF program of the suite that calls a helper lockdown=confidentiality
 # refuses is one its test's .lockdown_refused names.
@@ -499,6 +502,44 @@ while read -r file prog; do
 done < <(refused_progs "$(dirname "$RUNNER")"/progs/*.c)
 check "every program needing bpf_probe_read*() is in its test's .lockdown_refused${undeclared:+ (not:$undeclared)}" \
 	test -z "$undeclared" -a "$(refused_progs "$(dirname "$RUNNER")"/progs/*.c | wc -l)" -ge 1
+
+# --- the kernel log: an undeclared splat during the run fails it -----------
+# TEST_PROGS_KMSG (set for every run above: a host splat must not fail the
+# self-test) stands for /dev/kmsg; z_kmsg appends FAKE_KMSG_LINES to it.
+# kmsg_run LINES [OPTION]...: LINES (one a line) logged during a run, as
+# /dev/kmsg gives them: a record each, a backslash written \x5c, <NL> as
+# the \x0a of a record that holds two lines.
+kmsg_run() {
+	FAKE_KMSG_LINES=$(printf '%s\n' "$1" |
+		sed 's/\\/\\x5c/g; s/<NL>/\\x0a/g; s/^/4,1,100,-;/') \
+		run -t pass,z_kmsg -J "$WORK/kmsg.json" "${@:2}"
+}
+printf '4,0,0,-;WARNING: CPU: 0 PID: 1 at before.c:1 logged before the run\n' >>"$TEST_PROGS_KMSG"
+kmsg_run $'all quiet\n'
+check "a quiet kernel log: exit 0, the header names the log, kernel_splat null" eval \
+	'rc_is 0 && has "kernel log: $TEST_PROGS_KMSG;" && lacks "splat" && "$RECORDS" splat "$WORK/kmsg.json" ""'
+kmsg_run $'line one\nline two\nWARNING: mm/filemap.c:99 at filemap_read+0x1/0x2, CPU#1: t/1<NL>Call Trace:'
+check "an undeclared splat: exit 1, named with its context, tests still OK" eval \
+	'rc_is 1 && has "#14 pass:OK" && has "test_progs: kernel splat during the run: WARNING: mm/filemap.c:99 at filemap_read" && has "    line two" && has "    Call Trace:" && last_line_is "2 passed, 0 failed, 0 skipped"'
+check "an undeclared splat: kernel_splat in the JSON, and vmtest/results.py's verdict 1" \
+	"$RECORDS" splat "$WORK/kmsg.json" "WARNING: mm/filemap.c:99 at filemap_read+0x1/0x2, CPU#1: t/1"
+kmsg_run $'vmtest: expect-splat begin filemap\\.c:[0-9]+\nWARNING: mm/filemap.c:99 at filemap_read\nvmtest: expect-splat end\n'
+check "a splat inside its window, matching its ERE, is left to the test: exit 0" eval \
+	'rc_is 0 && lacks "kernel splat"'
+kmsg_run $'vmtest: expect-splat begin read_write\\.c\nBUG: kernel NULL pointer dereference\nvmtest: expect-splat end\n'
+check "a splat inside a window whose ERE it does not match fails the run" eval \
+	'rc_is 1 && has "kernel splat during the run: BUG: kernel NULL pointer dereference"'
+kmsg_run $'vmtest: expect-splat begin filemap\nvmtest: expect-splat end\nWARNING: mm/filemap.c:99 at filemap_read\n'
+check "a splat after its window closed fails the run" eval \
+	'rc_is 1 && has "kernel splat during the run: WARNING: mm/filemap.c:99"'
+kmsg_run $'WARNING: a.c:1 at f\n' --no-kmsg
+check "--no-kmsg: the log is not read, the header says so" eval \
+	'rc_is 0 && has "kernel log: not read (--no-kmsg)" && "$RECORDS" splat "$WORK/kmsg.json" ""'
+TEST_PROGS_KMSG=$WORK/no-such-log kmsg_run ''
+check "an unreadable kernel log is named in the header, and the run goes on" eval \
+	'rc_is 0 && has "kernel log: not read ($WORK/no-such-log: No such file or directory), splats not checked"'
+(unset TEST_PROGS_KMSG && run -t pass && cp "$WORK/out" "$WORK/out.kmsg")
+check "by default the runner reads /dev/kmsg" grep -q "kernel log: /dev/kmsg;" "$WORK/out.kmsg"
 
 check "no temporary files left behind" eval '! ls /tmp/test_progs.* >/dev/null 2>&1'
 
