@@ -141,7 +141,7 @@ guest_stress()
 	local root=$1 lib
 
 	host_runs_arch ||
-		die "--stress: stress-ng runs only in a guest of the host's architecture for now (a $VMT_ARCH guest needs Debian's $VMT_DEBARCH stress-ng and its libraries): stress an x86_64 kernel"
+		die "--stress: stress-ng runs only in a guest of the host's architecture for now (an $VMT_ARCH guest needs Debian's $VMT_DEBARCH stress-ng and its libraries): stress an x86_64 kernel"
 	need_cmd stress-ng ldd
 	mkdir -p "$root/usr/bin" && cp "$(command -v stress-ng)" "$root/usr/bin/stress-ng" ||
 		die "cannot put stress-ng in the initramfs"
