@@ -128,7 +128,7 @@ vmtest_run()
 	shift
 
 	mkdir -p "$work/$name" || die "cannot write $work/$name"
-	env "$@" "$VMTEST_DIR/vmtest.sh" -T "$(guest_limit)" "${opts[@]}" -o "$work/$name" \
+	env -u VMTEST_STRESS "$@" "$VMTEST_DIR/vmtest.sh" -T "$(guest_limit)" "${opts[@]}" -o "$work/$name" \
 		-J "$work/$name/results.json" -- "${rargs[@]}"
 }
 
@@ -167,6 +167,9 @@ stress_main()
 	vmtest_run stress VMTEST_STRESS=1
 	rc=$?
 	stress_host_stop
+	# 3: a setup error, stress-ng's own among them (it did not run
+	# throughout): the run was no stressed run.
+	((rc == 3)) && die -c 3 "the stressed run ended in a setup error (above): nothing to compare"
 	if [[ -z $quiet ]] && ((rc != VMT_EXIT_USAGE && rc != VMT_EXIT_INFRA)); then
 		info "the quiet run"
 		vmtest_run quiet
