@@ -7,6 +7,7 @@
 #  - the host's stress-ng ends with the shell that started it, however that
 #    shell ends (exit, an error, SIGINT, SIGTERM, SIGHUP), and by its own
 #    time limit when the shell is killed with SIGKILL;
+#  - --stress refuses what it cannot do (-J, a missing quiet run);
 #  - the comparison fails on a differing result and names the row;
 #  - the native stress refuses a kernel without the kfunc (no verdict), or
 #    runs where there is one;
@@ -45,7 +46,7 @@ gone()
 # stress-ng and workers must be gone after.
 host_stress_ends()
 {
-	local how=$1 limit=${2:-60} shell pids i
+	local how=$1 limit=${2:-60} shell pids i sleeps
 
 	set -m # a background shell takes SIGINT only with job control on
 	# The shell writes the pids of stress-ng and of its workers once these
@@ -68,8 +69,11 @@ host_stress_ends()
 	done
 	mapfile -t pids <"$work/pids"
 	rm -f "$work/pids"
+	# Its sleep, which SIGKILL leaves behind, is no stress-ng: ended here.
+	mapfile -t sleeps < <(pgrep -x -P "$shell" sleep)
 	[[ $how == exit || $how == die ]] || kill -"$how" "$shell"
 	wait "$shell" 2>/dev/null
+	((${#sleeps[@]})) && kill "${sleeps[@]}" 2>/dev/null
 	((${#pids[@]} > 1)) || { echo "  no stress-ng workers seen"; return 1; }
 	gone "${pids[@]}" || { echo "  left behind: ${pids[*]}"; kill "${pids[@]}" 2>/dev/null; return 1; }
 }
@@ -79,6 +83,14 @@ for how in exit die INT TERM HUP; do
 done
 # SIGKILL leaves no trap: stress-ng's own time limit (here 3 s) ends it.
 check "host stress-ng ends by its time limit when its shell is killed (KILL)" host_stress_ends KILL 3
+
+# Refused before anything runs: a results file of one run, a missing quiet run.
+vmtest/vmtest.sh --stress -k 7.3.4 -J "$work/x.json" 2>/dev/null
+rc=$?
+check "--stress refuses -J (exit $rc)" test "$rc" = 2 -a ! -e "$work/x.json"
+vmtest/vmtest.sh -k 7.3.4 --stress="$work/none" 2>/dev/null
+rc=$?
+check "--stress=QUIET refuses a missing QUIET (exit $rc)" test "$rc" = 2
 
 # The comparison must be able to fail: QUIET against itself with one
 # subtest's result changed.
