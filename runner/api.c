@@ -19,7 +19,8 @@
 struct unit_state {
 	bool failed;
 	bool skipped;
-	char skip_reason[REC_MSG_LEN];
+	bool setup_error; /* the environment failed a probe it should pass */
+	char skip_reason[REC_MSG_LEN]; /* or the setup error's */
 	char rule[REC_RULE_LEN]; /* of its first failure under a case */
 	char rules[REC_RULES_LEN]; /* of its cases, each once */
 };
@@ -67,10 +68,21 @@ static void send_record(int type, int result, const char *name,
 
 static int unit_result(const struct unit_state *u)
 {
-	/* A failure outweighs a skip that came before or after it. */
+	/*
+	 * A failure outweighs a setup error, which outweighs a skip, whatever
+	 * came first: a kernel that failed a check has given a verdict.
+	 */
 	if (u->failed)
 		return RES_FAIL;
+	if (u->setup_error)
+		return RES_ERROR;
 	return u->skipped ? RES_SKIP : RES_OK;
+}
+
+/* What a SKIP or an ERROR says; other results say nothing here. */
+static const char *unit_reason(const struct unit_state *u, int res)
+{
+	return res == RES_SKIP || res == RES_ERROR ? u->skip_reason : "";
 }
 
 static void end_subtest(void)
@@ -81,8 +93,8 @@ static void end_subtest(void)
 		return;
 	fflush(stdout);
 	res = unit_result(&sub);
-	send_record(REC_SUBTEST_END, res, sub_name,
-		    res == RES_SKIP ? sub.skip_reason : "", &sub);
+	send_record(REC_SUBTEST_END, res, sub_name, unit_reason(&sub, res),
+		    &sub);
 	sub_active = false;
 	cur_case.active = false;
 }
@@ -161,6 +173,18 @@ void test__skip(const char *fmt, ...)
 	vsnprintf(u->skip_reason, sizeof(u->skip_reason), fmt, ap);
 	va_end(ap);
 	u->skipped = true;
+}
+
+void test__setup_error(const char *fmt, ...)
+{
+	struct unit_state *u = sub_active ? &sub : &body;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(u->skip_reason, sizeof(u->skip_reason), fmt, ap);
+	va_end(ap);
+	u->setup_error = true;
+	printf("setup error: %s\n", u->skip_reason);
 }
 
 void test__fail(void)
@@ -308,6 +332,6 @@ void child_run_test(const struct test_def *test, int fd)
 	end_subtest();
 	fflush(NULL);
 	res = unit_result(&body);
-	send_record(REC_TEST_END, res, test->name,
-		    res == RES_SKIP ? body.skip_reason : "", &body);
+	send_record(REC_TEST_END, res, test->name, unit_reason(&body, res),
+		    &body);
 }

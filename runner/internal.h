@@ -116,6 +116,7 @@ enum result {
 	RES_XFAIL,
 	RES_XPASS,
 	RES_TIMEOUT,
+	RES_ERROR, /* a setup error: the environment, not the kernel */
 	RES_RUNNING, /* started, never ended: the child hung or died */
 };
 
@@ -140,7 +141,7 @@ enum record_type {
 struct record {
 	int type;
 	int subtest_num;
-	int result; /* RES_OK, RES_FAIL or RES_SKIP */
+	int result; /* RES_OK, RES_FAIL, RES_SKIP or RES_ERROR */
 	char name[REC_NAME_LEN];
 	char message[REC_MSG_LEN];
 	char rule[REC_RULE_LEN]; /* the rule of the unit's first failure */
@@ -181,12 +182,12 @@ struct test_result {
 	int subtests_met; /* by the child, filtered out or not */
 	char *log; /* the child's captured stdout and stderr */
 	size_t log_len;
-	bool has_failure; /* a unit is FAIL, TIMEOUT, XPASS or XFAIL */
+	bool has_failure; /* a unit is FAIL, TIMEOUT, XPASS, XFAIL or ERROR */
 	bool show_log;
 };
 
 struct totals {
-	int ok, fail, skip, xfail, xpass, timeout;
+	int ok, fail, skip, xfail, xpass, timeout, error;
 	long long wall_ms; /* the run over the selection, first fork to last end */
 };
 

@@ -63,14 +63,15 @@ static void usage(FILE *f)
 		"  -h, --help                   show this help\n"
 		"\n"
 		"The last line of output is \"N passed, N failed, N skipped\", counting each\n"
-		"subtest (or test without subtests) once: XFAIL counts as passed, XPASS and\n"
-		"TIMEOUT as failed.\n"
+		"subtest (or test without subtests) once: XFAIL counts as passed, XPASS,\n"
+		"TIMEOUT and ERROR (a setup the machine failed, not the kernel) as failed.\n"
 		"\n"
 		"Exit status:\n"
 		"  0  every selected test passed (SKIP and XFAIL allowed)\n"
 		"  1  a test or subtest failed, timed out or XPASSed\n"
 		"  2  no test selected, or a usage error\n"
-		"  3  setup error: not root, BPF unavailable, unreadable or malformed file\n"
+		"  3  setup error: not root, BPF unavailable, unreadable or malformed file,\n"
+		"     or a test's setup ERROR with no failure\n"
 		"\n"
 		"Examples:\n"
 		"  test_progs                          run everything\n"
@@ -365,9 +366,10 @@ static int run_all(const int *selected, int nr_selected)
 		result_free(&results[i]);
 	free(results);
 	free(plan);
-	return run_tot.fail || run_tot.timeout || run_tot.xpass ?
-		       EXIT_FAILED :
-		       EXIT_ALL_PASSED;
+	/* A kernel's failure is a verdict; a setup error alone is none. */
+	if (run_tot.fail || run_tot.timeout || run_tot.xpass)
+		return EXIT_FAILED;
+	return run_tot.error ? EXIT_SETUP : EXIT_ALL_PASSED;
 }
 
 int main(int argc, char **argv)

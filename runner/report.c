@@ -104,8 +104,11 @@ void report_end(const struct totals *tot)
 	if (tot->xfail || tot->xpass || tot->timeout)
 		printf("%d XFAIL (counted as passed), %d XPASS and %d TIMEOUT (counted as failed)\n",
 		       tot->xfail, tot->xpass, tot->timeout);
+	if (tot->error)
+		printf("%d ERROR (counted as failed): the machine failed a setup the test needs, not the kernel a check\n",
+		       tot->error);
 	printf("%d passed, %d failed, %d skipped\n", tot->ok + tot->xfail,
-	       tot->fail + tot->xpass + tot->timeout, tot->skip);
+	       tot->fail + tot->xpass + tot->timeout + tot->error, tot->skip);
 	fflush(stdout);
 }
 
@@ -184,11 +187,12 @@ static void json_words(FILE *f, const char *words)
 	fputc(']', f);
 }
 
-/* A failing unit, as upstream's test_progs counts it: FAIL, XPASS, TIMEOUT. */
+/* A failing unit, as upstream's test_progs counts it: FAIL, XPASS, TIMEOUT;
+ * and a setup error, which upstream calls a failure too. */
 static bool unit_failed(enum result r)
 {
 	return r == RES_FAIL || r == RES_XPASS || r == RES_TIMEOUT ||
-	       r == RES_RUNNING;
+	       r == RES_ERROR || r == RES_RUNNING;
 }
 
 /*
@@ -329,9 +333,10 @@ int report_json(const char *path, const struct test_result *results,
 	fprintf(f, ",\n  \"build\": ");
 	json_str(f, build_info());
 	fprintf(f,
-		",\n  \"units\": {\"passed\": %d, \"failed\": %d, \"skipped\": %d, \"xfail\": %d, \"xpass\": %d, \"timeout\": %d},\n",
-		tot->ok + tot->xfail, tot->fail + tot->xpass + tot->timeout,
-		tot->skip, tot->xfail, tot->xpass, tot->timeout);
+		",\n  \"units\": {\"passed\": %d, \"failed\": %d, \"skipped\": %d, \"xfail\": %d, \"xpass\": %d, \"timeout\": %d, \"error\": %d},\n",
+		tot->ok + tot->xfail,
+		tot->fail + tot->xpass + tot->timeout + tot->error, tot->skip,
+		tot->xfail, tot->xpass, tot->timeout, tot->error);
 	unmatched = deviations_unmatched(&nr_unmatched);
 	fprintf(f, "  \"jobs\": %d, \"wall_ms\": %lld,\n", opts.jobs,
 		tot->wall_ms);

@@ -39,10 +39,10 @@ static void note_running(pid_t pgid, bool running)
 const char *result_name(enum result res)
 {
 	static const char *const names[] = {
-		[RES_OK] = "OK",	   [RES_FAIL] = "FAIL",
-		[RES_SKIP] = "SKIP",	   [RES_XFAIL] = "XFAIL",
-		[RES_XPASS] = "XPASS",	   [RES_TIMEOUT] = "TIMEOUT",
-		[RES_RUNNING] = "RUNNING",
+		[RES_OK] = "OK",       [RES_FAIL] = "FAIL",
+		[RES_SKIP] = "SKIP",   [RES_XFAIL] = "XFAIL",
+		[RES_XPASS] = "XPASS", [RES_TIMEOUT] = "TIMEOUT",
+		[RES_ERROR] = "ERROR", [RES_RUNNING] = "RUNNING",
 	};
 
 	return names[res];
@@ -345,10 +345,10 @@ static bool body_counts(const struct test_result *res)
 static void count(enum result result, struct totals *tot)
 {
 	int *const n[] = {
-		[RES_OK] = &tot->ok,	    [RES_FAIL] = &tot->fail,
-		[RES_SKIP] = &tot->skip,    [RES_XFAIL] = &tot->xfail,
-		[RES_XPASS] = &tot->xpass,  [RES_TIMEOUT] = &tot->timeout,
-		[RES_RUNNING] = &tot->fail,
+		[RES_OK] = &tot->ok,	   [RES_FAIL] = &tot->fail,
+		[RES_SKIP] = &tot->skip,   [RES_XFAIL] = &tot->xfail,
+		[RES_XPASS] = &tot->xpass, [RES_TIMEOUT] = &tot->timeout,
+		[RES_ERROR] = &tot->error, [RES_RUNNING] = &tot->fail,
 	};
 
 	if (result > RES_RUNNING)
@@ -374,7 +374,8 @@ static void derive_test_result(struct test_result *res)
 
 	result_add_totals(res, &tot);
 	nr_units = res->nr_subtests + body_counts(res);
-	res->has_failure = tot.fail || tot.timeout || tot.xpass || tot.xfail;
+	res->has_failure = tot.fail || tot.timeout || tot.xpass || tot.xfail ||
+			   tot.error;
 	res->show_log = res->has_failure || opts.verbosity >= 1;
 	if (res->nr_subtests == 0 || res->body_result == RES_TIMEOUT) {
 		res->result = res->body_result;
@@ -387,6 +388,11 @@ static void derive_test_result(struct test_result *res)
 		res->result = RES_FAIL;
 		res->message = xstrdup(
 			res->body_result == RES_FAIL ? res->body_message : "");
+	} else if (tot.error) {
+		res->result = RES_ERROR;
+		res->message = xstrdup(res->body_result == RES_ERROR ?
+					       res->body_message :
+					       "a subtest could not set up");
 	} else if (tot.skip == nr_units) {
 		res->result = RES_SKIP;
 		res->message = xstrdup(res->body_result == RES_SKIP ?

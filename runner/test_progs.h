@@ -24,6 +24,16 @@ bool test__start_subtest(const char *name);
 
 /* Mark the current subtest (or the test if none) skipped, with a reason. */
 void test__skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Mark the current subtest (or the test) a setup error: the machine failed
+ * a probe that its setup is supposed to pass (an ext4 scratch that would
+ * not evict after bounded retries). It counts as failed, apart from a
+ * kernel failure (ERROR in every format; exit 3 when nothing else failed),
+ * never as a SKIP: a SKIP is for what the kernel or machine cannot do by
+ * design. The caller returns after it.
+ */
+void test__setup_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 
 /* Mark the current subtest (or the test if none) failed. */
 void test__fail(void);

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check's step for the results formats: a real run on 6.19.14 with a
-# known-deviations file that gives FAIL, XPASS, XFAIL and (with the
-# runner's TEST_PROGS_HANG) TIMEOUT results, a run without a verdict, and a
-# two-kernel matrix; each one's JSON, KTAP and JUnit read by
+# make check's step for the results formats: a made-up record with setup
+# errors (ERROR), a real run on 6.19.14 with a known-deviations file that
+# gives FAIL, XPASS, XFAIL and (with the runner's TEST_PROGS_HANG) TIMEOUT
+# results, a run without a verdict, and a two-kernel matrix; each one's JSON, KTAP and JUnit read by
 # scripts/check_formats.py with the readers CI systems use (an upstream
 # test_progs -J reader, the kernel's kunit.py, junitparser, the published
 # JUnit schemas' rules).
@@ -27,6 +27,13 @@ checks()
 	rc=${PIPESTATUS[0]}
 	((rc <= 1)) || vmtest/results.py tally -o "$tally" --add 0 1
 }
+
+# Setup errors (ERROR) beside a kernel FAIL, in a made-up record (no boot):
+# kept apart from the kernel's failures in KTAP and JUnit.
+errors=vmtest/testdata/error
+vmtest/report.py --ktap "$work/err.ktap" --junit "$work/err.xml" "$errors"
+checks "setup errors in $errors" --expect evict/ext4_scratch=ERROR --expect probe=ERROR \
+	--expect read/b=FAIL "$errors/results.json" "$work/err.ktap" "$work/err.xml"
 
 fixture=vmtest/testdata/formats.ini
 vmtest/vmtest.sh -k 6.19.14 -X "$fixture" -A vmtest.runner_env=TEST_PROGS_HANG=read_basic/sleepable \

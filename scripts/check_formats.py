@@ -37,7 +37,9 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vmtest"))
 from results import Checks, Run  # noqa: E402
 
-FAILING = {"FAIL", "XPASS", "TIMEOUT"}
+# "failed": true; of them, ERROR is a setup error, not the kernel's result.
+KERNEL_FAILING = {"FAIL", "XPASS", "TIMEOUT"}
+FAILING = KERNEL_FAILING | {"ERROR"}
 checks = Checks()
 check = checks.check
 
@@ -93,7 +95,8 @@ def check_json(d, expect):
           got == want, f"{got} != {want}")
     bools = all(isinstance(x["failed"], bool) and x["failed"] == (x["result"] in FAILING)
                 for t in tests for x in [t] + t["subtests"])
-    check("JSON: every test and subtest has 'failed', true exactly for FAIL, XPASS, TIMEOUT", bools)
+    check("JSON: every test and subtest has 'failed', true exactly for FAIL, XPASS, TIMEOUT, ERROR",
+          bools)
     empty = [n for n, msg in failed if not msg.strip() and "/" in n]
     check("JSON: every failing subtest's 'message' is its log", not empty, f"empty: {empty}")
     u = d.get("units") or {}
@@ -145,8 +148,10 @@ def check_ktap(d, ktap, kunit):
     check("KTAP: after the last result only diagnostics",
           all(line.startswith("#") for line in lines[last + 1:]), f"{lines[last + 1:]}")
     # Each subtest with a directive's result has its line, as kselftest
-    # writes it: ok for XFAIL, XPASS and SKIP, not ok for TIMEOUT.
-    forms = {"XFAIL": "ok", "XPASS": "ok", "SKIP": "ok", "TIMEOUT": "not ok"}
+    # writes it: ok for XFAIL, XPASS and SKIP, not ok for TIMEOUT; a setup
+    # error is "not ok" with ktap.rst's ERROR directive, its data saying so.
+    forms = {"XFAIL": "ok", "XPASS": "ok", "SKIP": "ok", "TIMEOUT": "not ok",
+             "ERROR": "not ok"}
     for res, ok in forms.items():
         subs = [s for t in d["results"] for s in t["subtests"] if s["result"] == res]
         missing = [s["name"] for s in subs if not any(
@@ -154,6 +159,12 @@ def check_ktap(d, ktap, kunit):
         if subs:
             check(f"KTAP: {len(subs)} {res} subtests written as kselftest writes them",
                   not missing, f"missing: {missing}")
+    said = [s["name"] for t in d["results"] for s in t["subtests"] if s["result"] == "ERROR" and
+            not any(re.match(rf"^  not ok \d+ {re.escape(s['name'])} # ERROR setup error", line)
+                    for line in lines)]
+    if any(s["result"] == "ERROR" for t in d["results"] for s in t["subtests"]):
+        check("KTAP: a setup error's data says it is one (not a kernel failure)", not said,
+              f"{said[:5]}")
     # A subtest that failed, XFAILed or XPASSed says its rule right before
     # its result line.
     named = [s for t in d["results"] for s in t["subtests"]
@@ -180,8 +191,8 @@ def check_ktap(d, ktap, kunit):
         check(f"kunit.py parse: {ran} tests, as many as the run's cases", ran == len(cases),
               f"{len(cases)} cases")
         kfailed = int(re.search(r"failed: (\d+)", m.group(2)).group(1)) if m and "failed" in m.group(2) else 0
-        want_failed = sum(c["result"] in ("FAIL", "TIMEOUT", "RUNNING") for c in cases)
-        check(f"kunit.py parse: {kfailed} failed, the run's FAIL and TIMEOUT cases",
+        want_failed = sum(c["result"] in ("FAIL", "TIMEOUT", "RUNNING", "ERROR") for c in cases)
+        check(f"kunit.py parse: {kfailed} failed, the run's FAIL, TIMEOUT and ERROR cases",
               kfailed == want_failed, f"{want_failed} expected")
         root = ET.parse(x).getroot()
         suites = {s.get("name"): s for s in root.iter("testsuite") if s.get("name") != "main"}
@@ -195,7 +206,7 @@ def check_ktap(d, ktap, kunit):
             if t["name"] not in suites:
                 continue
             for c, s in zip(suites[t["name"]].findall("testcase"), t["subtests"]):
-                if s["result"] not in ("FAIL", "TIMEOUT"):
+                if s["result"] not in ("FAIL", "TIMEOUT", "ERROR"):
                     continue
                 out = c.findtext("system-out") or ""
                 first = next((line for line in s["message"].splitlines() if line.strip()), "")
@@ -251,6 +262,15 @@ def check_junit(d, path, label):
             if rule and rule not in f.get("message", ""):
                 unnamed.append(f"{case.get('classname')}/{case.get('name')}")
     check("JUnit: every failure's message names its rule", not unnamed, f"{unnamed[:5]}")
+    errors = {(t["name"], x["name"]) for t, _, x in units(d) if x["result"] == "ERROR"}
+    apart = [f"{c.get('classname')}/{c.get('name')}" for c in root.iter("testcase")
+             if (c.get("classname", "").rpartition(".")[2], c.get("name")) in errors and
+             (c.find("failure") is not None or c.find("error") is None or
+              c.find("error").get("type") != "ERROR" or
+              not c.find("error").get("message", "").startswith("setup error"))]
+    if errors:
+        check(f"JUnit: {len(errors)} setup errors are <error type=\"ERROR\"> saying so, "
+              "never a <failure>", not apart, f"{apart[:5]}")
     try:
         from junitparser import JUnitXml
     except ImportError:
@@ -258,8 +278,9 @@ def check_junit(d, path, label):
         return
     xml = JUnitXml.fromfile(path)
     unit_list = [x for _, _, x in units(d)]
-    want = (len(unit_list), sum(x["result"] in FAILING for x in unit_list),
-            sum(x["result"] == "SKIP" for x in unit_list), 0 if d["results"] else 1)
+    want = (len(unit_list), sum(x["result"] in KERNEL_FAILING for x in unit_list),
+            sum(x["result"] == "SKIP" for x in unit_list),
+            sum(x["result"] == "ERROR" for x in unit_list))
     got = (xml.tests, xml.failures, xml.skipped, xml.errors)
     if not d["results"]:
         want = (1, 0, 0, 1)

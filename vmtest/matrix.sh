@@ -18,7 +18,7 @@ usage()
 {
 	cat <<USAGE
 Usage: vmtest/matrix.sh [-j N] [-o DIR] [-t FILTER] [-c CPUS] [-T SECS] [-X FILE]
-                        [KERNEL...]
+                        [-R] [KERNEL...]
 
 Runs the suite (vmtest.sh -J) on each KERNEL, up to N guests at a time, and
 writes a conformance matrix: rows are tests and subtests, columns kernels.
@@ -32,6 +32,7 @@ writes a conformance matrix: rows are tests and subtests, columns kernels.
   -c CPUS    CPUs per guest (vmtest -c; default 2)
   -T SECS    per-kernel time limit (vmtest -T; default 300)
   -X FILE    known-deviations file (vmtest -X)
+  -R         do not run a kernel again (see below)
   -L         print the kernels (the KERNEL arguments, or the default list) as
              a JSON array, for CI, then exit
   -h         this help
@@ -48,12 +49,20 @@ Kernels are fetched first, one at a time, then run in parallel; a kernel
 that hangs or panics is stopped by its own time limit and shows as
 NOVERDICT, the others go on.
 
+A kernel whose run may have failed for the machine rather than the kernel
+(no verdict, or a TIMEOUT, ERROR or RUNNING result) is run once more, after
+the others: the re-run is its column (unless it gave no verdict where the
+first run gave one), DIR/<kernel>/first-run/ keeps the first run, and the
+matrix lists every result that differed between the two (a flake, with
+both results). A difference the re-run removed fails nothing; one it
+repeats fails as before.
+
 Exit: 0 if every kernel's verdict is 0, 1 if not, 2 on a usage error.
 USAGE
 }
 
-jobs=$(nproc) outdir=$REPO_DIR/build/matrix filter='' cpus='' limit='' deviations='' list=0
-while getopts ":j:o:t:c:T:X:Lh" opt; do
+jobs=$(nproc) outdir=$REPO_DIR/build/matrix filter='' cpus='' limit='' deviations='' list=0 rerun=1
+while getopts ":j:o:t:c:T:X:LRh" opt; do
 	case $opt in
 	j) jobs=$OPTARG ;;
 	o) outdir=$OPTARG ;;
@@ -62,6 +71,7 @@ while getopts ":j:o:t:c:T:X:Lh" opt; do
 	T) limit=$OPTARG ;;
 	X) deviations=$OPTARG ;;
 	L) list=1 ;;
+	R) rerun=0 ;;
 	h) usage; exit 0 ;;
 	:) die -c "$VMT_EXIT_USAGE" "option -$OPTARG needs an argument (see -h)" ;;
 	*) die -c "$VMT_EXIT_USAGE" "unknown option -$OPTARG (see -h)" ;;
@@ -164,36 +174,80 @@ finished()
 	minfo "${labels[$i]}: exit $2${counts:+ ($counts)}"
 }
 
-for i in "${!kernels[@]}"; do
-	((interrupted)) && break
-	while ((${#running[@]} >= jobs)); do
+# run_kernels INDEX...: the suite on those kernels, $jobs at a time, each
+# into its directory (made anew).
+run_kernels()
+{
+	local i dir rc
+
+	for i in "$@"; do
+		((interrupted)) && break
+		while ((${#running[@]} >= jobs)); do
+			wait -n -p done_pid
+			rc=$?
+			[[ -n ${done_pid-} ]] && finished "$done_pid" "$rc"
+			((interrupted)) && break 2
+		done
+		dir=$outdir/${labels[$i]}
+		rm -rf "$dir" && mkdir -p "$dir"
+		minfo "${labels[$i]}: starting"
+		"$VMTEST_DIR/vmtest.sh" -k "${kernels[$i]}" -J "$dir/results.json" -o "$dir" \
+			--ktap "$dir/results.ktap" --junit "$dir/junit.xml" \
+			"${vmtest_args[@]}" -- "${runner_args[@]}" </dev/null >"$dir/vmtest.log" 2>&1 &
+		running[$!]=$i
+	done
+	while ((${#running[@]})); do
+		done_pid=
 		wait -n -p done_pid
 		rc=$?
 		[[ -n ${done_pid-} ]] && finished "$done_pid" "$rc"
-		((interrupted)) && break 2
 	done
-	dir=$outdir/${labels[$i]}
-	rm -rf "$dir" && mkdir -p "$dir"
-	minfo "${labels[$i]}: starting"
-	"$VMTEST_DIR/vmtest.sh" -k "${kernels[$i]}" -J "$dir/results.json" -o "$dir" \
-		--ktap "$dir/results.ktap" --junit "$dir/junit.xml" \
-		"${vmtest_args[@]}" -- "${runner_args[@]}" </dev/null >"$dir/vmtest.log" 2>&1 &
-	running[$!]=$i
-done
-while ((${#running[@]})); do
-	done_pid=
-	wait -n -p done_pid
-	rc=$?
-	[[ -n ${done_pid-} ]] && finished "$done_pid" "$rc"
-done
-trap - INT TERM HUP
-((interrupted)) && exit 130
+}
 
-wall=$((SECONDS - start))
+# rerun_kernels: runs once more each kernel whose run may have failed for
+# the machine rather than the kernel (no verdict, a TIMEOUT, ERROR or
+# RUNNING result: report.py --list-rerun), its first run kept in its
+# first-run/ (report.py lists what differed: a flake, with both results).
+# The re-run is the kernel's result, unless it gave no verdict where the
+# first run gave one.
+rerun_kernels()
+{
+	local again=() idx=() i dir
+
+	mapfile -t again < <(python3 "$VMTEST_DIR/report.py" --list-rerun "${dirs[@]}")
+	((${#again[@]})) || return 0
+	for i in "${!labels[@]}"; do
+		printf '%s\n' "${again[@]}" | grep -qxF "$outdir/${labels[$i]}" || continue
+		idx+=("$i")
+		rm -rf "$outdir/.first-${labels[$i]}"
+		mv "$outdir/${labels[$i]}" "$outdir/.first-${labels[$i]}"
+	done
+	minfo "running again, once: ${again[*]##*/} (no verdict, or a TIMEOUT, ERROR or RUNNING result)"
+	run_kernels "${idx[@]}"
+	for i in "${idx[@]}"; do
+		dir=$outdir/${labels[$i]}
+		if ! "$VMTEST_DIR/results.py" verdict "$dir" >/dev/null 2>&1 &&
+			"$VMTEST_DIR/results.py" verdict "$outdir/.first-${labels[$i]}" >/dev/null 2>&1; then
+			mv "$dir" "$outdir/.rerun-${labels[$i]}"
+			mv "$outdir/.first-${labels[$i]}" "$dir"
+			mv "$outdir/.rerun-${labels[$i]}" "$dir/re-run"
+			minfo "${labels[$i]}: the re-run gave no verdict; the first run stands ($dir/re-run)"
+		else
+			mv "$outdir/.first-${labels[$i]}" "$dir/first-run"
+		fi
+	done
+}
+
+run_kernels "${!kernels[@]}"
 dirs=()
 for label in "${labels[@]}"; do
 	dirs+=("$outdir/$label")
 done
+((interrupted)) || ((!rerun)) || rerun_kernels
+trap - INT TERM HUP
+((interrupted)) && exit 130
+
+wall=$((SECONDS - start))
 python3 "$VMTEST_DIR/report.py" -o "$outdir" \
 	--note "${#kernels[@]} kernels, up to $jobs at a time${cpus:+, $cpus CPUs each}${filter:+, tests: $filter}: $wall s wall" \
 	"${dirs[@]}"

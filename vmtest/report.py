@@ -9,6 +9,7 @@ Usage: vmtest/report.py [-o DIR] [--title TEXT] [--note TEXT] [-q] INPUT...
                         [--junit FILE] [--summary]
        vmtest/report.py [--summary] [--junit FILE] [--ktap FILE] INPUT
        vmtest/report.py --same INPUT INPUT
+       vmtest/report.py --list-rerun INPUT...
 
 Every format a run is written in (vmtest/results.py is its model, and
 the command line other scripts read a run through). An
@@ -21,8 +22,10 @@ The matrix: DIR/matrix.md and DIR/matrix.html (one self-contained page:
 the same table colour-coded, every cell that is not PASS linking to its log
 excerpt, each column's header to that kernel's logs, embedded) and the
 Markdown printed. Rows are tests and subtests, cells PASS, FAIL, SKIP,
-XFAIL, XPASS, TIMEOUT, NOVERDICT (the kernel gave no results) or "-" (not
-run), above them a summary per kernel.
+XFAIL, XPASS, TIMEOUT, ERROR (a setup error: the environment failed a
+probe the setup should allow; a failure, but not the kernel's), NOVERDICT
+(the kernel gave no results) or "-" (not run), above them a summary per
+kernel.
 
 --emit writes one run's files from the runner's record (test_progs -J)
 and what vmtest knows of the run (--verdict, --reason, and the vmtest
@@ -33,6 +36,12 @@ fields added), --ktap KTAP version 1, --junit JUnit XML. With --summary
 the Markdown summary of one kernel is printed (verdict, counts, every
 failure with its reason and rule), for a CI job's summary page.
 --summary, --junit and --ktap also take one existing INPUT.
+
+A kernel directory that holds first-run/ (matrix.sh ran the kernel again:
+its first run gave no verdict, or a TIMEOUT, ERROR or RUNNING result) is
+shown as its re-run, and the matrix lists under it every unit whose result
+differed between the two runs (a flake, with both results).
+--list-rerun prints the directory of each INPUT to run again so.
 
 --same writes nothing: the two results (the same kernel run with two
 builds, say) must give every test and subtest the same result; the rows
@@ -52,14 +61,20 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import results  # noqa: E402
-from results import FAILING, Run, first_assert, md_escape  # noqa: E402
+from results import FAILING, SETUP_ERROR, Run, first_assert, md_escape  # noqa: E402
 
 SHOWN = {"OK": "PASS"}  # the runner says OK, the matrix PASS
 # Worst first: when a test ran several times (--repeat), its worst result.
-SEVERITY = ["TIMEOUT", "FAIL", "XPASS", "RUNNING", "XFAIL", "PASS", "SKIP"]
+# A setup error (ERROR) is a failure, but says less than the kernel's own.
+SEVERITY = ["TIMEOUT", "FAIL", "XPASS", "RUNNING", "ERROR", "XFAIL", "PASS", "SKIP"]
 LOG_LINES = 200  # longest log excerpt in the HTML page
 KERNEL_LOG_LINES = 400  # longest kernel log kept in the page, from its end
 NOT_RUN = "-"
+# Results the machine can give as well as the kernel (a hang, a probe that
+# failed under load): matrix.sh runs a kernel with one, or without a
+# verdict, once more, and keeps its first run in the kernel's FIRST_RUN.
+SUSPECT = ("TIMEOUT", "ERROR", "RUNNING")
+FIRST_RUN = "first-run"
 # The vmtest object of a run's JSON, in its order: --emit's options.
 VMTEST_FIELDS = {"kernel": str, "arch": str, "image": str, "accel": str, "cpus": int,
                  "memory": str, "seconds": float}
@@ -151,6 +166,51 @@ def build(kernels):
     return rows, cells
 
 
+def needs_rerun(k):
+    """--list-rerun: the kernel gave no verdict, or a unit a SUSPECT result."""
+    return k.noverdict or any(res in SUSPECT for _, _, res in results.counted_units(k))
+
+
+def unit_results(k):
+    return {t.name if u is t else f"{t.name}/{u.name}": res
+            for t, u, res in results.counted_units(k)}
+
+
+def rerun_diff(k):
+    """None when the kernel was not run again; else (first run's verdict,
+    [(unit, first result, kept result)] where the two runs differ)."""
+    path = os.path.join(k.dir, FIRST_RUN) if k.dir else ""
+    if not path or not os.path.isfile(os.path.join(path, "results.json")):
+        return None
+    first = Run(path)
+    if first.noverdict:
+        return first.verdict_text() + ", no results: " + first.reason, []
+    a, b = unit_results(first), unit_results(k)
+    return first.verdict_text(), [(n, shown(a.get(n, NOT_RUN)), shown(b.get(n, NOT_RUN)))
+                                  for n in dict.fromkeys(list(a) + list(b))
+                                  if a.get(n) != b.get(n)]
+
+
+def md_reruns(kernels):
+    """The kernels matrix.sh ran again, and each difference the re-run made:
+    a flake, with both results."""
+    out = []
+    for k in kernels:
+        diff = rerun_diff(k)
+        if diff is None:
+            continue
+        verdict, units = diff
+        line = (f"- **{md_escape(k.label)}**: first run {md_escape(verdict)}; the re-run shown "
+                f"above: {k.verdict_text()}")
+        out.append(line + (", every result repeated (no flake)" if not units and
+                           "no results" not in verdict else ""))
+        out += [f"  - flake `{n}`: {a} on the first run, {b} on the re-run" for n, a, b in units]
+    if out:
+        out = ["### Kernels run again (no verdict, or a TIMEOUT, ERROR or RUNNING result on the "
+               "first run)", ""] + out + [""]
+    return out
+
+
 def row_name(row):
     return row[0] if row[1] is None else f"{row[0]}/{row[1]}"
 
@@ -171,9 +231,10 @@ def summary_rows(kernels):
         ("passed / failed / skipped",
          [NOT_RUN if k.noverdict else
           f"{k.count('passed')} / {k.count('failed')} / {k.count('skipped')}" for k in kernels]),
-        ("XFAIL / XPASS / TIMEOUT",
+        ("XFAIL / XPASS / TIMEOUT / ERROR",
          [NOT_RUN if k.noverdict else
-          f"{k.count('xfail')} / {k.count('xpass')} / {k.count('timeout')}" for k in kernels]),
+          f"{k.count('xfail')} / {k.count('xpass')} / {k.count('timeout')} / {k.count('error')}"
+          for k in kernels]),
         ("kernel release", [k.release or NOT_RUN for k in kernels]),
         ("time (s)", [(f"{k.seconds:.0f}" if isinstance(k.seconds, (int, float)) else NOT_RUN)
                       + (f" {k.accel}" if k.accel and k.accel != "none" else "") for k in kernels]),
@@ -220,12 +281,15 @@ def markdown(kernels, rows, cells, title, note):
                            f"{md_escape(k.reason) or 'no reason given'}")
             else:
                 why = c.message or first_assert(c.log)
-                out.append(f"- **{md_escape(k.label)}** `{row_name(r)}`: {c.text}"
+                what = c.text + (" (setup error)" if c.text == SETUP_ERROR else "")
+                out.append(f"- **{md_escape(k.label)}** `{row_name(r)}`: {what}"
                            + (f": {md_escape(why)}" if why else ""))
         out.append("")
+    out += md_reruns(kernels)
     out.append("Cells: PASS, FAIL, SKIP, XFAIL (a known deviation, counted as passed), "
                "XPASS (a known deviation that no longer reproduces, a failure), TIMEOUT, "
-               "NOVERDICT (the kernel gave no results), - (not run).")
+               "ERROR (a setup error: the environment failed a probe the setup should allow; "
+               "a failure, not a result of the kernel), NOVERDICT (the kernel gave no results), - (not run).")
     return "\n".join(out) + "\n"
 
 
@@ -244,6 +308,7 @@ th small a { font-weight: normal; margin: 0 1px; }
 .PASS { background: #c8efc8; } .FAIL { background: #f4a6a6; }
 .SKIP { background: #e4e4e4; color: #666; } .XFAIL { background: #fbe9a6; }
 .XPASS { background: #f9b86b; } .TIMEOUT { background: #d7a6f4; }
+.ERROR { background: #fff; color: #b00; outline: 2px dashed #b00; outline-offset: -3px; }
 .NOVERDICT { background: #555; color: #fff; } .none { color: #aaa; }
 .inherited { font-weight: normal !important; font-style: italic; }
 .bad { background: #f4a6a6; font-weight: bold; } .good { background: #c8efc8; }
@@ -279,10 +344,11 @@ def html_head(title, note):
         h.append(f"<p>{esc(note)}</p>")
     h.append('<p class="legend">' + "".join(
         f'<span class="{s}">{s}</span>' for s in
-        ["PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "TIMEOUT", "NOVERDICT"]) +
+        ["PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "TIMEOUT", "ERROR", "NOVERDICT"]) +
         ' <span class="none">- not run</span>; <i>SKIP</i> in italics: the whole test skipped. '
         'XFAIL: a known deviation (counted as passed); XPASS: a known deviation that '
-        'no longer reproduces (a failure). Click a cell for its log, a kernel for its logs.</p>')
+        'no longer reproduces (a failure); ERROR: a setup error (the environment '
+        'failed a probe the setup should allow), a failure but not the kernel\'s. Click a cell for its log, a kernel for its logs.</p>')
     h.append('<p><label><input type="checkbox" id="only"> only rows where the kernels '
              'disagree or one failed (a control kernel\'s SKIP does not count)</label></p>')
     return h
@@ -377,6 +443,16 @@ def html_logs(logs, kanchor):
     return h
 
 
+def html_reruns(kernels):
+    """md_reruns() as a list: each flake with both results."""
+    lines = md_reruns(kernels)
+    if not lines:
+        return []
+    items = "".join(f"<li>{html.escape(line.strip()[2:]).replace('**', '').replace('`', '')}</li>"
+                    for line in lines[2:-1])
+    return [f"<h2>{html.escape(lines[0][4:])}</h2><ul>{items}</ul>"]
+
+
 def html_page(kernels, rows, cells, title, note):
     # Every cell that is not PASS (nor "-") links to its log excerpt.
     logs, n = [], 0
@@ -389,7 +465,8 @@ def html_page(kernels, rows, cells, title, note):
             logs.append((kernels[i], r, c))
     kanchor = {id(k): f"kernel{i}" for i, k in enumerate(kernels)}
     h = (html_head(title, note) + html_summary(kernels, kanchor)
-         + html_rows(kernels, rows, cells, kanchor) + html_kernels(kernels, kanchor)
+         + html_rows(kernels, rows, cells, kanchor) + html_reruns(kernels)
+         + html_kernels(kernels, kanchor)
          + html_logs(logs, kanchor))
     # Opening a kernel log's link opens its <details>.
     h.append("<script>" + JS + """
@@ -414,7 +491,9 @@ def same(kernels, tally=None):
         ca, cb = cells[row]
         if ca.text != cb.text:
             differ += 1
-            print(f"differs: {row_name(row)}: {ca.text} in {a.file}, {cb.text} in {b.file}")
+            hint = (" (a TIMEOUT, ERROR or RUNNING can come from the machine: run again to "
+                    "tell a flake)" if {ca.text, cb.text} & set(SUSPECT) else "")
+            print(f"differs: {row_name(row)}: {ca.text} in {a.file}, {cb.text} in {b.file}{hint}")
     print(f"{len(rows) - differ} passed, {differ} failed")
     results.write_tally(tally, (len(rows) - differ, differ, 0))
     return 1 if differ else 0
@@ -478,6 +557,8 @@ def main():
     for name, kind in VMTEST_FIELDS.items():
         ap.add_argument("--" + name, type=kind, help=f"the vmtest object's {name} (--emit)")
     ap.add_argument("-J", "--json", metavar="FILE", help="write the run's JSON (--emit)")
+    ap.add_argument("--list-rerun", action="store_true",
+                    help="print each INPUT to run again (no verdict, a TIMEOUT, ERROR or RUNNING)")
     ap.add_argument("--summary", action="store_true",
                     help="print one kernel's Markdown summary instead of the matrix")
     ap.add_argument("--junit", metavar="FILE", help="write one kernel's results as JUnit XML")
@@ -496,6 +577,11 @@ def main():
         seen[k.label] = seen.get(k.label, 0) + 1
         if seen[k.label] > 1:
             k.label += f" ({seen[k.label]})"
+    if args.list_rerun:
+        for k in kernels:
+            if needs_rerun(k):
+                print(k.dir)
+        return 0
     if args.same:
         if len(kernels) != 2:
             ap.error("--same takes two results")

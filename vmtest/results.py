@@ -52,7 +52,13 @@ from xml.sax.saxutils import quoteattr
 RULE_RE = re.compile(r"\bR-[A-Z]+-\d+\b")
 # A Debian kernel as vmtest names it: [FLAVOUR:]VERSION (arm64-16k:7.3.4).
 VERSION_RE = re.compile(r"^([a-z0-9-]+:)?\d+\.\d+(\.\d+)?(-rc\d+)?$")
-FAILING = {"FAIL", "XPASS", "TIMEOUT", "RUNNING"}
+# The results whose record says "failed": true. ERROR is a setup error:
+# the environment failed a probe that the setup should allow (an ext4
+# scratch that would not evict); it fails the run, but it is no result of
+# the kernel's, so every format keeps it apart from the others.
+SETUP_ERROR = "ERROR"
+KERNEL_FAILING = {"FAIL", "XPASS", "TIMEOUT", "RUNNING"}
+FAILING = KERNEL_FAILING | {SETUP_ERROR}
 # How a run can end without results: the exit codes vmtest and the runner use.
 VERDICTS = {
     0: "all passed",
@@ -180,11 +186,24 @@ class Run:
         return "\n".join(lines[-n:])
 
     def count(self, key):
+        if key == "error" and key not in self.units:  # a record older than ERROR
+            return sum(res == SETUP_ERROR for _, _, res in counted_units(self))
         return int(self.units.get(key, 0) or 0) if self.tests else 0
 
     def verdict_text(self):
         return f"exit {self.verdict}" + (f" ({VERDICTS[self.verdict]})"
                                         if self.verdict in VERDICTS else "")
+
+
+def counted_units(run):
+    """(test, unit, result) for every unit the runner counts: each
+    subtest, and a test's body when it has no subtests or did not simply
+    pass."""
+    for t in run.tests:
+        for s in t.subtests:
+            yield t, s, s.result
+        if t.body_counts():
+            yield t, t, t.body if t.subtests else t.result
 
 
 # --- JSON --------------------------------------------------------------------
@@ -225,7 +244,16 @@ def ktap_result(unit, timeout_s=None):
         return True, "XPASS", unit.reason
     if r == "TIMEOUT":
         return False, "TIMEOUT", unit.reason
+    if r == SETUP_ERROR:
+        return False, "ERROR", setup_error_text(unit.reason)
     return False, "", unit.reason
+
+
+def setup_error_text(reason):
+    """A setup error's reason, saying it is one (KTAP's ERROR directive and
+    JUnit's <error> say "error" for any cause)."""
+    reason = reason or "no reason given"
+    return reason if reason.startswith("setup error") else "setup error: " + reason
 
 
 def ktap_parent(t):
@@ -236,8 +264,13 @@ def ktap_parent(t):
         return ktap_result(t)
     if t.result == "TIMEOUT" or t.body == "TIMEOUT":
         return False, "TIMEOUT", t.reason
-    if t.body in FAILING or any(s.result in ("FAIL", "TIMEOUT", "RUNNING") for s in t.subtests):
+    if t.body in KERNEL_FAILING or any(s.result in ("FAIL", "TIMEOUT", "RUNNING")
+                                       for s in t.subtests):
         return False, "", t.reason
+    errors = [s for s in t.subtests if s.result == SETUP_ERROR]
+    if t.body == SETUP_ERROR or errors:
+        return False, "ERROR", setup_error_text(t.reason if t.body == SETUP_ERROR
+                                                else errors[0].reason)
     if t.body == "XPASS" or any(s.result == "XPASS" for s in t.subtests):
         return True, "XPASS", t.reason
     return ktap_result(t)
@@ -290,7 +323,8 @@ def rule_diagnostic(unit, indent):
 
 
 def count_ktap(totals, result):
-    key = {"OK": "pass_", "SKIP": "skip", "XFAIL": "xfail", "XPASS": "xpass"}.get(result, "fail")
+    key = {"OK": "pass_", "SKIP": "skip", "XFAIL": "xfail", "XPASS": "xpass",
+           SETUP_ERROR: "error"}.get(result, "fail")
     totals[key] += 1
 
 
@@ -299,22 +333,46 @@ def run_count(run, name):
 
 
 # --- JUnit -------------------------------------------------------------------
+def xml_attrs(**kw):
+    return "".join(f" {a}={quoteattr(str(v))}" for a, v in kw.items())
+
+
+def cdata(text):
+    return "<![CDATA[" + (text or "").replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def junit_case(classname, name, ms, res, rule, reason, log):
+    """One testcase: a kernel's failure as <failure>, a setup error and a
+    kernel without a verdict as <error> (the schemas' "could not run as
+    meant"), a skip as <skipped>, then the log."""
+    out = ["    <testcase" + xml_attrs(classname=classname, name=name,
+                                       time="%.3f" % (ms / 1000.0)) + ">"]
+    text = (f"{rule}: " if rule and rule not in reason else "") + (reason or res)
+    if res in KERNEL_FAILING:
+        out.append(f"      <failure{xml_attrs(type=res, message=text)}>{cdata(log)}</failure>")
+    elif res in (SETUP_ERROR, "NOVERDICT"):
+        msg = setup_error_text(reason) if res == SETUP_ERROR else text
+        out.append(f"      <error{xml_attrs(type=res, message=msg)}>{cdata(log)}</error>")
+    elif res == "SKIP":
+        out.append(f"      <skipped{xml_attrs(message=reason or 'skipped')}/>")
+    if res == "XFAIL":
+        out.append(f"      <system-out>{cdata('XFAIL (a known deviation): ' + text + chr(10) + log)}</system-out>")
+    elif res not in FAILING and res != "NOVERDICT" and log:
+        out.append(f"      <system-out>{cdata(log)}</system-out>")
+    out.append("    </testcase>")
+    return out
+
+
 def junit(run):
     """JUnit XML in the shape common schemas (Jenkins' xunit junit-10.xsd,
     Ant's) accept: testsuites with name/tests/failures/errors/time, a
     testsuite per test named KERNEL/test, a testcase per subtest with its
     time, failure/error/skipped then system-out. A kernel without a
     verdict is one testcase in error."""
-    def attrs(**kw):
-        return "".join(f" {a}={quoteattr(str(v))}" for a, v in kw.items())
-
-    def cdata(text):
-        return "<![CDATA[" + (text or "").replace("]]>", "]]]]><![CDATA[>") + "]]>"
-
     suites = []
     kname = re.sub(r"[^A-Za-z0-9_-]", "_", run.label)
     if run.noverdict:
-        suites.append((f"{run.label}/vmtest", [(f"{kname}.vmtest", "verdict", 0, "ERROR",
+        suites.append((f"{run.label}/vmtest", [(f"{kname}.vmtest", "verdict", 0, "NOVERDICT",
                                                 "", run.reason, run.console)]))
     for t in run.tests:
         suite = f"{run.label}/{t.name}" + (f"#{t.run}" if run_count(run, t.name) > 1 else "")
@@ -329,34 +387,21 @@ def junit(run):
     tot = {"tests": 0, "failures": 0, "errors": 0, "time": 0.0}
     body = []
     for suite, cases in suites:
-        cnt = {"tests": len(cases), "failures": sum(c[3] in FAILING for c in cases),
-               "errors": sum(c[3] == "ERROR" for c in cases),
+        cnt = {"tests": len(cases), "failures": sum(c[3] in KERNEL_FAILING for c in cases),
+               "errors": sum(c[3] in (SETUP_ERROR, "NOVERDICT") for c in cases),
                "skipped": sum(c[3] == "SKIP" for c in cases),
                "time": sum(c[2] for c in cases) / 1000.0}
         for key in tot:
             tot[key] += cnt[key]
-        body.append("  <testsuite" + attrs(name=suite, tests=cnt["tests"],
-                                            failures=cnt["failures"], errors=cnt["errors"],
-                                            skipped=cnt["skipped"],
-                                            time="%.3f" % cnt["time"]) + ">")
-        for classname, name, ms, res, rule, reason, log in cases:
-            body.append("    <testcase" + attrs(classname=classname, name=name,
-                                                time="%.3f" % (ms / 1000.0)) + ">")
-            text = (f"{rule}: " if rule and rule not in reason else "") + (reason or res)
-            if res in FAILING:
-                body.append(f"      <failure{attrs(type=res, message=text)}>{cdata(log)}</failure>")
-            elif res == "ERROR":
-                body.append(f"      <error{attrs(type='NOVERDICT', message=text)}>{cdata(log)}</error>")
-            elif res == "SKIP":
-                body.append(f"      <skipped{attrs(message=reason or 'skipped')}/>")
-            if res == "XFAIL":
-                body.append(f"      <system-out>{cdata('XFAIL (a known deviation): ' + text + chr(10) + log)}</system-out>")
-            elif res not in FAILING and res != "ERROR" and log:
-                body.append(f"      <system-out>{cdata(log)}</system-out>")
-            body.append("    </testcase>")
+        body.append("  <testsuite" + xml_attrs(name=suite, tests=cnt["tests"],
+                                                failures=cnt["failures"], errors=cnt["errors"],
+                                                skipped=cnt["skipped"],
+                                                time="%.3f" % cnt["time"]) + ">")
+        for case in cases:
+            body += junit_case(*case)
         body.append("  </testsuite>")
-    top = attrs(name="bpf_dynptr_from_file conformance on " + run.label, tests=tot["tests"],
-                failures=tot["failures"], errors=tot["errors"], time="%.3f" % tot["time"])
+    top = xml_attrs(name="bpf_dynptr_from_file conformance on " + run.label, tests=tot["tests"],
+                    failures=tot["failures"], errors=tot["errors"], time="%.3f" % tot["time"])
     return "\n".join(['<?xml version="1.0" encoding="UTF-8"?>', f"<testsuites{top}>"]
                      + body + ["</testsuites>"]) + "\n"
 
@@ -387,6 +432,15 @@ def failures(run):
     return out
 
 
+def failure_table(bad):
+    out = ["| result | test | rule | reason |", "|---|---|---|---|"]
+    for t, u in bad:
+        name = t.name if u is t else f"{t.name}/{u.name}"
+        why = u.reason or first_assert(u.log if u is not t else t.full_log())
+        out.append(f"| {u.result} | `{name}` | {u.rule or '-'} | {md_escape(why) or '-'} |")
+    return out + [""]
+
+
 def summary(run):
     """One kernel as Markdown, for $GITHUB_STEP_SUMMARY."""
     mark = "" if run.verdict == 0 else "**"
@@ -398,7 +452,8 @@ def summary(run):
         return "\n".join(out) + "\n"
     out.append(f"{run.count('passed')} passed, {run.count('failed')} failed, "
                f"{run.count('skipped')} skipped; XFAIL {run.count('xfail')}, "
-               f"XPASS {run.count('xpass')}, TIMEOUT {run.count('timeout')}"
+               f"XPASS {run.count('xpass')}, TIMEOUT {run.count('timeout')}, "
+               f"ERROR {run.count('error')}"
                + (f"; kernel {md_escape(run.release)}" if run.release else "")
                + (f"; {run.seconds:.0f} s" if isinstance(run.seconds, (int, float)) else "")
                + (f" under {run.accel}" if run.accel and run.accel != "none" else ""))
@@ -406,13 +461,13 @@ def summary(run):
     if run.verdict != 0 and run.reason:
         out += [f"Reason: {md_escape(run.reason)}", ""]
     bad = failures(run)
-    if bad:
-        out += ["| result | test | rule | reason |", "|---|---|---|---|"]
-        for t, u in bad:
-            name = t.name if u is t else f"{t.name}/{u.name}"
-            why = u.reason or first_assert(u.log if u is not t else t.full_log())
-            out.append(f"| {u.result} | `{name}` | {u.rule or '-'} | {md_escape(why) or '-'} |")
-        out.append("")
+    kernel = [(t, u) for t, u in bad if u.result != SETUP_ERROR]
+    setup = [(t, u) for t, u in bad if u.result == SETUP_ERROR]
+    if kernel:
+        out += failure_table(kernel)
+    if setup:
+        out += [f"Setup errors (the environment failed a probe the setup should allow; "
+                f"not results of the kernel): {len(setup)}", ""] + failure_table(setup)
     xfail = [(t, s) for t in run.tests for s in t.subtests if s.result == "XFAIL"]
     if xfail:
         out += [f"<details><summary>{len(xfail)} known deviations (XFAIL)</summary>", ""]

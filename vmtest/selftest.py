@@ -6,6 +6,7 @@ wrote, and the two things a shell cannot do for it.
 Usage: vmtest/selftest.py run FILE VERDICT REASON_RE [CASE]...
        vmtest/selftest.py matrix DIR
        vmtest/selftest.py history HISTORY_JSON
+       vmtest/selftest.py setup-errors RUN
        vmtest/selftest.py arm64-cut FILE
        vmtest/selftest.py sigint-default COMMAND [ARG]...
 
@@ -13,8 +14,13 @@ run: FILE (vmtest -J, read by results.py) has a verdict, a reason, the
 kernel and a results list; the verdict is VERDICT and the reason matches
 REASON_RE (a Python regex, searched); each CASE adds checks (see CASES).
 matrix: report.py's DIR/matrix.md and matrix.html of the made-up runs in
-vmtest/testdata/report. history: history.py's history.json of those in
-vmtest/testdata/history. arm64-cut writes an arm64 EFI image whose one
+vmtest/testdata/report, and what report.py tells matrix.sh's re-run
+(--list-rerun, the flakes of a kernel run again). history: history.py's history.json of those in
+vmtest/testdata/history, and history.decide(), the re-run-before-report
+decision, on made-up rows (DECISIONS). setup-errors: the made-up run RUN
+(vmtest/testdata/error) with setup errors (ERROR) read and written by
+results.py and report.py: failures, but apart from the kernel's in every
+format. arm64-cut writes an arm64 EFI image whose one
 section ends at 1 MiB, cut at 64 KiB. sigint-default runs COMMAND with
 SIGINT at its default (a shell started in the background ignores it).
 
@@ -114,6 +120,36 @@ def matrix(out):
     # only the failures of 6.19.14 remain.
     shown = re.findall(r'<tr class="(?:test|sub)" data-show=1><td class="name">([^<]+)<', page)
     assert shown == ["alpha", "alpha/two"], shown
+    matrix_reruns()
+
+
+def matrix_reruns():
+    """report.py's side of matrix.sh's re-run: which kernels run again, and
+    the flakes of one whose first run (first-run/) differs from its re-run."""
+    import shutil
+    import tempfile
+    import report
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "testdata")
+    again = [report.needs_rerun(Run(os.path.join(here, d)))
+             for d in ("report/k1", "report/k2", "report/k3", "error")]
+    assert again == [False, False, True, True], again  # FAIL, SKIP: no; NOVERDICT, ERROR: yes
+    with tempfile.TemporaryDirectory() as tmp:
+        k = os.path.join(tmp, "7.3.4")
+        shutil.copytree(os.path.join(here, "error"), os.path.join(k, report.FIRST_RUN))
+        with open(os.path.join(here, "error", "results.json")) as f:
+            d = json.load(f)
+        d["results"][1].update(result="OK", body="OK", failed=False)  # probe: OK this time
+        with open(os.path.join(k, "results.json"), "w") as f:
+            json.dump(d, f)
+        kernels = [Run(k)]
+        diff = report.rerun_diff(kernels[0])
+        assert diff == ("exit 1 (failures)", [("probe", "ERROR", "PASS")]), diff
+        rows, cells = report.build(kernels)
+        md = report.markdown(kernels, rows, cells, "t", "")
+        assert "  - flake `probe`: ERROR on the first run, PASS on the re-run" in md, md
+        page = report.html_page(kernels, rows, cells, "t", "")
+        assert "flake probe: ERROR on the first run, PASS on the re-run" in page, page
+        assert report.rerun_diff(Run(os.path.join(here, "error"))) is None
 
 
 def history(path):
@@ -126,12 +162,104 @@ def history(path):
     assert fix["upstream"] == ("v7.1.13..v7.2.6: mainline v7.1..v7.2, then the 7.2 stable "
                                "releases v7.2..v7.2.6"), fix["upstream"]
     assert "--term-new=fixed v7.2.6 v7.1.13" in fix["bisect"] and "-F -t t/fix" in fix["bisect"]
-    assert t[("t/flip", "7.1.13", "7.2.6")]["flake"] is True, t
-    assert len(t) == 3, t
+    # t/flip: FAIL on 7.2.6 between OKs, OK on its re-run: a flake, no transition.
+    assert h["flakes"] == [{"kernel": "7.2.6", "results": ["FAIL", "OK"], "unit": "t/flip",
+                            "rule": "R-Y-2"}], h["flakes"]
+    assert len(t) == 1 and fix["rerun"] is None, t
     assert [i["unit"] for i in h["backport"]["items"]] == ["t/fix"], h["backport"]
     d = h["deviations"][0]
     assert any("7.1.13, outside the range" in p for p in d["problems"]), d
     assert h["timeline"]["R-X-1"] == ["XFAIL", "XFAIL", "OK", "OK"], h["timeline"]
+    assert h["timeline"]["R-Y-2"] == ["OK", "OK", "FLAKY", "OK"], h["timeline"]
+    decisions()
+
+
+K = ["7.1.8", "7.1.13", "7.2.6", "7.2.9"]
+# history.decide() on made-up rows: (first results, re-runs' results by
+# kernel, the kernels to re-run, transitions, flakes as (kernel, results)).
+DECISIONS = [
+    # The issue's case: a one-time SKIP on the first kernel, OK on its re-run.
+    ("SKIP OK OK OK", {"7.1.8": ["OK"], "7.1.13": ["OK"]}, {"7.1.8", "7.1.13"}, [],
+     [("7.1.8", ["SKIP", "OK"])]),
+    # The same SKIP repeated: a real transition, both sides re-run.
+    ("SKIP OK OK OK", {"7.1.8": ["SKIP"], "7.1.13": ["OK"]}, {"7.1.8", "7.1.13"},
+     [("7.1.8", "7.1.13", "SKIP", "OK", "repeated")], []),
+    # Not re-run (history.sh --no-rerun): reported, and said so.
+    ("SKIP OK OK OK", {}, {"7.1.8", "7.1.13"},
+     [("7.1.8", "7.1.13", "SKIP", "OK", "not re-run")], []),
+    # A one-time TIMEOUT in the middle: its neighbours re-run too.
+    ("OK OK TIMEOUT OK", {"7.1.13": ["OK"], "7.2.6": ["OK"], "7.2.9": ["OK"]},
+     {"7.1.13", "7.2.6", "7.2.9"}, [], [("7.2.6", ["TIMEOUT", "OK"])]),
+    # A one-time setup error after a real fix: the fix stays, the error is a flake.
+    ("XFAIL XFAIL OK ERROR", {"7.2.6": ["OK"], "7.2.9": ["OK"]}, {"7.2.6", "7.2.9"},
+     [("7.1.13", "7.2.6", "XFAIL", "OK", None)], [("7.2.9", ["ERROR", "OK"])]),
+    # A setup error that repeats is reported (make check fails on it).
+    ("OK OK OK ERROR", {"7.2.6": ["OK"], "7.2.9": ["ERROR"]}, {"7.2.6", "7.2.9"},
+     [("7.2.6", "7.2.9", "OK", "ERROR", "repeated")], []),
+    # A fix between kernels that both pass or fail for good: no re-run.
+    ("XFAIL XFAIL OK OK", {}, set(), [("7.1.13", "7.2.6", "XFAIL", "OK", None)], []),
+    ("OK OK FAIL FAIL", {}, set(), [("7.1.13", "7.2.6", "OK", "FAIL", None)], []),
+    # A flip (A B A): its middle re-run; repeated, it is two transitions.
+    ("OK OK FAIL OK", {"7.2.6": ["FAIL"]}, {"7.2.6"},
+     [("7.1.13", "7.2.6", "OK", "FAIL", "repeated"), ("7.2.6", "7.2.9", "FAIL", "OK", "repeated")],
+     []),
+    ("OK OK FAIL OK", {"7.2.6": ["OK"]}, {"7.2.6"}, [], [("7.2.6", ["FAIL", "OK"])]),
+    # A kernel without a verdict, or without the unit, is stepped over.
+    ("OK NOVERDICT OK OK", {}, set(), [], []),
+    ("- OK OK OK", {}, set(), [], []),
+]
+
+
+def decisions():
+    import history
+    for row, again, rerun, trans, flakes in DECISIONS:
+        row = row.split()
+        got = history.to_rerun(K, row)
+        assert got == rerun, (row, "re-run", got)
+        _, got_trans, got_flakes = history.decide(K, row, again)
+        assert got_trans == trans, (row, again, got_trans)
+        got_flakes = [(f["kernel"], f["results"]) for f in got_flakes]
+        assert got_flakes == flakes, (row, again, got_flakes)
+    # Series.rerun(): every kernel without a verdict, with each unit's.
+    runs = [Run.from_dict({"verdict": 0, "kernel": k, "vmtest": {"kernel": k},
+                           "results": [{"name": "t", "result": r, "subtests": []}]})
+            for k, r in zip(K, ["OK", "OK", "SKIP", "OK"])]
+    runs[0] = Run.from_dict({"verdict": 4, "reason": "guest hang", "vmtest": {"kernel": K[0]},
+                             "results": []})
+    got = history.Series(runs).rerun()
+    assert got == ["7.1.8", "7.1.13", "7.2.6", "7.2.9"], got
+
+
+def setup_errors(path):
+    """A made-up record with setup errors (ERROR) beside a kernel FAIL: every
+    reader keeps them apart, and counts them as failures."""
+    import report
+    import results
+    r = Run(path)
+    units = {(t.name + "/" + u.name if u is not t else t.name): res
+             for t, u, res in results.counted_units(r)}
+    assert units["evict/ext4_scratch"] == "ERROR" and units["probe"] == "ERROR", units
+    assert r.count("error") == 2 and r.count("failed") == 3, r.units
+    assert results.failed_units(r) == ["evict/ext4_scratch:ERROR", "probe:ERROR", "read/b:FAIL"]
+    ktap = results.ktap(r).splitlines()
+    assert "  not ok 2 ext4_scratch # ERROR setup error: the ext4 scratch kept 2 of 2 pages " \
+        "after 5 eviction tries" in ktap, ktap
+    assert "not ok 1 evict # ERROR setup error: the ext4 scratch kept 2 of 2 pages after 5 " \
+        "eviction tries" in ktap and "not ok 3 read" in ktap, ktap
+    assert "# Totals: pass:2 fail:1 xfail:0 xpass:0 skip:1 error:2" in ktap, ktap
+    junit = results.junit(r)
+    assert '<error type="ERROR" message="setup error: the scratch mount failed' in junit, junit
+    assert junit.count("<failure") == 1 and 'failures="1" errors="2"' in junit, junit
+    md = results.summary(r)
+    kernel, _, setup = md.partition("Setup errors")
+    assert "ERROR 2" in kernel and "`read/b`" in kernel and "ERROR |" not in kernel, md
+    assert "`evict/ext4_scratch`" in setup and "`probe`" in setup and "`read/b`" not in setup, md
+    assert report.worst(["OK", "ERROR"]) == "ERROR" and report.worst(["ERROR", "FAIL"]) == "FAIL"
+    rows, cells = report.build([r])
+    page = report.html_page([r], rows, cells, "t", "")
+    assert '<td class="c ERROR" title="the scratch mount failed' in page and ".ERROR {" in page
+    md = report.markdown([r], rows, cells, "t", "")
+    assert "`probe`: ERROR (setup error): the scratch mount failed" in md, md
 
 
 def arm64_cut(path):
@@ -152,6 +280,7 @@ def sigint_default(*argv):
 
 
 COMMANDS = {"run": (run, 3, None), "matrix": (matrix, 1, 1), "history": (history, 1, 1),
+            "setup-errors": (setup_errors, 1, 1),
             "arm64-cut": (arm64_cut, 1, 1), "sigint-default": (sigint_default, 1, None)}
 
 

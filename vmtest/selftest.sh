@@ -131,6 +131,13 @@ if [[ $got == "$want" ]]; then
 else
 	not_ok "results.py failed/counts/verdict/field: got '${got//$'\n'/ | }'"
 fi
+# Setup errors (ERROR) on a made-up run (no boot): failures, kept apart
+# from the kernel's in the counts, KTAP, JUnit, summary and matrix.
+if err=$("$here/selftest.py" setup-errors "$here/testdata/error" 2>&1); then
+	ok "results.py, report.py: a setup error fails, apart from the kernel's failures, in every format"
+else
+	not_ok "setup errors on a made-up run: $err"
+fi
 # history.py on made-up runs (no boot): a fix, a flip that a re-run calls a
 # flake, the backport view, and a known-deviations range it contradicts.
 hist=$here/testdata/history
@@ -385,6 +392,34 @@ if ((rc == 0)) && [[ ! -e $work/m/9.9.9 ]] && ! grep -q 9.9.9 "$work/m/matrix.md
 	ok "matrix.sh: an earlier run's kernel is not in the new matrix"
 else
 	not_ok "matrix.sh: an earlier run mixed in (exit $rc)"
+fi
+
+# A kernel whose first run gave no verdict (a qemu that fails once, as a
+# busy host's can) is run again: the re-run is its column, the first run
+# kept and listed; the matrix passes (a one-time difference fails nothing).
+printf '#!/bin/sh\ncase "$*" in *nvme*) [ -e "%s/failed-once" ] || { : >"%s/failed-once"; echo "qemu-system-x86_64: failing once" >&2; exit 1; } ;; esac\nexec qemu-system-x86_64 "$@"\n' \
+	"$work" "$work" >"$work/qemu-once"
+chmod +x "$work/qemu-once"
+VMTEST_QEMU=$work/qemu-once "$here/matrix.sh" -j 1 -o "$work/mr" -t read_basic 6.19.14 >"$work/out" 2>&1
+rc=$?
+if ((rc == 0)) && [[ -e $work/failed-once ]] &&
+	"$here/results.py" verdict "$work/mr/6.19.14" >/dev/null &&
+	! "$here/results.py" verdict "$work/mr/6.19.14/first-run" >/dev/null &&
+	grep -q '^- \*\*6.19.14\*\*: first run exit 4 (no verdict), no results: qemu exited' "$work/mr/matrix.md"; then
+	ok "matrix.sh: a kernel without a verdict runs again; the re-run is its column, the first listed"
+else
+	not_ok "matrix.sh: re-run of a kernel without a verdict (exit $rc)"
+	sed 's/^/     | /' "$work/out" | tail -n 8
+fi
+# A qemu that always fails: run again once, no verdict again, the matrix fails.
+VMTEST_QEMU=$work/qemu-fails "$here/matrix.sh" -j 1 -o "$work/mf" -t read_basic 6.19.14 >"$work/out" 2>&1
+rc=$?
+if ((rc == 1)) && [[ $(grep -c '6.19.14: starting' "$work/out") == 2 ]] &&
+	! "$here/results.py" verdict "$work/mf/6.19.14" "$work/mf/6.19.14/first-run" >/dev/null; then
+	ok "matrix.sh: a kernel without a verdict twice fails the matrix (exit 1), run twice only"
+else
+	not_ok "matrix.sh: a kernel without a verdict twice: exit $rc"
+	sed 's/^/     | /' "$work/out" | tail -n 8
 fi
 
 # Ctrl-C while the guest runs: exit 130, nothing left behind. Job control

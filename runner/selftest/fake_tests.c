@@ -363,3 +363,20 @@ void test_z_kconfig(void)
 	if (test__start_subtest("undeclared"))
 		test__require_kconfig("CONFIG_FAKE_UNDECLARED");
 }
+
+/*
+ * A setup the machine failed is ERROR, apart from FAIL and SKIP; a failure
+ * in the same unit outweighs it.
+ */
+void test_z_setup_error(void)
+{
+	if (test__start_subtest("probe"))
+		test__setup_error("scratch pages stay resident after %d tries",
+				  5);
+	if (test__start_subtest("fine"))
+		ASSERT_EQ(1, 1, "fine");
+	if (test__start_subtest("fails_too")) {
+		test__setup_error("a probe failed");
+		ASSERT_EQ(1, 2, "and so did a check");
+	}
+}

@@ -7,7 +7,7 @@ the JUnit report.py made from it.
 Usage: runner/selftest/records.py CHECK FILE
 
 CHECK is one of: parses, durations, shape, junit, rule, rules, unmatched,
-parallel (each a function below, on the run.sh check of the same name).
+parallel, setup_error (each a function below, on the run.sh check of the same name).
 Exit 0 when the check holds, 1 (with what did not hold) when not, 2 on a
 usage error.
 """
@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "vmtest"))
+import results  # noqa: E402
 from results import Run  # noqa: E402
 
 
@@ -107,8 +108,29 @@ def parallel(path):
     assert all(t["result"] == "OK" for t in r), [t["result"] for t in r]
 
 
+def setup_error(path):
+    """A setup error: result ERROR with its reason, failed, in units.error."""
+    d = record(path)
+    probe = subtests(d)["z_setup_error/probe"]
+    assert (probe["result"], probe["failed"]) == ("ERROR", True), probe
+    assert probe["reason"].startswith("scratch pages stay resident"), probe
+    assert d["units"]["error"] == 1 and d["units"]["failed"] == 1, d["units"]
+    assert d["failed_subtest"] == 1, d
+    # Written by vmtest/results.py, the setup error stays apart from a
+    # kernel's failure: KTAP's ERROR directive, JUnit's <error>.
+    run = Run(path)
+    ktap = results.ktap(run)
+    assert "  not ok 1 probe # ERROR setup error: scratch pages stay resident after 5 tries" \
+        in ktap.splitlines(), ktap
+    assert "error:1" in ktap.splitlines()[-2], ktap
+    junit = ET.fromstring(results.junit(run))
+    errors = [e for e in junit.iter("error") if e.get("type") == "ERROR"]
+    assert len(errors) == 1 and not list(junit.iter("failure")), results.junit(run)
+    assert errors[0].get("message").startswith("setup error: scratch pages"), errors[0].attrib
+
+
 CHECKS = {f.__name__: f for f in (parses, durations, shape, junit, rule, rules, unmatched,
-                                  parallel)}
+                                  parallel, setup_error)}
 
 
 def main():

@@ -44,10 +44,10 @@ out_is() { [ "$(cat "$WORK/out")" = "$1" ]; }
 
 # --- build -------------------------------------------------------------
 "$RUNNER/gen-tests.sh" "$HERE/fake_tests.c" >"$BUILD/tests.h"
-check "gen-tests.sh lists the 25 fake tests, sorted" \
+check "gen-tests.sh lists the 26 fake tests, sorted" \
 	test "$(cat "$BUILD/tests.h")" = "$(grep -oE '^void test_[a-z_]+\(void\)$' \
 		"$HERE/fake_tests.c" | sed -E 's/void test_(.*)\(void\)/DEFINE_TEST(\1)/' |
-		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 25
+		LC_ALL=C sort)" -a "$(wc -l <"$BUILD/tests.h")" -eq 26
 printf 'void test_b(void)\n{\nvoid test_a(void) {\nvoid test_proto(void);\nstatic void test_static(void)\nvoid test__helper(void)\n' >"$WORK/gen.c"
 check "gen-tests.sh skips prototypes, static and helper functions" \
 	test "$("$RUNNER/gen-tests.sh" "$WORK/gen.c" | tr '\n' ' ')" = "DEFINE_TEST(a) DEFINE_TEST(b) "
@@ -62,7 +62,7 @@ ok "build fake_test_progs with -Wall -Wextra -Werror"
 
 # --- listing and filters -------------------------------------------------
 run -l
-check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 25 ]'
+check "-l lists every test, exit 0" eval 'rc_is 0 && [ "$(wc -l <"$WORK/out")" -eq 26 ]'
 run -l -t skip
 check "-t substring" out_is $'all_skipped\nskip\nsome_skipped'
 run -l -t skip -b all
@@ -148,6 +148,17 @@ check "require_kfunc finds bpf_put_file" has "#11 kfunc_present:OK"
 
 run -t pass
 check "log hidden when the test passes" lacks "shown only with -v"
+
+run -a 'z_setup_error/probe,z_setup_error/fine' -J "$WORK/err.json"
+check "a setup error is ERROR with its reason, counted as failed, exit 3" eval \
+	'rc_is 3 && has "#26/1 z_setup_error/probe:ERROR (scratch pages stay resident after 5 tries)" &&
+	 has "#26 z_setup_error:ERROR" && has "1 ERROR (counted as failed)" && last_line_is "1 passed, 1 failed, 0 skipped"'
+check "JSON: a setup error is result ERROR, failed, counted in units.error" \
+	"$RECORDS" setup_error "$WORK/err.json"
+run -t z_setup_error
+check "a failure outweighs a setup error: its unit FAIL, exit 1" eval \
+	'rc_is 1 && has "#26/3 z_setup_error/fails_too:FAIL" && has "#26 z_setup_error:FAIL" &&
+	 last_line_is "1 passed, 2 failed, 0 skipped"'
 run -t pass -v
 check "log shown with -v" has "pass: this line is shown only with -v"
 run -t fail_eq
