@@ -11,6 +11,7 @@
 #  - the comparison fails on a differing result and names the row;
 #  - the native stress refuses a kernel without the kfunc (no verdict), or
 #    runs where there is one;
+#  - a guest whose stress-ng does not start gives a setup error (3);
 #  - the suite under stress (vmtest.sh --stress=QUIET on QUIET's kernel)
 #    gives every subtest QUIET's result, and the guest was stressed: its
 #    stress-ng ran throughout and the kernel reclaimed pages meanwhile.
@@ -118,8 +119,16 @@ else
 		test "$rc" = "$VMT_EXIT_INFRA" -a -n "$(grep 'Linux 6.19 added it' <<<"$out")"
 fi
 
-# The suite under stress, on QUIET's kernel.
 kernel=$(vmtest/results.py field vmtest.kernel "$quiet") || exit 1
+# A guest whose stress-ng cannot start (an argument it refuses) makes no
+# stressed run: exit 3, nothing compared.
+STRESS_VM=nonsense vmtest/vmtest.sh -k "$kernel" --stress="$quiet" -o "$work/bad" -- -t release \
+	>"$work/bad.log" 2>&1
+rc=$?
+check "a guest whose stress-ng does not start: exit $rc (3), nothing compared" \
+	test "$rc" = 3 -a -z "$(grep '^differs:' "$work/bad.log")"
+
+# The suite under stress, on QUIET's kernel.
 vmtest/vmtest.sh -k "$kernel" --stress="$quiet" -o "$work/run" 2>&1 | tee "$work/run.log" |
 	grep -v '^#[0-9]'
 rc=${PIPESTATUS[0]}

@@ -168,9 +168,12 @@ stress_main()
 	vmtest_run stress VMTEST_STRESS=1
 	rc=$?
 	stress_host_stop
-	# 3: a setup error, stress-ng's own among them (it did not run
-	# throughout): the run was no stressed run.
-	((rc == 3)) && die -c 3 "the stressed run ended in a setup error (above): nothing to compare"
+	# stress-ng that did not run throughout (the guest said so, exit 3)
+	# made no stressed run. A runner's setup error (ERROR) is a result:
+	# compared.
+	grep -qE 'vmtest-guest: stress-ng (did not start|ended before the runner)' \
+		"$work/stress/runner.log" 2>/dev/null &&
+		die -c 3 "stress-ng did not load the guest throughout (above): nothing to compare"
 	if [[ -z $quiet ]] && ((rc != VMT_EXIT_USAGE && rc != VMT_EXIT_INFRA)); then
 		info "the quiet run"
 		vmtest_run quiet
