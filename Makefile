@@ -5,6 +5,7 @@
 #   make              build build/test_progs (static) and the BPF objects
 #   make vmtest       the main job: install what is missing, build, fetch a
 #                     6.19 kernel, boot it, run the suite, print the verdict
+#   make stress       the suite under stress-ng = a quiet run (vmtest --stress)
 #   make lint         the gates on the sources, in seconds: clang-format,
 #                     shellcheck, pyflakes, function length, the -Werror build
 #   make rules        SEMANTICS.md against the code, both ways; the docs agree
@@ -107,14 +108,14 @@ KMSG_SCAN	:= build/kmsg-scan
 
 VMTEST		:= vmtest/vmtest.sh --arch $(ARCH) -r $(OUTPUT)/test_progs $(if $(KERNEL),-k $(KERNEL))
 
-.PHONY: all deps toolchain vmtest lint rules selftest check bench bench-kfunc numbers clean help FORCE
+.PHONY: all deps toolchain vmtest stress lint rules selftest check bench bench-kfunc numbers clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
 all: $(OUTPUT)/test_progs $(OUTPUT)/bench_kfunc $(KMSG_SCAN)
 
 help:
-	@sed -n '3,26s/^# \{0,1\}//p' Makefile
+	@sed -n '3,27s/^# \{0,1\}//p' Makefile
 
 # The groups of deps.sh a goal needs, for this ARCH.
 DEPS_ARCH	:= $(if $(SYSROOT),cross-$(ARCH)) $(if $(filter arm64,$(ARCH)),run-arm64)
@@ -188,6 +189,13 @@ vmtest:
 	@scripts/deps.sh build run $(DEPS_ARCH)
 	@$(MAKE) --no-print-directory all
 	$(VMTEST) $(VMTEST_ARGS) -- $(RUNNER_ARGS)
+
+# The same under load: stress-ng in the guest and on the host, every
+# subtest's result compared with a quiet run's (docs/stress.md).
+stress:
+	@scripts/deps.sh build run $(DEPS_ARCH)
+	@$(MAKE) --no-print-directory all
+	$(VMTEST) --stress $(VMTEST_ARGS) -- $(RUNNER_ARGS)
 
 # The gates a new test meets first, each alone (scripts/check.sh runs the
 # same commands as its first steps). lint builds first: warnings are errors.

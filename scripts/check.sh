@@ -32,6 +32,7 @@ steps=(
 	"matrix: 6.18.15 (control), 6.19.14, 7.3.4, rt-amd64 7.3.4, arm64 4K and 16K|vmtest/matrix.sh -j 2 -o $OUTPUT/matrix 6.18.15 6.19.14 7.3.4 rt-amd64:7.3.4 cloud-arm64:6.19.14 arm64-16k:7.3.4"
 	"rt-amd64 7.3.4 (modules) = cloud 7.3.4 but for tmpfs_huge (no THP under PREEMPT_RT)|scripts/check_runs.py flavour $OUTPUT/matrix/rt-amd64_7.3.4 $OUTPUT/matrix/7.3.4"
 	"runner -j 1 = -j 2 (vmtest's default) on 6.19.14|scripts/check-jobs.sh $OUTPUT/matrix/6.19.14"
+	"stress: 7.3.4 under stress-ng (guest and host) = its quiet matrix run; host stress-ng never left behind|scripts/check-stress.sh $OUTPUT/matrix/7.3.4"
 	"rules: each checked on 6.19.14, 7.3.4 and arm64|scripts/check-rules.py $OUTPUT/matrix/6.19.14 $OUTPUT/matrix/7.3.4 $OUTPUT/matrix/cloud-arm64_6.19.14 $OUTPUT/matrix/arm64-16k_7.3.4"
 	"JSON, KTAP, JUnit as CI systems read them|scripts/check-formats.sh"
 	"Debian bisect for the R-VERIFY-10 fix|scripts/check-bisect.sh"

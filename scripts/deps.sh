@@ -46,6 +46,8 @@ run=(
 	cpio:cpio mkfs.ext4:e2fsprogs zstd:zstd
 	apt-get:apt dpkg-deb:dpkg python3:python3 setpriv:util-linux
 	timeout:coreutils flock:util-linux
+	# make stress, vmtest.sh --stress (x86_64 guests and the host)
+	stress-ng:stress-ng
 )
 # shellcheck disable=SC2034
 check=(

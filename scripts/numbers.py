@@ -37,10 +37,17 @@ PART is one of:
               kernel of that version, compared row by row
   mutants     vmtest/mutants.sh on the kernel tree $MUTANTS_SRC (default:
               vmtest/kernel-source.sh's): every planted bug, killed or not
+  stress      vmtest.sh --stress: --stress-runs whole-suite runs under
+              stress-ng per x86_64 kernel (6.19.14, 7.3.4), each compared
+              with a quiet run, and --stress-reps repetitions of the page-cache
+              tests on 6.19.14; the repetitions run in one boot (the runner's
+              -r), compared run by run. arm64-16k 7.3.4 (--stress-arm64-runs)
+              is said not measured: --stress stresses x86_64 guests only
 
 Default: quickstart failure bench matrix bisect toolchains check model_seq history bench_kfunc flavours (about 45 minutes on 2 cores;
 toolchains and check need root); config_kernel (30 minutes for the first
-build, then 3) and mutants (about 45 minutes) only when named. The figures say when and where they were
+build, then 3), mutants (about 45 minutes) and stress (hours: see
+docs/stress.md) only when named. The figures say when and where they were
 measured. Nothing is asserted: a measurement that fails to run leaves its
 part as it was and the exit code 1.
 
@@ -71,6 +78,7 @@ README = os.path.join(TOP, "README.md")
 PARTS = ("quickstart", "failure", "bench", "matrix", "bisect", "toolchains", "check", "model_seq", "history",
          "bench_kfunc", "flavours", "config_kernel", "mutants")
 DEFAULT_PARTS = PARTS[:11]
+PARTS += ("stress",)
 BEGIN = "<!-- numbers:{} begin: made by scripts/numbers.py {}; do not edit -->"
 END = "<!-- numbers:{} end -->"
 REGION_RE = re.compile(r"<!-- numbers:(\w+) begin: [^>]*-->\n(.*?)<!-- numbers:(\w+) end -->\n",
@@ -388,6 +396,85 @@ def part_model_seq(work):
     return "\n".join(out) + "\n"
 
 
+# The page-cache tests: their proofs of residency and eviction are what
+# load could upset (model_seq without -s: its fixed seeds).
+STRESS_PAGE_CACHE = ("fault_nonsleepable,sleepable_select,release,file_kinds/sparse_hole,"
+                     "file_kinds/ext4,elf_parse/runner_nonsleepable,model_seq")
+STRESS = {"runs": 50, "arm64_runs": 10, "reps": 1000}
+
+
+def rows_by_run(res):
+    """{run: {row: result}} of a record, the runner's -r runs apart."""
+    out = {}
+    for t in res.tests:
+        rows = out.setdefault(t.run, {})
+        rows[(t.name, None)] = report.shown(t.result)
+        for sub in t.subtests:
+            rows[(t.name, sub.name)] = report.shown(sub.result)
+    return out
+
+
+def stress_compare(quiet, stressed):
+    """(runs, runs with a difference, [differing verdict lines], flaky rows):
+    each stressed run against the quiet one, row by row, and the rows whose
+    result changed from one stressed run to another."""
+    base = rows_by_run(quiet).get(1, {})
+    runs = rows_by_run(stressed)
+    diffs, bad_runs, seen = [], 0, {}
+    for n, rows in sorted(runs.items()):
+        here = [(row, res) for row, res in rows.items() if base.get(row) != res]
+        bad_runs += bool(here)
+        diffs += [f"run {n}: {report.row_name(row)}: {base.get(row, '-')} quiet, {res} stressed"
+                  for row, res in here]
+        for row, res in rows.items():
+            seen.setdefault(row, set()).add(res)
+    flaky = sorted(report.row_name(r) for r, results in seen.items() if len(results) > 1)
+    return len(runs), bad_runs, diffs, flaky
+
+
+def stress_measure(work, kernel, name, n, runner_args):
+    """A quiet run, then n stressed runs in one boot; the figures' row."""
+    base = os.path.join(work, f"stress-{name.split()[0]}-{kernel}")
+    quiet = base + "-quiet.json"
+    run(["vmtest/vmtest.sh", "-k", kernel, "-J", quiet, "--"] + runner_args,
+        base + "-quiet.log", ok=(0, 1))
+    out = base
+    # The time limit grows with the runs: about 4 min a whole suite under
+    # stress on 2 TCG cores; the runner's watchdog still bounds each test.
+    t = run(["vmtest/vmtest.sh", "-k", kernel, f"--stress={quiet}", "-o", out,
+             "-T", str(300 + 600 * n), "--"] + runner_args + ["-r", str(n)],
+            base + ".log", ok=(0, 1))
+    runs, bad, diffs, flaky = stress_compare(Run(quiet), Run(os.path.join(out, "stress")))
+    if runs != n:
+        raise Failed(f"{kernel}: {runs} of {n} stressed runs gave results")
+    row = (f"| {kernel} | {name} | {runs} | {bad} | {len(diffs)} | {len(flaky)} | "
+           f"{t / 60:.0f} min ({t / runs:.0f} s a run) |")
+    return row, diffs + [f"flaky: {r}" for r in flaky]
+
+
+def part_stress(work):
+    rows, notes = [], []
+    for kernel in ("6.19.14", "7.3.4"):
+        r, d = stress_measure(work, kernel, "whole suite", STRESS["runs"], [])
+        rows.append(r)
+        notes += [f"{kernel}: {x}" for x in d]
+    r, d = stress_measure(work, "6.19.14", "page-cache tests", STRESS["reps"],
+                          ["-t", STRESS_PAGE_CACHE])
+    rows.append(r)
+    notes += [f"6.19.14 page cache: {x}" for x in d]
+    rows.append(f"| arm64-16k:7.3.4 | whole suite | {STRESS['arm64_runs']} wanted, not measured: "
+                "`--stress` stresses x86_64 guests only | - | - | - | - |")
+    out = [header("stress", "`vmtest/vmtest.sh -k KERNEL --stress=QUIET -- -r N`: N runs in one "
+                  "boot under stress-ng (guest and host), each compared row by row with one quiet "
+                  "run of the same build"),
+           f"Page-cache tests: `-t {STRESS_PAGE_CACHE}`.", "",
+           "| kernel | runs of | runs | runs that differ | differing verdicts | flaky rows | "
+           "wall time |", "|---|---|---|---|---|---|---|"] + rows
+    if notes:
+        out += ["", "Differences:", ""] + [f"- {x}" for x in notes]
+    return "\n".join(out) + "\n"
+
+
 def part_history(work):
     outdir = os.path.join(work, "history")
     # Exit 1 (a contradicted entry, a flake, a kernel without a verdict) is
@@ -558,7 +645,13 @@ def main():
     ap.add_argument("parts", nargs="*", metavar="PART")
     ap.add_argument("--keep", metavar="DIR", help="keep the logs and results in DIR")
     ap.add_argument("--check", action="store_true", help="check the parts' markers only")
+    for name, what in (("runs", "whole-suite runs per x86_64 kernel"),
+                       ("arm64-runs", "whole-suite runs on arm64-16k 7.3.4"),
+                       ("reps", "repetitions of the page-cache tests")):
+        ap.add_argument(f"--stress-{name}", type=int, default=STRESS[name.replace("-", "_")],
+                        metavar="N", help=f"stress: {what} (default %(default)s)")
     args = ap.parse_args()
+    STRESS.update(runs=args.stress_runs, arm64_runs=args.stress_arm64_runs, reps=args.stress_reps)
     where, problems = all_regions()
     if args.check:
         for p in problems:

@@ -6,6 +6,8 @@
 # can be evicted, unlike tmpfs or the initramfs).
 
 BUSYBOX=${BUSYBOX-}
+# stress_ng_args and the stressed guest's layout (vmtest --stress).
+source "$VMTEST_DIR/stress.sh"
 
 # guest_busybox RUNNER: the busybox for the guest: the host's when the guest
 # runs the host's architecture, else the one of the cross build's sysroot
@@ -97,6 +99,7 @@ guest_initramfs()
 	# repository's, and says so the same way.
 	[[ -z $deviations ]] || cp "$deviations" "$root/known-deviations.ini"
 	(($#)) && printf '%s\n' "$@" >"$root/vmtest/args"
+	[[ -n ${VMTEST_STRESS-} ]] && guest_stress "$root"
 	(cd "$root" && find . | cpio -o -H newc --quiet) >"$out" ||
 		die "cannot build the initramfs"
 	rm -rf "$root"
@@ -132,9 +135,35 @@ guest_modules()
 	info "no scratch disk: $VMT_NO_DISK; the guest uses a tmpfs, and the tests that evict pages skip"
 }
 
-# guest_disk OUT SIZE_MB: a fresh, empty ext4 filesystem.
+# guest_stress ROOT: vmtest --stress (vmtest/stress.sh): stress-ng, its
+# shared libraries and loader (under their host paths: the guest has no C
+# library of its own), its arguments and vmtest/stress-guest, which init
+# runs around the runner.
+guest_stress()
+{
+	local root=$1 lib
+
+	host_runs_arch ||
+		die "--stress: stress-ng runs only in a guest of the host's architecture for now (an $VMT_ARCH guest needs Debian's $VMT_DEBARCH stress-ng and its libraries): stress an x86_64 kernel"
+	need_cmd stress-ng ldd
+	mkdir -p "$root/usr/bin" && cp "$(command -v stress-ng)" "$root/usr/bin/stress-ng" ||
+		die "cannot put stress-ng in the initramfs"
+	while IFS= read -r lib; do
+		mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib" ||
+			die "cannot put $lib (stress-ng's) in the initramfs"
+	done < <(ldd "$(command -v stress-ng)" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+	stress_ng_args guest "$STRESS_GUEST_DIR" >"$root/vmtest/stress-args"
+	cp "$VMTEST_DIR/stress-guest" "$root/vmtest/stress" && chmod 755 "$root/vmtest/stress" ||
+		die "cannot put vmtest/stress-guest in the initramfs"
+}
+
+# guest_disk OUT SIZE_MB: a fresh, empty ext4 filesystem; under --stress
+# with room for stress-ng's files beside the tests'.
 guest_disk()
 {
-	truncate -s "${2}M" "$1" && mkfs.ext4 -q -F -E lazy_itable_init=1 "$1" ||
+	local mb=$2
+
+	[[ -n ${VMTEST_STRESS-} ]] && mb=$((mb + STRESS_DISK_MB))
+	truncate -s "${mb}M" "$1" && mkfs.ext4 -q -F -E lazy_itable_init=1 "$1" ||
 		die "cannot create the ext4 scratch image"
 }

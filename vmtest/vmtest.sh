@@ -53,6 +53,10 @@ Options:
               guest gave no results (hang, panic, no kernel) it still says why
   --ktap FILE   the same run as KTAP version 1 (ktap.rst)
   --junit FILE  the same run as JUnit XML
+  --stress[=QUIET]  run the suite while stress-ng loads the guest and the
+              host, and compare it, subtest by subtest, with a quiet run (or
+              with QUIET, one of the same build and kernel): exit 0 when
+              identical, 1 when a result differs (docs/stress.md)
   -h          this help
 
 The results files are written on the host, by vmtest/report.py, from the
@@ -188,6 +192,8 @@ while (($#)); do
 	fi
 	case $arg in
 	--help) usage; exit 0 ;;
+	# The suite under load, compared with a quiet run: vmtest/stress.sh.
+	--stress | --stress=*) exec "$VMTEST_DIR/stress.sh" "$arg" "${args[@]}" "$@" ;;
 	--ktap=* | --junit=*)
 		[[ $arg == --ktap=* ]] && args+=(-K) || args+=(-U)
 		args+=("${arg#*=}") ;;
