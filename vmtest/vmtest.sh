@@ -343,7 +343,6 @@ done
 
 need_cmd "$QEMU" cpio mkfs.ext4 timeout
 [[ -n $json_out$ktap_out$junit_out ]] && need_cmd python3
-kmsg_scan_ready
 vmt_init_tmp
 trap 'results_on_exit $?; vmt_cleanup' EXIT
 start_ns=$(date +%s%N)
@@ -358,6 +357,7 @@ if [[ -z $VMT_KVER ]]; then
 fi
 kernel=$(kernel_resolve) || exit
 kernel_check_image "$kernel"
+kmsg_scan_ready
 guest_modules "$kernel"
 # The runner runs as many tests at once as the guest has CPUs, where their
 # traits allow (results are those of a serial run: make check compares);
