@@ -333,6 +333,9 @@ int report_json(const char *path, const struct test_result *results,
 	json_str(f, kernel_release_full());
 	fprintf(f, ",\n  \"build\": ");
 	json_str(f, build_info());
+	/* Which file muted failures: "PATH (default)", "none", "none found". */
+	fprintf(f, ",\n  \"known_deviations\": ");
+	json_str(f, deviations_source());
 	/* The first undeclared splat of the kernel log: it fails the run. */
 	fprintf(f, ",\n  \"kernel_log\": ");
 	json_str(f, kmsg_watch_status());

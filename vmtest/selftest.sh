@@ -442,6 +442,10 @@ expect "an undeclared splat during a run: the runner itself fails the run" 1 \
 	-A vmtest.splat=1 -J "$work/splat.json" -- -t read_basic
 json_is "an undeclared splat during a run: verdict 1, the runner's record names it" \
 	"$work/splat.json" 1 '^kernel splat in the guest: WARNING: vmtest\.splat' runner-splat
+# A hardened kernel: what lockdown refuses is named in a SKIP, never a FAIL.
+expect "lockdown=confidentiality: the program it refuses SKIPs naming it, exit 0" 0 \
+	'untrusted_core_read_exe_file:SKIP \(kernel lockdown=confidentiality' -- \
+	-k 7.3.4 -A lockdown=confidentiality -- -t verifier_file_dynptr
 expect "runner exit code passes through" 2 'no test' -- -J "$work/none.json" -- -t no_such_test
 json_is "no test selected: verdict 2 and the runner's message" "$work/none.json" \
 	2 'no test matches' no-results
