@@ -9,6 +9,7 @@
  * (hold_resident()), proves the absent ones still absent after it, and checks
  * the exact return codes and bytes.
  */
+#define _GNU_SOURCE /* syncfs() */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -234,18 +235,31 @@ static void partly_resident(struct fixture *f)
 }
 
 /*
- * A written file whose EOF page is not uptodate, in @eof. Whether it is is
- * the filesystem's doing (ext4 leaves it so), but under memory pressure one
- * file came out otherwise: a few files are tried before the filesystem is
- * said to keep that page uptodate.
+ * A written file whose EOF page is not uptodate, in @eof. ext4 leaves it so
+ * when it delays allocation; when much of the filesystem is dirty (other
+ * writers: vmtest --stress's IO workers) it allocates at once, zeroes the
+ * rest of the block and the page comes out uptodate. So the filesystem's
+ * dirty data is written back first, and a few files are tried before the
+ * filesystem is said to keep that page uptodate.
  */
 #define EOF_FILE_TRIES 3
+
+static void sync_scratch(void)
+{
+	int dir = open(scratch_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dir >= 0) {
+		syncfs(dir);
+		close(dir);
+	}
+}
 
 static bool make_written_eof(struct scratch_file *eof)
 {
 	int tries;
 
 	for (tries = 1; tries <= EOF_FILE_TRIES; tries++) {
+		sync_scratch();
 		if (!scratch_pattern_file(eof, "fault_eof", pg(PG(3, 100))))
 			return false;
 		if (resident_pages(eof->fd, pg(PG(3, 0)), 100) == 0) {

@@ -164,24 +164,31 @@ bool test__require_kconfig(const char *option)
 	return false;
 }
 
-void test__skip(const char *fmt, ...)
+/* The running unit, with its reason (a skip's or a setup error's) set. */
+static struct unit_state *unit_with_reason(const char *fmt, va_list ap)
 {
 	struct unit_state *u = sub_active ? &sub : &body;
+
+	vsnprintf(u->skip_reason, sizeof(u->skip_reason), fmt, ap);
+	return u;
+}
+
+void test__skip(const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(u->skip_reason, sizeof(u->skip_reason), fmt, ap);
+	unit_with_reason(fmt, ap)->skipped = true;
 	va_end(ap);
-	u->skipped = true;
 }
 
 void test__setup_error(const char *fmt, ...)
 {
-	struct unit_state *u = sub_active ? &sub : &body;
+	struct unit_state *u;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(u->skip_reason, sizeof(u->skip_reason), fmt, ap);
+	u = unit_with_reason(fmt, ap);
 	va_end(ap);
 	u->setup_error = true;
 	printf("setup error: %s\n", u->skip_reason);

@@ -324,41 +324,34 @@ tight()
 		shift 2
 		exec "$@"' sh "$work/tight" "$opts" "$@" >"$work/out" 2>&1 </dev/null
 }
+# exits_4 NAME TEXT: the last tight run exited 4 and said TEXT.
+exits_4()
+{
+	if ((rc == 4)) && grep -qF -- "$2" "$work/out"; then
+		ok "$1"
+	else
+		not_ok "$1: exit $rc"
+		sed 's/^/     | /' "$work/out" | tail -n 5
+	fi
+}
 if ((EUID == 0)); then
 	tight room env TMPDIR="$work/tight" "$vmtest" -k "$work/x86.img" -J "$work/room.json"
 	rc=$?
-	if ((rc == 4)) && grep -q "too little room: 1 MB free in TMPDIR=$work/tight, a run needs about" "$work/out"; then
-		ok "a TMPDIR without room for a run: exit 4, named before the boot"
-	else
-		not_ok "a TMPDIR without room for a run: exit $rc"
-		sed 's/^/     | /' "$work/out" | tail -n 5
-	fi
+	exits_4 "a TMPDIR without room for a run: exit 4, named before the boot" \
+		"too little room: 1 MB free in TMPDIR=$work/tight, a run needs about"
 	json_is "a TMPDIR without room: the -J file says so" "$work/room.json" 4 "too little room: 1 MB free in TMPDIR"
 	tight full env TMPDIR="$work/tight" "$vmtest" -k "$work/x86.img" -J "$work/full.json"
 	rc=$?
-	if ((rc == 4)) && grep -q "filesystem is full (TMPDIR=$work/tight" "$work/out"; then
-		ok "a full TMPDIR: exit 4, named"
-	else
-		not_ok "a full TMPDIR: exit $rc"
-		sed 's/^/     | /' "$work/out" | tail -n 5
-	fi
+	exits_4 "a full TMPDIR: exit 4, named" "filesystem is full (TMPDIR=$work/tight"
 	json_is "a full TMPDIR: the -J file says so" "$work/full.json" 4 "TMPDIR=$work/tight"
 	tight full "$vmtest" -k "$work/x86.img" -J "$work/tight/r.json"
 	rc=$?
-	if ((rc == 4)) && grep -q "cannot write the results file $work/tight/r.json: its filesystem is full" "$work/out"; then
-		ok "a -J file on a full disk: exit 4, where it could not be written named"
-	else
-		not_ok "a -J file on a full disk: exit $rc"
-		sed 's/^/     | /' "$work/out" | tail -n 5
-	fi
+	exits_4 "a -J file on a full disk: exit 4, where it could not be written named" \
+		"cannot write the results file $work/tight/r.json: its filesystem is full"
 	tight full "$vmtest" -k "$work/x86.img" -o "$work/tight/logs"
 	rc=$?
-	if ((rc == 4)) && grep -q "cannot keep the logs in $work/tight/logs (-o): its filesystem is full" "$work/out"; then
-		ok "-o on a full disk: exit 4, named before the run"
-	else
-		not_ok "-o on a full disk: exit $rc"
-		sed 's/^/     | /' "$work/out" | tail -n 5
-	fi
+	exits_4 "-o on a full disk: exit 4, named before the run" \
+		"cannot keep the logs in $work/tight/logs (-o): its filesystem is full"
 else
 	skip "a full TMPDIR or results disk: needs root (a tmpfs is mounted)"
 fi

@@ -362,7 +362,11 @@ guest_modules "$kernel"
 # The runner runs as many tests at once as the guest has CPUs, where their
 # traits allow (results are those of a serial run: make check compares);
 # a -j among the runner options overrides it.
-guest_initramfs "$VMT_TMP/initramfs.cpio" "$runner" "$deviations" -j "$VMT_SMP" "$@"
+jobs=(-j "$VMT_SMP")
+for arg; do
+	case $arg in -j | -j?* | --jobs | --jobs=*) jobs=() ;; esac
+done
+guest_initramfs "$VMT_TMP/initramfs.cpio" "$runner" "$deviations" "${jobs[@]}" "$@"
 disk=$VMT_TMP/scratch.img
 if [[ -n $VMT_NO_DISK ]]; then
 	disk=
