@@ -158,12 +158,16 @@ guest_stress()
 }
 
 # guest_disk OUT SIZE_MB: a fresh, empty ext4 filesystem; under --stress
-# with room for stress-ng's files beside the tests'.
+# with room for stress-ng's files beside the tests'. Its geometry is named
+# (-T small: 1 KiB blocks), not left to mke2fs's choice by size: a disk of
+# 512 MiB or more gets 4 KiB blocks, and a file's written EOF page then
+# comes out uptodate (its one block zeroed past EOF), which changed
+# fault_nonsleepable/written_eof_page_not_uptodate under --stress.
 guest_disk()
 {
 	local mb=$2
 
 	[[ -n ${VMTEST_STRESS-} ]] && mb=$((mb + STRESS_DISK_MB))
-	truncate -s "${mb}M" "$1" && mkfs.ext4 -q -F -E lazy_itable_init=1 "$1" ||
+	truncate -s "${mb}M" "$1" && mkfs.ext4 -q -F -T small -E lazy_itable_init=1 "$1" ||
 		die "cannot create the ext4 scratch image"
 }
