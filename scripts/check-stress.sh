@@ -8,6 +8,10 @@
 #    shell ends (exit, an error, SIGINT, SIGTERM, SIGHUP), and by its own
 #    time limit when the shell is killed with SIGKILL;
 #  - --stress refuses what it cannot do (-J, a missing quiet run);
+#  - a stressed guest's initramfs, x86_64 (the host's stress-ng) and arm64
+#    (Debian's, fetched), holds stress-ng, its loader and every library a
+#    NEEDED entry names, recursively, all of the guest's architecture (no
+#    boot); a stress-ng whose library is missing is refused, named;
 #  - the comparison fails on a differing result and names the row;
 #  - the native stress refuses a kernel without the kfunc (no verdict), or
 #    runs where there is one;
@@ -92,6 +96,58 @@ check "--stress refuses -J (exit $rc)" test "$rc" = 2 -a ! -e "$work/x.json"
 vmtest/vmtest.sh -k 7.3.4 --stress="$work/none" 2>/dev/null
 rc=$?
 check "--stress=QUIET refuses a missing QUIET (exit $rc)" test "$rc" = 2
+
+# layout ARCH ROOT [SYSROOT]: vmtest's stressed-guest files for ARCH in
+# ROOT (guest_stress), or with SYSROOT those of SYSROOT's stress-ng
+# (stress_layout); the output of the run that fails.
+layout()
+{
+	bash -c 'source vmtest/lib.sh; source "$VMTEST_DIR/kernel.sh"; source "$VMTEST_DIR/guest.sh"
+		source "$VMTEST_DIR/boot.sh"; kernel_set_arch "$1"; mkdir -p "$2/vmtest"
+		if [[ -n $3 ]]; then stress_layout "$2" "$3" /usr/bin/stress-ng; else guest_stress "$2"; fi' \
+		_ "$1" "$2" "${3-}" 2>&1
+}
+
+# layout_complete ARCH ROOT: ROOT's stress-ng, its loader (PT_INTERP) and,
+# for every ELF file in ROOT, each NEEDED library, in a directory a Debian
+# loader of ARCH searches, all ARCH's (read here without vmtest's code).
+layout_complete()
+{
+	local arch=$1 root=$2 t f so d found bad=0
+
+	[[ $arch == arm64 ]] && t=aarch64-linux-gnu || t=x86_64-linux-gnu
+	f=$(LC_ALL=C readelf -l "$root/usr/bin/stress-ng" | sed -n 's/.*interpreter: \(.*\)]$/\1/p')
+	[[ -n $f && -f $root$f ]] || { echo "  no loader ${f:-(none named)}"; bad=1; }
+	while IFS= read -r f; do
+		LC_ALL=C readelf -h "$f" >/dev/null 2>&1 || continue
+		[[ $(elf_machine "$f") == "$arch" ]] || { echo "  ${f#"$root"}: not $arch"; bad=1; }
+		for so in $(LC_ALL=C readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+			found=0
+			for d in "/lib/$t" "/usr/lib/$t" /lib /usr/lib; do
+				[[ -f $root$d/$so ]] && found=1
+			done
+			((found)) || { echo "  ${f#"$root"} needs $so: missing"; bad=1; }
+		done
+	done < <(find "$root" -type f)
+	return $bad
+}
+
+incomplete() { ! layout_complete "$@" >/dev/null; }
+
+source vmtest/elf.sh
+for arch in x86_64 arm64; do
+	layout "$arch" "$work/layout-$arch" | grep -v '^vmtest: fetching'
+	check "a stressed $arch guest's stress-ng, loader and NEEDED libraries ($(find "$work/layout-$arch" -name '*.so*' | wc -l) files) are there" \
+		layout_complete "$arch" "$work/layout-$arch"
+done
+# Either check can fail: a layout without one library is incomplete, and a
+# stress-ng whose library is missing is refused with its name.
+rm -f "$work/layout-arm64/lib/aarch64-linux-gnu/libz.so.1"
+check "a layout without libz.so.1 is found incomplete" incomplete arm64 "$work/layout-arm64"
+out=$(layout arm64 "$work/layout-bad" "$work/layout-arm64")
+rc=$?
+check "a stress-ng whose libz.so.1 is missing is refused (exit $rc), named" \
+	test "$rc" = "$VMT_EXIT_INFRA" -a -n "$(grep 'libz.so.1, which stress-ng needs' <<<"$out")"
 
 # The comparison must be able to fail: QUIET against itself with one
 # subtest's result changed.

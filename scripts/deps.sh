@@ -46,8 +46,9 @@ run=(
 	cpio:cpio mkfs.ext4:e2fsprogs zstd:zstd
 	apt-get:apt dpkg-deb:dpkg python3:python3 setpriv:util-linux
 	timeout:coreutils flock:util-linux
-	# make stress, vmtest.sh --stress (x86_64 guests and the host)
-	stress-ng:stress-ng
+	# make stress, vmtest.sh --stress (the host, and an x86_64 guest: the
+	# host's stress-ng with the libraries its NEEDED entries name)
+	stress-ng:stress-ng readelf:binutils
 )
 # shellcheck disable=SC2034
 check=(
@@ -69,6 +70,10 @@ run_arm64=(
 	qemu-system-aarch64:qemu-system-arm
 	# the cross-built runner checks its arguments on the host (vmtest)
 	qemu-aarch64:qemu-user
+	# vmtest.sh --stress: Debian's arm64 stress-ng and the packages of the
+	# libraries its NEEDED entries name, fetched and unpacked, never
+	# installed (scripts/sysroot.sh --stress-ng)
+	readelf:binutils dpkg-deb:dpkg sha256sum:coreutils
 )
 # shellcheck disable=SC2034
 plot=(gnuplot:gnuplot-nox)

@@ -8,6 +8,7 @@
 BUSYBOX=${BUSYBOX-}
 # stress_ng_args and the stressed guest's layout (vmtest --stress).
 source "$VMTEST_DIR/stress.sh"
+source "$VMTEST_DIR/elf.sh"
 
 # guest_busybox RUNNER: the busybox for the guest: the host's when the guest
 # runs the host's architecture, else the one of the cross build's sysroot
@@ -37,16 +38,6 @@ runner_exec()
 }
 
 elf_arch_qemu() { [[ $VMT_ARCH == arm64 ]] && echo aarch64 || echo x86_64; }
-
-# elf_machine FILE: the architecture an ELF file is built for.
-elf_machine()
-{
-	case $(od -An -tu2 -j 18 -N 2 "$1" 2>/dev/null | tr -d ' ') in
-	62) echo x86_64 ;;
-	183) echo arm64 ;;
-	*) echo unknown ;;
-	esac
-}
 
 # guest_initramfs OUT RUNNER DEVIATIONS [RUNNER_ARGS...]: DEVIATIONS (may be
 # empty) becomes the runner's known-deviations file. The guest sends the
@@ -135,26 +126,49 @@ guest_modules()
 	info "no scratch disk: $VMT_NO_DISK; the guest uses a tmpfs, and the tests that evict pages skip"
 }
 
-# guest_stress ROOT: vmtest --stress (vmtest/stress.sh): stress-ng, its
-# shared libraries and loader (under their host paths: the guest has no C
-# library of its own), its arguments and vmtest/stress-guest, which init
-# runs around the runner.
+# guest_stress ROOT: vmtest --stress (vmtest/stress.sh): stress-ng with its
+# loader and shared libraries (stress_layout: the guest has no C library of
+# its own), its arguments and vmtest/stress-guest, which init runs around
+# the runner. A guest of the host's architecture gets the host's stress-ng;
+# another (arm64) gets Debian's for its architecture, from a sysroot in
+# vmtest's cache (scripts/sysroot.sh --stress-ng fetches it once).
 guest_stress()
 {
-	local root=$1 lib
+	local root=$1 sysroot='' bin=/usr/bin/stress-ng
 
-	host_runs_arch ||
-		die "--stress: stress-ng runs only in a guest of the host's architecture for now (an $VMT_ARCH guest needs Debian's $VMT_DEBARCH stress-ng and its libraries): stress an x86_64 kernel"
-	need_cmd stress-ng ldd
-	mkdir -p "$root/usr/bin" && cp "$(command -v stress-ng)" "$root/usr/bin/stress-ng" ||
-		die "cannot put stress-ng in the initramfs"
-	while IFS= read -r lib; do
-		mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib" ||
-			die "cannot put $lib (stress-ng's) in the initramfs"
-	done < <(ldd "$(command -v stress-ng)" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+	if host_runs_arch; then
+		need_cmd stress-ng
+		bin=$(command -v stress-ng)
+	else
+		sysroot=$VMTEST_CACHE/stress-ng-$VMT_DEBARCH
+		"$REPO_DIR/scripts/sysroot.sh" --stress-ng "$VMT_ARCH" "$sysroot" >&2 ||
+			die "--stress: no stress-ng for the $VMT_ARCH guest (above)"
+	fi
+	stress_layout "$root" "$sysroot" "$bin"
 	stress_ng_args guest "$STRESS_GUEST_DIR" >"$root/vmtest/stress-args"
 	cp "$VMTEST_DIR/stress-guest" "$root/vmtest/stress" && chmod 755 "$root/vmtest/stress" ||
 		die "cannot put vmtest/stress-guest in the initramfs"
+}
+
+# stress_layout ROOT SYSROOT BIN: BIN, a stress-ng in SYSROOT (empty: the
+# host's /), as ROOT/usr/bin/stress-ng, with its loader and every library
+# it needs (elf_closure: NEEDED, recursively) where its loader looks for
+# them. The same for every architecture: only SYSROOT differs.
+stress_layout()
+{
+	local root=$1 sysroot=$2 bin=$3 want src needer from=${2:-/}
+
+	need_cmd readelf
+	[[ $(elf_machine "$sysroot$bin") == "$VMT_ARCH" ]] ||
+		die "--stress: $sysroot$bin is no $VMT_ARCH stress-ng"
+	mkdir -p "$root/usr/bin" && cp -L "$sysroot$bin" "$root/usr/bin/stress-ng" ||
+		die "cannot put stress-ng in the initramfs"
+	while read -r want src needer; do
+		[[ $want == missing ]] &&
+			die "--stress: $src, which stress-ng needs (for $needer), is not in $from"
+		mkdir -p "$root$(dirname "$want")" && cp -L "$sysroot$src" "$root$want" ||
+			die "cannot put $want (stress-ng's) in the initramfs"
+	done < <(elf_closure "$sysroot" "$bin")
 }
 
 # guest_disk OUT SIZE_MB: a fresh, empty ext4 filesystem; under --stress

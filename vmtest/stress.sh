@@ -159,7 +159,7 @@ stress_main()
 	vmt_init_tmp
 	work=${keep:-$VMT_TMP}
 	stress_host_trap
-	# The stressed run first: a guest that cannot be stressed (arm64) is
+	# The stressed run first: a guest that cannot be stressed (no stress-ng) is
 	# said before a quiet run is spent. The host's stress-ng ends at most
 	# a while after the guest's timeout, should this shell die without its
 	# traps (SIGKILL).
