@@ -37,7 +37,7 @@ steps=(
 	"JSON, KTAP, JUnit as CI systems read them|scripts/check-formats.sh"
 	"Debian bisect for the R-VERIFY-10 fix|scripts/check-bisect.sh"
 	"history over 7.1.8 .. 7.2.9: the R-VERIFY-10 fix found|scripts/check-history.sh $OUTPUT/history-check"
-	"page-cache tests x20 (flake check)|vmtest/vmtest.sh -k 6.19.14 -J $CHECK_RESULT -- -t fault_nonsleepable,sleepable_select,release,file_kinds/sparse_hole,elf_parse/runner_nonsleepable --repeat 20"
+	"page-cache tests x20 (flake check)|vmtest/vmtest.sh -k 6.19.14 -J $CHECK_RESULT -- -t fault_nonsleepable,sleepable_select,callback_select,release,file_kinds/sparse_hole,elf_parse/runner_nonsleepable --repeat 20"
 	"model_seq: random sequences, seed printed, on 7.3.4|vmtest/vmtest.sh -k 7.3.4 -J $CHECK_RESULT -- -t model_seq -s random --budget 20s"
 	"bench_kfunc quick on 7.3.4: every method checked, ratios, plot|scripts/check-bench.sh $OUTPUT/bench-check 7.3.4"
 	# The CI workflow's jobs, each in the Debian release its container has

@@ -398,7 +398,7 @@ def part_model_seq(work):
 
 # The page-cache tests: their proofs of residency and eviction are what
 # load could upset (model_seq without -s: its fixed seeds).
-STRESS_PAGE_CACHE = ("fault_nonsleepable,sleepable_select,release,file_kinds/sparse_hole,"
+STRESS_PAGE_CACHE = ("fault_nonsleepable,sleepable_select,callback_select,release,file_kinds/sparse_hole,"
                      "file_kinds/ext4,elf_parse/runner_nonsleepable,model_seq")
 STRESS = {"runs": 50, "arm64_runs": 10, "reps": 1000}
 
