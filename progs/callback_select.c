@@ -133,6 +133,8 @@ static __always_inline void read_child_exe(bool in_rcu)
 	 * callback this could only deadlock if this CPU were inside the
 	 * child's task_lock() when the softirq ran; the child is blocked in
 	 * read() and the test touches nothing of it while the work is armed.
+	 * (A lockdep kernel would still report the lock's softirq use: no
+	 * other way gives a timer callback a trusted file.)
 	 */
 	file = bpf_get_task_exe_file(task);
 	if (!file) {
