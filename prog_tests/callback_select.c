@@ -135,9 +135,10 @@ static void find_offers(const struct btf *btf, struct offer *offers)
 		     "bpf_wq_set_callback_impl", "wq_plain", "wq_impl");
 	offers[KIND_WQ_RCU] = offers[KIND_WQ];
 	if (offers[KIND_WQ].prefix)
-		offers[KIND_WQ_RCU].prefix = offers[KIND_WQ].prefix[3] == 'p' ?
-						     "wq_rcu_plain" :
-						     "wq_rcu_impl";
+		offers[KIND_WQ_RCU].prefix =
+			strcmp(offers[KIND_WQ].prefix, "wq_plain") ?
+				"wq_rcu_impl" :
+				"wq_rcu_plain";
 	pick_variant(&offers[KIND_TW], btf, no_needs,
 		     "bpf_task_work_schedule_signal",
 		     "bpf_task_work_schedule_signal_impl", "tw_plain",
@@ -531,6 +532,8 @@ static void run_row(const struct btf *vmlinux, const struct offer *offers,
 	if (!ASSERT_OK_PTR(link, "attach"))
 		goto out;
 	left = evict_counted(t->fd, t->tail_off, t->tail_len, &tries);
+	if (!ASSERT_GE(left, 0, "evict the tail (fadvise, mincore)"))
+		goto out;
 	if (left) {
 		test__setup_error("%ld of the tail's %d pages stay resident "
 				  "after %d tries to evict them",
