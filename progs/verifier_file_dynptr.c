@@ -707,6 +707,63 @@ int BPF_PROG(overwrite_with_local_dynptr_twin_clone, struct file *file)
 	return 0;
 }
 
+/*
+ * Another file dynptr of the same file holds a reference of its own, not
+ * d's: it cannot release d's, so d's slot stays protected.
+ */
+SEC("lsm/file_open")
+__rule("R-VERIFY-11")
+__failure
+__msg("cannot overwrite referenced dynptr")
+int BPF_PROG(overwrite_beside_other_dynptr, struct file *file)
+{
+	struct bpf_dynptr d, e;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_from_file(file, 0, &e);
+	*(volatile __u64 *)&d = 0;
+	bpf_dynptr_file_discard(&e);
+	return 0;
+}
+
+/*
+ * Twin of overwrite_beside_other_dynptr (R-VERIFY-11): d is discarded
+ * before the store, beside the same live e.
+ */
+SEC("lsm/file_open")
+__rule("R-VERIFY-22")
+__success
+int BPF_PROG(overwrite_beside_other_dynptr_twin, struct file *file)
+{
+	struct bpf_dynptr d, e;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_from_file(file, 0, &e);
+	bpf_dynptr_file_discard(&d);
+	*(volatile __u64 *)&d = 0;
+	bpf_dynptr_file_discard(&e);
+	return 0;
+}
+
+/*
+ * Twin of overwrite_beside_other_dynptr (R-VERIFY-11) on 7.1 and later: e
+ * is d's clone, so it shares d's reference and releases it; here the
+ * parent's slot is the one overwritten.
+ */
+SEC("lsm/file_open")
+__rule("R-VERIFY-28")
+__success
+int BPF_PROG(overwrite_beside_other_dynptr_twin_clone, struct file *file)
+{
+	struct bpf_dynptr d, e;
+
+	bpf_dynptr_from_file(file, 0, &d);
+	bpf_dynptr_clone(&d, &e);
+	*(volatile __u64 *)&d = 0;
+	bpf_dynptr_file_discard(&e);
+	return 0;
+}
+
 /* ---- where the file comes from ------------------------------------------- */
 
 /* A tracing argument is not trusted. */
