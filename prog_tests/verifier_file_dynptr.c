@@ -2,8 +2,9 @@
 /*
  * verifier_file_dynptr: what the verifier accepts and rejects around file
  * dynptrs (leaks, use after discard, the file put under a live dynptr,
- * overwritten slots, untrusted files, dynptr kinds). One subtest per program
- * of progs/verifier_file_dynptr.c; the expectations are its annotations.
+ * overwritten slots, untrusted files, dynptr kinds), each refusal beside
+ * its twin, the nearest program that loads. One subtest per program of
+ * progs/verifier_file_dynptr.c; the expectations are its annotations.
  */
 #include "harness.h"
 #include "verifier_file_dynptr.skel.h"

@@ -24,6 +24,12 @@
  *
  * Every program of an object using these needs exactly one of __success or
  * __failure; a program without them is a harness error.
+ *
+ * Every __failure program X is followed by its twin X_twin (__success), the
+ * nearest program that loads, whose comment says "Twin of X" (more twins:
+ * X_twin_HOW); a refusal that can have none says "No twin:" and why in its
+ * comment. scripts/check-rules.py (make rules) checks this, and that the
+ * verdict matches the __rule()'s ("load" or "reject" in SEMANTICS.md).
  */
 #ifndef __PROGS_VERIFIER_EXPECT_H
 #define __PROGS_VERIFIER_EXPECT_H

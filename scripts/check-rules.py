@@ -8,7 +8,13 @@ EXPECT, TEST_RULE, a verifier program's __rule), or is marked "Not
 testable:" with the reason; every citation, and every rule of
 known-deviations.ini, names a rule that exists; config holds every kernel
 option the code names, and each option a test needs (its TEST_TRAITS'
-.kconfigs) with the test named in the option's reason.
+.kconfigs) with the test named in the option's reason. Of the verifier
+programs (progs/ using verifier_expect.h): every refusal X (__failure) has
+its twin X_twin (__success, the nearest program that loads) right after
+it, or says "No twin:" and why in its comment; every twin X_twin[_HOW]
+follows its refusal and its comment names it ("Twin of X"); a program's
+rule says "load" for __success and "reject" for __failure where the rule's
+table has that column, and a refusal's reject rule names its twin's rule.
 
 With runs (a results JSON, or a directory holding results.json): in those
 runs together every testable rule was checked by some unit (the JSON's
@@ -48,6 +54,99 @@ def semantics(path):
             u = UNTESTABLE_RE.search(rest)
             rules[rule] = (n, u.group(1).strip() if u else None)
     return rules, dups
+
+
+def verdict_rows(path):
+    """{rule: (verdict, row text)} of the rows whose second cell is a
+    verdict ("load" or "reject": the verifier's table)."""
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = ROW_RE.match(line)
+            if m:
+                cells = [c.strip() for c in m.group(2).split("|")]
+                if cells and cells[0] in ("load", "reject"):
+                    out[m.group(1)] = (cells[0], m.group(2))
+    return out
+
+
+PROG_RE = re.compile(r'\bSEC\("[^"]*"\)(.*?)\bint\s+(?:BPF_PROG\(\s*)?(\w+)', re.S)
+COMMENT_END_RE = re.compile(r"(/\*(?:(?!\*/).)*\*/)\s*$", re.S)
+TWIN_RE = re.compile(r"^(\w+?)_twin(?:_\w+)?$")
+
+
+def verifier_programs(rel):
+    """[(name, verdict, rule, leading comment, line)] of a verifier
+    program file, in order. verdict is "success", "failure" or None."""
+    with open(os.path.join(TOP, rel), encoding="utf-8") as f:
+        text = f.read()
+    code = strip_comments(text)
+    progs, last = [], 0
+    for m in PROG_RE.finditer(code):
+        notes = m.group(1)
+        verdict = ("failure" if re.search(r"\b__failure\b", notes) else
+                   "success" if re.search(r"\b__success\b", notes) else None)
+        rule = re.search(r'__rule\("(' + RULE + r')"\)', notes)
+        c = COMMENT_END_RE.search(text[last:m.start()])
+        comment = " ".join(re.sub(r"^\s*\*?", "", l) for l in c.group(1).split("\n")) if c else ""
+        progs.append((m.group(2), verdict, rule.group(1) if rule else None,
+                      " ".join(comment.split()), code.count("\n", 0, m.start()) + 1))
+        last = m.end()
+    return progs
+
+
+def twin_problems(rel, progs, verdicts):
+    """What breaks "every refusal has its twin" in one file's programs."""
+    out, by_name = [], {p[0]: p for p in progs}
+    names = [p[0] for p in progs]
+    for i, (name, verdict, rule, comment, line) in enumerate(progs):
+        where = f"{rel}:{line}: {name}"
+        if verdict and rule in verdicts:
+            want = "load" if verdict == "success" else "reject"
+            if verdicts[rule][0] != want:
+                out.append(f"{where} is __{verdict} but its rule {rule} says {verdicts[rule][0]}")
+        m = TWIN_RE.match(name)
+        if verdict == "failure" and not m:
+            twin = by_name.get(name + "_twin")
+            if twin is None:
+                if not re.search(r"\bNo twin:\s*\S+\s+\S+", comment):
+                    out.append(f"{where} is refused and has no twin {name}_twin "
+                               "(or a \"No twin:\" comment saying why)")
+                continue
+            if twin[2] and rule in verdicts and not re.search(
+                    r"\b" + re.escape(twin[2]) + r"\b", verdicts[rule][1]):
+                out.append(f"{where}: its rule {rule} does not name its twin's rule {twin[2]}")
+        if not m:
+            continue
+        base = m.group(1)
+        if verdict != "success":
+            out.append(f"{where} is a twin but not __success")
+        if by_name.get(base, (None, None))[1] != "failure":
+            out.append(f"{where} is a twin of {base}, which is not a __failure program of this file")
+            continue
+        if f"Twin of {base} " not in comment + " " and f"Twin of {base}:" not in comment:
+            out.append(f"{where}: its comment does not say \"Twin of {base}\"")
+        between = names[names.index(base) + 1:i]
+        if any(not n.startswith(base + "_twin") for n in between):
+            out.append(f"{where} does not follow {base} (in between: {', '.join(between)})")
+    return out
+
+
+def twin_checks(c):
+    verdicts = verdict_rows(os.path.join(TOP, "SEMANTICS.md"))
+    problems, pairs = [], 0
+    for name in sorted(os.listdir(os.path.join(TOP, "progs"))):
+        rel = f"progs/{name}"
+        if not name.endswith(".c"):
+            continue
+        with open(os.path.join(TOP, rel), encoding="utf-8") as f:
+            if '"verifier_expect.h"' not in f.read():
+                continue
+        progs = verifier_programs(rel)
+        pairs += sum(1 for p in progs if p[1] == "failure")
+        problems += twin_problems(rel, progs, verdicts)
+    c.problems(f"each verifier refusal ({pairs}) has its twin beside it, the verdicts "
+               "match their rules' and each reject rule names its twin's rule", problems)
 
 
 def strip_comments(text):
@@ -267,6 +366,7 @@ def main():
     else:
         static_checks(c, rules, dups, cited)
         kconfig_checks(c)
+        twin_checks(c)
     return c.done()
 
 
