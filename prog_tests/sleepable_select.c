@@ -190,6 +190,8 @@ static void check_refused(const struct place *p)
 		printf("refused at '%s', not at the call of %s\n", call,
 		       p->refused_at);
 		test__fail();
+	} else if (test__verbosity() >= 1) {
+		printf("refused as expected at '%s'\n", call);
 	}
 	free(log);
 }
