@@ -5,7 +5,7 @@
  * irq-disabled regions (alone and nested), held locks, and the synchronous
  * callbacks it calls.
  *
- * Checks R-SELECT-1..12 (SEMANTICS.md states them). Every run-time row
+ * Checks R-SELECT-1..13 (SEMANTICS.md states them). Every run-time row
  * evicts the file and proves it with mincore() first; a row whose program
  * the verifier must refuse (a lock held) loads it alone and checks the
  * refusal and the call it names.
@@ -109,6 +109,7 @@ static const struct place places[] = {
 	  .expect = -EFAULT },
 	{ CASE_AT("R-SELECT-12"), .name = "sleepable_map_cb_in_rcu",
 	  .expect = -EFAULT },
+	{ CASE_AT("R-SELECT-13"), .name = "sleepable_loop_cb_also_in_rcu" },
 };
 
 /* Whether each row's kfunc is in the running kernel's BTF. */

@@ -195,6 +195,26 @@ SLEEPABLE_PROG(sleepable_map_cb, call_cb, CB_MAP, RGN_NONE)
 SLEEPABLE_PROG(sleepable_map_cb_in_rcu, call_cb, CB_MAP, RGN_RCU)
 
 /*
+ * R-SELECT-13: one callback, called inside an RCU section on a path the
+ * trigger never takes (its ioctl argument is 0) and outside any section
+ * on the path it takes. The verifier walks both paths.
+ */
+#define UNTAKEN_ARG 1
+
+SEC("lsm.s/file_ioctl")
+int BPF_PROG(sleepable_loop_cb_also_in_rcu, struct file *file, unsigned int cmd,
+	     unsigned long arg)
+{
+	if (!is_trigger(cmd))
+		return 0;
+	if (arg == UNTAKEN_ARG)
+		call_cb(file, CB_LOOP, RGN_RCU);
+	else
+		call_cb(file, CB_LOOP, RGN_NONE);
+	return 0;
+}
+
+/*
  * Held locks (R-SELECT-10). The verifier allows no call but the unlock (and
  * KF_SPINLOCK_SAFE kfuncs) while a lock is held: creating or reading the
  * dynptr there is refused at load. Each refused program has a legal twin,
