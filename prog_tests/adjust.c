@@ -261,6 +261,7 @@ static void run_context(struct adjust *skel, struct bpf_program *prog, int fd,
 		return;
 	for (i = 0; i < N_CASES; i++)
 		check_case(bss, fd, i, ctx);
+	after_case_evictable(fd, "pages left resident after the adjusts");
 }
 
 TEST_TRAITS(adjust, NEEDS_FILE_DYNPTR_LSM, .parallel = true,
@@ -285,9 +286,7 @@ void test_adjust(void)
 			    "nonsleepable");
 		run_context(skel, skel->progs.adjust_sleepable, fd,
 			    "sleepable");
-		release_resident(fd);
-		close(fd);
-		unlink(path);
+		file_released(fd, path, "the adjusted file");
 	}
 	adjust__destroy(skel);
 }

@@ -115,6 +115,7 @@ static void run_context(struct clone *skel, struct bpf_program *prog, int fd,
 	snprintf(name, sizeof(name), "%s_adjust_parent", ctx);
 	if (test__start_subtest(name))
 		check_phase(bss, fd, 1);
+	after_case_evictable(fd, "pages left resident after the trigger");
 }
 
 TEST_TRAITS(clone, NEEDS_FILE_DYNPTR_LSM, .parallel = true,

@@ -77,6 +77,8 @@ static void race(struct concurrent_write *skel, struct bpf_program *prog,
 	pid_t child;
 
 	if (!test__start_subtest(ctx) ||
+	    !make_file_resident(fd, pg(PG(FILE_PAGES, 0)),
+				"resident (mincore)") ||
 	    !read_batch_run(&b, prog, fd, cases, N_CASES)) /* fills the batch */
 		return;
 	link = bpf_program__attach(prog);
@@ -111,6 +113,7 @@ static void race(struct concurrent_write *skel, struct bpf_program *prog,
 	       raced);
 	ASSERT_EQ(failed, 0, "reads that failed while the file was rewritten");
 	ASSERT_EQ(foreign, -1, "offset of a byte that is neither old nor new");
+	after_case_evictable(fd, "pages left resident after the race");
 	if (raced || failed || foreign >= 0)
 		return;
 	/* One CPU may never interleave them; on more, only timing fails. */
@@ -133,11 +136,8 @@ void test_concurrent_write(void)
 	struct scratch_file f = { .fd = -1 };
 
 	make_cases();
-	if (skel &&
-	    scratch_pattern_file(&f, "concurrent_write",
-				 pg(PG(FILE_PAGES, 0))) &&
-	    make_file_resident(f.fd, pg(PG(FILE_PAGES, 0)),
-			       "resident (mincore)")) {
+	if (skel && scratch_pattern_file(&f, "concurrent_write",
+					 pg(PG(FILE_PAGES, 0)))) {
 		race(skel, skel->progs.read_nonsleepable, f.fd, f.path,
 		     "nonsleepable");
 		race(skel, skel->progs.read_sleepable, f.fd, f.path,

@@ -158,6 +158,7 @@ static void run_context(struct creation *skel, struct bpf_program *prog, int fd,
 		return;
 	check_flags(skel);
 	check_rdonly(skel, fd);
+	after_case_evictable(fd, "pages left resident after the trigger");
 }
 
 /* R-CREATE-5, apart: a kernel that breaks it breaks every bool kfunc. */
@@ -173,6 +174,7 @@ static void bool_return(struct creation *skel, int fd)
 	ASSERT_EQ(
 		skel->bss->raw_is_rdonly, 0ull,
 		"R0 (64 bits) of bpf_dynptr_is_rdonly() on a null dynptr, after R0 = -EINVAL");
+	after_case_evictable(fd, "pages left resident after the trigger");
 }
 
 TEST_TRAITS(creation, NEEDS_FILE_DYNPTR_LSM, .parallel = true,

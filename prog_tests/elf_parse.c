@@ -561,8 +561,9 @@ static void close_target(struct target *t)
 {
 	if (t->elf)
 		elf_end(t->elf);
+	/* R-AFTER-2 (an initramfs file: nothing to evict, R-AFTER-1). */
 	if (t->fd >= 0)
-		close(t->fd);
+		file_released(t->fd, NULL, "the parsed file");
 }
 
 /* Subtests <label>_<part>: the sleepable parse of @t against libelf. */
@@ -711,12 +712,11 @@ static void test_nonsleepable(struct elf_parse *skel, struct target *runner)
 			nonsleepable_resident(skel, runner, &copy, size);
 		else
 			nonsleepable_evicted(skel, &copy, size);
+		after_case_evictable(copy.fd,
+				     "pages left resident after the parse");
 	}
-	if (copy.fd >= 0) {
-		release_resident(copy.fd);
-		close(copy.fd);
-		unlink(path);
-	}
+	if (copy.fd >= 0)
+		file_released(copy.fd, path, "the runner's copy");
 }
 
 /*

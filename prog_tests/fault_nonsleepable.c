@@ -226,11 +226,16 @@ static void partly_resident(struct fixture *f)
 	    !ASSERT_EQ(resident_pages(f->fd, 0, pg(FILE_LEN)), FILE_PAGES - 1,
 		       "held pages resident after evicting the file (mincore)"))
 		return;
-	read_rows(&f->batch, f->skel->progs.read_nonsleepable, CTX_NONSLEEPABLE,
-		  f->fd, partial_rows, N_ROWS(partial_rows));
+	/* Proven before read_rows_check(), whose after-state evicts. */
+	if (!read_rows_trigger(&f->batch, f->skel->progs.read_nonsleepable,
+			       CTX_NONSLEEPABLE, f->fd, partial_rows,
+			       N_ROWS(partial_rows)))
+		return;
 	TEST_RULE("R-FAULT-1");
 	ASSERT_EQ(resident_pages(f->fd, hole, page_size()), 0,
 		  "evicted page resident after the non-sleepable reads");
+	read_rows_check(&f->batch, CTX_NONSLEEPABLE, f->fd, partial_rows,
+			N_ROWS(partial_rows));
 }
 
 /*
@@ -277,12 +282,19 @@ static void written_eof_page(struct fixture *f)
 	if (hold_resident(eof.fd, 0, pg(PG(3, 0))) &&
 	    ASSERT_EQ(resident_pages(eof.fd, 0, page_size()), 1,
 		      "first page resident (mincore)")) {
-		read_rows(&f->batch, f->skel->progs.read_nonsleepable,
-			  CTX_NONSLEEPABLE, eof.fd, written_eof_rows,
-			  N_ROWS(written_eof_rows));
-		TEST_RULE("R-FAULT-1");
-		ASSERT_EQ(resident_pages(eof.fd, pg(PG(3, 0)), 100), 0,
-			  "EOF page uptodate after the non-sleepable reads");
+		/* Proven before read_rows_check(), whose after-state evicts. */
+		if (read_rows_trigger(
+			    &f->batch, f->skel->progs.read_nonsleepable,
+			    CTX_NONSLEEPABLE, eof.fd, written_eof_rows,
+			    N_ROWS(written_eof_rows))) {
+			TEST_RULE("R-FAULT-1");
+			ASSERT_EQ(
+				resident_pages(eof.fd, pg(PG(3, 0)), 100), 0,
+				"EOF page uptodate after the non-sleepable reads");
+			read_rows_check(&f->batch, CTX_NONSLEEPABLE, eof.fd,
+					written_eof_rows,
+					N_ROWS(written_eof_rows));
+		}
 	}
 	scratch_file_done(&eof);
 }
@@ -293,11 +305,16 @@ static void evictable_after_reads(struct fixture *f)
 	if (!test__start_subtest("evictable_after_reads") ||
 	    !make_resident(f->fd))
 		return;
-	read_rows(&f->batch, f->skel->progs.read_nonsleepable, CTX_NONSLEEPABLE,
-		  f->fd, evictable_rows, N_ROWS(evictable_rows));
+	/* Evicted here, before the checks' pread()s: the reads alone. */
+	if (!read_rows_trigger(&f->batch, f->skel->progs.read_nonsleepable,
+			       CTX_NONSLEEPABLE, f->fd, evictable_rows,
+			       N_ROWS(evictable_rows)))
+		return;
 	TEST_RULE("R-FAULT-4");
 	file_evictable(f->fd, pg(FILE_LEN),
 		       "resident pages after eviction (mincore)");
+	read_rows_check(&f->batch, CTX_NONSLEEPABLE, f->fd, evictable_rows,
+			N_ROWS(evictable_rows));
 }
 
 TEST_TRAITS(fault_nonsleepable, NEEDS_FILE_DYNPTR_LSM, .parallel = true,

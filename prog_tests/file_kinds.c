@@ -388,18 +388,21 @@ static const struct kind kinds[] = {
 	  .warns = "read_write\\.c:[0-9]+.*__kernel_read" },
 };
 
+/*
+ * The after-state (R-AFTER-1, R-AFTER-2): the file's pages evictable where
+ * its filesystem evicts, and the file released once its descriptors are
+ * closed (the write-only kind's read-only one and the pipe's write end
+ * first): see harness.h for what each kind allows.
+ */
 static void close_opened(struct opened *o)
 {
 	if (o->map)
 		munmap(o->map, o->map_len);
-	release_resident(o->fd);
 	release_resident(o->other_fd);
-	if (o->fd >= 0)
-		close(o->fd);
 	if (o->other_fd >= 0)
 		close(o->other_fd);
-	if (o->path[0])
-		unlink(o->path);
+	after_case_evictable(o->fd, "pages left resident at the file's end");
+	file_released(o->fd, o->path[0] ? o->path : NULL, "the file read");
 }
 
 /* A failed read must not have written into the program's buffer. */

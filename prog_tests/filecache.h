@@ -45,6 +45,14 @@ int evict_range(int fd, off_t off, off_t len);
 long resident_pages(int fd, off_t off, size_t len);
 
 /*
+ * Number of pages of the whole file in the page cache, uptodate or not,
+ * from cachestat() (6.5): what stays cached after an eviction is pinned.
+ * It walks the cached folios only, not the file's size (a 4 GiB sparse file
+ * costs what its few cached pages cost). -ENOSYS before 6.5.
+ */
+long cached_pages(int fd);
+
+/*
  * evict_range() of [off, off+len), proven by resident_pages(): the pages
  * still resident after at most EVICT_TRIES tries (0: evicted), or -errno.
  * evict_counted() also leaves the number of tries made in @tries.

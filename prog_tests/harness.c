@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <poll.h>
+#include <time.h>
+#include <sys/inotify.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <unistd.h>
@@ -133,10 +136,218 @@ void scratch_file_done(struct scratch_file *f)
 {
 	if (f->fd < 0)
 		return;
-	release_resident(f->fd);
-	close(f->fd);
-	unlink(f->path);
+	after_case_evictable(f->fd, "pages left resident at the file's end");
+	file_released(f->fd, f->path, "the scratch file");
 	f->fd = -1;
+}
+
+/*
+ * Filesystems whose clean pages POSIX_FADV_DONTNEED drops: the scratch
+ * directory's under vmtest (ext4) and the usual block-backed ones.
+ * Anything else keeps its pages by design (tmpfs, ramfs) or has none.
+ */
+static bool fs_evicts(long type)
+{
+	return type == EXT4_SUPER_MAGIC || type == XFS_SUPER_MAGIC ||
+	       type == BTRFS_SUPER_MAGIC;
+}
+
+/* The filesystems whose files the tests read without eviction. */
+static const char *fs_name(long type)
+{
+	static char other[64];
+
+	switch (type) {
+	case TMPFS_MAGIC:
+		return "tmpfs (also memfd and the initramfs)";
+	case RAMFS_MAGIC:
+		return "ramfs";
+	case SECRETMEM_MAGIC:
+		return "secretmem";
+	case PROC_SUPER_MAGIC:
+		return "procfs";
+	}
+	snprintf(other, sizeof(other), "a filesystem of magic %#lx", type);
+	return other;
+}
+
+/* Once per test: why R-AFTER-1 is not checked on some files. */
+static void after_not_checked(const char *why)
+{
+	static char said[8][96];
+	int i;
+
+	for (i = 0; i < 8 && said[i][0]; i++)
+		if (!strcmp(said[i], why))
+			return;
+	if (i < 8)
+		snprintf(said[i], sizeof(said[i]), "%s", why);
+	printf("R-AFTER-1 not checked on %s: its pages cannot be evicted by design\n",
+	       why);
+}
+
+static void release_resident_file(const struct stat *st);
+
+/*
+ * The whole file evicted, counted by cached_pages() (cachestat(): any
+ * cached page, uptodate or not, in the time of the few cached ones; a
+ * mincore() of a 4 GiB sparse file walks a million pages), by mincore()
+ * before 6.5. A first POSIX_FADV_DONTNEED alone, as the pages a read
+ * leaves are clean; then evict_counted()'s tries, backoff and fdatasync().
+ */
+static long evict_cached(int fd, off_t size, int *tries)
+{
+	long cached;
+
+	*tries = 1;
+	if (!posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)) {
+		cached = cached_pages(fd);
+		if (cached == -ENOSYS)
+			cached = resident_pages(fd, 0, size);
+		if (!cached)
+			return 0;
+	}
+	cached = evict_counted(fd, 0, size, tries);
+	if (cached)
+		return cached;
+	/* mincore() says none uptodate: are there others? */
+	cached = cached_pages(fd);
+	return cached == -ENOSYS ? 0 : cached;
+}
+
+/* A read-only descriptor of @fd's file: @fd itself unless write-only. */
+static int readable_fd(int fd)
+{
+	char proc[64];
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || (fl & O_ACCMODE) != O_WRONLY)
+		return fd;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return open(proc, O_RDONLY | O_CLOEXEC);
+}
+
+bool after_case_evictable(int fd, const char *what)
+{
+	struct statfs fs;
+	struct stat st;
+	long resident;
+	int tries, rfd;
+
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		after_not_checked("a file that is not regular");
+		return true;
+	}
+	if (fstatfs(fd, &fs) || !fs_evicts(fs.f_type)) {
+		after_not_checked(fs_name(fs.f_type));
+		return true;
+	}
+	release_resident_file(&st);
+	if (!st.st_size)
+		return true;
+	rfd = readable_fd(fd);
+	if (!ASSERT_GE(rfd, 0, "reopen the write-only file to read"))
+		return false;
+	resident = evict_cached(rfd, st.st_size, &tries);
+	if (rfd != fd)
+		close(rfd);
+	if (resident >= 0 && tries > 1)
+		printf("%s: POSIX_FADV_DONTNEED tried %d times, %ld pages left\n",
+		       what, tries, resident);
+	/* Asserts only when it fails: it runs after every case. */
+	TEST_RULE("R-AFTER-1");
+	if (!resident) {
+		test__case_end();
+		return true;
+	}
+	if (resident < 0)
+		ASSERT_OK(resident, "evict the file's pages");
+	else
+		ASSERT_EQ(resident, 0, what);
+	test__case_end();
+	return false;
+}
+
+/* Waits for an inotify event in @mask on @ifd; false on the timeout. */
+static bool inotify_wait(int ifd, uint32_t mask, int timeout_ms)
+{
+	char buf[4096]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
+	struct timespec start, now;
+	int left = timeout_ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (left > 0) {
+		struct pollfd p = { .fd = ifd, .events = POLLIN };
+		ssize_t n;
+		char *e;
+
+		if (poll(&p, 1, left) > 0) {
+			n = read(ifd, buf, sizeof(buf));
+			for (e = buf; n > 0 && e < buf + n;
+			     e += sizeof(struct inotify_event) +
+				  ((struct inotify_event *)e)->len)
+				if (((struct inotify_event *)e)->mask & mask)
+					return true;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 +
+				     (now.tv_nsec - start.tv_nsec) / 1000000);
+	}
+	return false;
+}
+
+bool file_released(int fd, const char *path, const char *what)
+{
+	char proc[64], name[300];
+	struct statfs fs;
+	struct stat st;
+	int ifd, wd = -1;
+	uint32_t mask;
+	bool released;
+
+	if (fd < 0)
+		return true;
+	if (fstat(fd, &st))
+		st.st_nlink = 1;
+	else
+		release_resident_file(&st); /* a mapping holds the file */
+	if (!fstatfs(fd, &fs) && fs.f_type == SECRETMEM_MAGIC) {
+		printf("R-AFTER-2 not checked on %s: secretmem, a pseudo file, sends no fsnotify event\n",
+		       what);
+		close(fd);
+		return true;
+	}
+	/* Unlinked (now, or by the caller before): the dentry's death. */
+	mask = path || !st.st_nlink ? IN_DELETE_SELF : IN_CLOSE;
+	/* The magic link reaches any file, also one without a name. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (ifd >= 0)
+		wd = inotify_add_watch(ifd, proc, mask);
+	close(fd);
+	if (path)
+		unlink(path);
+	if (!ASSERT_GE(wd, 0, "inotify watch on the file")) {
+		if (ifd >= 0)
+			close(ifd);
+		return false;
+	}
+	released = inotify_wait(ifd, mask, AFTER_RELEASE_TIMEOUT_MS);
+	close(ifd);
+	/* Asserts only when it fails: it runs after every file. */
+	TEST_RULE("R-AFTER-2");
+	if (released) {
+		test__case_end();
+		return true;
+	}
+	snprintf(name, sizeof(name),
+		 "%s released within %d ms of its last close (inotify %s)",
+		 what, AFTER_RELEASE_TIMEOUT_MS,
+		 mask == IN_DELETE_SELF ? "IN_DELETE_SELF" : "IN_CLOSE");
+	ASSERT_TRUE(released, name);
+	test__case_end();
+	return false;
 }
 
 int make_pattern_file(const char *name, uint64_t size, char *path,
@@ -181,6 +392,22 @@ void release_resident(int fd)
 
 	for (i = 0; i < MAX_HOLDS; i++)
 		if (holds[i].h.map && holds[i].fd == fd)
+			page_hold_release(&holds[i].h);
+}
+
+/*
+ * release_resident() of every descriptor of @st's file: a test may hold
+ * pages through another descriptor than the one it read (file_kinds's
+ * write-only file is held through its read-only twin).
+ */
+static void release_resident_file(const struct stat *st)
+{
+	struct stat h;
+	int i;
+
+	for (i = 0; i < MAX_HOLDS; i++)
+		if (holds[i].h.map && !fstat(holds[i].fd, &h) &&
+		    h.st_dev == st->st_dev && h.st_ino == st->st_ino)
 			page_hold_release(&holds[i].h);
 }
 

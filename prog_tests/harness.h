@@ -54,7 +54,60 @@ struct scratch_file {
 /* make_pattern_file() into @f, asserted; false on failure. */
 bool scratch_pattern_file(struct scratch_file *f, const char *name,
 			  uint64_t size);
+/*
+ * Releases the holds, checks the after-state (after_case_evictable(),
+ * file_released(): asserted) and removes the file.
+ */
 void scratch_file_done(struct scratch_file *f);
+
+/*
+ * After-state checks (SEMANTICS.md, "After every case": R-AFTER-1,
+ * R-AFTER-2). A failing read path that leaks a folio reference (the page
+ * can never be evicted again) or a file reference (the file is never
+ * released) while returning the right code would pass every other check.
+ *
+ * after_case_evictable(@fd, @what) runs after every case that read a file:
+ * read_rows_check() calls it after each table's cases, the themes that
+ * trigger by other means call it themselves. It releases the file's holds
+ * (hold_resident(), through any descriptor of the file) and evicts the
+ * whole file: POSIX_FADV_DONTNEED, counted by cached_pages() (cachestat()),
+ * then evict_counted()'s retries: a page left cached, uptodate or not,
+ * fails R-AFTER-1, naming @what. Only regular files on a filesystem that evicts (ext2/3/4, xfs,
+ * btrfs): elsewhere (tmpfs, ramfs, memfd, secretmem, procfs, pipes) the
+ * pages cannot be evicted by design, logged once per test, and true. A
+ * write-only @fd is checked through a read-only reopen of the same file.
+ * It leaves the file evicted: a case that needs pages resident makes them
+ * so itself.
+ *
+ * file_released(@fd, @path, @what) closes @fd, the last descriptor of the
+ * file the test opened (close the others first), and proves the kernel
+ * released it (R-AFTER-2). It watches the file through /proc/self/fd/N
+ * with inotify. With @path it then unlinks @path; an unlinked file (@path,
+ * or one without links: an unlinked-while-open file, a memfd) waits for
+ * IN_DELETE_SELF, sent when the last reference to the dentry goes
+ * (dentry_unlink_inode() -> fsnotify_inoderemove()): a struct file the
+ * kernel still holds keeps it, whichever descriptor it came from. A file
+ * that stays linked (/proc/self/exe, procfs, a directory, a pipe) waits
+ * for IN_CLOSE_*, sent by __fput() when the last reference to @fd's own
+ * struct file goes. The final fput() of a reference the kernel held may be
+ * deferred (task_work, delayed_fput): the wait is a bounded poll
+ * (AFTER_RELEASE_TIMEOUT_MS), never a fixed sleep. secretmem sends no
+ * event at all (alloc_file_pseudo() sets FMODE_NONOTIFY, its inode keeps
+ * its link): only closed, logged. Asserted; false on a failure.
+ *
+ * How a theme hooks on (sleepable_select, callback_select, ...):
+ *   - cases through read_rows()/read_rows_check(): nothing to do, the
+ *     check runs after each table; a test that proves a page still absent
+ *     after the trigger does so before read_rows_check() (it evicts);
+ *   - any other trigger: after_case_evictable(fd, "what") once the case's
+ *     checks are done, before the next case makes its page-cache state;
+ *   - the file: scratch_file_done() checks both; a file made otherwise
+ *     ends with file_released(fd, path_or_NULL, "what") in place of
+ *     release_resident() + close() + unlink().
+ */
+#define AFTER_RELEASE_TIMEOUT_MS 20000
+bool after_case_evictable(int fd, const char *what);
+bool file_released(int fd, const char *path, const char *what);
 
 /*
  * Under the runner's -j, tests that make page-cache state (residency,

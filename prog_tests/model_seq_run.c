@@ -21,9 +21,7 @@ void close_file(struct seq_env *e)
 {
 	if (e->fd < 0)
 		return;
-	release_resident(e->fd);
-	close(e->fd);
-	unlink(e->path);
+	file_released(e->fd, e->path, "the sequence's file");
 	e->fd = -1;
 }
 
@@ -493,5 +491,9 @@ bool run_case(struct seq_env *e, const struct seq_case *c, enum model_ctx ctx,
 	if (try > 1)
 		printf("model_seq: a sequence ran %d times (pages reclaimed after its sleepable read)\n",
 		       try);
+	/* Its after-state (R-AFTER-1); the next case makes its own state. */
+	if (ok)
+		after_case_evictable(e->fd,
+				     "pages left resident after a sequence");
 	return ok;
 }

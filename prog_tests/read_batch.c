@@ -134,6 +134,7 @@ void read_rows_check_with(struct read_batch *b, enum read_ctx ctx, int fd,
 			extra(b, i, r, expect_of(r, ctx)->ret, arg);
 	}
 	test__case_end();
+	after_case_evictable(fd, "pages left resident after a table's reads");
 }
 
 bool read_rows(struct read_batch *b, struct bpf_program *prog,

@@ -79,7 +79,9 @@ enum read_ctx {
 /*
  * Reads the rows that expect something of @ctx in one run of @prog over
  * @fd, then checks each as a case of its rule: the exact return code and,
- * for 0, its bytes against pread(). False if the harness failed.
+ * for 0, its bytes against pread(); then the after-state
+ * (after_case_evictable(): R-AFTER-1), which leaves the file evicted.
+ * False if the harness failed.
  */
 bool read_rows(struct read_batch *b, struct bpf_program *prog,
 	       enum read_ctx ctx, int fd, const struct read_row *rows, int n);

@@ -472,21 +472,23 @@ static void grid_for_size(struct read_grid *skel, __u64 size, long *cases,
 		goto out;
 
 	t1 = now_ms();
+	/* Each context's after-state: its cases' pages evictable (R-AFTER-1). */
 	if (run_context(&g, &l, skel->progs.grid_nonsleepable))
 		check_context(&g, &l, false);
+	after_case_evictable(g.fd,
+			     "pages left resident after the grid's reads");
 	if (run_context(&g, &l, skel->progs.grid_sleepable))
 		check_context(&g, &l, true);
+	after_case_evictable(g.fd,
+			     "pages left resident after the grid's reads");
 	t2 = now_ms();
 	printf("read_grid: size %llu: %d cases a context, file setup %.0f ms, both contexts %.0f ms\n",
 	       (unsigned long long)size, l.n, t1 - t0, t2 - t1);
 	*cases += g.cases_run;
 	*bytes += g.bytes_compared;
 out:
-	if (g.fd >= 0) {
-		release_resident(g.fd);
-		close(g.fd);
-		unlink(path);
-	}
+	if (g.fd >= 0)
+		file_released(g.fd, path, "the grid's file");
 	free(g.data);
 	free(l.c);
 	free(l.ret);

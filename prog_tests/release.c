@@ -37,7 +37,9 @@ static bool cycle(struct release *skel, struct bpf_program *prog,
 	struct bpf_link *link;
 	int i, bad = 0;
 
-	if (!read_rows(&b, prog, ctx, fd, rows, N_ROWS(rows)))
+	/* read_rows() leaves the file evicted (R-AFTER-1): resident again. */
+	if (!read_rows(&b, prog, ctx, fd, rows, N_ROWS(rows)) ||
+	    !make_file_resident(fd, pg(FILE_LEN), "resident again (mincore)"))
 		return false;
 	link = bpf_program__attach(prog);
 	if (!ASSERT_OK_PTR(link, "attach"))
@@ -113,6 +115,7 @@ static void state_freed(struct release *skel, struct bpf_program *prog, int fd,
 	ASSERT_LT(
 		least, limit_kb,
 		"least SUnreclaim growth in kB over the cycles (a leaked state grows it by cycles * size)");
+	after_case_evictable(fd, "pages left resident after the cycles");
 }
 
 /* Not parallel: under -j it runs alone, as it measures the kernel's slab. */
