@@ -159,6 +159,8 @@ struct record {
 	char name[REC_NAME_LEN];
 	char message[REC_MSG_LEN];
 	char rule[REC_RULE_LEN]; /* the rule of the unit's first failure */
+	/* The first rule other than @rule that also failed, or "". */
+	char also_failed[REC_RULE_LEN];
 	char rules[REC_RULES_LEN]; /* every rule it checked, space-separated */
 };
 
@@ -175,6 +177,7 @@ struct subtest_result {
 	enum result result;
 	char *message; /* skip/xfail/... reason, "" if none */
 	char *rule; /* the rule its first failure named, or its deviation's */
+	char also_failed[REC_RULE_LEN]; /* another rule that failed, or "" */
 	char *rules; /* the rules its cases checked, space-separated */
 	long long start_ms, duration_ms;
 };
@@ -190,6 +193,7 @@ struct test_result {
 	enum result body_result;
 	char *body_message;
 	char *rule; /* the body's, as for a subtest */
+	char also_failed[REC_RULE_LEN];
 	char *rules;
 	struct subtest_result *subtests;
 	int nr_subtests;

@@ -117,6 +117,7 @@ static void handle_record(struct collector *c, const struct record *rec)
 		sub->result = RES_RUNNING;
 		sub->message = xstrdup("");
 		sub->rule = xstrdup("");
+		sub->also_failed[0] = 0;
 		sub->rules = xstrdup("");
 		/* Timed here, as the records arrive: close enough. */
 		sub->start_ms = now_ms();
@@ -131,6 +132,8 @@ static void handle_record(struct collector *c, const struct record *rec)
 		sub->message = xstrdup(rec->message);
 		free(sub->rule);
 		sub->rule = xstrdup(rec->rule);
+		snprintf(sub->also_failed, sizeof(sub->also_failed), "%s",
+			 rec->also_failed);
 		free(sub->rules);
 		sub->rules = xstrdup(rec->rules);
 		sub->duration_ms = now_ms() - sub->start_ms;
@@ -143,6 +146,8 @@ static void handle_record(struct collector *c, const struct record *rec)
 		res->body_message = xstrdup(rec->message);
 		free(res->rule);
 		res->rule = xstrdup(rec->rule);
+		snprintf(res->also_failed, sizeof(res->also_failed), "%s",
+			 rec->also_failed);
 		free(res->rules);
 		res->rules = xstrdup(rec->rules);
 		break;
@@ -283,9 +288,14 @@ static int charge_abnormal_end(struct collector *c)
  * another rule (test__case()) stays FAIL, and says which entry did not
  * apply.
  */
+/*
+ * Turns the unit's FAIL into XFAIL if a known deviation covers it (OK into
+ * XPASS if @may_xpass). Only a failure of the deviation's rule alone: a
+ * unit that also failed @also_failed, another rule, stays FAIL.
+ */
 static void apply_deviation(const char *test, const char *sub,
 			    enum result *result, char **message, char **rule,
-			    bool may_xpass)
+			    const char *also_failed, bool may_xpass)
 {
 	struct deviation *d;
 
@@ -300,6 +310,13 @@ static void apply_deviation(const char *test, const char *sub,
 		*message = xasprintf(
 			"a case of %s failed; the known deviation for this subtest is of %s",
 			*rule, d->rule);
+		return;
+	}
+	if (*result == RES_FAIL && also_failed[0]) {
+		free(*message);
+		*message = xasprintf(
+			"cases of %s and %s failed; the known deviation for this subtest covers %s only",
+			*rule, also_failed, d->rule);
 		return;
 	}
 	free(*message);
@@ -327,13 +344,14 @@ static void apply_deviations(struct test_result *res, int abnormal)
 		sub = &res->subtests[i];
 		if (i != abnormal)
 			apply_deviation(name, sub->name, &sub->result,
-					&sub->message, &sub->rule, true);
+					&sub->message, &sub->rule,
+					sub->also_failed, true);
 	}
 	/* With subtests, the body alone passing proves nothing: no XPASS. */
 	if (abnormal != -1)
 		apply_deviation(name, NULL, &res->body_result,
 				&res->body_message, &res->rule,
-				res->nr_subtests == 0);
+				res->also_failed, res->nr_subtests == 0);
 }
 
 /* The body is a unit of its own if there are no subtests or it did not pass. */

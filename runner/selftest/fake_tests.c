@@ -312,6 +312,13 @@ void test_x_cases(void)
 		TEST_RULE("R-FAKE-7");
 		ASSERT_EQ(1, 2, "fails under R-FAKE-7");
 	}
+	/* A deviation of the first rule must not hide the second's failure. */
+	if (test__start_subtest("two_rules")) {
+		TEST_RULE("R-FAKE-8");
+		ASSERT_EQ(1, 2, "fails under R-FAKE-8");
+		TEST_RULE("R-FAKE-7");
+		ASSERT_EQ(1, 2, "fails under R-FAKE-7");
+	}
 }
 
 /*

@@ -97,7 +97,7 @@ def rules(path):
 
 def unmatched(path):
     got = record(path)["deviations_unmatched"]
-    assert got == ["[x_cases/no_such_subtest] (R-FAKE-9, line 7)"], got
+    assert got == ["[x_cases/no_such_subtest] (R-FAKE-9, line 13)"], got
 
 
 def parallel(path):

@@ -416,6 +416,12 @@ rule      = R-FAKE-8
 reference = fake_tests.c test_x_cases()
 reason    = a deviation of another rule than the failure's
 
+[x_cases/two_rules]
+kernels   = *
+rule      = R-FAKE-8
+reference = fake_tests.c test_x_cases()
+reason    = a deviation of the unit's first failure, not of its second
+
 [x_cases/no_such_subtest]
 kernels   = *
 rule      = R-FAKE-9
@@ -429,7 +435,13 @@ check "a failing row names its rule, its row's file:line and where it was checke
 check "a deviation mutes only a failure of its own rule" \
 	has "#19/2 x_cases/other_rule:FAIL (a case of R-FAKE-7 failed; the known deviation for this subtest is of R-FAKE-8)"
 check "an entry that covers nothing is reported" \
-	has "known deviation [x_cases/no_such_subtest] (R-FAKE-9, line 7) covered nothing in this run"
+	has "known deviation [x_cases/two_rules]
+kernels   = *
+rule      = R-FAKE-8
+reference = fake_tests.c test_x_cases()
+reason    = a deviation of the unit's first failure, not of its second
+
+[x_cases/no_such_subtest] (R-FAKE-9, line 7) covered nothing in this run"
 check "the results carry each failure's rule" "$RECORDS" rule "$WORK/cases.json"
 check "the results list every rule a unit checked, each once" "$RECORDS" rules "$WORK/cases.json"
 check "the JSON lists the entries that covered nothing" "$RECORDS" unmatched "$WORK/cases.json"
