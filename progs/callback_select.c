@@ -142,7 +142,8 @@ static __always_inline void read_child_exe(bool in_rcu)
 		bpf_task_release(task);
 		goto done;
 	}
-	cb_ino = BPF_CORE_READ(file, f_inode, i_ino);
+	/* A BTF load, no probe read: lockdown=confidentiality refuses those. */
+	cb_ino = file->f_inode->i_ino;
 	if (in_rcu)
 		bpf_rcu_read_lock();
 	create_ret = bpf_dynptr_from_file(file, 0, &ptr);
