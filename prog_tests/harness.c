@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <poll.h>
+#include <regex.h>
 #include <time.h>
 #include <sys/inotify.h>
 #include <sys/statfs.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include "harness.h"
+#include "kmsg.h"
 
 static const char *file_dynptr_unmet(void)
 {
@@ -494,6 +496,28 @@ int splat_watch(const char *ere)
 	return fd;
 }
 
+/*
+ * The runner's rules for a splat (runner/kmsg.h), minus the window's own
+ * markers, whose ERE may well contain "BUG: " or "WARNING: ".
+ */
+static bool is_splat(const char *text)
+{
+	static regex_t splat;
+	static int compiled; /* 0 not yet, 1 ready, -1 failed */
+
+	if (!compiled)
+		compiled = regcomp(&splat, KMSG_SPLAT_ERE,
+				   REG_EXTENDED | REG_NOSUB) ?
+				   -1 :
+				   1;
+	if (!strncmp(text, KMSG_EXPECT_BEGIN, strlen(KMSG_EXPECT_BEGIN)) ||
+	    !strncmp(text, KMSG_EXPECT_END, strlen(KMSG_EXPECT_END)))
+		return false;
+	if (compiled < 0)
+		return strstr(text, "WARNING: ") || strstr(text, "BUG: ");
+	return !regexec(&splat, text, 0, NULL, 0);
+}
+
 bool splat_seen(int cursor, char *line, size_t line_sz)
 {
 	char rec[1024];
@@ -505,8 +529,7 @@ bool splat_seen(int cursor, char *line, size_t line_sz)
 		char *text = strchr(rec, ';');
 
 		rec[n] = 0;
-		if (!line[0] && text &&
-		    (strstr(text, "WARNING:") || strstr(text, "BUG:"))) {
+		if (!line[0] && text && is_splat(text + 1)) {
 			snprintf(line, line_sz, "%s", text + 1);
 			line[strcspn(line, "\n")] = 0;
 		}

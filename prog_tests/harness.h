@@ -258,7 +258,8 @@ void skel_open_opts(struct bpf_object_open_opts *opts);
  * declares the splat (an ERE on its first line) for vmtest, which then
  * leaves it to the test, and returns a /dev/kmsg cursor at the log's end;
  * splat_seen() closes the window and copies the first warning logged since
- * into @line (empty when none). True if one was logged.
+ * into @line (empty when none): a splat by the runner's rules (runner/kmsg.h).
+ * True if one was logged.
  */
 int splat_watch(const char *ere);
 bool splat_seen(int cursor, char *line, size_t line_sz);
