@@ -391,6 +391,11 @@ static bool start_child(struct target *t)
 	return ASSERT_STREQ(echo, HANDSHAKE, "the child's echo");
 }
 
+/*
+ * Ends the child, then proves the copy released (R-AFTER-2): once the
+ * child is gone only this descriptor may hold it, whatever the callbacks
+ * took with bpf_get_task_exe_file().
+ */
 static void target_done(struct target *t)
 {
 	if (t->pid > 0) {
@@ -402,9 +407,25 @@ static void target_done(struct target *t)
 	if (t->out_r >= 0)
 		close(t->out_r);
 	if (t->fd >= 0)
-		close(t->fd);
-	if (t->path[0])
+		file_released(
+			t->fd, t->path[0] ? t->path : NULL,
+			"the child's executable, a copy, after the child");
+	else if (t->path[0])
 		unlink(t->path);
+}
+
+/*
+ * R-AFTER-1 on the tail alone: the child maps its ELF image, which can
+ * only be evicted once it is gone.
+ */
+static void tail_evictable(const struct target *t)
+{
+	long left;
+	int tries;
+
+	TEST_RULE("R-AFTER-1");
+	left = evict_counted(t->fd, t->tail_off, t->tail_len, &tries);
+	ASSERT_EQ(left, 0, "tail pages that stay cached after the case");
 }
 
 /* Opens and loads the skeleton with the program @name alone. */
@@ -541,8 +562,10 @@ static void run_row(const struct btf *vmlinux, const struct offer *offers,
 		goto out;
 	}
 	arm(skel->bss, t);
-	if (trigger_and_wait(skel->bss, t->fd, splat, sizeof(splat)))
+	if (trigger_and_wait(skel->bss, t->fd, splat, sizeof(splat))) {
 		check_row(r, t, skel->bss, splat);
+		tail_evictable(t);
+	}
 out:
 	bpf_link__destroy(link);
 	callback_select__destroy(skel);

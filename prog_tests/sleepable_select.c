@@ -263,8 +263,10 @@ static void run_row(struct sleepable_select *skel, int fd, int hole_fd, int i)
 			   p->kfunc);
 	else if (p->refused_at)
 		check_refused(p);
-	else
+	else {
 		run_place(skel, p->hole ? hole_fd : fd, p);
+		after_case_evictable(p->hole ? hole_fd : fd, p->name);
+	}
 }
 
 /* FILE_LEN bytes, data in the first page only: READ_OFF is in a hole. */
