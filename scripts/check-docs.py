@@ -80,11 +80,11 @@ def table_claims(lines, where):
             kernel = head[i] if i < len(head) else None
             if not kernel:
                 continue
-            m = re.match(r"^(\d+) / (\d+) / (\d+)$", cell)
+            m = re.match(r"^(\d+) / (\d+) / (\d+)(?: / \d+)?$", cell)
             if row[0] == "passed / failed / skipped" and m:
                 out.append([kernel, tuple(map(int, m.groups())), None, f"{where}:{n}"])
                 xfail_row[i] = out[-1]
-            elif row[0] == "XFAIL / XPASS / TIMEOUT" and m and i in xfail_row:
+            elif row[0].startswith("XFAIL / XPASS / TIMEOUT") and m and i in xfail_row:
                 xfail_row[i][2] = int(m.group(1))
             elif re.match(COUNTS, cell):
                 m = re.match(COUNTS, cell)
