@@ -671,3 +671,63 @@ out:
 	close(fd);
 	return buf;
 }
+
+/* The last parameter of @func's prototype in @btf, or NULL. */
+static const struct btf_type *last_param(const struct btf *btf,
+					 const char *func, __u32 *param_type)
+{
+	const struct btf_type *t;
+	int id;
+
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id < 0)
+		return NULL;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_func_proto(t) || !btf_vlen(t))
+		return NULL;
+	if (param_type)
+		*param_type = btf_params(t)[btf_vlen(t) - 1].type;
+	return t;
+}
+
+bool align_impl_proto(struct bpf_object *obj, const struct btf *vmlinux,
+		      const char *func)
+{
+	const struct btf_type *kproto, *kptr, *kstruct;
+	struct btf *local = bpf_object__btf(obj);
+	struct btf_type *lproto;
+	__u32 kparam, lparam;
+	const char *name;
+	int sid, pid;
+
+	kproto = last_param(vmlinux, func, &kparam);
+	if (!kproto)
+		return true; /* no _impl: the weak extern stays unresolved */
+	kptr = btf__type_by_id(vmlinux, kparam);
+	if (!ASSERT_TRUE(kptr && btf_is_ptr(kptr),
+			 "kernel _impl last param is a pointer"))
+		return false;
+	if (!kptr->type)
+		return true; /* void *: 6.19's prototype, as declared */
+	kstruct = btf__type_by_id(vmlinux, kptr->type);
+	if (!ASSERT_TRUE(btf_is_struct(kstruct),
+			 "kernel _impl last param points to a struct"))
+		return false;
+	name = btf__name_by_offset(vmlinux, kstruct->name_off);
+
+	sid = btf__find_by_name_kind(local, name, BTF_KIND_STRUCT);
+	if (sid < 0)
+		sid = btf__add_struct(local, name, kstruct->size);
+	pid = sid < 0 ? sid : btf__add_ptr(local, sid);
+	if (!ASSERT_GT(pid, 0,
+		       "add the kernel's pointer type to the program BTF"))
+		return false;
+	/* Types may have moved while being added: look the prototype up now. */
+	lproto = (struct btf_type *)last_param(local, func, &lparam);
+	if (!ASSERT_OK_PTR(lproto, "the program's _impl prototype"))
+		return false;
+	btf_params(lproto)[btf_vlen(lproto) - 1].type = pid;
+	printf("aligned the program's %s prototype: last parameter struct %s *\n",
+	       func, name);
+	return true;
+}

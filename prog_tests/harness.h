@@ -287,6 +287,20 @@ struct pgoff {
 #define FOLIO_PG(folios, pages, bytes) \
 	((struct pgoff){ (folios), (pages), (bytes) })
 
+/*
+ * libbpf 1.1 resolves every __weak kfunc extern, called or not, and refuses
+ * the whole object when a local prototype differs from the kernel's, even
+ * for a kfunc the program will not call. 6.19's _impl kfuncs (task work,
+ * wq callbacks) end in "void *aux__prog"; 7.x keeps the _impl names for old
+ * programs but with "struct bpf_prog_aux *aux". A program declares
+ * 6.19's; on a kernel whose @func ends in a struct pointer, this points the
+ * local prototype's last parameter at a (memberless) struct of that name,
+ * before the load. True if nothing had to be done or it was done; asserted.
+ * (libbpf 1.2+ would let the program declare both with ___flavor names.)
+ */
+bool align_impl_proto(struct bpf_object *obj, const struct btf *vmlinux,
+		      const char *func);
+
 /* The number of rows of a table (an array). */
 #define N_ROWS(rows) ((int)(sizeof(rows) / sizeof((rows)[0])))
 

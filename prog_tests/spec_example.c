@@ -26,75 +26,6 @@ static const char *const variant_name[] = {
 	[VARIANT_PLAIN] = PLAIN_KFUNC " (4 args)",
 };
 
-/* The last parameter of @func's prototype in @btf, or NULL. */
-static const struct btf_type *last_param(const struct btf *btf,
-					 const char *func, __u32 *param_type)
-{
-	const struct btf_type *t;
-	int id;
-
-	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
-	if (id < 0)
-		return NULL;
-	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
-	if (!t || !btf_is_func_proto(t) || !btf_vlen(t))
-		return NULL;
-	if (param_type)
-		*param_type = btf_params(t)[btf_vlen(t) - 1].type;
-	return t;
-}
-
-/*
- * libbpf 1.1 resolves every __weak kfunc extern, called or not, and refuses
- * the whole object when a local prototype differs from the kernel's, even
- * for a kfunc the program will not call. 6.19's _impl ends in "void
- * *aux__prog"; 7.x keeps the _impl name for old programs but with
- * "struct bpf_prog_aux *aux". The program declares 6.19's; on a kernel
- * whose _impl ends in a struct pointer, this points the local prototype's
- * last parameter at a (memberless) struct of that name before the load.
- * (libbpf 1.2+ would let the program declare both with ___flavor names.)
- */
-static bool align_impl_proto(struct bpf_object *obj, const struct btf *vmlinux)
-{
-	const struct btf_type *kproto, *kptr, *kstruct;
-	struct btf *local = bpf_object__btf(obj);
-	struct btf_type *lproto;
-	__u32 kparam, lparam;
-	const char *name;
-	int sid, pid;
-
-	kproto = last_param(vmlinux, IMPL_KFUNC, &kparam);
-	if (!kproto)
-		return true; /* no _impl: the weak extern stays unresolved */
-	kptr = btf__type_by_id(vmlinux, kparam);
-	if (!ASSERT_TRUE(kptr && btf_is_ptr(kptr),
-			 "kernel _impl last param is a pointer"))
-		return false;
-	if (!kptr->type)
-		return true; /* void *: 6.19's prototype, as declared */
-	kstruct = btf__type_by_id(vmlinux, kptr->type);
-	if (!ASSERT_TRUE(btf_is_struct(kstruct),
-			 "kernel _impl last param points to a struct"))
-		return false;
-	name = btf__name_by_offset(vmlinux, kstruct->name_off);
-
-	sid = btf__find_by_name_kind(local, name, BTF_KIND_STRUCT);
-	if (sid < 0)
-		sid = btf__add_struct(local, name, kstruct->size);
-	pid = sid < 0 ? sid : btf__add_ptr(local, sid);
-	if (!ASSERT_GT(pid, 0,
-		       "add the kernel's pointer type to the program BTF"))
-		return false;
-	/* Types may have moved while being added: look the prototype up now. */
-	lproto = (struct btf_type *)last_param(local, IMPL_KFUNC, &lparam);
-	if (!ASSERT_OK_PTR(lproto, "the program's _impl prototype"))
-		return false;
-	btf_params(lproto)[btf_vlen(lproto) - 1].type = pid;
-	printf("aligned the program's %s prototype: last parameter struct %s *\n",
-	       IMPL_KFUNC, name);
-	return true;
-}
-
 static long elapsed_ms(const struct timespec *start)
 {
 	struct timespec now;
@@ -151,7 +82,7 @@ static struct spec_example *load_example(struct btf *vmlinux, __u32 variant,
 	skel = spec_example__open_opts(&opts);
 	if (!ASSERT_OK_PTR(skel, "open skeleton"))
 		return NULL;
-	if (!align_impl_proto(skel->obj, vmlinux))
+	if (!align_impl_proto(skel->obj, vmlinux, IMPL_KFUNC))
 		return skel;
 	prog = variant == VARIANT_PLAIN ? skel->progs.on_open_signal :
 					  skel->progs.on_open_signal_impl;

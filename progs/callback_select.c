@@ -50,16 +50,6 @@ extern int bpf_wq_set_callback(struct bpf_wq *wq,
 						void *value),
 			       unsigned int flags) __weak __ksym;
 
-extern int bpf_task_work_schedule_signal_impl(struct task_struct *task,
-					      struct bpf_task_work *tw,
-					      void *map__map,
-					      bpf_task_work_callback_t callback,
-					      void *aux__prog) __weak __ksym;
-extern int
-bpf_task_work_schedule_signal(struct task_struct *task,
-			      struct bpf_task_work *tw, void *map__map,
-			      bpf_task_work_callback_t callback) __weak __ksym;
-
 struct timer_elem {
 	struct bpf_timer t;
 };

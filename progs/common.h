@@ -149,4 +149,22 @@ static __always_inline bool ctx_selected(int ctx)
 	FILE_IOCTL_PROG("lsm.s/file_ioctl", NAME##_sleepable,  \
 			TRIGGER_CTX_SLEEPABLE, FN)
 
+/*
+ * Task work (the spec example's sleepable context) changed name and arity:
+ * 6.19 has bpf_task_work_schedule_signal_impl(..., void *aux__prog), 7.x
+ * bpf_task_work_schedule_signal() and the verifier supplies the aux
+ * argument (7.x keeps the _impl name, with a struct bpf_prog_aux *: user
+ * space aligns the prototype, align_impl_proto()). Both weak: a program
+ * calls the one the kernel has.
+ */
+extern int bpf_task_work_schedule_signal_impl(struct task_struct *task,
+					      struct bpf_task_work *tw,
+					      void *map__map,
+					      bpf_task_work_callback_t callback,
+					      void *aux__prog) __weak __ksym;
+extern int
+bpf_task_work_schedule_signal(struct task_struct *task,
+			      struct bpf_task_work *tw, void *map__map,
+			      bpf_task_work_callback_t callback) __weak __ksym;
+
 #endif /* __PROGS_COMMON_H */

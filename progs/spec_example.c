@@ -46,18 +46,6 @@ struct {
 	__type(value, struct elem);
 } arrmap SEC(".maps");
 
-/* 6.19's prototype (7.x keeps the name with a struct bpf_prog_aux *). */
-extern int bpf_task_work_schedule_signal_impl(struct task_struct *task,
-					      struct bpf_task_work *tw,
-					      void *map__map,
-					      bpf_task_work_callback_t callback,
-					      void *aux__prog) __weak __ksym;
-/* 7.x: the verifier supplies the aux argument itself. */
-extern int
-bpf_task_work_schedule_signal(struct task_struct *task,
-			      struct bpf_task_work *tw, void *map__map,
-			      bpf_task_work_callback_t callback) __weak __ksym;
-
 /* Set by user space. */
 __u32 armed; /* schedule on the next open, once */
 __u64 len; /* min(executable size, USER_BUF_SZ) */
