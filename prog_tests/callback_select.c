@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <bpf/btf.h>
 #include "harness.h"
@@ -121,6 +122,13 @@ static void pick_variant(struct offer *o, const struct btf *btf,
 	}
 }
 
+static bool kernel_preempt_rt(void)
+{
+	struct utsname u;
+
+	return !uname(&u) && strstr(u.version, "PREEMPT_RT");
+}
+
 static void find_offers(const struct btf *btf, struct offer *offers)
 {
 	static const char *const wq_needs[] = { "bpf_wq_init", "bpf_wq_start",
@@ -128,9 +136,22 @@ static void find_offers(const struct btf *btf, struct offer *offers)
 	static const char *const no_needs[] = { NULL };
 
 	memset(offers, 0, sizeof(*offers) * NR_KINDS);
-	/* The bpf_timer_* helpers exist on every kernel with the kfunc. */
-	offers[KIND_TIMER].prefix = "timer";
-	offers[KIND_TIMER].how = "bpf_timer_start";
+	/*
+	 * The bpf_timer_* helpers exist on every kernel with the kfunc, but
+	 * PREEMPT_RT's verifier refuses them ("bpf_timer cannot be used for
+	 * PREEMPT_RT"); uname -v names the preemption model.
+	 */
+	if (kernel_preempt_rt()) {
+		snprintf(offers[KIND_TIMER].why_not,
+			 sizeof(offers[KIND_TIMER].why_not),
+			 "kernel %s is PREEMPT_RT (uname -v), whose verifier "
+			 "refuses bpf_timer (\"bpf_timer cannot be used for "
+			 "PREEMPT_RT\")",
+			 test__kernel_release());
+	} else {
+		offers[KIND_TIMER].prefix = "timer";
+		offers[KIND_TIMER].how = "bpf_timer_start";
+	}
 	pick_variant(&offers[KIND_WQ], btf, wq_needs, "bpf_wq_set_callback",
 		     "bpf_wq_set_callback_impl", "wq_plain", "wq_impl");
 	offers[KIND_WQ_RCU] = offers[KIND_WQ];
@@ -144,7 +165,9 @@ static void find_offers(const struct btf *btf, struct offer *offers)
 		     "bpf_task_work_schedule_signal_impl", "tw_plain",
 		     "tw_impl");
 	printf("kernel %s offers: timer (%s), wq (%s), task_work (%s)\n",
-	       test__kernel_release(), offers[KIND_TIMER].how,
+	       test__kernel_release(),
+	       offers[KIND_TIMER].prefix ? offers[KIND_TIMER].how :
+					   offers[KIND_TIMER].why_not,
 	       offers[KIND_WQ].prefix ? offers[KIND_WQ].how :
 					offers[KIND_WQ].why_not,
 	       offers[KIND_TW].prefix ? offers[KIND_TW].how :

@@ -14,7 +14,8 @@ difference that its re-run removed is a flake, listed, not a transition),
 and the known deviations consistent.
 flavour: the PREEMPT_RT kernel's run gives every subtest the cloud
 kernel's result but file_kinds/tmpfs_huge_*, which skip there (no THP: a
-PREEMPT_RT kernel has none); its modules (nvme, ext4) loaded, no subtest
+PREEMPT_RT kernel has none), and callback_select/timer_*, which skip
+there (its verifier refuses bpf_timer); its modules (nvme, ext4) loaded, no subtest
 skips for a tmpfs scratch.
 bench: bench/kfunc-bench.sh -q's OUT (RC its exit status; HOST_RC the
 host's bench_kfunc's) measured every method with every check holding, and
@@ -99,8 +100,12 @@ def flavour(rt_dir, cloud_dir):
     check("file_kinds/tmpfs_huge_* skip on rt-amd64, naming CONFIG_TRANSPARENT_HUGEPAGE",
           huge and all(result(n, a) == "SKIP" and "CONFIG_TRANSPARENT_HUGEPAGE" in a[n].reason
                        for n in huge))
+    timer = {n for n in b if n.startswith("callback_select/timer_")}
+    check("callback_select/timer_* skip on rt-amd64, naming PREEMPT_RT",
+          timer and all(result(n, a) == "SKIP" and "PREEMPT_RT" in a[n].reason
+                        for n in timer))
     differ = sorted(n for n in set(a) | set(b)
-                    if n not in huge and "/" in n and result(n, a) != result(n, b))
+                    if n not in huge | timer and "/" in n and result(n, a) != result(n, b))
     check("every other subtest as on cloud" + (f" (differ: {', '.join(differ[:5])})"
                                                if differ else ""), not differ)
 
@@ -199,7 +204,7 @@ def main():
     p = sub.add_parser("history", help="history.sh found the R-VERIFY-10 fix")
     p.add_argument("history_json")
     p.add_argument("rc", type=int)
-    p = sub.add_parser("flavour", help="rt-amd64 = cloud but for tmpfs_huge")
+    p = sub.add_parser("flavour", help="rt-amd64 = cloud but for tmpfs_huge and bpf_timer")
     p.add_argument("rt")
     p.add_argument("cloud")
     p = sub.add_parser("bench", help="kfunc-bench.sh -q measured every method")

@@ -119,10 +119,27 @@ def run(cmd, log, env=None, cwd=TOP, ok=(0,)):
     return secs
 
 
+def accel():
+    """What vmtest's guests ran under: its KVM probe's answer, kept in its
+    accel cache (vmtest/boot.sh probe_kvm), not whether /dev/kvm opens: a
+    machine may open it and still fail to boot a guest with it."""
+    if not os.access("/dev/kvm", os.W_OK):
+        return "TCG (no usable /dev/kvm)"
+    cache = os.environ.get("VMTEST_ACCEL_CACHE") or os.path.join(
+        os.environ.get("VMTEST_CACHE") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+            "bpf-dynptr-file-suite"), "accel")
+    try:
+        answers = [open(os.path.join(cache, f)).read() for f in os.listdir(cache)]
+    except OSError:
+        answers = []
+    if any(a.startswith("tcg") for a in answers):
+        return "TCG (/dev/kvm opens, but vmtest's KVM probe boot failed)"
+    return "KVM"
+
+
 def machine():
-    cpus = os.cpu_count()
-    kvm = "KVM" if os.access("/dev/kvm", os.W_OK) else "TCG (no usable /dev/kvm)"
-    return f"{cpus} cores, {kvm}, host kernel {os.uname().release}"
+    return f"{os.cpu_count()} cores, {accel()}, host kernel {os.uname().release}"
 
 
 def header(part, what):
