@@ -36,7 +36,11 @@ PART is one of:
               defconfig + config, the whole suite on it and on Debian's cloud
               kernel of that version, compared row by row
   mutants     vmtest/mutants.sh on the kernel tree $MUTANTS_SRC (default:
-              vmtest/kernel-source.sh's): every planted bug, killed or not
+              vmtest/kernel-source.sh's): every planted bug, killed or not;
+              with --only MUTANT..., only those (29, 29-name or a path),
+              their rows merged into the table under a "Rows N measured
+              by" line of their own (the other rows keep theirs), and
+              --mutant-args='-t THEME' runs only part of the suite on each
   stress      vmtest.sh --stress: --stress-runs whole-suite runs under
               stress-ng per x86_64 kernel (6.19.14, 7.3.4) and
               --stress-arm64-runs on arm64-16k 7.3.4, each compared with a
@@ -585,19 +589,133 @@ def part_config_kernel(work):
     return "\n".join(out) + "\n"
 
 
-def part_mutants(work):
+MUTANTS = {"only": [], "args": ""}   # --only and --mutant-args
+MUTANT_DIR = os.path.join(TOP, "vmtest", "mutants")
+MUTANT_COLS = ("mutant", "what it models", "meant to be killed by", "verdict",
+               "tests that caught it", "kernel splat", "time")
+
+
+def mutant_patch(arg):
+    """A patch of vmtest/mutants/ named by path, file name, name or number."""
+    if os.path.isfile(arg):
+        return os.path.abspath(arg)
+    base = os.path.basename(arg)
+    stem = base[:-len(".patch")] if base.endswith(".patch") else base
+    hits = glob.glob(os.path.join(MUTANT_DIR, f"{stem}.patch")) or \
+        glob.glob(os.path.join(MUTANT_DIR, f"{stem}-*.patch"))
+    if len(hits) != 1:
+        raise Failed(f"--only {arg}: {len(hits)} patches of vmtest/mutants/ match")
+    return hits[0]
+
+
+def mutant_rows(table):
+    """The rows of a mutants.sh table: {name: [cells]}, in table order."""
+    rows = {}
+    # A row whose splat cell kept its newline (older tables) goes on on the
+    # next line, which begins " |".
+    for line in re.sub(r"\n(?= \|)", "", table).splitlines():
+        if not line.startswith("| ") or line.startswith("| mutant |"):
+            continue
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if len(cells) == len(MUTANT_COLS) - 1:   # a table from before the column
+            cells.insert(2, "-")
+        rows[cells[0]] = cells
+    return rows
+
+
+def mutant_meant(name, cell):
+    """The "meant to be killed by" cell from the patch header, as mutants.sh makes it."""
+    path = os.path.join(MUTANT_DIR, name + ".patch")
+    if not os.path.isfile(path):
+        return cell
+    with open(path) as f:
+        head = f.read().split("\n--- ", 1)[0]
+    for para in head.split("\n\n"):
+        if para.startswith("Killed by: "):
+            text = " ".join(para[len("Killed by: "):].split())
+            return text.split(": ", 1)[0].replace("|", "\\|")
+    return cell
+
+
+def numbers_list(names):
+    """29, 30, 31, 33 -> "29-31, 33" (mutants by number)."""
+    nums = sorted(int(n.split("-", 1)[0]) for n in names)
+    out, i = [], 0
+    while i < len(nums):
+        j = i
+        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
+            j += 1
+        out.append(f"{nums[i]:02d}" if i == j else f"{nums[i]:02d}-{nums[j]:02d}")
+        i = j + 1
+    return ", ".join(out)
+
+
+def names_of(spec):
+    """"29-31, 33" -> {"29", "30", "31", "33"} (numbers as the rows' prefixes)."""
+    out = set()
+    for part in spec.split(", "):
+        a, _, b = part.partition("-")
+        out.update(f"{n:02d}" for n in range(int(a), int(b or a) + 1))
+    return out
+
+
+def merge_mutants(old, new_table, line):
+    """Merges a --only run into the part: its rows replace or join old's, in
+    name order; the whole run's "Measured by" line and total time stay, each
+    --only run has its own "Rows N measured by" line (an older one loses the
+    rows measured again), and the counts are those of every row."""
+    lines = old.strip("\n").splitlines()
+    first = lines[0]
+    partial = [x for x in lines[1:] if x.startswith("Rows ")]
+    total = [x for x in lines if x.startswith("total time ")]
+    rows = mutant_rows(old)
+    fresh = mutant_rows(new_table)
+    rows.update(fresh)
+    redone = {n.split("-", 1)[0] for n in fresh}
+    kept = []
+    for x in partial:
+        spec, rest = x[len("Rows "):].split(" measured by ", 1)
+        left = sorted(names_of(spec) - redone)
+        if left:
+            kept.append(f"Rows {numbers_list(left)} measured by {rest}")
+    kept.append(line)
+    out = [first] + kept + ["", "| " + " | ".join(MUTANT_COLS) + " |",
+                            "|" + "---|" * len(MUTANT_COLS)]
+    for name in sorted(rows):
+        cells = rows[name]
+        cells[2] = mutant_meant(name, cells[2])
+        out.append("| " + " | ".join(cells) + " |")
+    verdicts = [rows[n][3] for n in rows]
+    out += [""] + total + [f"{verdicts.count('KILLED')} killed, {verdicts.count('SURVIVED')} survived, "
+                           f"{len(verdicts) - verdicts.count('KILLED') - verdicts.count('SURVIVED')} broken"]
+    return "\n".join(out) + "\n"
+
+
+def part_mutants(work, old=None):
     src = os.environ.get("MUTANTS_SRC") or subprocess.run(
         ["vmtest/kernel-source.sh"], cwd=TOP, check=True, capture_output=True,
         text=True).stdout.strip()
     outdir = os.path.join(work, "mutants")
+    patches = [mutant_patch(x) for x in MUTANTS["only"]]
+    extra = MUTANTS["args"].split()
     # Exit 1: a mutant survived or broke, which the table shows.
-    run(["vmtest/mutants.sh", "-s", src, "-o", outdir], os.path.join(work, "mutants.log"),
-        ok=(0, 1))
+    run(["vmtest/mutants.sh", "-s", src, "-o", outdir] + patches + (["--"] + extra if extra else []),
+        os.path.join(work, "mutants.log"), ok=(0, 1))
     # newline="": a stray CR must not become a line break inside a row.
     with open(os.path.join(outdir, "table.md"), newline="") as f:
         table = f.read().replace("\r", "").strip("\n")
-    return header("mutants", f"`vmtest/mutants.sh` on {os.path.basename(src)}, "
-                  "each mutant built and the whole suite run on it") + "\n" + table + "\n"
+    suite = f"the suite run with `{MUTANTS['args']}`" if extra else "the whole suite run"
+    what = f"`vmtest/mutants.sh` on {os.path.basename(src)}, each mutant built and {suite} on it"
+    if not patches:
+        return header("mutants", what) + "\n" + table + "\n"
+    if old is None or not old.startswith("Measured by "):
+        raise Failed("--only needs the table of a whole run to merge into")
+    names = [os.path.basename(p)[:-len(".patch")] for p in patches]
+    took = re.search(r"^total time (\S+?)[;\n]", table + "\n", re.M)
+    line = (f"Rows {numbers_list(names)} measured by `scripts/numbers.py mutants --only` on "
+            f"{datetime.date.today().isoformat()} ({machine()}): {what}"
+            f"{'; total time ' + took.group(1) if took else ''}.")
+    return merge_mutants(old, table, line)
 
 
 def regions(text, found=None):
@@ -650,7 +768,11 @@ def measure(parts, where, work):
             rc = 1
             continue
         try:
-            body = globals()[f"part_{part}"](work)
+            if part == "mutants":
+                with open(where[part]) as f:
+                    body = globals()["part_mutants"](work, regions(f.read())[0].get(part))
+            else:
+                body = globals()[f"part_{part}"](work)
         except (Failed, OSError, ValueError, KeyError, StopIteration,
                 subprocess.CalledProcessError) as e:
             say(f"{part}: not measured: {e}")
@@ -676,7 +798,16 @@ def main():
                        ("reps", "repetitions of the page-cache tests")):
         ap.add_argument(f"--stress-{name}", type=int, default=STRESS[name.replace("-", "_")],
                         metavar="N", help=f"stress: {what} (default %(default)s)")
+    ap.add_argument("--only", nargs="+", default=[], metavar="MUTANT",
+                    help="mutants: measure only these vmtest/mutants/ patches (path, name "
+                    "or number) and merge their rows into the table")
+    ap.add_argument("--mutant-args", default="", metavar="ARGS",
+                    help="mutants: runner options for each mutant's run (default: the whole "
+                    "suite), said in the table's measurement line")
     args = ap.parse_args()
+    if args.only and args.parts != ["mutants"]:
+        ap.error("--only goes with the mutants part alone")
+    MUTANTS.update(only=args.only, args=args.mutant_args)
     STRESS.update(runs=args.stress_runs, arm64_runs=args.stress_arm64_runs, reps=args.stress_reps)
     where, problems = all_regions()
     if args.check:

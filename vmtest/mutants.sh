@@ -22,7 +22,9 @@ Usage: vmtest/mutants.sh [-s SRC] [-b BUILD] [-r RUNNER] [-T SECS] [-o DIR] [-n]
 For each PATCH (default: every vmtest/mutants/*.patch): apply it to the
 kernel tree SRC (patch -p1), rebuild with vmtest/build-kernel.sh SRC BUILD,
 run vmtest/vmtest.sh -k BUILD/arch/x86/boot/bzImage -T SECS, record the
-verdict, then revert the patch. Prints a Markdown table at the end.
+verdict, then revert the patch. Prints a Markdown table at the end: a row
+per patch, with the first paragraph of its header (what it models) and the
+check its "Killed by: CHECK: why" paragraph names, if it has one.
 
   -s SRC     kernel source tree (default: \$MUTANTS_SRC, else Debian's
              linux-source-7.3 as vmtest/kernel-source.sh unpacks it into the
@@ -201,6 +203,16 @@ first_splat()
 	return 1
 }
 
+# meant_for PATCH: the check the patch says should kill it, from its header's
+# "Killed by: CHECK: why" paragraph (CHECK alone, for a table cell); empty
+# if the header has none.
+meant_for()
+{
+	sed -n '1,/^--- /p' "$1" | grep -v '^--- ' |
+		awk 'BEGIN { RS = "" } /^Killed by: / { print; exit }' | tr '\n' ' ' |
+		sed 's/^Killed by: //; s/: .*//; s/  */ /g; s/ *$//; s/|/\\|/g'
+}
+
 fmt_secs() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
 t_start=$SECONDS
@@ -223,6 +235,7 @@ rows=() killed=0 survived=0 broken=0
 for p in "${patches[@]}"; do
 	name=$(basename "$p" .patch)
 	what=$(sed -n '1,/^--- /p' "$p" | grep -v '^--- ' | sed '/^$/q' | tr '\n' ' ' | sed 's/  */ /g; s/ *$//; s/|/\\|/g')
+	meant=$(meant_for "$p")
 	d=$logroot/$name
 	mkdir -p "$d"
 	t0=$SECONDS
@@ -267,7 +280,7 @@ for p in "${patches[@]}"; do
 	if ((ncaught > 6)); then
 		short="$(cut -d, -f1-6 <<<"$caught"), … ($ncaught in all)"
 	fi
-	rows+=("| $name | $what | $verdict | ${short:--}${note:+ ($note)} | ${splat:--} | $(fmt_secs $dt) |")
+	rows+=("| $name | $what | ${meant:--} | $verdict | ${short:--}${note:+ ($note)} | ${splat:--} | $(fmt_secs $dt) |")
 done
 
 # Back to the unmodified kernel: sources (checked against the checksums
@@ -286,8 +299,8 @@ fi
 # The table, also as LOGS/table.md (scripts/numbers.py puts it in the README).
 {
 	echo
-	echo "| mutant | what it models | verdict | tests that caught it | kernel splat | time |"
-	echo "|---|---|---|---|---|---|"
+	echo "| mutant | what it models | meant to be killed by | verdict | tests that caught it | kernel splat | time |"
+	echo "|---|---|---|---|---|---|---|"
 	printf '%s\n' "${rows[@]}"
 	echo
 	echo "total time $(fmt_secs $((SECONDS - t_start)))${final_ok:+; tree and build dir back to the clean kernel}"
