@@ -57,12 +57,31 @@ static bool cycle(struct release *skel, struct bpf_program *prog,
 }
 
 /* One run of @prog doing @n create/discard cycles on @fd. */
+/* A churn: its context, creation flags and what each creation returns. */
+struct churn {
+	const char *name;
+	bool sleepable;
+	__u32 flags;
+	int create_ret;
+	const char *rule;
+};
+
+static const struct churn churns[] = {
+	{ "state_freed_nonsleepable", false, 0, 0, "R-FAULT-5" },
+	{ "state_freed_sleepable", true, 0, 0, "R-FAULT-5" },
+	{ "failed_creation_freed_nonsleepable", false, 1, -EINVAL,
+	  "R-AFTER-3" },
+	{ "failed_creation_freed_sleepable", true, 1, -EINVAL, "R-AFTER-3" },
+};
+
 static bool churn_once(struct release *skel, struct bpf_program *prog, int fd,
-		       __u32 n)
+		       const struct churn *c, __u32 n)
 {
 	struct release__bss *bss = skel->bss;
 
 	bss->target_tgid = getpid();
+	bss->churn_flags = c->flags;
+	bss->churn_create_want = c->create_ret;
 	bss->churn_cycles = n;
 	bss->churned = 0;
 	bss->runs = 0;
@@ -70,7 +89,7 @@ static bool churn_once(struct release *skel, struct bpf_program *prog, int fd,
 	bss->churn_discard_err = RESULT_NOT_RUN;
 	return ASSERT_OK(run_prog_once(prog, fd), "attach and trigger") &&
 	       ASSERT_EQ(bss->runs, 1, "program invocations per trigger") &&
-	       ASSERT_OK(bss->churn_create_err,
+	       ASSERT_EQ(bss->churn_create_err, c->create_ret,
 			 "last bpf_dynptr_from_file()") &&
 	       ASSERT_OK(bss->churn_discard_err,
 			 "last bpf_dynptr_file_discard()") &&
@@ -78,22 +97,23 @@ static bool churn_once(struct release *skel, struct bpf_program *prog, int fd,
 }
 
 /*
- * R-FAULT-5. Other kernel activity can move SUnreclaim too, either way (a
- * busy host, not the vmtest guest): the check takes the smallest growth of
- * up to three runs. A leak grows it by the same megabyte every run.
+ * R-FAULT-5, and R-AFTER-3 for creations that fail. Other kernel activity
+ * can move SUnreclaim too, either way (a busy host, not the vmtest guest):
+ * the check takes the smallest growth of up to three runs. A leak grows it
+ * by the same megabyte every run.
  */
-static void state_freed(struct release *skel, struct bpf_program *prog, int fd,
-			const char *ctx)
+static void state_freed(struct release *skel, int fd, const struct churn *c)
 {
+	struct bpf_program *prog = c->sleepable ?
+					   skel->progs.churn_sleepable :
+					   skel->progs.churn_nonsleepable;
 	long before, after, growth, least = LONG_MAX;
 	long limit_kb = (long)CHURN * MIN_STATE_SIZE / 4 / 1024;
-	char name[64];
 	int i;
 
-	snprintf(name, sizeof(name), "state_freed_%s", ctx);
-	if (!test__start_subtest(name))
+	if (!test__start_subtest(c->name))
 		return;
-	if (!churn_once(skel, prog, fd, CHURN_WARMUP)) /* slab caches warm */
+	if (!churn_once(skel, prog, fd, c, CHURN_WARMUP)) /* slab caches warm */
 		return;
 	for (i = 0; i < 3 && least >= limit_kb; i++) {
 		before = meminfo_kb("SUnreclaim");
@@ -102,16 +122,16 @@ static void state_freed(struct release *skel, struct bpf_program *prog, int fd,
 				   strerror(-before));
 			return;
 		}
-		if (!churn_once(skel, prog, fd, CHURN))
+		if (!churn_once(skel, prog, fd, c, CHURN))
 			return;
 		after = meminfo_kb("SUnreclaim");
 		growth = after - before;
 		if (growth < least)
 			least = growth;
 		printf("release: %s: SUnreclaim %ld kB before %d cycles, %ld kB after\n",
-		       ctx, before, CHURN, after);
+		       c->name, before, CHURN, after);
 	}
-	TEST_RULE("R-FAULT-5");
+	TEST_RULE(c->rule);
 	ASSERT_LT(
 		least, limit_kb,
 		"least SUnreclaim growth in kB over the cycles (a leaked state grows it by cycles * size)");
@@ -125,6 +145,7 @@ void test_release(void)
 {
 	struct release *skel = SKEL_OPEN_LOAD(release);
 	struct scratch_file f = { .fd = -1 };
+	int i;
 
 	if (!skel || !scratch_pattern_file(&f, "release", pg(FILE_LEN)))
 		goto out;
@@ -136,8 +157,8 @@ void test_release(void)
 		file_evictable(
 			f.fd, pg(FILE_LEN),
 			"pages still resident after eviction (a kept folio reference pins them)");
-	state_freed(skel, skel->progs.churn_nonsleepable, f.fd, "nonsleepable");
-	state_freed(skel, skel->progs.churn_sleepable, f.fd, "sleepable");
+	for (i = 0; i < N_ROWS(churns); i++)
+		state_freed(skel, f.fd, &churns[i]);
 out:
 	scratch_file_done(&f);
 	release__destroy(skel);
