@@ -79,7 +79,7 @@ if ((cold)); then
 	git clone -q "$REPO_DIR" "$clone" || die "cannot clone $REPO_DIR"
 	t=$(now_ms)
 	VMTEST_CACHE=$VMT_TMP/cache make -C "$clone" vmtest >"$VMT_TMP/cold.log" 2>&1 ||
-		die "cold run failed: $(tail -n 3 "$VMT_TMP/cold.log")"
+		die "cold run failed; the end of its log:"$'\n'"$(tail -n 20 "$VMT_TMP/cold.log")"
 	c=$(($(now_ms) - t))
 	printf '| cold: fresh clone, empty kernel cache, make vmtest | %d.%03d |\n' $((c / 1000)) $((c % 1000))
 fi
