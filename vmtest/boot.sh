@@ -234,7 +234,9 @@ stream_results()
 # host, made first when it is missing or older than its sources.
 kmsg_scan()
 {
-	make -s -q -C "$REPO_DIR" build/kmsg-scan 2>/dev/null ||
+	# Quiet on stdout, which is the scan's: under a parent make (make
+	# vmtest), a sub-make prints "make[1]: Entering directory" there.
+	make -s -q -C "$REPO_DIR" --no-print-directory build/kmsg-scan >/dev/null 2>&1 ||
 		make -s -C "$REPO_DIR" --no-print-directory build/kmsg-scan >&2 ||
 		return 2
 	"$REPO_DIR/build/kmsg-scan" "$@"
@@ -265,7 +267,7 @@ report_splat()
 	for log in "$VMT_TMP/dmesg.log" "$VMT_TMP/console.log"; do
 		[[ -s $log ]] || continue
 		first=$(splat_lines "$log" 2>/dev/null | head -n 1)
-		[[ -n $first ]] || continue
+		[[ $first =~ ^[0-9]+$ ]] || continue
 		info "kernel splat in the guest ($(basename "$log"), line $first):"
 		tail -n +"$((first > 3 ? first - 3 : 1))" "$log" | head -n 60 | sed 's/^/    /' >&2
 		return 0

@@ -102,6 +102,10 @@ check_splats "declared splat tolerated, others flagged" "4 6 7 " '[ 1.0] boot' \
 	'[ 3.0] WARNING: CPU: 0 PID: 1 at fs/read_write.c:518 __kernel_read+0x1/0x2' \
 	'[ 4.0] BUG: kernel NULL pointer dereference'
 check_splats "a clean log" "" '[ 1.0] boot' '[ 2.0] all fine'
+# Under a parent make (make vmtest), whose sub-makes print "Entering
+# directory" on stdout: the scan's output is still line numbers alone.
+MAKELEVEL=1 MAKEFLAGS=w check_splats "under a parent make (make vmtest)" "2 " \
+	'[ 1.0] boot' '[ 2.0] BUG: kernel NULL pointer dereference'
 check_splats "a window whose ERE matches none of its splats tolerates none" "2 3 " \
 	'[ 1.0] vmtest: expect-splat begin no_such_function' \
 	'[ 1.1] WARNING: fs/read_write.c:516 at __kernel_read+0x2a6/0x2f0' \
