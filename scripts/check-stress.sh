@@ -55,8 +55,9 @@ host_stress_ends()
 
 	set -m # a background shell takes SIGINT only with job control on
 	# The shell writes the pids of stress-ng and of its workers once these
-	# run, then ends HOW.
-	bash -c 'source vmtest/stress.sh; vmt_init_tmp; stress_host_trap
+	# run, then ends HOW. Its temporary directory is made in $work: SIGKILL
+	# leaves it behind, and $work goes at the end.
+	TMPDIR=$work bash -c 'source vmtest/stress.sh; vmt_init_tmp; stress_host_trap
 		stress_host_start "$2"
 		for ((i = 0; i < 50; i++)); do
 			pgrep -P "$STRESS_HOST_PID" >/dev/null && break
