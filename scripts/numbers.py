@@ -609,18 +609,31 @@ def mutant_patch(arg):
 
 
 def mutant_rows(table):
-    """The rows of a mutants.sh table: {name: [cells]}, in table order."""
-    rows = {}
+    """The rows of a mutants.sh table: ({name: {column: cell}}, columns), in
+    table order; the columns are the header's (a runner of mutants.sh -x adds
+    one before "time")."""
+    rows, cols = {}, list(MUTANT_COLS)
     # A row whose splat cell kept its newline (older tables) goes on on the
     # next line, which begins " |".
     for line in re.sub(r"\n(?= \|)", "", table).splitlines():
-        if not line.startswith("| ") or line.startswith("| mutant |"):
+        if not line.startswith("| "):
             continue
         cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if cells[0] == "mutant":
+            cols = cells
+            continue
         if len(cells) == len(MUTANT_COLS) - 1:   # a table from before the column
             cells.insert(2, "-")
-        rows[cells[0]] = cells
-    return rows
+        rows[cells[0]] = dict(zip(cols, cells))
+    return rows, cols
+
+
+def extra_columns(*tables_cols):
+    """The -x runners' columns of several tables, each once, in order."""
+    out = []
+    for cols in tables_cols:
+        out += [c for c in cols if c not in MUTANT_COLS and c not in out]
+    return out
 
 
 def mutant_meant(name, cell):
@@ -659,18 +672,33 @@ def names_of(spec):
     return out
 
 
+def mutant_counts(rows, cols):
+    """The count lines under the table: the suite's, then each runner's."""
+    out = []
+    for col, name in [("verdict", "")] + [(c, c + ": ") for c in extra_columns(cols)]:
+        cells = [r.get(col, "-") for r in rows.values()]
+        measured = [c for c in cells if c != "-"]
+        k, s = measured.count("KILLED"), measured.count("SURVIVED")
+        out.append(f"{name}{k} killed, {s} survived, {len(measured) - k - s} broken"
+                   + (f" ({len(cells) - len(measured)} not measured)" if len(measured) < len(cells) else ""))
+    return out
+
+
 def merge_mutants(old, new_table, line):
     """Merges a --only run into the part: its rows replace or join old's, in
     name order; the whole run's "Measured by" line and total time stay, each
     --only run has its own "Rows N measured by" line (an older one loses the
-    rows measured again), and the counts are those of every row."""
+    rows measured again), and the counts are those of every row. A runner's
+    column that only one of the tables has shows "-" (not measured) in the
+    other's rows."""
     lines = old.strip("\n").splitlines()
     first = lines[0]
     partial = [x for x in lines[1:] if x.startswith("Rows ")]
     total = [x for x in lines if x.startswith("total time ")]
-    rows = mutant_rows(old)
-    fresh = mutant_rows(new_table)
+    rows, old_cols = mutant_rows(old)
+    fresh, new_cols = mutant_rows(new_table)
     rows.update(fresh)
+    cols = list(MUTANT_COLS[:-1]) + extra_columns(old_cols, new_cols) + [MUTANT_COLS[-1]]
     redone = {n.split("-", 1)[0] for n in fresh}
     kept = []
     for x in partial:
@@ -679,16 +707,12 @@ def merge_mutants(old, new_table, line):
         if left:
             kept.append(f"Rows {numbers_list(left)} measured by {rest}")
     kept.append(line)
-    out = [first] + kept + ["", "| " + " | ".join(MUTANT_COLS) + " |",
-                            "|" + "---|" * len(MUTANT_COLS)]
+    out = [first] + kept + ["", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for name in sorted(rows):
         cells = rows[name]
-        cells[2] = mutant_meant(name, cells[2])
-        out.append("| " + " | ".join(cells) + " |")
-    verdicts = [rows[n][3] for n in rows]
-    out += [""] + total + [f"{verdicts.count('KILLED')} killed, {verdicts.count('SURVIVED')} survived, "
-                           f"{len(verdicts) - verdicts.count('KILLED') - verdicts.count('SURVIVED')} broken"]
-    return "\n".join(out) + "\n"
+        cells["meant to be killed by"] = mutant_meant(name, cells.get("meant to be killed by", "-"))
+        out.append("| " + " | ".join(cells.get(c, "-") for c in cols) + " |")
+    return "\n".join(out + [""] + total + mutant_counts(rows, cols)) + "\n"
 
 
 def part_mutants(work, old=None):

@@ -17,7 +17,7 @@ usage()
 {
 	cat <<USAGE
 Usage: vmtest/mutants.sh [-s SRC] [-b BUILD] [-r RUNNER] [-T SECS] [-o DIR] [-n]
-                         [PATCH...] [-- runner options]
+                         [-x NAME=COMMAND]... [PATCH...] [-- runner options]
 
 For each PATCH (default: every vmtest/mutants/*.patch): apply it to the
 kernel tree SRC (patch -p1), rebuild with vmtest/build-kernel.sh SRC BUILD,
@@ -37,6 +37,14 @@ check its "Killed by: CHECK: why" paragraph names, if it has one.
              DIR/table.md (default: a temporary directory, removed at the end)
   -n         skip the baseline (the clean kernel must pass before any mutant
              is tried; without -n that is checked first)
+  -x NAME=COMMAND
+             another runner, judged on the same kernels beside the suite: bash
+             runs COMMAND with \$KERNEL (the bzImage) and \$OUT (a directory
+             for its logs) set; its exit 0 means it passed, 1 that it failed
+             (the mutant is KILLED for it), anything else BROKEN. It must
+             pass on the clean kernel too. The table gets a column NAME and
+             a count line per runner; the exit code is still the suite's.
+             For example -x 'upstream=vmtest/upstream.sh run -k "\$KERNEL" -o "\$OUT"'
   -h         this help
 
 Everything after -- goes to the runner (as with vmtest.sh), for example
@@ -54,7 +62,8 @@ msg() { printf 'mutants: %s\n' "$*" >&2; }
 die() { local c=$1; shift; printf 'mutants: error: %s\n' "$*" >&2; exit "$c"; }
 
 src=${MUTANTS_SRC-} build=${MUTANTS_BUILD-} runner='' timeout=300 keep='' baseline=1
-while getopts ":s:b:r:T:o:nh" opt; do
+extra_names=() extra_cmds=()
+while getopts ":s:b:r:T:o:x:nh" opt; do
 	case $opt in
 	s) src=$OPTARG ;;
 	b) build=$OPTARG ;;
@@ -62,6 +71,12 @@ while getopts ":s:b:r:T:o:nh" opt; do
 	T) timeout=$OPTARG ;;
 	o) keep=$OPTARG ;;
 	n) baseline= ;;
+	x)
+		[[ $OPTARG =~ ^([A-Za-z0-9_.-]+)=(.+)$ ]] ||
+			die 2 "-x takes NAME=COMMAND (NAME of letters, digits, ._-), not '$OPTARG'"
+		extra_names+=("${BASH_REMATCH[1]}")
+		extra_cmds+=("${BASH_REMATCH[2]}")
+		;;
 	h) usage; exit 0 ;;
 	:) die 2 "option -$OPTARG needs an argument (see -h)" ;;
 	*) die 2 "unknown option -$OPTARG (see -h)" ;;
@@ -173,6 +188,24 @@ run_suite()
 		>"$1/vmtest.log" 2>&1 </dev/null
 }
 
+# run_extra I DIR: runs the I-th -x runner on the built kernel, logs in
+# DIR/NAME/; prints its verdict for the mutant (a pass means it SURVIVED).
+run_extra()
+{
+	local out=$2/${extra_names[$1]} rc
+
+	mkdir -p "$out"
+	KERNEL=$build/arch/x86/boot/bzImage OUT=$out bash -c "${extra_cmds[$1]}" \
+		>"$out/run.log" 2>&1 </dev/null
+	rc=$?
+	case $rc in
+	0) echo SURVIVED ;;
+	1) echo KILLED ;;
+	130) echo INTERRUPTED ;;
+	*) echo "BROKEN (exit $rc)" ;;
+	esac
+}
+
 # failed_subtests DIR: the failing subtests, comma-separated (a test without
 # subtests counts as itself), from the run's JSON, plus the guest's own
 # failures (umount).
@@ -229,9 +262,21 @@ if [[ -n $baseline ]]; then
 		die 3 "the clean kernel does not pass (vmtest exit $rc): no mutant verdict would mean anything"
 	fi
 	msg "baseline: clean kernel passes ($("$VMTEST_DIR/results.py" counts "$d/results.json"))"
+	for i in "${!extra_names[@]}"; do
+		v=$(run_extra "$i" "$d")
+		if [[ $v != SURVIVED ]]; then
+			tail -n 5 "$d/${extra_names[i]}/run.log" >&2
+			die 3 "${extra_names[i]} does not pass on the clean kernel ($v): no mutant verdict of it would mean anything"
+		fi
+		msg "baseline: ${extra_names[i]} passes on the clean kernel"
+	done
 fi
 
 rows=() killed=0 survived=0 broken=0
+extra_killed=() extra_survived=() extra_broken=()
+for i in "${!extra_names[@]}"; do
+	extra_killed[i]=0 extra_survived[i]=0 extra_broken[i]=0
+done
 for p in "${patches[@]}"; do
 	name=$(basename "$p" .patch)
 	what=$(sed -n '1,/^--- /p' "$p" | grep -v '^--- ' | sed '/^$/q' | tr '\n' ' ' | sed 's/  */ /g; s/ *$//; s/|/\\|/g')
@@ -240,6 +285,10 @@ for p in "${patches[@]}"; do
 	mkdir -p "$d"
 	t0=$SECONDS
 	caught='' splat='' note=''
+	extra_cells=()
+	for i in "${!extra_names[@]}"; do
+		extra_cells[i]=BROKEN
+	done
 	msg "$name: applying"
 	if ! (cd "$src" && patch -p1 --dry-run -s -f -F0 --no-backup-if-mismatch -r - <"$p" >"$d/patch.log" 2>&1); then
 		verdict=BROKEN note="patch does not apply: $(head -n 2 "$d/patch.log" | tr '\n' ' ')"
@@ -265,6 +314,11 @@ for p in "${patches[@]}"; do
 			*) verdict=BROKEN note="vmtest exit $rc: $(grep -E '^vmtest: ' "$d/vmtest.log" | grep -v 'kernel /' | tail -n 1 | cut -c9-130)" ;;
 			esac
 			[[ $rc == 1 && -z $caught && -n $splat ]] && caught="(kernel splat only)"
+			for i in "${!extra_names[@]}"; do
+				msg "$name: running ${extra_names[i]}"
+				extra_cells[i]=$(run_extra "$i" "$d")
+				[[ ${extra_cells[i]} == INTERRUPTED ]] && { revert_current; msg "interrupted"; exit 130; }
+			done
 		fi
 		revert_current || { verdict=BROKEN; note="${note:+$note; }NOT REVERTED"; }
 	fi
@@ -273,6 +327,13 @@ for p in "${patches[@]}"; do
 	SURVIVED) ((survived++)) ;;
 	*) ((broken++)) ;;
 	esac
+	for i in "${!extra_names[@]}"; do
+		case ${extra_cells[i]} in
+		KILLED) ((extra_killed[i]++)) ;;
+		SURVIVED) ((extra_survived[i]++)) ;;
+		*) ((extra_broken[i]++)) ;;
+		esac
+	done
 	dt=$((SECONDS - t0))
 	msg "$name: $verdict in $(fmt_secs $dt)${caught:+ — $caught}${splat:+ — splat: $splat}${note:+ — $note}"
 	ncaught=$(awk -F', ' '{ print NF }' <<<"$caught")
@@ -280,7 +341,11 @@ for p in "${patches[@]}"; do
 	if ((ncaught > 6)); then
 		short="$(cut -d, -f1-6 <<<"$caught"), … ($ncaught in all)"
 	fi
-	rows+=("| $name | $what | ${meant:--} | $verdict | ${short:--}${note:+ ($note)} | ${splat:--} | $(fmt_secs $dt) |")
+	extra_row=''
+	for i in "${!extra_names[@]}"; do
+		extra_row+=" ${extra_cells[i]} |"
+	done
+	rows+=("| $name | $what | ${meant:--} | $verdict | ${short:--}${note:+ ($note)} | ${splat:--} |$extra_row $(fmt_secs $dt) |")
 done
 
 # Back to the unmodified kernel: sources (checked against the checksums
@@ -299,12 +364,20 @@ fi
 # The table, also as LOGS/table.md (scripts/numbers.py puts it in the README).
 {
 	echo
-	echo "| mutant | what it models | meant to be killed by | verdict | tests that caught it | kernel splat | time |"
-	echo "|---|---|---|---|---|---|---|"
+	extra_head='' extra_rule=''
+	for i in "${!extra_names[@]}"; do
+		extra_head+=" ${extra_names[i]} |"
+		extra_rule+="---|"
+	done
+	echo "| mutant | what it models | meant to be killed by | verdict | tests that caught it | kernel splat |$extra_head time |"
+	echo "|---|---|---|---|---|---|$extra_rule---|"
 	printf '%s\n' "${rows[@]}"
 	echo
 	echo "total time $(fmt_secs $((SECONDS - t_start)))${final_ok:+; tree and build dir back to the clean kernel}"
 	echo "$killed killed, $survived survived, $broken broken"
+	for i in "${!extra_names[@]}"; do
+		echo "${extra_names[i]}: ${extra_killed[i]} killed, ${extra_survived[i]} survived, ${extra_broken[i]} broken"
+	done
 } | tee "$logroot/table.md"
 [[ -n $keep ]] && msg "logs in $keep"
 ((survived == 0 && broken == 0)) && [[ -n $final_ok ]] && exit 0
