@@ -387,10 +387,51 @@ ups_run()
 		--guest-wrapper "$VMTEST_DIR/upstream-guest" -r "$runner" "${UPS_REST[@]}"
 }
 
+# ups_flake [-k KERNEL] [-n RUNS] [-J FILE] [-o DIR]: the fault subtest
+# RUNS times in one guest, each read's result seen by a kretprobe.
+ups_flake()
+{
+	local kernel=$UPS_TYPES runs=100 json='' keep='' runner rc tmp
+
+	while (($#)); do
+		case $1 in
+		-k | -n | -J | -o)
+			(($# > 1)) || die -c "$VMT_EXIT_USAGE" "flake: $1 needs a value"
+			case $1 in
+			-k) kernel=$2 ;;
+			-n) runs=$2 ;;
+			-J) json=$2 ;;
+			-o) keep=$2 ;;
+			esac
+			shift ;;
+		-h | --help) usage; exit 0 ;;
+		*) die -c "$VMT_EXIT_USAGE" "flake: unknown argument '$1' (see --help)" ;;
+		esac
+		shift
+	done
+	[[ $runs =~ ^[1-9][0-9]{0,3}$ ]] || die -c "$VMT_EXIT_USAGE" "flake: -n takes 1 to 9999 runs, not '$runs'"
+	runner=$(UPS_QUIET=1 ups_build "" | tail -n 1) || exit
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/upstream-flake.XXXXXX") || die "cannot create a temporary directory"
+	# shellcheck disable=SC2064 # tmp is fixed now
+	trap "rm -rf '$tmp'" EXIT
+	ups_msg "flake: file_reader/on_open_expect_fault $runs times on $kernel"
+	# A guest run takes about 1 s a run under TCG, beside the boot.
+	"$VMTEST_DIR/vmtest.sh" --upstream-runner --guest-wrapper "$VMTEST_DIR/upstream-guest" \
+		-r "$runner" -k "$kernel" -T $((120 + runs * 6)) -o "$tmp" \
+		-A "vmtest.runner_env=UPSTREAM_FLAKE=$runs" -- -t file_reader/on_open_expect_fault
+	rc=$?
+	[[ -n $keep ]] && mkdir -p "$keep" && cp "$tmp"/* "$keep"/
+	[[ -s $tmp/record.json ]] || die "flake: the guest sent no record (vmtest exit $rc)"
+	python3 "$VMTEST_DIR/upstream_report.py" flake --kernel "$kernel" ${json:+--json "$json"} \
+		"$tmp/record.json" || rc=1
+	return "$rc"
+}
+
 cmd=${1-}
 [[ $# -gt 0 ]] && shift
 case $cmd in
 run) ups_run "$@" ;;
+flake) ups_flake "$@"; exit ;;
 -h | --help | help) usage; exit 0 ;;
 build)
 	series=
