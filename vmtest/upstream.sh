@@ -52,9 +52,9 @@ usage()
 Usage: vmtest/upstream.sh build [--series DIR] [-q]
        vmtest/upstream.sh run [--series DIR] [-k KERNEL] [vmtest options]
                               [-- test_progs options]
-       vmtest/upstream.sh flake [-k KERNEL] [-n RUNS] [-J FILE] [-o DIR]
-       vmtest/upstream.sh compare -k KERNEL [--suite FILE] [--upstream FILE]
-                              [--md FILE] [--json FILE]
+       vmtest/upstream.sh flake [-k KERNEL] [-n RUNS] [--sync] [-J FILE] [-o DIR]
+       vmtest/upstream.sh compare --kernel KERNEL --upstream FILE
+                              --suite FILE [--md FILE] [--json FILE]
 
 The kernel's own test_progs (tools/testing/selftests/bpf of Debian's
 linux-source-7.3, from vmtest/kernel-source.sh), built REDUCED: its
@@ -94,14 +94,20 @@ run     Builds (as above) and runs it in the vmtest guest: vmtest/vmtest.sh
         or usage, 3 runner setup error, 4 no verdict).
 flake   Runs upstream's fault subtest (file_reader/on_open_expect_fault)
         RUNS times (default 100) in one guest on KERNEL (default $UPS_TYPES),
-        with a kretprobe on the kernel function that returns the read's
-        result, and a mincore() of the read range (the test binary's
-        256000..512000) after the test's own MADV_PAGEOUT. Writes the
-        per-run record (-J FILE, JSON) and prints the counts.
+        with a kretprobe on bpf_dynptr_read, whose return is the read's
+        result (the test binary's [256000, 512000), after the test's own
+        MADV_PAGEOUT): 0 means the whole range was resident, -14
+        (-EFAULT) that a page of it was not. The
+        runner runs from a fresh copy on the guest's ext4 disk, dirty page
+        cache until writeback (MADV_PAGEOUT does not drop dirty file
+        pages); --sync writes it back first. Prints the counts; -J FILE
+        writes them (JSON); -o DIR keeps the guest's record and logs.
 compare Side by side, for one kernel: upstream's subtests and the suite's,
         mapped to the SEMANTICS.md rules each checks (upstream's mapping:
         vmtest/upstream-rules.ini; the suite's: the "rule"/"rules" fields
-        of its JSON). Markdown on stdout or --md, JSON with --json.
+        of its JSON). --upstream: a 'run -J' file; --suite: a vmtest.sh -J
+        file of the same kernel. Markdown on stdout or --md, JSON with
+        --json (vmtest/upstream_report.py compare).
 
 Exit codes: 0 success, 1 build failure or test failure, 2 usage, 3 runner
 setup error, 4 infrastructure (no verdict, no source tree, no kernel).
@@ -391,7 +397,7 @@ ups_run()
 # RUNS times in one guest, each read's result seen by a kretprobe.
 ups_flake()
 {
-	local kernel=$UPS_TYPES runs=100 json='' keep='' runner rc tmp
+	local kernel=$UPS_TYPES runs=100 json='' keep='' runner rc tmp sync=''
 
 	while (($#)); do
 		case $1 in
@@ -404,6 +410,7 @@ ups_flake()
 			-o) keep=$2 ;;
 			esac
 			shift ;;
+		--sync) sync=:sync ;;
 		-h | --help) usage; exit 0 ;;
 		*) die -c "$VMT_EXIT_USAGE" "flake: unknown argument '$1' (see --help)" ;;
 		esac
@@ -414,11 +421,11 @@ ups_flake()
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/upstream-flake.XXXXXX") || die "cannot create a temporary directory"
 	# shellcheck disable=SC2064 # tmp is fixed now
 	trap "rm -rf '$tmp'" EXIT
-	ups_msg "flake: file_reader/on_open_expect_fault $runs times on $kernel"
+	ups_msg "flake: file_reader/on_open_expect_fault $runs times on $kernel${sync:+, synced first}"
 	# A guest run takes about 1 s a run under TCG, beside the boot.
 	"$VMTEST_DIR/vmtest.sh" --upstream-runner --guest-wrapper "$VMTEST_DIR/upstream-guest" \
 		-r "$runner" -k "$kernel" -T $((120 + runs * 6)) -o "$tmp" \
-		-A "vmtest.runner_env=UPSTREAM_FLAKE=$runs" -- -t file_reader/on_open_expect_fault
+		-A "vmtest.runner_env=UPSTREAM_FLAKE=$runs$sync" -- -t file_reader/on_open_expect_fault
 	rc=$?
 	[[ -n $keep ]] && mkdir -p "$keep" && cp "$tmp"/* "$keep"/
 	[[ -s $tmp/record.json ]] || die "flake: the guest sent no record (vmtest exit $rc)"
@@ -432,6 +439,7 @@ cmd=${1-}
 case $cmd in
 run) ups_run "$@" ;;
 flake) ups_flake "$@"; exit ;;
+compare) exec python3 "$VMTEST_DIR/upstream_report.py" compare "$@" ;;
 -h | --help | help) usage; exit 0 ;;
 build)
 	series=

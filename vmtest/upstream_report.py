@@ -31,31 +31,61 @@ def is_upstream(record):
     return isinstance(record, dict) and isinstance(record.get("upstream"), dict)
 
 
-def convert(record):
-    """The suite's record shape from an upstream-guest record."""
+def known_subtests(path=None):
+    """{test: {subtest: [rules]}} in test_progs' order, from upstream-rules.ini."""
+    known = {}
+    for row in upstream_table(path or os.path.join(HERE, "upstream-rules.ini")):
+        test, _, sub = row["subtest"].partition("/")
+        known.setdefault(test, {})[sub] = row["rules"]
+    return known
+
+
+def unit(name, number, failed, message="", rules=None):
+    u = {"name": name, "number": number, "result": "FAIL" if failed else "OK",
+         "failed": failed, "message": message}
+    if rules is not None:
+        u["rules"] = rules
+    return u
+
+
+def convert(record, known=None):
+    """The suite's record shape from an upstream-guest record. Upstream's
+    JSON names failed subtests only; the passing ones are named from
+    upstream-rules.ini when its counts prove them (no skip, the table's
+    subtests less the failures make up success_subtest exactly), else
+    only counted."""
     up = record["upstream"]
     summ = up.get("summary") if isinstance(up.get("summary"), dict) else None
     if summ is None:
         return {"runner": "upstream", "upstream_rc": up.get("rc")}  # no results: report.py says so
-    failed = {t.get("name"): t for t in summ.get("results") or []}
-    tests = []
-    for i, name in enumerate(up.get("tests") or [], 1):
-        t = failed.get(name)
-        subs = [{"name": s.get("name", "?"), "number": s.get("number", 0), "result": "FAIL",
-                 "message": s.get("message", "")}
-                for s in (t or {}).get("subtests") or [] if s.get("failed")]
-        body = "FAIL" if t and t.get("failed") and not subs else "OK"
-        tests.append({"name": name, "number": (t or {}).get("number", i), "run": 1,
-                      "result": "FAIL" if t and t.get("failed") else "OK", "body": body,
-                      "message": (t or {}).get("message", ""), "subtests": subs})
+    known = known_subtests() if known is None else known
     counts = {k: int(summ.get(k, 0) or 0)
               for k in ("success", "success_subtest", "skipped", "failed", "failed_subtest")}
+    failed = {t.get("name"): t for t in summ.get("results") or []}
+    names = up.get("tests") or []
+    passing = sum(len(known.get(n, [])) for n in names) - counts["failed_subtest"]
+    named = counts["skipped"] == 0 and all(n in known for n in names) and \
+        passing == counts["success_subtest"]
+    tests = []
+    for i, name in enumerate(names, 1):
+        t = failed.get(name) or {}
+        bad = {s.get("name"): s for s in t.get("subtests") or [] if s.get("failed")}
+        rules = known.get(name, {})
+        subs = [unit(n, j, n in bad, (bad.get(n) or {}).get("message", ""), rules[n])
+                for j, n in enumerate(rules, 1) if named or n in bad]
+        subs += [unit(n, s.get("number", 0), True, s.get("message", ""), [])
+                 for n, s in bad.items() if n not in rules]
+        fail = bool(t.get("failed"))
+        tests.append(dict(unit(name, t.get("number", i), fail, t.get("message", "")),
+                          run=1, body="FAIL" if fail and not bad else "OK", subtests=subs))
     bodies = sum(t["body"] == "FAIL" for t in tests)
     out = dict(counts)
     out.update({
         "runner": "upstream test_progs (linux-source-7.3)",
         "upstream_rc": up.get("rc"),
-        "note": "upstream's JSON names failures only: passing subtests are counted, not named",
+        "note": ("passing subtests named from vmtest/upstream-rules.ini, proven by the counts"
+                 if named else "upstream's JSON names failures only: passing subtests are "
+                 "counted, not named"),
         "units": {"passed": counts["success_subtest"], "failed": counts["failed_subtest"] + bodies,
                   "skipped": counts["skipped"], "xfail": 0, "xpass": 0, "timeout": 0},
         "results": tests,
@@ -70,20 +100,36 @@ def read(path):
 
 # --- flake -------------------------------------------------------------------
 def flake_counts(record):
-    runs = (record.get("upstream_flake") or {}).get("runs") or []
-    c = {"runs": len(runs), "passed": 0, "reads": 0, "efault": 0, "zero": 0, "other": 0,
-         "runs_without_read": 0, "runs_more_reads": 0, "other_values": []}
+    """What the reads of a flake run returned, and when: each run's age is
+    the time from the runner's copy onto the disk to the run's start (the
+    copy is dirty page cache until writeback, dirty_expire_cs after it
+    at the latest; MADV_PAGEOUT does not drop a dirty file page)."""
+    flake = record.get("upstream_flake") or {}
+    runs = flake.get("runs") or []
+    c = {"runs": len(runs), "sync": bool(flake.get("sync")), "passed": 0, "reads": 0,
+         "efault": 0, "zero": 0, "other": 0, "runs_without_read": 0, "runs_more_reads": 0,
+         "other_values": [], "dirty_expire_s": None, "last_zero_age": None,
+         "first_efault_age": None, "zero_after_first_efault": 0}
+    if flake.get("dirty_expire_cs") is not None:
+        c["dirty_expire_s"] = int(flake["dirty_expire_cs"]) / 100
+    copied = flake.get("copied_at")
     for r in runs:
         c["passed"] += r.get("rc") == 0
         reads = [int(x) for x in r.get("reads") or []]
         c["runs_without_read"] += not reads
         c["runs_more_reads"] += len(reads) > 1
+        age = round(float(r["uptime"]) - float(copied), 1) if copied is not None and \
+            "uptime" in r else None
         for v in reads:
             c["reads"] += 1
             if v == EFAULT:
                 c["efault"] += 1
+                if c["first_efault_age"] is None:
+                    c["first_efault_age"] = age
             elif v == 0:
                 c["zero"] += 1
+                c["last_zero_age"] = age
+                c["zero_after_first_efault"] += c["efault"] > 0
             else:
                 c["other"] += 1
                 c["other_values"].append(v)
@@ -98,10 +144,14 @@ def cmd_flake(args):
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(c, f, indent=1)
             f.write("\n")
-    print(f"{args.kernel or '?'}: {c['runs']} runs of file_reader/on_open_expect_fault, "
-          f"{c['passed']} passed; {c['reads']} reads: {c['zero']} returned 0 "
-          f"(range resident: the -EFAULT assertion could not hold), {c['efault']} -EFAULT, "
-          f"{c['other']} other; {c['runs_without_read']} runs without a read")
+    print(f"{args.kernel or '?'}{' (synced first)' if c['sync'] else ''}: {c['runs']} runs of "
+          f"file_reader/on_open_expect_fault, {c['passed']} passed; {c['reads']} reads: "
+          f"{c['zero']} returned 0 (range resident: the -EFAULT assertion could not hold), "
+          f"{c['efault']} -EFAULT, {c['other']} other; {c['runs_without_read']} runs without a "
+          f"read; the last resident run started {c['last_zero_age']} s after the runner's copy, "
+          f"the first -EFAULT one {c['first_efault_age']} s after (dirty_expire "
+          f"{c['dirty_expire_s']} s); {c['zero_after_first_efault']} resident after the first "
+          f"-EFAULT")
     return 0 if c["runs"] and c["reads"] else 1
 
 
