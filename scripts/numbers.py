@@ -595,15 +595,28 @@ def part_config_kernel(work):
 
 UPSTREAM_KERNELS = ("6.19.14", "7.0.13", "7.3.4")
 UPSTREAM_FLAKE_RUNS = 100
+UPSTREAM_SYNC_KERNEL = "7.3.4"
 
 
 def first_cause(message):
-    """The line of an upstream failure's log that says why: libbpf's or the
-    verifier's complaint, or the loader's expectation."""
-    keys = ("failed to find", "not found in kernel", "incompatible", "wasn't resolved",
-            "EXPECTED", "expect_msg", "unknown func", "FAIL:")
+    """Why an upstream subtest failed, from its log: libbpf's or the
+    verifier's complaint, or what the verifier said against what the test
+    expected."""
     lines = [x.strip() for x in message.splitlines()]
-    return next((x for k in keys for x in lines if k in x), lines[-1] if lines else "")
+    for key in ("wasn't resolved", "failed to find", "not found in kernel", "incompatible"):
+        hit = next((x for x in lines if key in x), None)
+        if hit:
+            return hit
+    want = next((x for x in lines if x.startswith("EXPECTED")), None)
+    if want:
+        ends = [i for i, x in enumerate(lines) if x.startswith("processed ")]
+        log = lines[:ends[0]] if ends else []
+        bars = [i for i, x in enumerate(log) if x.startswith("=")]
+        said = [x for x in log[bars[-1] + 1 if bars else 0:]
+                if x and not re.match(r"^\d+: |^;|^libbpf:", x)]
+        return (f"the verifier said '{' / '.join(said[-2:])}'; " if said else "") + \
+            re.sub(r"^EXPECTED\s+", "expected ", want)
+    return next((x for x in lines if ":FAIL:" in x), lines[-1] if lines else "")
 
 
 def upstream_failures(rec):
@@ -612,9 +625,21 @@ def upstream_failures(rec):
     for t in rec.get("results") or []:
         for s in t.get("subtests") or []:
             if s.get("result") == "FAIL":
-                why = report.md_escape(first_cause(s.get("message", "")))[:160]
+                why = report.md_escape(first_cause(s.get("message", "")))[:260]
                 out.append(f"`{t['name']}/{s['name']}`: {why}")
     return out
+
+
+def flake_row(label, path, suite):
+    """A row of the flake table from upstream_report.py flake -J's counts."""
+    with open(path) as f:
+        c = json.load(f)
+
+    def age(x):
+        return "-" if x is None else f"{x:.1f} s"
+    return (f"| {label} | {c['runs']} | {c['passed']} | {c['zero']} of {c['reads']} | "
+            f"{c['efault']} | {c['other']} | {age(c['last_zero_age'])} | "
+            f"{age(c['first_efault_age'])} | {suite} |")
 
 
 def part_upstream(work):
@@ -633,13 +658,14 @@ def part_upstream(work):
                     f"{u.data.get('failed_subtest', 0)} failed | {t:.0f} s | {s.verdict_text()}: "
                     f"{counts(s)} |")
         fails += [f"- {k}: {x}" for x in upstream_failures(u.data)]
-        with open(flake) as f:
-            c = json.load(f)
         evict = [x for x in s.tests if x.name == "fault_nonsleepable"]
         proven = sum(sub.result == "OK" for x in evict for sub in x.subtests)
-        flakes.append(f"| {k} | {c['runs']} | {c['passed']} | {c['reads']} | {c['zero']} "
-                      f"({c['resident_pct'] if c['resident_pct'] is not None else '-'} %) | "
-                      f"{c['efault']} | {c['other']} | {proven} rows passed, 0 resident |")
+        flakes.append(flake_row(k, flake, f"{proven} passed, 0 resident"))
+        if k == UPSTREAM_SYNC_KERNEL:
+            synced = os.path.join(work, f"flake-sync-{k}.json")
+            run(["vmtest/upstream.sh", "flake", "-k", k, "-n", str(UPSTREAM_FLAKE_RUNS), "--sync",
+                 "-J", synced], os.path.join(work, f"flake-sync-{k}.log"), ok=(0, 1))
+            flakes.append(flake_row(f"{k}, the copy synced first", synced, "-"))
         with open(up) as f1, open(suite) as f2:
             sides.append(upstream_report.compare(ups, json.load(f1), json.load(f2), k))
     last = sides[-1]
@@ -654,10 +680,13 @@ def part_upstream(work):
             "kernel (`vmtest/upstream.sh flake`), each `bpf_dynptr_read` result seen by a "
             "kretprobe: a 0 means every page of the read range was resident and uptodate after "
             "the test's `MADV_PAGEOUT`, so the `-EFAULT` the test gave up asserting could not "
-            "hold. The suite's `fault_nonsleepable` rows prove the eviction with `mincore()` "
-            "before each trigger (0 resident by construction):", "",
-            "| kernel | runs | passed | reads | returned 0 (resident) | -EFAULT | other | "
-            "the suite's fault_nonsleepable |", "|---|---|---|---|---|---|---|---|"] + flakes
+            "hold. The runner runs from a fresh copy on the guest's ext4 disk; the ages are "
+            "from that copy to the run's start (the kernel writes dirty pages back after "
+            "`dirty_expire_centisecs`, 30 s). The suite's `fault_nonsleepable` rows prove the "
+            "eviction with `mincore()` before each trigger (0 resident by construction):", "",
+            "| kernel | runs | passed | read returned 0 (resident) | -EFAULT | other | "
+            "last resident run | first -EFAULT run | the suite's fault_nonsleepable rows |",
+            "|---|---|---|---|---|---|---|---|---|"] + flakes
     out += ["", "Side by side on each kernel: " + "; ".join(
         f"{c['kernel']}: upstream's subtests check {c['upstream_rules']} rules, the suite's "
         f"{c['suite_rules']} ({c['only_suite']} only the suite)" for c in sides) + ".", ""]
