@@ -54,6 +54,15 @@ verdict "upstream's test_progs builds (vmtest/upstream.sh build)" "$rc" 0
 ((rc == 0)) || sed 's/^/  /' "$work/build.log" | tail -n 20
 
 if ((rc == 0)); then
+	# Refused on the host, before anything is fetched or booted: a bad
+	# option of upstream's runner, a filter that selects nothing, -X.
+	runner=build/upstream-runner/base/test_progs
+	vmtest/vmtest.sh --upstream-runner -r "$runner" -k 7.3.4 -- --bogus >/dev/null 2>&1
+	verdict "vmtest --upstream-runner -- --bogus (upstream's argp refuses it)" $? 2
+	vmtest/vmtest.sh --upstream-runner -r "$runner" -k 7.3.4 -- -t no_such_test >/dev/null 2>&1
+	verdict "vmtest --upstream-runner -- -t no_such_test (nothing selected)" $? 2
+	vmtest/vmtest.sh --upstream-runner -r "$runner" -k 7.3.4 -X known-deviations.ini >/dev/null 2>&1
+	verdict "vmtest --upstream-runner -X FILE (upstream's runner takes none)" $? 2
 	vmtest/upstream.sh run -k 7.3.4 -J "$work/up.json" --ktap "$work/up.ktap" \
 		--junit "$work/up.xml" >"$work/run.log" 2>&1
 	rc=$?

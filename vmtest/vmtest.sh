@@ -53,16 +53,11 @@ Options:
               guest gave no results (hang, panic, no kernel) it still says why
   --ktap FILE   the same run as KTAP version 1 (ktap.rst)
   --junit FILE  the same run as JUnit XML
-  --upstream-runner  the runner (-r) is the kernel's own test_progs
-              (vmtest/upstream.sh builds it): its options are checked on
-              the host with its --list, vmtest adds no "-j CPUS" and gives
-              no known-deviations file (-X is refused), and a runner linked
-              against the C library gets its loader and libraries in the
-              guest. Its record (upstream's -J) is converted to the files
-              below (vmtest/upstream_record.py)
-  --guest-wrapper FILE  the guest runs the runner through FILE, a busybox
-              shell script, as "FILE /bin/test_progs ARGS... -J RECORD"
-              (vmtest/upstream-guest runs upstream's from the ext4 disk)
+  --upstream-runner  -r is the kernel's own test_progs (vmtest/upstream.sh):
+              checked with its --list, given no -j or -X, its libraries put
+              in the guest, its record converted (docs/upstream.md)
+  --guest-wrapper FILE  the guest runs "FILE /bin/test_progs ARGS -J RECORD"
+              (FILE: a busybox shell script, as vmtest/upstream-guest)
   --stress[=QUIET]  run the suite while stress-ng loads the guest and the
               host, and compare it, subtest by subtest, with a quiet run (or
               with QUIET, one of the same build and kernel): exit 0 when
@@ -260,12 +255,16 @@ check_runner_args()
 
 	[[ -x $runner ]] || die "runner $runner not built: $(runner_hint)"
 	if [[ -n ${VMT_UPSTREAM-} ]]; then
-		# Upstream's lists the selected tests with --list (exit 2: none).
+		# Upstream's lists the selected tests with --list (exit 2: none);
+		# its argp exits 64 (EX_USAGE) on a bad option: a usage error.
 		out=$(runner_exec "$runner" "$@" --list 2>&1 >/dev/null)
+		rc=$?
+		((rc == 64)) && rc=$VMT_EXIT_USAGE
+		[[ -z $out && $rc == 2 ]] && out="its --list selects no test"
 	else
 		out=$(runner_exec "$runner" ${deviations:+-X "$deviations"} "$@" -l 2>&1 >/dev/null)
+		rc=$?
 	fi
-	rc=$?
 	((rc == 0)) && return 0
 	die -c "$rc" "the runner refuses its arguments (exit $rc): $(head -n 1 <<<"$out")"
 }
