@@ -120,7 +120,7 @@ ups_msg() { [[ -n ${UPS_QUIET-} ]] || printf 'upstream: %s\n' "$*" >&2; }
 # change, one a line.
 ups_series_tests()
 {
-	sed -n 's|^+++ b/tools/testing/selftests/bpf/prog_tests/\([A-Za-z0-9_]*\)\.c$|\1|p' \
+	sed -n 's|^+++ b/tools/testing/selftests/bpf/prog_tests/\([A-Za-z0-9_]*\)\.c\([[:space:]].*\)\{0,1\}$|\1|p' \
 		"$1"/*.patch | sort -u
 }
 
@@ -131,7 +131,7 @@ ups_series_check()
 	local bad
 
 	compgen -G "$1/*.patch" >/dev/null || die -c "$VMT_EXIT_USAGE" "--series $1: no *.patch there"
-	bad=$(sed -n 's|^+++ b/||p; s|^--- a/||p' "$1"/*.patch |
+	bad=$(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p; s|^--- a/\([^[:space:]]*\).*|\1|p' "$1"/*.patch |
 		grep -v '^tools/testing/selftests/bpf/' | sort -u | head -n 3)
 	[[ -z $bad ]] ||
 		die -c 1 "--series $1: the patches touch files outside tools/testing/selftests/bpf (${bad//$'\n'/, }): only selftests may change"
