@@ -639,7 +639,7 @@ def flake_row(label, path, suite):
         return "-" if x is None else f"{x:.1f} s"
     return (f"| {label} | {c['runs']} | {c['passed']} | {c['zero']} of {c['reads']} | "
             f"{c['efault']} | {c['other']} | {age(c['last_zero_age'])} | "
-            f"{age(c['first_efault_age'])} | {suite} |")
+            f"{age(c['first_efault_age'])} | {c['zero_after_first_efault']} | {suite} |")
 
 
 def part_upstream(work):
@@ -685,8 +685,9 @@ def part_upstream(work):
             "`dirty_expire_centisecs`, 30 s). The suite's `fault_nonsleepable` rows prove the "
             "eviction with `mincore()` before each trigger (0 resident by construction):", "",
             "| kernel | runs | passed | read returned 0 (resident) | -EFAULT | other | "
-            "last resident run | first -EFAULT run | the suite's fault_nonsleepable rows |",
-            "|---|---|---|---|---|---|---|---|---|"] + flakes
+            "last resident run | first -EFAULT run | resident after it | "
+            "the suite's fault_nonsleepable rows |",
+            "|---|---|---|---|---|---|---|---|---|---|"] + flakes
     out += ["", "Side by side on each kernel: " + "; ".join(
         f"{c['kernel']}: upstream's subtests check {c['upstream_rules']} rules, the suite's "
         f"{c['suite_rules']} ({c['only_suite']} only the suite)" for c in sides) + ".", ""]
