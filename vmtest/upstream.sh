@@ -64,9 +64,10 @@ kernel), and only the file-dynptr tests: prog_tests/file_reader.c, which
 runs progs/file_reader.c and RUN_TESTS(file_reader_fail). Objects are
 compiled with the selftests Makefile's own flags (BPF_CFLAGS, CLANG_CFLAGS,
 -mcpu=v3, CFLAGS; clang: \$CLANG or the newest clang-21..16, not clang 14,
-whose BTF leaves upstream's kfunc calls unresolved) and linked as its Makefile links (libbpf.a static, libc,
-libelf, zlib shared: file_reader's dladdr() fails in a static binary);
-vmtest puts the loader and those libraries in the busybox guest.
+whose BTF leaves upstream's kfunc calls unresolved) and linked as its
+Makefile links (libbpf.a static, libc, libelf, zlib shared: file_reader's
+dladdr() fails in a static binary); vmtest puts the loader and those
+libraries in the busybox guest. docs/upstream.md says more.
 
 build   Builds the runner and prints its path (the last line on stdout).
         Cached: rebuilt only when an input changes (the tree, the patches,
@@ -90,6 +91,10 @@ run     Builds (as above) and runs it in the vmtest guest: vmtest/vmtest.sh
         from the guest's ext4 scratch disk, as from a developer's build
         tree). Every vmtest option is taken (-k, -J, --ktap, --junit, -o,
         -T, ...); the JSON, KTAP and JUnit files have the suite's shape.
+        Upstream's -J names failures only: failed subtests are named with
+        their logs; passing ones are named (with their rules) when every
+        selected test is in vmtest/upstream-rules.ini and the counts prove
+        them, else counted (a series' own tests: counted).
         Exit codes: vmtest's (0 all passed, 1 a failure, 2 nothing selected
         or usage, 3 runner setup error, 4 no verdict).
 flake   Runs upstream's fault subtest (file_reader/on_open_expect_fault)
@@ -97,11 +102,11 @@ flake   Runs upstream's fault subtest (file_reader/on_open_expect_fault)
         with a kretprobe on bpf_dynptr_read, whose return is the read's
         result (the test binary's [256000, 512000), after the test's own
         MADV_PAGEOUT): 0 means the whole range was resident, -14
-        (-EFAULT) that a page of it was not. The
-        runner runs from a fresh copy on the guest's ext4 disk, dirty page
-        cache until writeback (MADV_PAGEOUT does not drop dirty file
-        pages); --sync writes it back first. Prints the counts; -J FILE
-        writes them (JSON); -o DIR keeps the guest's record and logs.
+        (-EFAULT) that a page of it was not. The runner runs from a fresh
+        copy on the guest's ext4 disk, dirty page cache until writeback
+        (MADV_PAGEOUT does not drop dirty file pages); --sync writes it
+        back first. Prints the counts; -J FILE writes them (JSON); -o DIR
+        keeps the guest's record and logs.
 compare Side by side, for one kernel: upstream's subtests and the suite's,
         mapped to the SEMANTICS.md rules each checks (upstream's mapping:
         vmtest/upstream-rules.ini; the suite's: the "rule"/"rules" fields
