@@ -1,0 +1,517 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""upstream-series.py: the suite's movable themes as a selftests/bpf series.
+
+Writes OUT (default build/upstream/) as `git format-patch --cover-letter`
+does: 0000-cover-letter.patch, 0001-....patch, ..., each adding files
+under tools/testing/selftests/bpf of linux-source-7.3 in upstream's idiom.
+
+One source: every BPF program, read loop and table of rows in the series is
+taken from the project's own files at the time of the run (progs/,
+prog_tests/, known-deviations.ini); upstream/ holds only the glue that has
+no counterpart in the suite (the user-space side in test_progs' idiom, the
+headers' comments, the commit messages, the cover letter). The transforms:
+
+  - progs: the suite's includes become upstream's (vmlinux.h, bpf_helpers.h,
+    bpf_tracing.h, bpf_core_read.h, bpf_misc.h); __rule() and the rule ids
+    in comments go (SEMANTICS.md is not upstream's); dynptr_read() becomes
+    bpf_dynptr_read() (the 7.3 tree's helper takes u64 lengths and offsets,
+    which is why the suite declares its own);
+  - __msg(): alternatives for older kernels' wording are dropped (the series
+    tests the tree's own kernel) and the rest is written the way upstream's
+    test_loader reads it: verbatim text with {{regex}} parts;
+  - a verifier program that meets a known deviation on KERNEL (default
+    7.3.4; known-deviations.ini) stays out, named in the cover letter;
+  - rows: CASE_AT(NULL) and the rule ids go; EXPECT(ret, rule) becomes
+    EXPECT(ret); a table's own one-argument macros are expanded.
+
+Usage: scripts/upstream-series.py [-o OUT] [--kernel VERSION] [--from ID]
+                                  [--list]
+  -o OUT      the directory to write (emptied of *.patch first)
+  --kernel V  the kernel the series is for (default 7.3.4: linux-source-7.3)
+  --from ID   the From:/Signed-off-by: identity
+              (default: BPF dynptr-file suite <suite@localhost>)
+  --list      print what goes into the series and what stays out, and exit
+Exit 1 on a source that no longer parses as the generator expects (say
+which), 2 on bad usage.
+"""
+import argparse
+import configparser
+import fnmatch
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GLUE = os.path.join(ROOT, 'upstream')
+SELFTESTS = 'tools/testing/selftests/bpf'
+DEFAULT_FROM = 'BPF dynptr-file suite <suite@localhost>'
+
+# __msg() alternatives in older kernels' wording (6.19 named arguments
+# "arg #0", "arg#0" or "arg0" where 7.x says "R1"; 6.19 said "reference
+# leak" where 7.x says "Unreleased reference id=N"). The tree's kernel
+# prints the other alternative.
+OLD_WORDING = [
+    r'arg ?#?[0-9]',
+    r'reference leak',
+    r'Expected an initialized dynptr as \(arg #[0-9]\|R[0-9]\)',
+    r'\(arg#0\|R1\) pointer type STRUCT file must point',
+]
+
+# Themes that stay out of the series, and why (the cover letter's list).
+LEFT_OUT = [
+    ('adjust', 'its expectations come from the contract\'s model '
+     '(prog_tests/model.c), 300 lines of harness with no upstream '
+     'counterpart yet'),
+    ('creation, clone, release, concurrent_write',
+     'not converted yet: each needs its own user-space glue (clone\'s '
+     'adjust rows also meet a known deviation, below)'),
+    ('fault_nonsleepable: partly_resident, written_eof_page, '
+     'evictable_after_reads',
+     'need pages held resident around an evicted one, a filesystem with '
+     'blocks smaller than a page, or the after-state checks of the suite\'s '
+     'harness'),
+    ('read_grid, file_kinds, sleepable_select, callback_select',
+     'rows meet known deviations on 7.3.4 (below), some make the kernel '
+     'WARN or oops on purpose, and the rest need the suite\'s declared '
+     'windows for expected kernel warnings'),
+    ('model_seq, elf_parse, prog_types, spec_example, trampoline_anchor',
+     'property-based or harness-heavy: the suite\'s runner, its page-cache '
+     'lanes and its shrinking have no test_progs counterpart; spec_example '
+     'repeats upstream\'s file_reader'),
+]
+
+
+def die(msg, code=1):
+    print(f'upstream-series: {msg}', file=sys.stderr)
+    sys.exit(code)
+
+
+def read(path):
+    with open(os.path.join(ROOT, path)) as f:
+        return f.read()
+
+
+def glue(name):
+    with open(os.path.join(GLUE, name)) as f:
+        return f.read()
+
+
+# ---- kernel versions (known-deviations.ini's "kernels" constraints) ------
+
+def vtuple(v):
+    return tuple(int(x) for x in re.findall(r'\d+', v)[:3])
+
+
+def kernels_hold(spec, version):
+    if spec.strip() == '*':
+        return True
+    k = vtuple(version)
+    for c in spec.split():
+        m = re.fullmatch(r'(>=|<=|>|<|=)?([\d.]+)', c)
+        if not m:
+            die(f'known-deviations.ini: cannot read kernels constraint {c!r}')
+        op, v = m.group(1) or '=', vtuple(m.group(2))
+        ok = {'>=': k >= v, '<=': k <= v, '>': k > v, '<': k < v,
+              '=': k[:len(v)] == v}[op]
+        if not ok:
+            return False
+    return True
+
+
+def deviations(version):
+    """The entries of known-deviations.ini that apply on x86_64 VERSION."""
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read_string(read('known-deviations.ini'))
+    out = []
+    for sec in ini.sections():
+        e = ini[sec]
+        if 'x86_64' not in e.get('arch', 'x86_64').split():
+            continue
+        if kernels_hold(e['kernels'], version):
+            out.append((sec, e))
+    return out
+
+
+# ---- C sources -----------------------------------------------------------
+
+def program_spans(src):
+    """(name, start, end) of each SEC() program, its leading comment in."""
+    spans = []
+    for m in re.finditer(r'^SEC\("[^"]*"\)\n', src, re.M):
+        start = m.start()
+        before = src[:start]
+        c = re.search(r'/\*(?:(?!\*/).)*\*/\n$', before, re.S)
+        if c and before[:c.start()].endswith('\n\n'):
+            start = c.start()
+        end = src.index('\n}\n', m.end()) + 3
+        name = re.search(r'(?:BPF_PROG\(|int )(\w+)', src[m.end():end])
+        spans.append((name.group(1), start, end))
+    return spans
+
+
+def narrow_msg(text):
+    """A suite __msg() text as upstream's test_loader reads it."""
+    def group(m):
+        alts = split_alternatives(m.group(1))
+        keep = [a for a in alts
+                if not any(re.fullmatch(w, a) for w in OLD_WORDING)]
+        if len(keep) != 1:
+            return '{{' + '|'.join(keep) + '}}'
+        return to_upstream_pattern(keep[0])
+    return re.sub(r'\{\{(.*?)\}\}', group, text)
+
+
+def split_alternatives(rx):
+    """The top-level alternatives of an extended regex."""
+    alts, depth, cur, i = [], 0, '', 0
+    while i < len(rx):
+        ch = rx[i]
+        if ch == '\\':
+            cur += rx[i:i + 2]
+            i += 2
+            continue
+        depth += {'(': 1, ')': -1}.get(ch, 0)
+        if ch == '|' and depth == 0:
+            alts.append(cur)
+            cur = ''
+        else:
+            cur += ch
+        i += 1
+    return alts + [cur]
+
+
+def to_upstream_pattern(rx):
+    """Verbatim text, with {{[0-9]+}} where the regex takes a number."""
+    out = rx.replace(r'\\.', '.').replace(r'\.', '.')
+    out = out.replace('[0-9]+', '\0')
+    if re.search(r'[\[\]()*+?{}|^$\\]', out):
+        return '{{' + rx + '}}'
+    return out.replace('\0', '{{[0-9]+}}')
+
+
+def drop_rule_ids(text):
+    text = re.sub(r' \(R-[A-Z]+-\d+\)', '', text)
+    text = re.sub(r'R-[A-Z]+-\d+: ([a-z])', lambda m: m.group(1).upper(),
+                  text)
+    return text
+
+
+UPSTREAM_INCLUDES = '''#include <vmlinux.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bpf_misc.h"
+'''
+
+
+def upstream_prog_text(body):
+    body = re.sub(r'^__rule\("[^"]*"\)\n', '', body, flags=re.M)
+    body = re.sub(r'\bdynptr_read\(', 'bpf_dynptr_read(', body)
+    body = re.sub(r'^(__msg\(")(.*)("\))$',
+                  lambda m: m.group(1) + narrow_msg(m.group(2)) + m.group(3),
+                  body, flags=re.M)
+    body = drop_rule_ids(body)
+    left = re.findall(r'R-[A-Z]+-\d+|dynptr_write\(|dynptr_data\(|'
+                      r'for_each_num|bool_ret|__rule', body)
+    if left:
+        die(f'progs: no upstream form for {sorted(set(left))}')
+    return body
+
+
+def verifier_prog(version):
+    """progs/verifier_file_dynptr.c upstream, and the programs left out."""
+    path = 'progs/verifier_file_dynptr.c'
+    src = read(path)
+    head = re.match(r'// SPDX-License-Identifier: GPL-2.0\n/\*.*?\*/\n'
+                    r'#include "common.h"\n#include "verifier_expect.h"\n',
+                    src, re.S)
+    if not head:
+        die(f'{path}: its head is not SPDX, a comment, common.h and '
+            'verifier_expect.h')
+    devs = [(s.split('/', 1)[1], e) for s, e in deviations(version)
+            if s.startswith('verifier_file_dynptr/')]
+    out, pos, dropped = [], head.end(), []
+    for name, start, end in program_spans(src):
+        hit = [(g, e) for g, e in devs if fnmatch.fnmatchcase(name, g)]
+        if hit:
+            out.append(src[pos:start])
+            dropped.append((name, hit[0][1]))
+            pos = end + 1 if src[end:end + 1] == '\n' else end
+    out.append(src[pos:])
+    text = ('// SPDX-License-Identifier: GPL-2.0\n' +
+            glue('progs/verifier_file_dynptr.head') + '\n' +
+            UPSTREAM_INCLUDES + ''.join(out))
+    text = upstream_prog_text(text)
+    names = [n for n, _, _ in program_spans(text)]
+    return text, names, dropped
+
+
+def c_item(src, pattern, what, path):
+    """A definition of SRC with its leading comment, by regex PATTERN."""
+    m = re.search(r'(?:/\*(?:(?!\*/).)*\*/\n)?' + pattern, src, re.S | re.M)
+    if not m:
+        die(f'{path}: no {what}')
+    return m.group(0)
+
+
+def reads_prog():
+    """progs/file_dynptr_reads.[ch]: the suite's progs/file_reads.h."""
+    path = 'progs/file_reads.h'
+    src = read(path)
+    m = re.search(r'#include "common.h"\n\n(.*?)\n\n'
+                  r'(static __always_inline void run_read_cases.*?\n}\n)',
+                  src, re.S)
+    if not m:
+        die(f'{path}: no globals then run_read_cases()')
+    globs, loop = m.group(1), m.group(2)
+    common = read('progs/common.h')
+    tgid = c_item(common, r'^int target_tgid;\n', 'target_tgid',
+                  'progs/common.h')
+    trig = c_item(common, r'^static __always_inline bool is_trigger\(.*?'
+                  r'\n}\n', 'is_trigger()', 'progs/common.h')
+    # Upstream attaches one program at a time: no pair to pick from.
+    if 'ctx_selected' in loop + trig:
+        die('is_trigger()/run_read_cases() use ctx_selected()')
+    c = glue('progs/file_dynptr_reads.c.in')
+    c = c.replace('@GLOBALS@\n', globs + '\n\n')
+    c = c.replace('@TRIGGER@', tgid + '\n' + trig)
+    c = c.replace('@RUN_READ_CASES@', '\n' + loop + '\n')
+    c = re.sub(r'\n{3,}', '\n\n', upstream_prog_text(c))
+    shared = read('progs/shared_defs.h')
+    defs = [c_item(shared, r'^#define %s [^\n]*\n' % n, n, 'progs/shared_defs.h')
+            for n in ('TRIGGER_IOCTL', 'READ_MAX_CASES', 'READ_CHUNK')]
+    defs.append(c_item(shared, r'^struct read_case {\n.*?\n};\n',
+                       'struct read_case', 'progs/shared_defs.h'))
+    h = glue('progs/file_dynptr_reads.h.in').replace(
+        '@DEFS@', '\n'.join(defs))
+    h = h.replace(' (see file_reads.h)', '')
+    return c, h
+
+
+# ---- rows of prog_tests/ -------------------------------------------------
+
+def table(path, name):
+    """The rows of `static const struct read_row NAME[]` in PATH, as text."""
+    src = read(path)
+    m = re.search(r'static const struct read_row %s\[\] = {\n(.*?)\n};' %
+                  name, src, re.S)
+    if not m:
+        die(f'{path}: no table {name}')
+    rows = m.group(1)
+    for mac in re.finditer(r'^#define (\w+)\((\w+)\) (.*)$', src, re.M):
+        mname, arg, body = mac.groups()
+        rows = re.sub(r'\b%s\(([^()]*)\)' % mname,
+                      lambda r: re.sub(r'\b%s\b' % arg, r.group(1), body),
+                      rows)
+    rows = re.sub(r'CASE_AT\(NULL\),\s*', '', rows)
+    rows = re.sub(r'EXPECT\(([^,()]+),\s*"R-[A-Z]+-\d+"\)', r'EXPECT(\1)',
+                  rows)
+    if re.search(r'CASE_AT|"R-|FOLIO_PG', rows):
+        die(f'{path}: {name} has rows the generator cannot convert')
+    return rows
+
+
+def define(path, name):
+    m = re.search(r'^#define %s (.*?)(?: /\*.*)?$' % name, read(path), re.M)
+    if not m:
+        die(f'{path}: no #define {name}')
+    return m.group(1)
+
+
+def reformat_rows(rows, renames):
+    for old, new in renames.items():
+        rows = re.sub(r'\b%s\b' % old, new, rows)
+    # One row a line where it fits, as clang-format would not break it.
+    out = []
+    for chunk in re.split(r'(?<=},)\n', rows):
+        lines = chunk.split('\n')
+        comment = [ln for ln in lines if ln.strip().startswith('/*')]
+        code = ' '.join(ln.strip() for ln in lines
+                        if not ln.strip().startswith('/*'))
+        out += comment
+        out += wrap_row(code)
+    return '\n'.join(out)
+
+
+def wrap_row(code):
+    if len(code) + 8 <= 80:
+        return ['\t' + code]
+    # Break after the second field's comma (the offset and the length).
+    parts = code.split('), ')
+    first = '), '.join(parts[:2]) + '),'
+    rest = '), '.join(parts[2:])
+    return ['\t' + first, '\t  ' + rest]
+
+
+def read_test(with_fault):
+    c = glue('prog_tests/file_dynptr_read.c.in')
+    fault = re.search(r'@IF:fault@\n(.*?)@ENDIF@\n', c, re.S)
+    c = c[:fault.start()] + (fault.group(1) if with_fault else '') + \
+        c[fault.end():]
+    rb, fn = 'prog_tests/read_basic.c', 'prog_tests/fault_nonsleepable.c'
+    subs = {
+        '@READ_FILE_LEN@': define(rb, 'FILE_LEN'),
+        '@FAULT_FILE_PAGES@': define(fn, 'FILE_PAGES'),
+        '@FAULT_FILE_LEN@': re.sub(r'\bFILE_PAGES\b', 'FAULT_FILE_PAGES',
+                                   define(fn, 'FILE_LEN')),
+        '@ROWS:read_basic@': reformat_rows(table(rb, 'rows'),
+                                           {'FILE_LEN': 'READ_FILE_LEN'}),
+        '@ROWS:fault_evicted@': reformat_rows(
+            table(fn, 'evicted_rows'), {'FILE_PAGES': 'FAULT_FILE_PAGES'}),
+        '@ROWS:fault_resident@': reformat_rows(
+            table(fn, 'resident_rows'), {'FILE_PAGES': 'FAULT_FILE_PAGES'}),
+    }
+    for k, v in subs.items():
+        c = c.replace(k, v)
+    if re.search(r'@[A-Z_:a-z]+@', c):
+        die('upstream/prog_tests/file_dynptr_read.c.in: a placeholder left')
+    return c
+
+
+# ---- the series ----------------------------------------------------------
+
+def patches(version):
+    vprog, names, dropped = verifier_prog(version)
+    rprog, rhdr = reads_prog()
+    p = SELFTESTS + '/'
+    return [
+        ('verifier_file_dynptr.msg', {
+            p + 'progs/verifier_file_dynptr.c': vprog,
+            p + 'prog_tests/verifier_file_dynptr.c':
+                glue('prog_tests/verifier_file_dynptr.c.in'),
+        }),
+        ('file_dynptr_read.msg', {
+            p + 'progs/file_dynptr_reads.h': rhdr,
+            p + 'progs/file_dynptr_reads.c': rprog,
+            p + 'prog_tests/file_dynptr_read.c': read_test(False),
+        }),
+        ('file_dynptr_fault.msg', {
+            p + 'prog_tests/file_dynptr_read.c': read_test(True),
+        }),
+    ], names, dropped
+
+
+def git(repo, *args, env=None, capture=False):
+    r = subprocess.run(['git', '-C', repo] + list(args), env=env,
+                       stdout=subprocess.PIPE if capture else
+                       subprocess.DEVNULL, text=True)
+    if r.returncode:
+        die(f'git {" ".join(args)} failed ({r.returncode})')
+    return r.stdout
+
+
+def ident_env(ident, date):
+    m = re.fullmatch(r'\s*(.*?)\s*<([^>]+)>\s*', ident)
+    if not m:
+        die(f'--from {ident!r}: not "Name <email>"', 2)
+    env = dict(os.environ)
+    for who in ('AUTHOR', 'COMMITTER'):
+        env[f'GIT_{who}_NAME'], env[f'GIT_{who}_EMAIL'] = m.groups()
+        env[f'GIT_{who}_DATE'] = date
+    env['GIT_CONFIG_GLOBAL'] = os.devnull
+    env['GIT_CONFIG_NOSYSTEM'] = '1'
+    return env
+
+
+def cover_letter(version, dropped, n_verifier):
+    devs = deviations(version)
+    known = []
+    for sec, e in devs:
+        if sec.split('/')[0] == 'verifier_file_dynptr':
+            continue
+        known.append(f'- {sec} ({e["rule"]}, kernels {e["kernels"]}): '
+                     f'{e["reason"]}')
+    for name, e in dropped:
+        known.append(f'- verifier_file_dynptr/{name} ({e["rule"]}, kernels '
+                     f'{e["kernels"]}, left out of patch 1): {e["reason"]}')
+    out = [f'- {what}: {why}.' for what, why in LEFT_OUT]
+    text = glue('cover-letter.in')
+    text = text.replace('@N_VERIFIER@', str(n_verifier))
+    text = text.replace('@KERNEL@', version)
+    text = text.replace('@LEFT_OUT@', wrap_items(out))
+    text = text.replace('@KNOWN@', wrap_items(known) or '- none')
+    return text
+
+
+def wrap_items(items):
+    return '\n'.join(textwrap.fill(i, 72, subsequent_indent='  ')
+                     for i in items)
+
+
+def write_series(out, version, ident):
+    series, names, dropped = patches(version)
+    date = subprocess.run(['git', '-C', ROOT, 'log', '-1', '--format=%cI'],
+                          stdout=subprocess.PIPE, text=True).stdout.strip()
+    env = ident_env(ident, date or '2026-12-08T00:00:00+00:00')
+    repo = tempfile.mkdtemp(prefix='upstream-series.')
+    try:
+        git(repo, 'init', '-q', env=env)
+        git(repo, 'commit', '-q', '--allow-empty', '-m', 'base', env=env)
+        for msg, files in series:
+            for path, text in files.items():
+                full = os.path.join(repo, path)
+                os.makedirs(os.path.dirname(full), exist_ok=True)
+                with open(full, 'w') as f:
+                    f.write(text)
+                git(repo, 'add', path, env=env)
+            body = glue(msg).rstrip('\n') + f'\n\nSigned-off-by: {ident}\n'
+            mfile = os.path.join(repo, '.git', 'MSG')
+            with open(mfile, 'w') as f:
+                f.write(body)
+            git(repo, 'commit', '-q', '-F', mfile, env=env)
+        os.makedirs(out, exist_ok=True)
+        for f in os.listdir(out):
+            if f.endswith('.patch'):
+                os.unlink(os.path.join(out, f))
+        git(repo, 'format-patch', '-q', '--cover-letter', '--no-signature',
+            '--subject-prefix=PATCH bpf-next', '-o', os.path.abspath(out),
+            'HEAD~%d' % len(series), env=env)
+        fill_cover(os.path.join(out, '0000-cover-letter.patch'),
+                   cover_letter(version, dropped, len(names)))
+    finally:
+        shutil.rmtree(repo)
+    return len(series), names, dropped
+
+
+def fill_cover(path, text):
+    with open(path) as f:
+        cover = f.read()
+    subject, body = text.split('\n', 1)
+    cover = cover.replace('*** SUBJECT HERE ***', subject)
+    cover = cover.replace('*** BLURB HERE ***', body.strip('\n'))
+    with open(path, 'w') as f:
+        f.write(cover)
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description='Write the suite\'s movable themes as a selftests/bpf '
+        'patch series (see the head of this file).')
+    ap.add_argument('-o', '--out', default=os.path.join(ROOT, 'build',
+                                                        'upstream'))
+    ap.add_argument('--kernel', default='7.3.4')
+    ap.add_argument('--from', dest='ident', default=DEFAULT_FROM)
+    ap.add_argument('--list', action='store_true')
+    a = ap.parse_args()
+    if not re.fullmatch(r'\d+\.\d+(\.\d+)?', a.kernel):
+        die(f'--kernel {a.kernel!r}: not a version such as 7.3.4', 2)
+    if a.list:
+        _, names, dropped = patches(a.kernel)
+        print(f'verifier_file_dynptr: {len(names)} programs in, '
+              f'{len(dropped)} out ({", ".join(n for n, _ in dropped)})')
+        for what, why in LEFT_OUT:
+            print(f'out: {what}: {why}')
+        return
+    n, names, dropped = write_series(a.out, a.kernel, a.ident)
+    print(f'upstream-series: {n} patches and a cover letter in {a.out} '
+          f'({len(names)} verifier programs, {len(dropped)} left out on '
+          f'{a.kernel})')
+
+
+if __name__ == '__main__':
+    main()
