@@ -67,9 +67,12 @@ LEFT_OUT = [
     ('adjust', 'its expectations come from the contract\'s model '
      '(prog_tests/model.c), 300 lines of harness with no upstream '
      'counterpart yet'),
-    ('creation, clone, release, concurrent_write',
+    ('clone, release, concurrent_write',
      'not converted yet: each needs its own user-space glue (clone\'s '
      'adjust rows also meet a known deviation, below)'),
+    ('creation/bool_return_zero_extended',
+     'meets a known deviation on x86_64 (below): its probe stays out of '
+     'patch 4'),
     ('fault_nonsleepable: partly_resident, written_eof_page, '
      'evictable_after_reads',
      'need pages held resident around an evicted one, a filesystem with '
@@ -211,13 +214,12 @@ UPSTREAM_INCLUDES = '''#include <vmlinux.h>
 
 def upstream_prog_text(body):
     body = re.sub(r'^__rule\("[^"]*"\)\n', '', body, flags=re.M)
-    body = re.sub(r'\bdynptr_read\(', 'bpf_dynptr_read(', body)
+    body = re.sub(r'\bdynptr_(read|write|data)\(', r'bpf_dynptr_\1(', body)
     body = re.sub(r'^(__msg\(")(.*)("\))$',
                   lambda m: m.group(1) + narrow_msg(m.group(2)) + m.group(3),
                   body, flags=re.M)
     body = drop_rule_ids(body)
-    left = re.findall(r'R-[A-Z]+-\d+|dynptr_write\(|dynptr_data\(|'
-                      r'for_each_num|bool_ret|__rule', body)
+    left = re.findall(r'R-[A-Z]+-\d+|for_each_num|__rule|SEMANTICS', body)
     if left:
         die(f'progs: no upstream form for {sorted(set(left))}')
     return body
@@ -259,38 +261,107 @@ def c_item(src, pattern, what, path):
     return m.group(0)
 
 
-def reads_prog():
-    """progs/file_dynptr_reads.[ch]: the suite's progs/file_reads.h."""
-    path = 'progs/file_reads.h'
-    src = read(path)
-    m = re.search(r'#include "common.h"\n\n(.*?)\n\n'
-                  r'(static __always_inline void run_read_cases.*?\n}\n)',
-                  src, re.S)
+COMMON = 'progs/common.h'
+
+# FILE_IOCTL_PROGS(NAME, FN) of progs/common.h, as upstream writes it: the
+# pair's trigger_ctx is not needed, as a test attaches one at a time.
+FILE_IOCTL_PROG = '''SEC("{sec}")
+int BPF_PROG({name}_{ctx}, struct file *file, unsigned int cmd,
+\t     unsigned long arg)
+{{
+\tif (is_trigger(cmd))
+\t\t{fn}(file);
+\treturn 0;
+}}
+'''
+
+
+def expand_ioctl_progs(m):
+    name, fn = m.groups()
+    return '\n'.join(FILE_IOCTL_PROG.format(sec=sec, name=name, ctx=ctx,
+                                            fn=fn)
+                     for sec, ctx in (('lsm/file_ioctl', 'nonsleepable'),
+                                      ('lsm.s/file_ioctl', 'sleepable')))
+
+
+def drop_item(body, pattern, path):
+    """BODY without PATTERN's match and the comment right before it."""
+    m = re.search(r'(?:/\*(?:(?!\*/).)*\*/\n)?' + pattern, body,
+                  re.S | re.M)
     if not m:
-        die(f'{path}: no globals then run_read_cases()')
-    globs, loop = m.group(1), m.group(2)
-    common = read('progs/common.h')
-    tgid = c_item(common, r'^int target_tgid;\n', 'target_tgid',
-                  'progs/common.h')
-    trig = c_item(common, r'^static __always_inline bool is_trigger\(.*?'
-                  r'\n}\n', 'is_trigger()', 'progs/common.h')
-    # Upstream attaches one program at a time: no pair to pick from.
-    if 'ctx_selected' in loop + trig:
-        die('is_trigger()/run_read_cases() use ctx_selected()')
-    c = glue('progs/file_dynptr_reads.c.in')
-    c = c.replace('@GLOBALS@\n', globs + '\n\n')
-    c = c.replace('@TRIGGER@', tgid + '\n' + trig)
-    c = c.replace('@RUN_READ_CASES@', '\n' + loop + '\n')
-    c = re.sub(r'\n{3,}', '\n\n', upstream_prog_text(c))
-    shared = read('progs/shared_defs.h')
-    defs = [c_item(shared, r'^#define %s [^\n]*\n' % n, n, 'progs/shared_defs.h')
+        die(f'{path}: nothing matches {pattern!r} to leave out')
+    return body[:m.start()] + body[m.end():]
+
+
+def prelude(body):
+    """What BODY uses of progs/common.h, for a program without it."""
+    common = read(COMMON)
+    items = [c_item(common, r'^int target_tgid;\n', 'target_tgid', COMMON),
+             c_item(common, r'^static __always_inline bool is_trigger\('
+                    r'.*?\n}\n', 'is_trigger()', COMMON)]
+    if 'bool_ret(' in body:
+        items.append(c_item(common, r'^static __always_inline int '
+                            r'bool_ret\(.*?\n}\n', 'bool_ret()', COMMON))
+    text = '\n'.join(items)
+    return re.sub(r' \(creation/bool_return_zero_extended records it\.\)',
+                  '', text)
+
+
+def runtime_prog(path, head, drops=()):
+    """A program of the suite on the trigger ioctl, in upstream's idiom."""
+    src = read(path)
+    m = re.match(r'(?://|/\*) SPDX-License-Identifier: GPL-2.0(?: \*/)?\n'
+                 r'/\*.*?\*/\n', src, re.S)
+    if not m:
+        die(f'{path}: does not start with SPDX and a comment')
+    body = re.sub(r'^#(?:ifndef|define) __\w+_H\n|^#endif /\* __\w+_H \*/\n',
+                  '', src[m.end():], flags=re.M)
+    body, n = re.subn(r'^#include "common.h"\n', '', body, flags=re.M)
+    if n != 1:
+        die(f'{path}: does not include common.h once')
+    for pattern in drops:
+        body = drop_item(body, pattern, path)
+    body, n = re.subn(r'^FILE_IOCTL_PROGS\((\w+), (\w+)\)\n',
+                      expand_ioctl_progs, body, flags=re.M)
+    if n != 1 or 'ctx_selected' in body:
+        die(f'{path}: not one FILE_IOCTL_PROGS() pair, or ctx_selected()')
+    text = ('// SPDX-License-Identifier: GPL-2.0\n' + glue(head) +
+            UPSTREAM_INCLUDES + '#include "file_dynptr.h"\n\n' +
+            prelude(body) + '\n' + body)
+    return re.sub(r'\n{3,}', '\n\n', upstream_prog_text(text))
+
+
+def shared_header():
+    """progs/file_dynptr.h: what the programs and their tests share."""
+    path = 'progs/shared_defs.h'
+    shared = read(path)
+    defs = [c_item(shared, r'^#define %s [^\n]*\n' % n, n, path)
             for n in ('TRIGGER_IOCTL', 'READ_MAX_CASES', 'READ_CHUNK')]
     defs.append(c_item(shared, r'^struct read_case {\n.*?\n};\n',
-                       'struct read_case', 'progs/shared_defs.h'))
-    h = glue('progs/file_dynptr_reads.h.in').replace(
-        '@DEFS@', '\n'.join(defs))
-    h = h.replace(' (see file_reads.h)', '')
-    return c, h
+                       'struct read_case', path))
+    h = glue('progs/file_dynptr.h.in').replace('@DEFS@', '\n'.join(defs))
+    return h.replace(' (see file_reads.h)', '')
+
+
+def reads_prog():
+    """progs/file_dynptr_reads.c: the suite's progs/file_reads.h."""
+    return runtime_prog('progs/file_reads.h', 'progs/file_dynptr_reads.head')
+
+
+# creation/bool_return_zero_extended meets a known deviation (R-CREATE-5)
+# on x86_64: its probe stays out, with the subtest.
+CREATION_DROPS = [
+    r'^__u64 raw_is_null;\n__u64 raw_is_rdonly;\n',
+    r'^#define RAW_BOOL_AFTER_EINVAL\((?:[^\n]*\\\n)*[^\n]*\n\n',
+    r'^static __always_inline void probe_bool_abi\(.*?\n}\n\n',
+    r'^\tprobe_bool_abi\(file\);\n',
+]
+
+
+def creation_prog():
+    """progs/file_dynptr_creation.c: the suite's progs/creation.c."""
+    return runtime_prog('progs/creation.c', 'progs/file_dynptr_creation.head',
+                        CREATION_DROPS)
 
 
 # ---- rows of prog_tests/ -------------------------------------------------
@@ -348,17 +419,47 @@ def wrap_row(code):
     return ['\t' + first, '\t  ' + rest]
 
 
-def read_test(with_fault):
-    c = glue('prog_tests/file_dynptr_read.c.in')
-    fault = re.search(r'@IF:fault@\n(.*?)@ENDIF@\n', c, re.S)
-    c = c[:fault.start()] + (fault.group(1) if with_fault else '') + \
-        c[fault.end():]
+def creation_defs():
+    """The expectations of prog_tests/creation.c, without their rules."""
+    path = 'prog_tests/creation.c'
+    src = read(path)
+    items = [c_item(src, r'^#define N_FLAGS [^\n]*\n', 'N_FLAGS', path),
+             c_item(src, r'^struct expect {\n.*?\n};\n', 'struct expect',
+                    path)]
+    items += [c_item(src, r'^static const struct expect %s = {\n.*?\n};\n'
+                     % n, n, path) for n in ('valid', 'rejected')]
+    items.append(c_item(src, r'^static __u32 flags_value\(int i\)\n{\n.*?'
+                        r'\n}\n', 'flags_value()', path))
+    text = '\n'.join(items)
+    text = re.sub(r'^\tstruct test_case_at at, size_at;\n', '', text,
+                  flags=re.M)
+    text = re.sub(r'^\t\.(?:at|size_at) = CASE_AT\("[^"]*"\),\n', '', text,
+                  flags=re.M)
+    text = re.sub(r'; \.at is the row\'s rule, \.size_at the size\'s\.', '.',
+                  text)
+    if re.search(r'CASE_AT|test_case_at|"R-|\.at\b', text):
+        die(f'{path}: expectations the generator cannot convert')
+    return text
+
+
+def c_sections(c, keep):
+    """C with its @IF:NAME@ ... @ENDIF@ sections of KEEP in, others out."""
+    def section(m):
+        return m.group(2) if m.group(1) in keep else ''
+    return re.sub(r'@IF:(\w+)@\n(.*?)@ENDIF@\n', section, c, flags=re.S)
+
+
+def runtime_test(keep):
+    """prog_tests/file_dynptr.c with the sections of KEEP."""
+    c = c_sections(glue('prog_tests/file_dynptr.c.in'), keep)
     rb, fn = 'prog_tests/read_basic.c', 'prog_tests/fault_nonsleepable.c'
+    cr = 'prog_tests/creation.c'
     subs = {
         '@READ_FILE_LEN@': define(rb, 'FILE_LEN'),
         '@FAULT_FILE_PAGES@': define(fn, 'FILE_PAGES'),
         '@FAULT_FILE_LEN@': re.sub(r'\bFILE_PAGES\b', 'FAULT_FILE_PAGES',
                                    define(fn, 'FILE_LEN')),
+        '@CREATION_FILE_LEN@': define(cr, 'FILE_LEN'),
         '@ROWS:read_basic@': reformat_rows(table(rb, 'rows'),
                                            {'FILE_LEN': 'READ_FILE_LEN'}),
         '@ROWS:fault_evicted@': reformat_rows(
@@ -366,10 +467,12 @@ def read_test(with_fault):
         '@ROWS:fault_resident@': reformat_rows(
             table(fn, 'resident_rows'), {'FILE_PAGES': 'FAULT_FILE_PAGES'}),
     }
+    if 'creation' in keep:
+        subs['@CREATION_DEFS@'] = '\n' + creation_defs()
     for k, v in subs.items():
         c = c.replace(k, v)
     if re.search(r'@[A-Z_:a-z]+@', c):
-        die('upstream/prog_tests/file_dynptr_read.c.in: a placeholder left')
+        die('upstream/prog_tests/file_dynptr.c.in: a placeholder left')
     return c
 
 
@@ -377,8 +480,8 @@ def read_test(with_fault):
 
 def patches(version):
     vprog, names, dropped = verifier_prog(version)
-    rprog, rhdr = reads_prog()
     p = SELFTESTS + '/'
+    test = p + 'prog_tests/file_dynptr.c'
     return [
         ('verifier_file_dynptr.msg', {
             p + 'progs/verifier_file_dynptr.c': vprog,
@@ -386,12 +489,16 @@ def patches(version):
                 glue('prog_tests/verifier_file_dynptr.c.in'),
         }),
         ('file_dynptr_read.msg', {
-            p + 'progs/file_dynptr_reads.h': rhdr,
-            p + 'progs/file_dynptr_reads.c': rprog,
-            p + 'prog_tests/file_dynptr_read.c': read_test(False),
+            p + 'progs/file_dynptr.h': shared_header(),
+            p + 'progs/file_dynptr_reads.c': reads_prog(),
+            test: runtime_test({'read'}),
         }),
         ('file_dynptr_fault.msg', {
-            p + 'prog_tests/file_dynptr_read.c': read_test(True),
+            test: runtime_test({'read', 'fault'}),
+        }),
+        ('file_dynptr_creation.msg', {
+            p + 'progs/file_dynptr_creation.c': creation_prog(),
+            test: runtime_test({'read', 'fault', 'creation'}),
         }),
     ], names, dropped
 
@@ -457,7 +564,7 @@ def write_series(out, version, ident):
                 full = os.path.join(repo, path)
                 os.makedirs(os.path.dirname(full), exist_ok=True)
                 with open(full, 'w') as f:
-                    f.write(text)
+                    f.write(text.rstrip('\n') + '\n')
                 git(repo, 'add', path, env=env)
             body = glue(msg).rstrip('\n') + f'\n\nSigned-off-by: {ident}\n'
             mfile = os.path.join(repo, '.git', 'MSG')
