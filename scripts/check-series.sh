@@ -75,6 +75,23 @@ apply_series()
 }
 check "it applies to linux-source-7.3 with git am" apply_series
 
+# one_source: a row and a verifier expectation changed in a copy of the
+# project's sources come out changed in the series made from that copy.
+one_source()
+{
+	local c=$WORK/one-source
+
+	mkdir -p "$c" && cp -a scripts progs prog_tests upstream known-deviations.ini "$c/" &&
+		sed -i '0,/EXPECT(-EFAULT, "R-FAULT-1")/s//EXPECT(-EIO, "R-FAULT-1")/' \
+			"$c/prog_tests/fault_nonsleepable.c" &&
+		sed -i '0,/__msg("cannot overwrite referenced dynptr")/s//__msg("cannot overwrite a referenced dynptr")/' \
+			"$c/progs/verifier_file_dynptr.c" &&
+		"$c/scripts/upstream-series.py" -o "$c/out" >/dev/null &&
+		grep -q '^+.*PG(0, 0), PG(1, 0), EXPECT(-EIO), EXPECT(0) },$' "$c"/out/0003-*.patch &&
+		grep -q '^+__msg("cannot overwrite a referenced dynptr")$' "$c"/out/0001-*.patch
+}
+check "one source: a changed row and __msg() show up in the series" one_source
+
 # checkpatch_clean PATCH: 0 errors, warnings and checks, FILE_PATH_CHANGES
 # aside when MAINTAINERS covers the selftests directory.
 checkpatch_clean()

@@ -552,8 +552,11 @@ def wrap_items(items):
 
 def write_series(out, version, ident):
     series, names, dropped = patches(version)
+    # The date of the sources' last commit: the same sources, the same
+    # series (outside a git tree, a fixed date).
     date = subprocess.run(['git', '-C', ROOT, 'log', '-1', '--format=%cI'],
-                          stdout=subprocess.PIPE, text=True).stdout.strip()
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          text=True).stdout.strip()
     env = ident_env(ident, date or '2026-12-08T00:00:00+00:00')
     repo = tempfile.mkdtemp(prefix='upstream-series.')
     try:
