@@ -127,7 +127,8 @@ def kernels_hold(spec, version):
 
 
 def deviations(version):
-    """The entries of known-deviations.ini that apply on x86_64 VERSION."""
+    """The entries of known-deviations.ini that apply on x86_64 VERSION
+    (None: on any kernel)."""
     ini = configparser.ConfigParser(interpolation=None)
     ini.read_string(read('known-deviations.ini'))
     out = []
@@ -135,7 +136,7 @@ def deviations(version):
         e = ini[sec]
         if 'x86_64' not in e.get('arch', 'x86_64').split():
             continue
-        if kernels_hold(e['kernels'], version):
+        if version is None or kernels_hold(e['kernels'], version):
             out.append((sec, e))
     return out
 
@@ -536,12 +537,17 @@ def cover_letter(version, dropped, n_verifier):
     for name, e in dropped:
         known.append(f'- verifier_file_dynptr/{name} ({e["rule"]}, kernels '
                      f'{e["kernels"]}, left out of patch 1): {e["reason"]}')
+    older = [f'- {sec} ({e["rule"]}, kernels {e["kernels"]}): '
+             f'{e["reason"]}' for sec, e in deviations(None)
+             if sec.startswith('verifier_file_dynptr/') and
+             not kernels_hold(e['kernels'], version)]
     out = [f'- {what}: {why}.' for what, why in LEFT_OUT]
     text = glue('cover-letter.in')
     text = text.replace('@N_VERIFIER@', str(n_verifier))
     text = text.replace('@KERNEL@', version)
     text = text.replace('@LEFT_OUT@', wrap_items(out))
     text = text.replace('@KNOWN@', wrap_items(known) or '- none')
+    text = text.replace('@OLDER@', wrap_items(older) or '- none')
     return text
 
 
