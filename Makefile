@@ -110,7 +110,7 @@ KMSG_SCAN	:= build/kmsg-scan
 
 VMTEST		:= vmtest/vmtest.sh --arch $(ARCH) -r $(OUTPUT)/test_progs $(if $(KERNEL),-k $(KERNEL))
 
-.PHONY: all deps toolchain vmtest stress lint rules selftest check bench bench-kfunc numbers upstream clean help FORCE
+.PHONY: all deps toolchain vmtest upstream-run stress lint rules selftest check bench bench-kfunc numbers upstream clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
@@ -198,6 +198,12 @@ stress:
 	@scripts/deps.sh build run $(DEPS_ARCH)
 	@$(MAKE) --no-print-directory all
 	$(VMTEST) --stress $(VMTEST_ARGS) -- $(RUNNER_ARGS)
+
+# The kernel's own file-dynptr tests with its own test_progs, built from
+# linux-source-7.3 (vmtest/upstream.sh; docs/upstream.md), on KERNEL
+# (default 7.3.4, the tree's own).
+upstream-run:
+	vmtest/upstream.sh run -k $(or $(KERNEL),7.3.4)
 
 # The gates a new test meets first, each alone (scripts/check.sh runs the
 # same commands as its first steps). lint builds first: warnings are errors.

@@ -41,6 +41,10 @@ PART is one of:
               their rows merged into the table under a "Rows N measured
               by" line of their own (the other rows keep theirs), and
               --mutant-args='-t THEME' runs only part of the suite on each
+  upstream    vmtest/upstream.sh: the kernel's own file-dynptr tests with its
+              own test_progs on 6.19.14, 7.0.13 and 7.3.4 beside the whole
+              suite, side by side by rule, and its fault subtest 100 times
+              a kernel (flake): how often the read range stayed resident
   stress      vmtest.sh --stress: --stress-runs whole-suite runs under
               stress-ng per x86_64 kernel (6.19.14, 7.3.4) and
               --stress-arm64-runs on arm64-16k 7.3.4, each compared with a
@@ -82,7 +86,7 @@ README = os.path.join(TOP, "README.md")
 PARTS = ("quickstart", "failure", "bench", "matrix", "bisect", "toolchains", "check", "model_seq", "history",
          "bench_kfunc", "flavours", "config_kernel", "mutants")
 DEFAULT_PARTS = PARTS[:11]
-PARTS += ("stress",)
+PARTS += ("stress", "upstream")
 BEGIN = "<!-- numbers:{} begin: made by scripts/numbers.py {}; do not edit -->"
 END = "<!-- numbers:{} end -->"
 REGION_RE = re.compile(r"<!-- numbers:(\w+) begin: [^>]*-->\n(.*?)<!-- numbers:(\w+) end -->\n",
@@ -586,6 +590,107 @@ def part_config_kernel(work):
                   f"{t:.0f} s, of which {build} s building")] + summary_table(kernels)
     out += ["", f"`vmtest/report.py --same`, row by row: {same[-1] if same else 'no output'}"]
     out += [f"- {x}" for x in same[:-1]]
+    return "\n".join(out) + "\n"
+
+
+UPSTREAM_KERNELS = ("6.19.14", "7.0.13", "7.3.4")
+UPSTREAM_FLAKE_RUNS = 100
+UPSTREAM_SYNC_KERNEL = "7.3.4"
+
+
+def first_cause(message):
+    """Why an upstream subtest failed, from its log: libbpf's or the
+    verifier's complaint, or what the verifier said against what the test
+    expected."""
+    lines = [x.strip() for x in message.splitlines()]
+    for key in ("wasn't resolved", "failed to find", "not found in kernel", "incompatible"):
+        hit = next((x for x in lines if key in x), None)
+        if hit:
+            return hit
+    want = next((x for x in lines if x.startswith("EXPECTED")), None)
+    if want:
+        ends = [i for i, x in enumerate(lines) if x.startswith("processed ")]
+        log = lines[:ends[0]] if ends else []
+        bars = [i for i, x in enumerate(log) if x.startswith("=")]
+        said = [x for x in log[bars[-1] + 1 if bars else 0:]
+                if x and not re.match(r"^\d+: |^;|^libbpf:", x)]
+        return (f"the verifier said '{' / '.join(said[-2:])}'; " if said else "") + \
+            re.sub(r"^EXPECTED\s+", "expected ", want)
+    return next((x for x in lines if ":FAIL:" in x), lines[-1] if lines else "")
+
+
+def upstream_failures(rec):
+    """Markdown lines: each failed subtest of an upstream run and why."""
+    out = []
+    for t in rec.get("results") or []:
+        for s in t.get("subtests") or []:
+            if s.get("result") == "FAIL":
+                why = report.md_escape(first_cause(s.get("message", "")))[:260]
+                out.append(f"`{t['name']}/{s['name']}`: {why}")
+    return out
+
+
+def flake_row(label, path, suite):
+    """A row of the flake table from upstream_report.py flake -J's counts."""
+    with open(path) as f:
+        c = json.load(f)
+
+    def age(x):
+        return "-" if x is None else f"{x:.1f} s"
+    return (f"| {label} | {c['runs']} | {c['passed']} | {c['zero']} of {c['reads']} | "
+            f"{c['efault']} | {c['other']} | {age(c['last_zero_age'])} | "
+            f"{age(c['first_efault_age'])} | {suite} |")
+
+
+def part_upstream(work):
+    import upstream_report
+    ups = upstream_report.upstream_table(os.path.join(TOP, "vmtest", "upstream-rules.ini"))
+    rows, fails, flakes, sides = [], [], [], []
+    for k in UPSTREAM_KERNELS:
+        up, suite, flake = (os.path.join(work, f"{n}-{k}.json") for n in ("upstream", "suite", "flake"))
+        t = run(["vmtest/upstream.sh", "run", "-k", k, "-J", up], os.path.join(work, f"upstream-{k}.log"),
+                ok=(0, 1))
+        run(["vmtest/vmtest.sh", "-k", k, "-J", suite], os.path.join(work, f"suite-{k}.log"), ok=(0, 1))
+        run(["vmtest/upstream.sh", "flake", "-k", k, "-n", str(UPSTREAM_FLAKE_RUNS), "-J", flake],
+            os.path.join(work, f"flake-{k}.log"), ok=(0, 1))
+        u, s = Run(up), Run(suite)
+        rows.append(f"| {k} | {u.verdict_text()} | {u.data.get('success_subtest', 0)} passed, "
+                    f"{u.data.get('failed_subtest', 0)} failed | {t:.0f} s | {s.verdict_text()}: "
+                    f"{counts(s)} |")
+        fails += [f"- {k}: {x}" for x in upstream_failures(u.data)]
+        evict = [x for x in s.tests if x.name == "fault_nonsleepable"]
+        proven = sum(sub.result == "OK" for x in evict for sub in x.subtests)
+        flakes.append(flake_row(k, flake, f"{proven} passed, 0 resident"))
+        if k == UPSTREAM_SYNC_KERNEL:
+            synced = os.path.join(work, f"flake-sync-{k}.json")
+            run(["vmtest/upstream.sh", "flake", "-k", k, "-n", str(UPSTREAM_FLAKE_RUNS), "--sync",
+                 "-J", synced], os.path.join(work, f"flake-sync-{k}.log"), ok=(0, 1))
+            flakes.append(flake_row(f"{k}, the copy synced first", synced, "-"))
+        with open(up) as f1, open(suite) as f2:
+            sides.append(upstream_report.compare(ups, json.load(f1), json.load(f2), k))
+    last = sides[-1]
+    out = [header("upstream", "vmtest/upstream.sh run and flake, and the whole suite "
+                  "(vmtest/vmtest.sh), on each kernel").rstrip("\n"), "",
+           "| kernel | upstream's file_reader | subtests | time | the suite |",
+           "|---|---|---|---|---|"]
+    out += rows
+    if fails:
+        out += ["", "Upstream's failures, with the line of each log that says why:", ""] + fails
+    out += ["", f"`file_reader/on_open_expect_fault` {UPSTREAM_FLAKE_RUNS} times in one guest a "
+            "kernel (`vmtest/upstream.sh flake`), each `bpf_dynptr_read` result seen by a "
+            "kretprobe: a 0 means every page of the read range was resident and uptodate after "
+            "the test's `MADV_PAGEOUT`, so the `-EFAULT` the test gave up asserting could not "
+            "hold. The runner runs from a fresh copy on the guest's ext4 disk; the ages are "
+            "from that copy to the run's start (the kernel writes dirty pages back after "
+            "`dirty_expire_centisecs`, 30 s). The suite's `fault_nonsleepable` rows prove the "
+            "eviction with `mincore()` before each trigger (0 resident by construction):", "",
+            "| kernel | runs | passed | read returned 0 (resident) | -EFAULT | other | "
+            "last resident run | first -EFAULT run | the suite's fault_nonsleepable rows |",
+            "|---|---|---|---|---|---|---|---|---|"] + flakes
+    out += ["", "Side by side on each kernel: " + "; ".join(
+        f"{c['kernel']}: upstream's subtests check {c['upstream_rules']} rules, the suite's "
+        f"{c['suite_rules']} ({c['only_suite']} only the suite)" for c in sides) + ".", ""]
+    out += [upstream_report.markdown(last).rstrip("\n")]
     return "\n".join(out) + "\n"
 
 

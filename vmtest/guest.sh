@@ -51,7 +51,10 @@ guest_initramfs()
 	[[ -x $runner ]] || die "runner $runner not built: run '$make' first"
 	[[ $(elf_machine "$runner") == "$VMT_ARCH" ]] ||
 		die "runner $runner is built for $(elf_machine "$runner"), the guest is $VMT_ARCH: run '$make', or give -r"
-	file_is_static "$runner" ||
+	# Upstream's test_progs (vmtest --upstream-runner) is linked as its
+	# Makefile links it, against the C library: its loader and libraries
+	# come along (guest_closure). The suite's runner is static.
+	[[ -n ${VMT_UPSTREAM-} ]] || file_is_static "$runner" ||
 		die "runner $runner is not statically linked: the guest has no libraries"
 	busybox=$(guest_busybox "$runner")
 	if [[ ! -x $busybox ]]; then
@@ -75,7 +78,15 @@ guest_initramfs()
 	while IFS= read -r f; do
 		[[ $f == /* && -f $f ]] || continue
 		mkdir -p "$root$(dirname "$f")" && cp "$f" "$root$f"
-	done < <(runner_exec "$runner" "$@" --guest-files 2>/dev/null)
+	done < <([[ -n ${VMT_UPSTREAM-} ]] || runner_exec "$runner" "$@" --guest-files 2>/dev/null)
+	if [[ -n ${VMT_UPSTREAM-} ]] && ! file_is_static "$runner"; then
+		guest_closure "$root" "" "$(realpath "$runner")" "the runner"
+	fi
+	# vmtest --guest-wrapper: init runs the runner through it.
+	if [[ -n ${VMT_WRAPPER-} ]]; then
+		cp "$VMT_WRAPPER" "$root/vmtest/wrapper" && chmod 755 "$root/vmtest/wrapper" ||
+			die "cannot put $VMT_WRAPPER in the initramfs"
+	fi
 	# The modules the kernel needs for the scratch disk (guest_modules),
 	# loaded by init in this order.
 	if [[ -n ${VMT_MODULES-} ]]; then
@@ -156,18 +167,29 @@ guest_stress()
 # them. The same for every architecture: only SYSROOT differs.
 stress_layout()
 {
-	local root=$1 sysroot=$2 bin=$3 want src needer from=${2:-/}
+	local root=$1 sysroot=$2 bin=$3
 
 	need_cmd readelf
 	[[ $(elf_machine "$sysroot$bin") == "$VMT_ARCH" ]] ||
 		die "--stress: $sysroot$bin is no $VMT_ARCH stress-ng"
 	mkdir -p "$root/usr/bin" && cp -L "$sysroot$bin" "$root/usr/bin/stress-ng" ||
 		die "cannot put stress-ng in the initramfs"
+	guest_closure "$root" "$sysroot" "$bin" stress-ng
+}
+
+# guest_closure ROOT SYSROOT BIN WHAT: the loader and every library BIN (a
+# path in SYSROOT, empty: the host's /) needs, where its loader looks for
+# them in ROOT.
+guest_closure()
+{
+	local root=$1 sysroot=$2 bin=$3 what=$4 want src needer
+
+	need_cmd readelf
 	while read -r want src needer; do
 		[[ $want == missing ]] &&
-			die "--stress: $src, which stress-ng needs (for $needer), is not in $from"
+			die "$src, which $what needs (for $needer), is not in ${sysroot:-/}"
 		mkdir -p "$root$(dirname "$want")" && cp -L "$sysroot$src" "$root$want" ||
-			die "cannot put $want (stress-ng's) in the initramfs"
+			die "cannot put $want ($what's) in the initramfs"
 	done < <(elf_closure "$sysroot" "$bin")
 }
 

@@ -61,6 +61,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import results  # noqa: E402
+import upstream_report  # noqa: E402
 from results import FAILING, SETUP_ERROR, Run, first_assert, md_escape  # noqa: E402
 
 SHOWN = {"OK": "PASS"}  # the runner says OK, the matrix PASS
@@ -524,6 +525,8 @@ def emit(args):
                 "vmtest": {k: getattr(args, k) for k in VMTEST_FIELDS}}
     record, why = results.read_json(args.record) if args.record else (None, "no record given")
     why = f"the runner's record {why}" if args.record else why
+    if upstream_report.is_upstream(record):  # vmtest --upstream-runner's
+        record = upstream_report.convert(record)
     if record is not None and not isinstance(record.get("results"), list):
         record, why = None, f"the runner's record {args.record} has no results"
     if record is None and "verdict" in meta and not meta.get("reason"):

@@ -26,15 +26,35 @@ UPS_HELPERS=(cgroup_helpers trace_helpers network_helpers testing_helpers
 	jit_disasm_helpers io_helpers disasm disasm_helpers json_writer
 	bpftool_helpers)
 
+# ups_clang: the clang for the BPF objects: $CLANG, else the newest
+# clang-NN of 21..16 installed. clang 14 (bookworm's default) emits only a
+# forward declaration of struct file in the objects' BTF: libbpf then finds
+# the kfunc prototypes (weak, from vmlinux.h) incompatible and leaves
+# them unresolved ("kfunc 'bpf_get_task_exe_file' is referenced but
+# wasn't resolved" at load), so upstream's tests cannot load.
+ups_clang()
+{
+	local v
+
+	if [[ -n ${CLANG-} ]]; then
+		echo "$CLANG"
+		return
+	fi
+	for v in 21 20 19 18 17 16; do
+		command -v "clang-$v" >/dev/null && echo "clang-$v" && return
+	done
+	die "no clang 16 or later (clang-19 is in Debian bookworm: apt-get install clang-19; or give CLANG=): clang 14's BTF leaves upstream's kfunc calls unresolved"
+}
+
 usage()
 {
 	cat <<USAGE
 Usage: vmtest/upstream.sh build [--series DIR] [-q]
        vmtest/upstream.sh run [--series DIR] [-k KERNEL] [vmtest options]
                               [-- test_progs options]
-       vmtest/upstream.sh flake [-k KERNEL] [-n RUNS] [-J FILE] [-o DIR]
-       vmtest/upstream.sh compare -k KERNEL [--suite FILE] [--upstream FILE]
-                              [--md FILE] [--json FILE]
+       vmtest/upstream.sh flake [-k KERNEL] [-n RUNS] [--sync] [-J FILE] [-o DIR]
+       vmtest/upstream.sh compare --kernel KERNEL --upstream FILE
+                              --suite FILE [--md FILE] [--json FILE]
 
 The kernel's own test_progs (tools/testing/selftests/bpf of Debian's
 linux-source-7.3, from vmtest/kernel-source.sh), built REDUCED: its
@@ -43,7 +63,8 @@ the same tree, vmlinux.h from Debian's $UPS_TYPES kernel BTF (the tree's own
 kernel), and only the file-dynptr tests: prog_tests/file_reader.c, which
 runs progs/file_reader.c and RUN_TESTS(file_reader_fail). Objects are
 compiled with the selftests Makefile's own flags (BPF_CFLAGS, CLANG_CFLAGS,
--mcpu=v3, CFLAGS) and linked as its Makefile links (libbpf.a static, libc,
+-mcpu=v3, CFLAGS; clang: \$CLANG or the newest clang-21..16, not clang 14,
+whose BTF leaves upstream's kfunc calls unresolved) and linked as its Makefile links (libbpf.a static, libc,
 libelf, zlib shared: file_reader's dladdr() fails in a static binary);
 vmtest puts the loader and those libraries in the busybox guest.
 
@@ -73,14 +94,20 @@ run     Builds (as above) and runs it in the vmtest guest: vmtest/vmtest.sh
         or usage, 3 runner setup error, 4 no verdict).
 flake   Runs upstream's fault subtest (file_reader/on_open_expect_fault)
         RUNS times (default 100) in one guest on KERNEL (default $UPS_TYPES),
-        with a kretprobe on the kernel function that returns the read's
-        result, and a mincore() of the read range (the test binary's
-        256000..512000) after the test's own MADV_PAGEOUT. Writes the
-        per-run record (-J FILE, JSON) and prints the counts.
+        with a kretprobe on bpf_dynptr_read, whose return is the read's
+        result (the test binary's [256000, 512000), after the test's own
+        MADV_PAGEOUT): 0 means the whole range was resident, -14
+        (-EFAULT) that a page of it was not. The
+        runner runs from a fresh copy on the guest's ext4 disk, dirty page
+        cache until writeback (MADV_PAGEOUT does not drop dirty file
+        pages); --sync writes it back first. Prints the counts; -J FILE
+        writes them (JSON); -o DIR keeps the guest's record and logs.
 compare Side by side, for one kernel: upstream's subtests and the suite's,
         mapped to the SEMANTICS.md rules each checks (upstream's mapping:
         vmtest/upstream-rules.ini; the suite's: the "rule"/"rules" fields
-        of its JSON). Markdown on stdout or --md, JSON with --json.
+        of its JSON). --upstream: a 'run -J' file; --suite: a vmtest.sh -J
+        file of the same kernel. Markdown on stdout or --md, JSON with
+        --json (vmtest/upstream_report.py compare).
 
 Exit codes: 0 success, 1 build failure or test failure, 2 usage, 3 runner
 setup error, 4 infrastructure (no verdict, no source tree, no kernel).
@@ -93,7 +120,7 @@ ups_msg() { [[ -n ${UPS_QUIET-} ]] || printf 'upstream: %s\n' "$*" >&2; }
 # change, one a line.
 ups_series_tests()
 {
-	sed -n 's|^+++ b/tools/testing/selftests/bpf/prog_tests/\([A-Za-z0-9_]*\)\.c$|\1|p' \
+	sed -n 's|^+++ b/tools/testing/selftests/bpf/prog_tests/\([A-Za-z0-9_]*\)\.c\([[:space:]].*\)\{0,1\}$|\1|p' \
 		"$1"/*.patch | sort -u
 }
 
@@ -104,10 +131,10 @@ ups_series_check()
 	local bad
 
 	compgen -G "$1/*.patch" >/dev/null || die -c "$VMT_EXIT_USAGE" "--series $1: no *.patch there"
-	bad=$(sed -n 's|^+++ b/||p; s|^--- a/||p' "$1"/*.patch |
+	bad=$(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p; s|^--- a/\([^[:space:]]*\).*|\1|p' "$1"/*.patch |
 		grep -v '^tools/testing/selftests/bpf/' | sort -u | head -n 3)
 	[[ -z $bad ]] ||
-		die -c 1 "--series $1: the patches touch files outside tools/testing/selftests/bpf ($(echo $bad)): only selftests may change"
+		die -c 1 "--series $1: the patches touch files outside tools/testing/selftests/bpf (${bad//$'\n'/, }): only selftests may change"
 }
 
 # ups_key SERIES: the cache key of a build: everything its output depends on.
@@ -118,7 +145,7 @@ ups_key()
 		cat "${BASH_SOURCE[0]}"
 		cat "$UPS_BTF.sha256" 2>/dev/null || sha256sum "$UPS_BTF"
 		cc --version | head -n 1
-		clang --version | head -n 1
+		"$UPS_CLANG_BIN" --version | head -n 1
 		[[ -n $1 ]] && cat "$1"/*.patch
 	} | sha256sum | cut -c1-16
 }
@@ -164,20 +191,20 @@ ups_libs()
 ups_flags()
 {
 	local d=$1 tools=$1/src/tools sel=$1/src/tools/testing/selftests/bpf
-	local inc=$1/scratch/include sys
+	local inc=$1/scratch/include sys elf
 
 	# get_sys_includes: clang's own search path, after the kernel's headers.
-	mapfile -t sys < <(clang -v -E - </dev/null 2>&1 |
+	mapfile -t sys < <("$UPS_CLANG_BIN" -v -E - </dev/null 2>&1 |
 		sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter\n\1|p }')
+	read -r -a elf < <(pkg-config libelf --cflags 2>/dev/null)
 	BPF_FLAGS=(-g -Wall -Werror -D__TARGET_ARCH_x86 -mlittle-endian
 		-I"$inc" -I"$sel" -I"$tools/include/uapi" -I"$tools/include"
 		-I"$sel/libarena/include" -I"$d/usr/include" -std=gnu11
 		-fno-strict-aliasing -Wno-microsoft-anon-tag -fms-extensions
 		-Wno-compare-distinct-pointer-types -Wno-initializer-overrides
 		"${sys[@]}" -DENABLE_ATOMICS_TESTS)
-	# shellcheck disable=SC2046 # pkg-config's flags are words
 	C_FLAGS=(-g -O0 -rdynamic -std=gnu11 -Wall -Werror -fno-omit-frame-pointer
-		-Wno-unused-but-set-variable $(pkg-config libelf --cflags 2>/dev/null)
+		-Wno-unused-but-set-variable "${elf[@]}"
 		-I"$sel" -I"$inc" -I"$d/src/include/generated" -I"$tools/lib"
 		-I"$tools/include" -I"$tools/arch/x86/include" -I"$tools/include/uapi"
 		-I"$d/out" -I"$sel/libarena/include"
@@ -193,7 +220,7 @@ ups_bpf_obj()
 
 	[[ -f $d/src/tools/testing/selftests/bpf/progs/$n.c ]] ||
 		die -c 1 "progs/$n.c: not in the tree (a test includes $n.skel.h)"
-	clang "${BPF_FLAGS[@]}" -O2 --target=bpfel -c \
+	"$UPS_CLANG_BIN" "${BPF_FLAGS[@]}" -O2 --target=bpfel -c \
 		"$d/src/tools/testing/selftests/bpf/progs/$n.c" -mcpu=v3 -o "$o.bpf.o" ||
 		die -c 1 "progs/$n.c does not compile (above)"
 	"$bpftool" gen object "$o.linked1.o" "$o.bpf.o" &&
@@ -283,7 +310,8 @@ ups_build()
 	UPS_SRC=$("$VMTEST_DIR/kernel-source.sh") || die "no linux-source-7.3 tree (above)"
 	UPS_BTF=$("$VMTEST_DIR/kernel-btf.sh" "$UPS_TYPES" 2>/dev/null) ||
 		die "no BTF of Debian's $UPS_TYPES kernel (vmtest/kernel-btf.sh $UPS_TYPES)"
-	need_cmd clang cc make ar nm od openssl
+	need_cmd cc make ar od openssl
+	UPS_CLANG_BIN=$(ups_clang) || exit
 	if [[ -n $series ]]; then
 		[[ -d $series ]] || die -c "$VMT_EXIT_USAGE" "--series $series: not a directory"
 		series=$(cd "$series" && pwd)
@@ -337,9 +365,81 @@ ups_build()
 	echo "$d/test_progs"
 }
 
+# ups_series_arg ARGS...: takes --series DIR off the front of ARGS (sets
+# UPS_SERIES and UPS_REST).
+ups_series_arg()
+{
+	UPS_SERIES='' UPS_REST=()
+	while (($#)); do
+		case $1 in
+		--series) (($# > 1)) || die -c "$VMT_EXIT_USAGE" "--series needs a directory"
+			UPS_SERIES=$2
+			shift ;;
+		--series=*) UPS_SERIES=${1#*=} ;;
+		*) UPS_REST+=("$1") ;;
+		esac
+		shift
+	done
+}
+
+# ups_run ARGS...: vmtest with upstream's runner; exits with its verdict.
+ups_run()
+{
+	local runner
+
+	ups_series_arg "$@"
+	runner=$(UPS_QUIET=1 ups_build "$UPS_SERIES" | tail -n 1) || exit
+	exec "$VMTEST_DIR/vmtest.sh" --upstream-runner \
+		--guest-wrapper "$VMTEST_DIR/upstream-guest" -r "$runner" "${UPS_REST[@]}"
+}
+
+# ups_flake [-k KERNEL] [-n RUNS] [-J FILE] [-o DIR]: the fault subtest
+# RUNS times in one guest, each read's result seen by a kretprobe.
+ups_flake()
+{
+	local kernel=$UPS_TYPES runs=100 json='' keep='' runner rc tmp sync=''
+
+	while (($#)); do
+		case $1 in
+		-k | -n | -J | -o)
+			(($# > 1)) || die -c "$VMT_EXIT_USAGE" "flake: $1 needs a value"
+			case $1 in
+			-k) kernel=$2 ;;
+			-n) runs=$2 ;;
+			-J) json=$2 ;;
+			-o) keep=$2 ;;
+			esac
+			shift ;;
+		--sync) sync=:sync ;;
+		-h | --help) usage; exit 0 ;;
+		*) die -c "$VMT_EXIT_USAGE" "flake: unknown argument '$1' (see --help)" ;;
+		esac
+		shift
+	done
+	[[ $runs =~ ^[1-9][0-9]{0,3}$ ]] || die -c "$VMT_EXIT_USAGE" "flake: -n takes 1 to 9999 runs, not '$runs'"
+	runner=$(UPS_QUIET=1 ups_build "" | tail -n 1) || exit
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/upstream-flake.XXXXXX") || die "cannot create a temporary directory"
+	# shellcheck disable=SC2064 # tmp is fixed now
+	trap "rm -rf '$tmp'" EXIT
+	ups_msg "flake: file_reader/on_open_expect_fault $runs times on $kernel${sync:+, synced first}"
+	# A guest run takes about 1 s a run under TCG, beside the boot.
+	"$VMTEST_DIR/vmtest.sh" --upstream-runner --guest-wrapper "$VMTEST_DIR/upstream-guest" \
+		-r "$runner" -k "$kernel" -T $((120 + runs * 6)) -o "$tmp" \
+		-A "vmtest.runner_env=UPSTREAM_FLAKE=$runs$sync" -- -t file_reader/on_open_expect_fault
+	rc=$?
+	[[ -n $keep ]] && mkdir -p "$keep" && cp "$tmp"/* "$keep"/
+	[[ -s $tmp/record.json ]] || die "flake: the guest sent no record (vmtest exit $rc)"
+	python3 "$VMTEST_DIR/upstream_report.py" flake --kernel "$kernel" ${json:+--json "$json"} \
+		"$tmp/record.json" || rc=1
+	return "$rc"
+}
+
 cmd=${1-}
 [[ $# -gt 0 ]] && shift
 case $cmd in
+run) ups_run "$@" ;;
+flake) ups_flake "$@"; exit ;;
+compare) exec python3 "$VMTEST_DIR/upstream_report.py" compare "$@" ;;
 -h | --help | help) usage; exit 0 ;;
 build)
 	series=

@@ -53,6 +53,11 @@ Options:
               guest gave no results (hang, panic, no kernel) it still says why
   --ktap FILE   the same run as KTAP version 1 (ktap.rst)
   --junit FILE  the same run as JUnit XML
+  --upstream-runner  -r is the kernel's own test_progs (vmtest/upstream.sh):
+              checked with its --list, given no -j or -X, its libraries put
+              in the guest, its record converted (docs/upstream.md)
+  --guest-wrapper FILE  the guest runs "FILE /bin/test_progs ARGS -J RECORD"
+              (FILE: a busybox shell script, as vmtest/upstream-guest)
   --stress[=QUIET]  run the suite while stress-ng loads the guest and the
               host, and compare it, subtest by subtest, with a quiet run (or
               with QUIET, one of the same build and kernel): exit 0 when
@@ -88,6 +93,7 @@ USAGE
 kernel_arg='' accel=auto timeout=300 append='' outdir='' json_out='' kernel=''
 ktap_out='' junit_out='' results_written=0 arch_arg='' list=0
 runner=
+VMT_UPSTREAM='' VMT_WRAPPER=''
 deviations=$REPO_DIR/known-deviations.ini
 VMT_MEM=1G VMT_SMP=${VMTEST_SMP:-2} VMT_MEM_MIN=128
 
@@ -201,6 +207,17 @@ while (($#)); do
 		(($#)) || die -c "$VMT_EXIT_USAGE" "option $arg needs a file (see -h)"
 		[[ $arg == --ktap ]] && args+=(-K "$1") || args+=(-U "$1")
 		shift ;;
+	--upstream-runner) VMT_UPSTREAM=1 ;;
+	--guest-wrapper=* | --guest-wrapper)
+		if [[ $arg == --guest-wrapper ]]; then
+			(($#)) || die -c "$VMT_EXIT_USAGE" "option --guest-wrapper needs a file (see -h)"
+			arg=--guest-wrapper=$1
+			shift
+		fi
+		[[ -z ${VMT_WRAPPER-} ]] || die -c "$VMT_EXIT_USAGE" "option --guest-wrapper given twice: give it once"
+		VMT_WRAPPER=${arg#*=}
+		[[ -f $VMT_WRAPPER && -r $VMT_WRAPPER ]] ||
+			die -c "$VMT_EXIT_USAGE" "--guest-wrapper $VMT_WRAPPER: no such readable file" ;;
 	--arch=*) args+=(-M "${arg#*=}") ;;
 	--arch)
 		(($#)) || die -c "$VMT_EXIT_USAGE" "option --arch needs an architecture (x86_64 or arm64)"
@@ -237,8 +254,17 @@ check_runner_args()
 	shift 2
 
 	[[ -x $runner ]] || die "runner $runner not built: $(runner_hint)"
-	out=$(runner_exec "$runner" ${deviations:+-X "$deviations"} "$@" -l 2>&1 >/dev/null)
-	rc=$?
+	if [[ -n ${VMT_UPSTREAM-} ]]; then
+		# Upstream's lists the selected tests with --list (exit 2: none);
+		# its argp exits 64 (EX_USAGE) on a bad option: a usage error.
+		out=$(runner_exec "$runner" "$@" --list 2>&1 >/dev/null)
+		rc=$?
+		((rc == 64)) && rc=$VMT_EXIT_USAGE
+		[[ -z $out && $rc == 2 ]] && out="its --list selects no test"
+	else
+		out=$(runner_exec "$runner" ${deviations:+-X "$deviations"} "$@" -l 2>&1 >/dev/null)
+		rc=$?
+	fi
 	((rc == 0)) && return 0
 	die -c "$rc" "the runner refuses its arguments (exit $rc): $(head -n 1 <<<"$out")"
 }
@@ -349,6 +375,11 @@ start_ns=$(date +%s%N)
 tmp_room_check
 
 [[ $deviations == none ]] && deviations=
+if [[ -n ${VMT_UPSTREAM-} ]]; then
+	[[ -z ${given[X]+set} || -z $deviations ]] ||
+		die -c "$VMT_EXIT_USAGE" "-X: upstream's runner (--upstream-runner) takes no known-deviations file"
+	deviations=
+fi
 [[ -z $deviations || -r $deviations ]] || die -c "$VMT_EXIT_USAGE" "known-deviations file $deviations: not readable"
 check_runner_args "$runner" "$deviations" "$@"
 if [[ -z $VMT_KVER ]]; then
@@ -363,6 +394,8 @@ guest_modules "$kernel"
 # traits allow (results are those of a serial run: make check compares);
 # a -j among the runner options overrides it.
 jobs=(-j "$VMT_SMP")
+# Upstream's -j takes its count attached (-j2) and forks workers: not asked.
+[[ -n ${VMT_UPSTREAM-} ]] && jobs=()
 for arg; do
 	case $arg in -j | -j?* | --jobs | --jobs=*) jobs=() ;; esac
 done
