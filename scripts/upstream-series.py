@@ -51,10 +51,9 @@ GLUE = os.path.join(ROOT, 'upstream')
 SELFTESTS = 'tools/testing/selftests/bpf'
 DEFAULT_FROM = 'BPF dynptr-file suite <suite@localhost>'
 
-# __msg() alternatives in older kernels' wording (6.19 named arguments
-# "arg #0", "arg#0" or "arg0" where 7.x says "R1"; 6.19 said "reference
-# leak" where 7.x says "Unreleased reference id=N"). The tree's kernel
-# prints the other alternative.
+# __msg() alternatives in older kernels' wording (6.19.14 and 7.0.13 name
+# arguments "arg #0", "arg#0" or "arg0" where 7.3 says "R1"; "reference
+# leak" is older still). The tree's kernel prints the other alternative.
 OLD_WORDING = [
     r'arg ?#?[0-9]',
     r'reference leak',
