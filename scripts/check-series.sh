@@ -126,7 +126,7 @@ run_series()
 	for ((i = 1; i <= RUNS; i++)); do
 		echo "check-series: run $i of $RUNS on $KERNEL"
 		vmtest/upstream.sh run --series "$WORK/series" -k "$KERNEL" -- \
-			-t verifier_file_dynptr,file_dynptr_read,file_dynptr_fault,file_dynptr_creation || {
+			-t verifier_file_dynptr,file_dynptr_read,file_dynptr_fault,file_dynptr_creation,file_dynptr_release || {
 			echo "check-series: run $i of $RUNS failed" >&2
 			return 1
 		}

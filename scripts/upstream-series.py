@@ -66,9 +66,12 @@ LEFT_OUT = [
     ('adjust', 'its expectations come from the contract\'s model '
      '(prog_tests/model.c), 300 lines of harness with no upstream '
      'counterpart yet'),
-    ('clone, release, concurrent_write',
+    ('clone, concurrent_write',
      'not converted yet: each needs its own user-space glue (clone\'s '
      'adjust rows also meet a known deviation, below)'),
+    ('release/folios_and_file_released',
+     'needs the suite\'s after-state checks (every folio evictable again '
+     'after 500 reads); patch 5 has the release of the dynptr\'s state'),
     ('creation/bool_return_zero_extended',
      'meets a known deviation on x86_64 (below): its probe stays out of '
      'patch 4'),
@@ -307,6 +310,18 @@ def prelude(body):
                   '', text)
 
 
+def convert_body(body, path, drops=()):
+    """The programs of BODY as upstream writes them (see runtime_prog())."""
+    for pattern in drops:
+        body = drop_item(body, pattern, path)
+    body, n = re.subn(r'^FILE_IOCTL_PROGS\((\w+), (\w+)\)\n',
+                      expand_ioctl_progs, body, flags=re.M)
+    if n != 1 or 'ctx_selected' in body:
+        die(f'{path}: not one FILE_IOCTL_PROGS() pair, or ctx_selected()')
+    # The number iterator loop of common.h is libbpf's bpf_for().
+    return re.sub(r'\bfor_each_num\(([^()]*)\)\n\t+{', r'bpf_for(\1) {', body)
+
+
 def runtime_prog(path, head, drops=()):
     """A program of the suite on the trigger ioctl, in upstream's idiom."""
     src = read(path)
@@ -319,12 +334,7 @@ def runtime_prog(path, head, drops=()):
     body, n = re.subn(r'^#include "common.h"\n', '', body, flags=re.M)
     if n != 1:
         die(f'{path}: does not include common.h once')
-    for pattern in drops:
-        body = drop_item(body, pattern, path)
-    body, n = re.subn(r'^FILE_IOCTL_PROGS\((\w+), (\w+)\)\n',
-                      expand_ioctl_progs, body, flags=re.M)
-    if n != 1 or 'ctx_selected' in body:
-        die(f'{path}: not one FILE_IOCTL_PROGS() pair, or ctx_selected()')
+    body = convert_body(body, path, drops)
     text = ('// SPDX-License-Identifier: GPL-2.0\n' + glue(head) +
             UPSTREAM_INCLUDES + '#include "file_dynptr.h"\n\n' +
             prelude(body) + '\n' + body)
@@ -343,9 +353,29 @@ def shared_header():
     return h.replace(' (see file_reads.h)', '')
 
 
-def reads_prog():
-    """progs/file_dynptr_reads.c: the suite's progs/file_reads.h."""
-    return runtime_prog('progs/file_reads.h', 'progs/file_dynptr_reads.head')
+def reads_prog(with_release=False):
+    """progs/file_dynptr_reads.c: the suite's progs/file_reads.h, and with
+    WITH_RELEASE the churn programs progs/release.c adds to it."""
+    text = runtime_prog('progs/file_reads.h', 'progs/file_dynptr_reads.head')
+    if not with_release:
+        return text
+    path = 'progs/release.c'
+    m = re.match(r'// SPDX-License-Identifier: GPL-2.0\n/\*\n \* Many '
+                 r'create/read/discard cycles: the batch programs of '
+                 r'file_reads.h. And\n \* (churn_\*:.*?)\n \*/\n'
+                 r'#include "file_reads.h"\n', read(path), re.S)
+    if not m:
+        die(f'{path}: not its comment and file_reads.h, then churn')
+    body = convert_body(read(path)[m.end():], path)
+    churn = '/*\n' + textwrap.fill(
+        m.group(1).replace('\n * ', ' '), 77, initial_indent=' * ',
+        subsequent_indent=' * ') + '\n */\n'
+    lic = 'char _license[] SEC("license") = "GPL";\n'
+    if text.count(lic) != 1:
+        die('progs/file_reads.h: not one license line')
+    text = text.replace(lic, '').rstrip('\n')
+    return (text + '\n\n' + upstream_prog_text(churn + body.lstrip('\n')) +
+            '\n' + lic)
 
 
 # creation/bool_return_zero_extended meets a known deviation (R-CREATE-5)
@@ -366,11 +396,11 @@ def creation_prog():
 
 # ---- rows of prog_tests/ -------------------------------------------------
 
-def table(path, name):
-    """The rows of `static const struct read_row NAME[]` in PATH, as text."""
+def table(path, name, struct='read_row'):
+    """The rows of `static const struct STRUCT NAME[]` in PATH, as text."""
     src = read(path)
-    m = re.search(r'static const struct read_row %s\[\] = {\n(.*?)\n};' %
-                  name, src, re.S)
+    m = re.search(r'static const struct %s %s\[\] = {\n(.*?)\n};' %
+                  (struct, name), src, re.S)
     if not m:
         die(f'{path}: no table {name}')
     rows = m.group(1)
@@ -382,6 +412,7 @@ def table(path, name):
     rows = re.sub(r'CASE_AT\(NULL\),\s*', '', rows)
     rows = re.sub(r'EXPECT\(([^,()]+),\s*"R-[A-Z]+-\d+"\)', r'EXPECT(\1)',
                   rows)
+    rows = re.sub(r',\s*"R-[A-Z]+-\d+" }', ' }', rows)
     if re.search(r'CASE_AT|"R-|FOLIO_PG', rows):
         die(f'{path}: {name} has rows the generator cannot convert')
     return rows
@@ -469,6 +500,13 @@ def runtime_test(keep):
     }
     if 'creation' in keep:
         subs['@CREATION_DEFS@'] = '\n' + creation_defs()
+    rl = 'prog_tests/release.c'
+    if 'release' in keep:
+        subs['@RELEASE_DEFS@'] = ''.join(
+            f'#define {n} {define(rl, n)}\n'
+            for n in ('CHURN', 'CHURN_WARMUP', 'MIN_STATE_SIZE'))
+        subs['@ROWS:churns@'] = reformat_rows(
+            table(rl, 'churns', 'churn'), {})
     for k, v in subs.items():
         c = c.replace(k, v)
     if re.search(r'@[A-Z_:a-z]+@', c):
@@ -499,6 +537,10 @@ def patches(version):
         ('file_dynptr_creation.msg', {
             p + 'progs/file_dynptr_creation.c': creation_prog(),
             test: runtime_test({'read', 'fault', 'creation'}),
+        }),
+        ('file_dynptr_release.msg', {
+            p + 'progs/file_dynptr_reads.c': reads_prog(with_release=True),
+            test: runtime_test({'read', 'fault', 'creation', 'release'}),
         }),
     ], names, dropped
 
