@@ -123,6 +123,9 @@ run_series()
 
 	mkdir -p "$WORK/series" && cp "$OUT"/0[0-9][0-9][1-9]-*.patch "$WORK/series/" ||
 		return 1
+	# The plain build first (cached): a series build takes its libbpf and
+	# bpftool from it.
+	vmtest/upstream.sh build -q >/dev/null || return 1
 	for ((i = 1; i <= RUNS; i++)); do
 		echo "check-series: run $i of $RUNS on $KERNEL"
 		vmtest/upstream.sh run --series "$WORK/series" -k "$KERNEL" -- \
