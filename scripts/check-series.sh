@@ -119,17 +119,21 @@ done
 # diff).
 run_series()
 {
-	local i
+	local i tests
 
+	# The tests the series adds: its test_X() and serial_test_X().
+	tests=$(sed -nE 's/^\+void (serial_)?test_([a-z0-9_]+)\(void\)$/\2/p' \
+		"$OUT"/0[0-9][0-9][1-9]-*.patch | sort -u | paste -sd, -)
+	[[ -n $tests ]] || return 1
 	mkdir -p "$WORK/series" && cp "$OUT"/0[0-9][0-9][1-9]-*.patch "$WORK/series/" ||
 		return 1
 	# The plain build first (cached): a series build takes its libbpf and
 	# bpftool from it.
 	vmtest/upstream.sh build -q >/dev/null || return 1
 	for ((i = 1; i <= RUNS; i++)); do
-		echo "check-series: run $i of $RUNS on $KERNEL"
+		echo "check-series: run $i of $RUNS on $KERNEL: $tests"
 		vmtest/upstream.sh run --series "$WORK/series" -k "$KERNEL" -- \
-			-t verifier_file_dynptr,file_dynptr_read,file_dynptr_fault,file_dynptr_creation,file_dynptr_release || {
+			-t "$tests" || {
 			echo "check-series: run $i of $RUNS failed" >&2
 			return 1
 		}

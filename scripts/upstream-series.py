@@ -66,9 +66,11 @@ LEFT_OUT = [
     ('adjust', 'its expectations come from the contract\'s model '
      '(prog_tests/model.c), 300 lines of harness with no upstream '
      'counterpart yet'),
-    ('clone, concurrent_write',
-     'not converted yet: each needs its own user-space glue (clone\'s '
-     'adjust rows also meet a known deviation, below)'),
+    ('concurrent_write',
+     'not converted yet: a race against a writer process, with no rows'),
+    ('clone/*_adjust_clone, clone/*_adjust_parent',
+     'meet known deviations on 7.3.4 (below): patch 6 has the clone\'s '
+     'size, read-only flag and reads'),
     ('release/folios_and_file_released',
      'needs the suite\'s after-state checks (every folio evictable again '
      'after 500 reads); patch 5 has the release of the dynptr\'s state'),
@@ -388,6 +390,22 @@ CREATION_DROPS = [
 ]
 
 
+# clone/*_adjust_clone and clone/*_adjust_parent meet known deviations
+# (R-CLONE-2, R-CLONE-3): their phases stay out, R-CLONE-1 stays.
+CLONE_DROPS = [
+    r'^__u64 adj_start, adj_end;[^\n]*\n',
+    r'^int adjust_ret\[2\];\n.*?clone_bytes_after\[2\]\[CLONE_READ\];\n\n',
+    r'^static __always_inline void phase\(.*?\n}\n\n',
+    r'^\tphase\(file, 0\);\n\tphase\(file, 1\);\n',
+]
+
+
+def clone_prog():
+    """progs/file_dynptr_clone.c: the suite's progs/clone.c."""
+    return runtime_prog('progs/clone.c', 'progs/file_dynptr_clone.head',
+                        CLONE_DROPS)
+
+
 def creation_prog():
     """progs/file_dynptr_creation.c: the suite's progs/creation.c."""
     return runtime_prog('progs/creation.c', 'progs/file_dynptr_creation.head',
@@ -500,6 +518,10 @@ def runtime_test(keep):
     }
     if 'creation' in keep:
         subs['@CREATION_DEFS@'] = '\n' + creation_defs()
+    cl = 'prog_tests/clone.c'
+    if 'clone' in keep:
+        for n in ('FILE_PAGES', 'READ_OFF', 'READ_LEN'):
+            subs[f'@CLONE_{n}@'] = define(cl, n)
     rl = 'prog_tests/release.c'
     if 'release' in keep:
         subs['@RELEASE_DEFS@'] = ''.join(
@@ -541,6 +563,11 @@ def patches(version):
         ('file_dynptr_release.msg', {
             p + 'progs/file_dynptr_reads.c': reads_prog(with_release=True),
             test: runtime_test({'read', 'fault', 'creation', 'release'}),
+        }),
+        ('file_dynptr_clone.msg', {
+            p + 'progs/file_dynptr_clone.c': clone_prog(),
+            test: runtime_test({'read', 'fault', 'creation', 'release',
+                                'clone'}),
         }),
     ], names, dropped
 
