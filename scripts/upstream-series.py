@@ -600,8 +600,10 @@ def cover_letter(version, dropped, n_verifier):
     for sec, e in devs:
         if sec.split('/')[0] == 'verifier_file_dynptr':
             continue
-        known.append(f'- {sec} ({e["rule"]}, kernels {e["kernels"]}): '
-                     f'{e["reason"]}')
+        where = ''.join(f', {k} {e[k]}' for k in ('arch', 'scratch')
+                        if k in e)
+        known.append(f'- {sec} ({e["rule"]}, kernels {e["kernels"]}'
+                     f'{where}): {e["reason"]}')
     for name, e in dropped:
         known.append(f'- verifier_file_dynptr/{name} ({e["rule"]}, kernels '
                      f'{e["kernels"]}, left out of patch 1): {e["reason"]}')
