@@ -16,6 +16,8 @@
 #   make bench        measure time-to-verdict against a bare boot
 #   make bench-kfunc  benchmark file-dynptr reads against pread and mmap
 #   make numbers      measure, and write the figures of README.md and docs/ (scripts/numbers.py)
+#   make upstream     write the selftests/bpf patch series into $(OUTPUT)/upstream/
+#                     (scripts/upstream-series.py; docs/series.md)
 #   make deps         install missing build/run/check dependencies (root, Debian)
 #   make ARCH=arm64   the same for arm64 guests, in build-arm64/ (cross-built
 #                     on an x86_64 host; make ARCH=arm64 vmtest boots one)
@@ -108,14 +110,14 @@ KMSG_SCAN	:= build/kmsg-scan
 
 VMTEST		:= vmtest/vmtest.sh --arch $(ARCH) -r $(OUTPUT)/test_progs $(if $(KERNEL),-k $(KERNEL))
 
-.PHONY: all deps toolchain vmtest upstream-run stress lint rules selftest check bench bench-kfunc numbers clean help FORCE
+.PHONY: all deps toolchain vmtest upstream-run stress lint rules selftest check bench bench-kfunc numbers upstream clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
 all: $(OUTPUT)/test_progs $(OUTPUT)/bench_kfunc $(KMSG_SCAN)
 
 help:
-	@sed -n '3,27s/^# \{0,1\}//p' Makefile
+	@sed -n '3,29s/^# \{0,1\}//p' Makefile
 
 # The groups of deps.sh a goal needs, for this ARCH.
 DEPS_ARCH	:= $(if $(SYSROOT),cross-$(ARCH)) $(if $(filter arm64,$(ARCH)),run-arm64)
@@ -242,6 +244,12 @@ numbers:
 	@scripts/deps.sh build run check
 	@$(MAKE) --no-print-directory all
 	scripts/numbers.py $(NUMBERS)
+
+# The suite's movable themes as a patch series against linux-source-7.3's
+# tools/testing/selftests/bpf, made from the same sources (docs/series.md);
+# scripts/check-series.sh applies, checkpatches and runs it.
+upstream:
+	scripts/upstream-series.py -o $(OUTPUT)/upstream
 
 clean:
 	rm -rf $(OUTPUT)

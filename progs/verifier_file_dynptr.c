@@ -560,7 +560,7 @@ int BPF_PROG(overwrite_with_u64, struct file *file)
 	struct bpf_dynptr d;
 
 	bpf_dynptr_from_file(file, 0, &d);
-	*(volatile __u64 *)&d = 0;
+	*(__u64 *)&d = 0;
 	bpf_dynptr_file_discard(&d);
 	return 0;
 }
@@ -578,7 +578,9 @@ int BPF_PROG(overwrite_with_u64_twin, struct file *file)
 
 	bpf_dynptr_from_file(file, 0, &d);
 	bpf_dynptr_file_discard(&d);
-	*(volatile __u64 *)&d = 0;
+	*(__u64 *)&d = 0;
+	/* The store is the case: keep the compiler from dropping it. */
+	barrier();
 	return 0;
 }
 
@@ -595,7 +597,7 @@ int BPF_PROG(overwrite_with_u64_twin_clone, struct file *file)
 
 	bpf_dynptr_from_file(file, 0, &d);
 	bpf_dynptr_clone(&d, &c);
-	*(volatile __u64 *)&c = 0;
+	*(__u64 *)&c = 0;
 	bpf_dynptr_file_discard(&d);
 	return 0;
 }
@@ -721,7 +723,7 @@ int BPF_PROG(overwrite_beside_other_dynptr, struct file *file)
 
 	bpf_dynptr_from_file(file, 0, &d);
 	bpf_dynptr_from_file(file, 0, &e);
-	*(volatile __u64 *)&d = 0;
+	*(__u64 *)&d = 0;
 	bpf_dynptr_file_discard(&e);
 	return 0;
 }
@@ -740,7 +742,7 @@ int BPF_PROG(overwrite_beside_other_dynptr_twin, struct file *file)
 	bpf_dynptr_from_file(file, 0, &d);
 	bpf_dynptr_from_file(file, 0, &e);
 	bpf_dynptr_file_discard(&d);
-	*(volatile __u64 *)&d = 0;
+	*(__u64 *)&d = 0;
 	bpf_dynptr_file_discard(&e);
 	return 0;
 }
@@ -759,7 +761,7 @@ int BPF_PROG(overwrite_beside_other_dynptr_twin_clone, struct file *file)
 
 	bpf_dynptr_from_file(file, 0, &d);
 	bpf_dynptr_clone(&d, &e);
-	*(volatile __u64 *)&d = 0;
+	*(__u64 *)&d = 0;
 	bpf_dynptr_file_discard(&e);
 	return 0;
 }
