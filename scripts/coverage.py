@@ -73,6 +73,21 @@ def function_lines(src, start):
     raise Bad(f"no end of the function starting at line {start}")
 
 
+def definition(src, name, rec, what):
+    """The line where function NAME's definition starts: the tracefile's
+    FN record, else the source's one line that begins with its type and
+    name (GCC inlines small static functions before it counts, and leaves
+    no FN record for them)."""
+    if name in rec["fn"]:
+        return rec["fn"][name]
+    pat = re.compile(r"^[A-Za-z_][^;=]*\b" + re.escape(name) + r"\(")
+    hits = [n for n, line in enumerate(src, 1)
+            if pat.match(line) and not line.rstrip().endswith(";")]
+    if len(hits) != 1:
+        raise Bad(f"{what}: {len(hits)} definitions of {name}() in the source, not one")
+    return hits[0]
+
+
 def find(src, lines, text, what):
     """The one line of LINES holding TEXT."""
     hits = [n for n in lines if text in src[n - 1]]
@@ -82,14 +97,43 @@ def find(src, lines, text, what):
 
 
 def block(src, lines, text, what):
-    """The line holding TEXT and the lines after it indented deeper."""
+    """The line holding TEXT and the lines after it indented deeper; a
+    brace alone on a line at TEXT's indentation opens or closes a body that
+    belongs to it too ("case X:" then "{" ... "}")."""
     first = find(src, lines, text, what)
-    out, depth = [first], indent(src[first - 1])
+    out, depth, braces = [first], indent(src[first - 1]), 0
     for n in range(first + 1, lines[-1] + 1):
         line = src[n - 1]
         if line.strip() and indent(line) <= depth:
-            break
+            if indent(line) == depth and line.strip() == "{":
+                braces += 1
+            elif indent(line) == depth and line.strip() == "}" and braces:
+                braces -= 1
+            else:
+                break
         out.append(n)
+    return out
+
+
+def in_order(src, lines, wanted, what, after=None):
+    """The lines holding each text of WANTED: the first text's one line
+    (its first line after the one line holding AFTER, if given), then each
+    next text's first line after the one before."""
+    if not wanted:
+        raise Bad(f"{what}: no text (or whole = yes)")
+    if after:
+        start = find(src, lines, after, what)
+        hits = [n for n in lines if n > start and wanted[0] in src[n - 1]]
+        if not hits:
+            raise Bad(f"{what}: no '{wanted[0]}' after '{after}'")
+        out = [hits[0]]
+    else:
+        out = [find(src, lines, wanted[0], what)]
+    for t in wanted[1:]:
+        hits = [n for n in lines if n > out[-1] and t in src[n - 1]]
+        if not hits:
+            raise Bad(f"{what}: no '{t}' after line {out[-1]}")
+        out.append(hits[0])
     return out
 
 
@@ -114,9 +158,7 @@ def regions(cfg, kernel_src, trace):
         rec = trace_file(trace, rel)
         if rec is None:
             raise Bad(f"[{sec}]: {rel} is not in the tracefile (not profiled?)")
-        if r["function"] not in rec["fn"]:
-            raise Bad(f"[{sec}]: no function {r['function']} in {rel}'s counters")
-        body = function_lines(src, rec["fn"][r["function"]])
+        body = function_lines(src, definition(src, r["function"], rec, f"[{sec}]"))
         counted = set(body)
         if texts(r.get("blocks")):
             counted = set()
@@ -138,7 +180,10 @@ def unreachable(cfg, sources, found):
         u = cfg[sec]
         for name, rel, fn, counted, _ in found:
             if rel == u["file"] and fn == u["function"]:
-                for n in block(sources[rel], counted, u["text"], f"[{sec}]"):
+                lines = counted if u.get("whole") == "yes" else \
+                    in_order(sources[rel], counted, texts(u.get("text")), f"[{sec}]",
+                             u.get("after"))
+                for n in lines:
                     out[(rel, n)] = (sec, u["reason"])
                 break
         else:
@@ -170,11 +215,15 @@ def report(runs, found, sources, unreach):
     out = {"runners": [n for n, _ in runs], "functions": [], "rest": {}, "problems": []}
     for name, rel, fn, counted, _ in found:
         row = {"region": name, "file": rel, "function": fn, "runs": {}, "uncovered": [],
-               "unreachable": []}
+               "unreachable": [], "branches_not_taken": []}
         for run, trace in runs:
             row["runs"][run] = measure(trace_file(trace, rel), counted)
         first = trace_file(runs[0][1], rel)
         for n in counted:
+            br = first["br"].get(n, [])
+            if any(not t for t in br):
+                row["branches_not_taken"].append({"line": n, "text": sources[rel][n - 1].strip(),
+                                                  "taken": sum(1 for t in br if t), "of": len(br)})
             if n not in first["da"]:
                 continue
             text = sources[rel][n - 1].strip()
@@ -207,6 +256,9 @@ def markdown(rep):
     gaps = [f"- `{row['file']}:{u['line']}` `{row['function']}()`: `{u['text']}`"
             for row in rep["functions"] for u in row["uncovered"]]
     out += gaps or ["- none"]
+    out += ["", f"Lines with branches {runs[0]} did not take (taken/all):", ""]
+    out += [f"- `{row['file']}:{b['line']}` `{row['function']}()`: {b['taken']}/{b['of']} `{b['text']}`"
+            for row in rep["functions"] for b in row["branches_not_taken"]] or ["- none"]
     out += ["", "The rest of each profiled file (not counted above):", ""]
     for rel, by_run in rep["rest"].items():
         out.append(f"- {rel}: " + "; ".join(
