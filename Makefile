@@ -13,6 +13,8 @@
 #   make check        the project's tests: the three above first, then a host
 #                     run, the suite on Debian kernels and the CI jobs
 #                     (scripts/ci-job.sh) in fresh Debian 13 and sid roots
+#   make coverage     line and branch coverage of the file-dynptr code in a GCOV
+#                     kernel built from config (vmtest/coverage.sh)
 #   make bench        measure time-to-verdict against a bare boot
 #   make bench-kfunc  benchmark file-dynptr reads against pread and mmap
 #   make numbers      measure, and write the figures of README.md and docs/ (scripts/numbers.py)
@@ -110,14 +112,14 @@ KMSG_SCAN	:= build/kmsg-scan
 
 VMTEST		:= vmtest/vmtest.sh --arch $(ARCH) -r $(OUTPUT)/test_progs $(if $(KERNEL),-k $(KERNEL))
 
-.PHONY: all deps toolchain vmtest upstream-run stress lint rules selftest check bench bench-kfunc numbers upstream clean help FORCE
+.PHONY: all deps toolchain vmtest upstream-run stress lint rules selftest check coverage bench bench-kfunc numbers upstream clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS)
 
 all: $(OUTPUT)/test_progs $(OUTPUT)/bench_kfunc $(KMSG_SCAN)
 
 help:
-	@sed -n '3,29s/^# \{0,1\}//p' Makefile
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' Makefile
 
 # The groups of deps.sh a goal needs, for this ARCH.
 DEPS_ARCH	:= $(if $(SYSROOT),cross-$(ARCH)) $(if $(filter arm64,$(ARCH)),run-arm64)
@@ -226,6 +228,13 @@ check:
 	@scripts/deps.sh build run check plot cross-arm64 run-arm64
 	@$(MAKE) --no-print-directory all
 	OUTPUT=$(OUTPUT) scripts/check.sh
+
+# The kernel's file-dynptr code reached by the suite (RUNNER_ARGS: a part of
+# it), in a kernel built from config with GCOV for three files only.
+coverage:
+	@scripts/deps.sh build run kbuild coverage
+	@$(MAKE) --no-print-directory all
+	vmtest/coverage.sh -- $(RUNNER_ARGS)
 
 bench: all
 	vmtest/bench.sh $(if $(KERNEL),-k $(KERNEL))

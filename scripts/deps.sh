@@ -8,7 +8,8 @@
 # mutants.sh, git bisect run), cross-arm64 (make ARCH=arm64 on another
 # host; the target's libraries come from scripts/sysroot.sh, not from
 # here), run-arm64 (boot arm64 guests: make ARCH=arm64 vmtest), plot (the
-# benchmark's plots: make bench-kfunc).
+# benchmark's plots: make bench-kfunc), coverage (lcov and gcov for
+# vmtest/coverage.sh).
 #
 # Without --check, missing packages are installed: as root with apt-get,
 # otherwise they are named and the script fails. With --check nothing is
@@ -78,6 +79,8 @@ run_arm64=(
 # shellcheck disable=SC2034
 plot=(gnuplot:gnuplot-nox)
 # shellcheck disable=SC2034
+coverage=(lcov:lcov genhtml:lcov gcov:gcc)
+# shellcheck disable=SC2034
 kbuild=(
 	make:make gcc:gcc flex:flex bison:bison bc:bc pahole:dwarves
 	/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
@@ -122,8 +125,8 @@ in_archive()
 missing=() missing_what=() absent=()
 for group; do
 	case $group in
-	build | run | check | plot | kbuild | cross-arm64 | run-arm64) ;;
-	*) echo "deps.sh: unknown group '$group' (build, run, check, plot, kbuild, cross-arm64, run-arm64)" >&2; exit 2 ;;
+	build | run | check | plot | kbuild | cross-arm64 | run-arm64 | coverage) ;;
+	*) echo "deps.sh: unknown group '$group' (build, run, check, plot, kbuild, cross-arm64, run-arm64, coverage)" >&2; exit 2 ;;
 	esac
 	declare -n entries=${group//-/_}
 	for entry in "${entries[@]}"; do

@@ -35,6 +35,8 @@ PART is one of:
               vmtest/config-kernel.sh: Debian's linux-source-7.3 built from
               defconfig + config, the whole suite on it and on Debian's cloud
               kernel of that version, compared row by row
+  coverage    vmtest/coverage.sh: the GCOV kernel built from config, the
+              whole suite on it, lines and branches per function
   mutants     vmtest/mutants.sh on the kernel tree $MUTANTS_SRC (default:
               vmtest/kernel-source.sh's): every planted bug, killed or not;
               with --only MUTANT..., only those (29, 29-name or a path),
@@ -53,8 +55,8 @@ PART is one of:
               runner's -r), compared run by run
 
 Default: quickstart failure bench matrix bisect toolchains check model_seq history bench_kfunc flavours (about 45 minutes on 2 cores;
-toolchains and check need root); config_kernel (30 minutes for the first
-build, then 3), mutants (about 45 minutes) and stress (hours: see
+toolchains and check need root); config_kernel and coverage (30 minutes
+for the first build, then 3), mutants (about 45 minutes) and stress (hours: see
 docs/stress.md) only when named. The figures say when and where they were
 measured. Nothing is asserted: a measurement that fails to run leaves its
 part as it was and the exit code 1.
@@ -84,7 +86,7 @@ from results import Run  # noqa: E402
 
 README = os.path.join(TOP, "README.md")
 PARTS = ("quickstart", "failure", "bench", "matrix", "bisect", "toolchains", "check", "model_seq", "history",
-         "bench_kfunc", "flavours", "config_kernel", "mutants")
+         "bench_kfunc", "flavours", "config_kernel", "coverage", "mutants")
 DEFAULT_PARTS = PARTS[:11]
 PARTS += ("stress", "upstream")
 BEGIN = "<!-- numbers:{} begin: made by scripts/numbers.py {}; do not edit -->"
@@ -693,6 +695,18 @@ def part_upstream(work):
         f"{c['suite_rules']} ({c['only_suite']} only the suite)" for c in sides) + ".", ""]
     out += [upstream_report.markdown(last).rstrip("\n")]
     return "\n".join(out) + "\n"
+
+
+def part_coverage(work):
+    outdir = os.path.join(work, "coverage")
+    # Exit 1: a gap, which the part shows.
+    t = run(["vmtest/coverage.sh", "-o", outdir], os.path.join(work, "coverage.log"), ok=(0, 1))
+    src = subprocess.run(["vmtest/kernel-source.sh", "--version"], cwd=TOP, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    with open(os.path.join(outdir, "coverage.md")) as f:
+        table = f.read()
+    return header("coverage", f"`vmtest/coverage.sh` on linux-source-7.3 {src} built from "
+                  f"config with GCOV, the whole suite, {t:.0f} s in all") + "\n" + table
 
 
 MUTANTS = {"only": [], "args": ""}   # --only and --mutant-args

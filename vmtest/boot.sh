@@ -59,7 +59,9 @@ qemu_accel_args()
 }
 
 # qemu_run ACCEL KERNEL INITRD DISK APPEND TIMEOUT OUTFILE [background]
-# Runs one guest; ttyS1 goes to OUTFILE (a FIFO or file). Returns qemu's
+# Runs one guest; ttyS1 goes to OUTFILE (a FIFO or file). With
+# VMT_GCOV_DISK set, that image is the guest's /dev/vda, where it writes
+# its GCOV counters (vmtest --gcov). Returns qemu's
 # exit code, or 124 when the timeout stopped it; with "background" it
 # returns at once, the timeout's pid in VMT_QEMU_PID. timeout sends its signal to
 # its whole process group, itself included: with SIGKILL it would die before
@@ -78,6 +80,7 @@ qemu_run()
 		"${serial[@]}" \
 		${disk:+-drive file="$disk",if=none,id=scratch,format=raw,cache=unsafe} \
 		${disk:+-device nvme,drive=scratch,serial=vmtest} \
+		${VMT_GCOV_DISK:+-drive file="$VMT_GCOV_DISK",if=virtio,format=raw,cache=unsafe} \
 		</dev/null >"$VMT_TMP/qemu.log" 2>&1 &
 	pid=$!
 	track_pid "$pid"

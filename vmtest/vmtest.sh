@@ -62,6 +62,10 @@ Options:
               host, and compare it, subtest by subtest, with a quiet run (or
               with QUIET, one of the same build and kernel): exit 0 when
               identical, 1 when a result differs (docs/stress.md)
+  --gcov DIR  the kernel's GCOV counters (a kernel built with GCOV, as
+              vmtest/coverage.sh builds one), zeroed before the runner
+              starts, into DIR (created) once it ended: the .gcda files
+              under their build paths, sent over a disk of their own
   -h          this help
 
 The results files are written on the host, by vmtest/report.py, from the
@@ -91,7 +95,7 @@ USAGE
 }
 
 kernel_arg='' accel=auto timeout=300 append='' outdir='' json_out='' kernel=''
-ktap_out='' junit_out='' results_written=0 arch_arg='' list=0
+ktap_out='' junit_out='' results_written=0 arch_arg='' list=0 gcov_out=''
 runner=
 VMT_UPSTREAM='' VMT_WRAPPER=''
 deviations=$REPO_DIR/known-deviations.ini
@@ -218,6 +222,11 @@ while (($#)); do
 		VMT_WRAPPER=${arg#*=}
 		[[ -f $VMT_WRAPPER && -r $VMT_WRAPPER ]] ||
 			die -c "$VMT_EXIT_USAGE" "--guest-wrapper $VMT_WRAPPER: no such readable file" ;;
+	--gcov=*) args+=(-G "${arg#*=}") ;;
+	--gcov)
+		(($#)) || die -c "$VMT_EXIT_USAGE" "option --gcov needs a directory"
+		args+=(-G "$1")
+		shift ;;
 	--arch=*) args+=(-M "${arg#*=}") ;;
 	--arch)
 		(($#)) || die -c "$VMT_EXIT_USAGE" "option --arch needs an architecture (x86_64 or arm64)"
@@ -282,6 +291,7 @@ once()
 		M) name=--arch ;;
 		K) name=--ktap ;;
 		U) name=--junit ;;
+		G) name=--gcov ;;
 		k) hint="; vmtest runs one kernel: for several, run vmtest/matrix.sh ${given[k]} $3" ;;
 		esac
 		die -c "$VMT_EXIT_USAGE" "option $name given twice ('${given[$1]}', then '$3'): give it once$hint"
@@ -311,7 +321,7 @@ check_values()
 		die -c "$VMT_EXIT_USAGE" "-m $VMT_MEM is too little: the guest needs at least ${VMT_MEM_MIN}M for the suite (the default is 1G)"
 }
 
-while getopts ":k:la:T:m:c:A:r:X:o:J:K:U:M:h" opt; do
+while getopts ":k:la:T:m:c:A:r:X:o:J:K:U:M:G:h" opt; do
 	case $opt in
 	k) once k kernel_arg "$OPTARG" ;;
 	l) list=1 ;;
@@ -328,6 +338,7 @@ while getopts ":k:la:T:m:c:A:r:X:o:J:K:U:M:h" opt; do
 	J) once J json_out "$OPTARG" ;;
 	K) once K ktap_out "$OPTARG" ;;
 	U) once U junit_out "$OPTARG" ;;
+	G) once G gcov_out "$OPTARG" ;;
 	h) usage; exit 0 ;;
 	:) die -c "$VMT_EXIT_USAGE" "option -$OPTARG needs an argument (see -h)" ;;
 	*) die -c "$VMT_EXIT_USAGE" "unknown option -$OPTARG (see -h)" ;;
@@ -355,6 +366,9 @@ for out in "$json_out" "$ktap_out" "$junit_out"; do
 	json_out='' ktap_out='' junit_out=''
 	die "cannot write the results file $out: $why"
 done
+if [[ -n $gcov_out ]] && ! mkdir -p "$gcov_out" 2>/dev/null; then
+	die -c "$VMT_EXIT_USAGE" "--gcov $gcov_out: cannot create the directory"
+fi
 if [[ -n $outdir ]] && ! why=$(results_room "$outdir/.vmtest-room"); then
 	die "cannot keep the logs in $outdir (-o): $why"
 fi
@@ -415,6 +429,13 @@ fi
 accel=$VMT_ACCEL
 # Said to the guest too: a benchmark records it beside its figures.
 append="vmtest.accel=$accel${append:+ $append}"
+# The counters' own channel: a blank disk the guest writes a tar stream to.
+if [[ -n $gcov_out ]]; then
+	VMT_GCOV_DISK=$VMT_TMP/gcov.img
+	append="vmtest.gcov=1 $append"
+fi
+gcov_disk() { [[ -z $gcov_out ]] || { rm -f "$VMT_GCOV_DISK" && truncate -s 64M "$VMT_GCOV_DISK"; }; }
+gcov_disk || die "cannot create the GCOV disk in $VMT_TMP"
 info "kernel $kernel, accel $accel${VMT_ACCEL_WHY:+ ($VMT_ACCEL_WHY)}, ${VMT_MEM} memory$( ((VMT_SMP != 2)) && echo ", $VMT_SMP CPUs"), timeout ${timeout} s"
 boot_and_run "$accel" "$kernel" "$VMT_TMP/initramfs.cpio" \
 	"$disk" "$append" "$timeout"
@@ -427,6 +448,7 @@ crashed_before_runner() { ((rc == 1 && VMT_SPLAT)) && [[ ! -s $VMT_TMP/runner.lo
 if crashed_before_runner; then
 	info "the guest kernel crashed before the runner started (above); booting it once more"
 	[[ -n $disk ]] && guest_disk "$disk" "$VMT_DISK_MB"
+	gcov_disk || die "cannot create the GCOV disk in $VMT_TMP"
 	boot_and_run "$accel" "$kernel" "$VMT_TMP/initramfs.cpio" \
 		"$disk" "$append" "$timeout"
 	rc=$?
@@ -435,6 +457,13 @@ if crashed_before_runner; then
 		VMT_REASON="no verdict: the guest kernel crashed twice before the runner started; $VMT_REASON"
 		rc=$VMT_EXIT_INFRA
 	fi
+fi
+# The counters are the run's only product for coverage: none, no verdict.
+if [[ -n $gcov_out ]] && ((rc <= 1)) &&
+	! tar -xf "$VMT_GCOV_DISK" -C "$gcov_out" 2>/dev/null; then
+	VMT_REASON="no verdict: --gcov: the guest sent no GCOV counters (see the runner's log)"
+	info "$VMT_REASON"
+	rc=$VMT_EXIT_INFRA
 fi
 write_results "$rc" "${VMT_REASON-}"
 
