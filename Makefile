@@ -225,7 +225,7 @@ selftest: all
 # and the CI jobs, each in the fresh Debian root CI gives it. See
 # scripts/check.sh.
 check:
-	@scripts/deps.sh build run check plot cross-arm64 run-arm64
+	@scripts/deps.sh build run check plot cross-arm64 run-arm64 upstream
 	@$(MAKE) --no-print-directory all
 	OUTPUT=$(OUTPUT) scripts/check.sh
 

@@ -35,6 +35,9 @@ steps=(
 	"stress: 7.3.4 under stress-ng (guest and host) = its quiet matrix run; host stress-ng never left behind|scripts/check-stress.sh $OUTPUT/matrix/7.3.4"
 	"rules: each checked on 6.19.14, 7.3.4 and arm64|scripts/check-rules.py $OUTPUT/matrix/6.19.14 $OUTPUT/matrix/7.3.4 $OUTPUT/matrix/cloud-arm64_6.19.14 $OUTPUT/matrix/arm64-16k_7.3.4"
 	"JSON, KTAP, JUnit as CI systems read them|scripts/check-formats.sh"
+	# Where kernel developers work: upstream's runner and the series.
+	"upstream's file_reader with upstream's own test_progs on 7.3.4, its refusals, its outputs|scripts/check-upstream.sh"
+	"the selftests/bpf series: made from the suite's files, git am, checkpatch --strict, built and run by upstream's test_progs on 7.3.4|scripts/check-series.sh -n 1"
 	"Debian bisect for the R-VERIFY-10 fix|scripts/check-bisect.sh"
 	"history over 7.1.8 .. 7.2.9: the R-VERIFY-10 fix found|scripts/check-history.sh $OUTPUT/history-check"
 	"page-cache tests x20 (flake check)|vmtest/vmtest.sh -k 6.19.14 -J $CHECK_RESULT -- -t fault_nonsleepable,sleepable_select,callback_select,release,file_kinds/sparse_hole,elf_parse/runner_nonsleepable --repeat 20"

@@ -9,7 +9,8 @@
 # host; the target's libraries come from scripts/sysroot.sh, not from
 # here), run-arm64 (boot arm64 guests: make ARCH=arm64 vmtest), plot (the
 # benchmark's plots: make bench-kfunc), coverage (lcov and gcov for
-# vmtest/coverage.sh).
+# vmtest/coverage.sh), upstream (the kernel's own test_progs and the
+# selftests/bpf series: vmtest/upstream.sh, make upstream).
 #
 # Without --check, missing packages are installed: as root with apt-get,
 # otherwise they are named and the script fails. With --check nothing is
@@ -81,6 +82,13 @@ plot=(gnuplot:gnuplot-nox)
 # shellcheck disable=SC2034
 coverage=(lcov:lcov genhtml:lcov gcov:gcc)
 # shellcheck disable=SC2034
+upstream=(
+	# clang 14's BTF leaves the kfunc calls of upstream's programs
+	# unresolved (vmtest/upstream.sh ups_clang): bookworm's clang-19
+	clang-19:clang-19 openssl:openssl od:coreutils ar:binutils make:make
+	perl:perl git:git patch:patch
+)
+# shellcheck disable=SC2034
 kbuild=(
 	make:make gcc:gcc flex:flex bison:bison bc:bc pahole:dwarves
 	/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
@@ -125,8 +133,8 @@ in_archive()
 missing=() missing_what=() absent=()
 for group; do
 	case $group in
-	build | run | check | plot | kbuild | cross-arm64 | run-arm64 | coverage) ;;
-	*) echo "deps.sh: unknown group '$group' (build, run, check, plot, kbuild, cross-arm64, run-arm64, coverage)" >&2; exit 2 ;;
+	build | run | check | plot | kbuild | cross-arm64 | run-arm64 | coverage | upstream) ;;
+	*) echo "deps.sh: unknown group '$group' (build, run, check, plot, kbuild, cross-arm64, run-arm64, coverage, upstream)" >&2; exit 2 ;;
 	esac
 	declare -n entries=${group//-/_}
 	for entry in "${entries[@]}"; do

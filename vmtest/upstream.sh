@@ -315,7 +315,9 @@ ups_build()
 	UPS_SRC=$("$VMTEST_DIR/kernel-source.sh") || die "no linux-source-7.3 tree (above)"
 	UPS_BTF=$("$VMTEST_DIR/kernel-btf.sh" "$UPS_TYPES" 2>/dev/null) ||
 		die "no BTF of Debian's $UPS_TYPES kernel (vmtest/kernel-btf.sh $UPS_TYPES)"
-	need_cmd cc make ar od openssl
+	# Installed as root, else named (and exit 1).
+	"$REPO_DIR/scripts/deps.sh" build upstream >&2 ||
+		die "what upstream's build needs is missing (scripts/deps.sh build upstream names it)"
 	UPS_CLANG_BIN=$(ups_clang) || exit
 	if [[ -n $series ]]; then
 		[[ -d $series ]] || die -c "$VMT_EXIT_USAGE" "--series $series: not a directory"

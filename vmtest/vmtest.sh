@@ -53,19 +53,15 @@ Options:
               guest gave no results (hang, panic, no kernel) it still says why
   --ktap FILE   the same run as KTAP version 1 (ktap.rst)
   --junit FILE  the same run as JUnit XML
-  --upstream-runner  -r is the kernel's own test_progs (vmtest/upstream.sh):
-              checked with its --list, given no -j or -X, its libraries put
-              in the guest, its record converted (docs/upstream.md)
+  --upstream-runner  -r is the kernel's own test_progs (docs/upstream.md):
+              checked with --list, no -j or -X, its libraries in the guest
   --guest-wrapper FILE  the guest runs "FILE /bin/test_progs ARGS -J RECORD"
-              (FILE: a busybox shell script, as vmtest/upstream-guest)
   --stress[=QUIET]  run the suite while stress-ng loads the guest and the
               host, and compare it, subtest by subtest, with a quiet run (or
               with QUIET, one of the same build and kernel): exit 0 when
               identical, 1 when a result differs (docs/stress.md)
-  --gcov DIR  the kernel's GCOV counters (a kernel built with GCOV, as
-              vmtest/coverage.sh builds one), zeroed before the runner
-              starts, into DIR (created) once it ended: the .gcda files
-              under their build paths, sent over a disk of their own
+  --gcov DIR  a GCOV kernel's counters (vmtest/coverage.sh), zeroed before
+              the run, into DIR after it, over a disk of their own
   -h          this help
 
 The results files are written on the host, by vmtest/report.py, from the
@@ -87,8 +83,8 @@ printed a panic, oops, BUG or WARN; 4 when no verdict could be had (kernel
 not found, damaged or truncated, cache, TMPDIR or a results file not
 writable or full, qemu missing, failing or killed, guest did not boot, hung
 or ran out of memory, the runner crashed, -a kvm where KVM cannot run the
-guest). The last line before the
-verdict says which, as does the JSON's "reason".
+guest). The last line before the verdict says which, as does the JSON's
+"reason".
 
 Cache: \$VMTEST_CACHE (now $VMTEST_CACHE).
 USAGE
