@@ -72,7 +72,8 @@ libraries in the busybox guest. docs/upstream.md says more.
 build   Builds the runner and prints its path (the last line on stdout).
         Cached: rebuilt only when an input changes (the tree, the patches,
         the BTF, this script, the compilers).
-        --series DIR  apply DIR/*.patch (sorted by name; git format-patch
+        --series DIR  apply DIR/*.patch (sorted by name; a cover letter,
+                      without a diff, is left out; git format-patch
                       output against linux-source-7.3, applied with
                       'patch -p1' to a private copy of the tree's tools/)
                       and link, besides file_reader, every prog_tests/*.c
@@ -121,22 +122,37 @@ USAGE
 
 ups_msg() { [[ -n ${UPS_QUIET-} ]] || printf 'upstream: %s\n' "$*" >&2; }
 
+# ups_patches DIR: the patches of DIR that hold a diff, by name: a cover
+# letter (git format-patch --cover-letter's 0000-*.patch) has none.
+ups_patches()
+{
+	local p
+
+	for p in "$1"/*.patch; do
+		grep -q '^+++ ' "$p" 2>/dev/null && echo "$p"
+	done
+}
+
 # ups_series_tests DIR: the prog_tests/*.c names the patches of DIR add or
 # change, one a line.
 ups_series_tests()
 {
+	local patches
+
+	mapfile -t patches < <(ups_patches "$1")
 	sed -n 's|^+++ b/tools/testing/selftests/bpf/prog_tests/\([A-Za-z0-9_]*\)\.c\([[:space:]].*\)\{0,1\}$|\1|p' \
-		"$1"/*.patch | sort -u
+		"${patches[@]}" | sort -u
 }
 
 # ups_series_check DIR: every file the patches touch is under
 # tools/testing/selftests/bpf.
 ups_series_check()
 {
-	local bad
+	local bad patches
 
-	compgen -G "$1/*.patch" >/dev/null || die -c "$VMT_EXIT_USAGE" "--series $1: no *.patch there"
-	bad=$(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p; s|^--- a/\([^[:space:]]*\).*|\1|p' "$1"/*.patch |
+	mapfile -t patches < <(ups_patches "$1")
+	((${#patches[@]})) || die -c "$VMT_EXIT_USAGE" "--series $1: no *.patch with a diff there"
+	bad=$(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p; s|^--- a/\([^[:space:]]*\).*|\1|p' "${patches[@]}" |
 		grep -v '^tools/testing/selftests/bpf/' | sort -u | head -n 3)
 	[[ -z $bad ]] ||
 		die -c 1 "--series $1: the patches touch files outside tools/testing/selftests/bpf (${bad//$'\n'/, }): only selftests may change"
@@ -151,7 +167,7 @@ ups_key()
 		cat "$UPS_BTF.sha256" 2>/dev/null || sha256sum "$UPS_BTF"
 		cc --version | head -n 1
 		"$UPS_CLANG_BIN" --version | head -n 1
-		[[ -n $1 ]] && cat "$1"/*.patch
+		[[ -n $1 ]] && ups_patches "$1" | while IFS= read -r p; do cat "$p"; done
 	} | sha256sum | cut -c1-16
 }
 
@@ -338,11 +354,14 @@ ups_build()
 	mkdir -p "$d" || die "cannot create $d"
 	ups_tools "$d"
 	if [[ -n $series ]]; then
+		# libbpf and bpftool: the plain build's, made first if need be.
+		[[ -d $UPS_TOP/base/src/tools ]] || ups_tools "$UPS_TOP/base"
 		ups_libs "$UPS_TOP/base"
 		ln -sfn "$UPS_TOP/base/libbpf" "$d/libbpf"
 		ln -sfn "$UPS_TOP/base/scratch" "$d/scratch"
-		local p
-		for p in "$series"/*.patch; do
+		local p patches
+		mapfile -t patches < <(ups_patches "$series")
+		for p in "${patches[@]}"; do
 			patch -s -p1 -d "$d/src" --no-backup-if-mismatch <"$p" >&2 ||
 				die -c 1 "--series: $(basename "$p") does not apply to linux-source-7.3 (above)"
 		done
