@@ -710,6 +710,13 @@ def part_coverage(work):
 
 
 MUTANTS = {"only": [], "args": ""}   # --only and --mutant-args
+# The runners judged beside the whole suite on each mutant (mutants.sh -x):
+# upstream's own file-dynptr tests with upstream's test_progs, and the
+# selftests/bpf series made from the suite (make upstream) under the same.
+MUTANT_RUNNERS = (
+    ("upstream", 'vmtest/upstream.sh run -k "$KERNEL" -o "$OUT"'),
+    ("series", 'vmtest/upstream.sh run --series build/upstream -k "$KERNEL" -o "$OUT"'),
+)
 MUTANT_DIR = os.path.join(TOP, "vmtest", "mutants")
 MUTANT_COLS = ("mutant", "what it models", "meant to be killed by", "verdict",
                "tests that caught it", "kernel splat", "time")
@@ -835,6 +842,18 @@ def merge_mutants(old, new_table, line):
     return "\n".join(out + [""] + total + mutant_counts(rows, cols)) + "\n"
 
 
+def only_suite(table):
+    """The line naming the mutants only the whole suite kills."""
+    rows, cols = mutant_rows(table)
+    others = extra_columns(cols)
+    if not others:
+        return ""
+    only = [n for n, r in rows.items() if r.get("verdict") == "KILLED"
+            and all(r.get(c) != "KILLED" for c in others)]
+    return (f"\nKilled by the whole suite only ({len(only)}): "
+            + (", ".join(only) if only else "none") + ".\n")
+
+
 def part_mutants(work, old=None):
     src = os.environ.get("MUTANTS_SRC") or subprocess.run(
         ["vmtest/kernel-source.sh"], cwd=TOP, check=True, capture_output=True,
@@ -842,16 +861,21 @@ def part_mutants(work, old=None):
     outdir = os.path.join(work, "mutants")
     patches = [mutant_patch(x) for x in MUTANTS["only"]]
     extra = MUTANTS["args"].split()
+    run(["scripts/upstream-series.py", "-o", "build/upstream"], os.path.join(work, "series.log"))
+    runners = [a for name, cmd in MUTANT_RUNNERS for a in ("-x", f"{name}={cmd}")]
     # Exit 1: a mutant survived or broke, which the table shows.
-    run(["vmtest/mutants.sh", "-s", src, "-o", outdir] + patches + (["--"] + extra if extra else []),
-        os.path.join(work, "mutants.log"), ok=(0, 1))
+    run(["vmtest/mutants.sh", "-s", src, "-o", outdir] + runners + patches +
+        (["--"] + extra if extra else []), os.path.join(work, "mutants.log"), ok=(0, 1))
     # newline="": a stray CR must not become a line break inside a row.
     with open(os.path.join(outdir, "table.md"), newline="") as f:
         table = f.read().replace("\r", "").strip("\n")
     suite = f"the suite run with `{MUTANTS['args']}`" if extra else "the whole suite run"
-    what = f"`vmtest/mutants.sh` on {os.path.basename(src)}, each mutant built and {suite} on it"
+    what = (f"`vmtest/mutants.sh` on {os.path.basename(src)}, each mutant built and {suite} on "
+            f"it, and beside it ({', '.join(n for n, _ in MUTANT_RUNNERS)} columns) upstream's "
+            "own file-dynptr tests and the selftests/bpf series, each under upstream's "
+            "test_progs (`vmtest/upstream.sh run`, `--series`)")
     if not patches:
-        return header("mutants", what) + "\n" + table + "\n"
+        return header("mutants", what) + "\n" + table + "\n" + only_suite(table)
     if old is None or not old.startswith("Measured by "):
         raise Failed("--only needs the table of a whole run to merge into")
     names = [os.path.basename(p)[:-len(".patch")] for p in patches]
@@ -859,7 +883,8 @@ def part_mutants(work, old=None):
     line = (f"Rows {numbers_list(names)} measured by `scripts/numbers.py mutants --only` on "
             f"{datetime.date.today().isoformat()} ({machine()}): {what}"
             f"{'; total time ' + took.group(1) if took else ''}.")
-    return merge_mutants(old, table, line)
+    merged = merge_mutants(old, table, line)
+    return merged + only_suite(merged)
 
 
 def regions(text, found=None):
