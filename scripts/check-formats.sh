@@ -10,29 +10,19 @@
 # JUnit schemas' rules).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+. scripts/checks.sh
 
 kunit=$(scripts/kunit-tool.sh) || exit 1
 work=$(mktemp -d "${TMPDIR:-/tmp}/check-formats.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 tally=$work/tally.json
 
-# checks NAME ARGS...: scripts/check_formats.py ARGS, its counts added to
-# the tally (a check that dies before its count line counts one failure).
-checks()
-{
-	local name=$1 rc
-	shift
-	echo "--- $name"
-	scripts/check_formats.py --kunit "$kunit" --tally "$tally" "$@" 2>&1 | grep -v '^ok ' | sed 's/^/  /'
-	rc=${PIPESTATUS[0]}
-	((rc <= 1)) || vmtest/results.py tally -o "$tally" --add 0 1
-}
 
 # Setup errors (ERROR) beside a kernel FAIL, in a made-up record (no boot):
 # kept apart from the kernel's failures in KTAP and JUnit.
 errors=vmtest/testdata/error
 vmtest/report.py --ktap "$work/err.ktap" --junit "$work/err.xml" "$errors"
-checks "setup errors in $errors" --expect evict/ext4_scratch=ERROR --expect probe=ERROR \
+reader_checks "setup errors in $errors" --expect evict/ext4_scratch=ERROR --expect probe=ERROR \
 	--expect read/b=FAIL "$errors/results.json" "$work/err.ktap" "$work/err.xml"
 
 fixture=vmtest/testdata/formats.ini
@@ -40,7 +30,7 @@ vmtest/vmtest.sh -k 6.19.14 -X "$fixture" -A vmtest.runner_env=TEST_PROGS_HANG=r
 	-J "$work/run.json" --ktap "$work/run.ktap" --junit "$work/run.xml" \
 	-- -w 5 -t read_basic,clone,creation,verifier_file_dynptr/put_file >"$work/run.log" 2>&1
 echo "a run with FAIL, XPASS, XFAIL and TIMEOUT: vmtest exit $? (1 expected)"
-checks "6.19.14 with $fixture" --expect read_basic/nonsleepable=XPASS \
+reader_checks "6.19.14 with $fixture" --expect read_basic/nonsleepable=XPASS \
 	--expect read_basic/sleepable=TIMEOUT --expect clone/sleepable_adjust_parent=FAIL \
 	--expect creation/bool_return_zero_extended=XFAIL \
 	--expect verifier_file_dynptr/put_file_then_read=FAIL \
@@ -48,12 +38,12 @@ checks "6.19.14 with $fixture" --expect read_basic/nonsleepable=XPASS \
 
 vmtest/vmtest.sh -k 1.2.3 -J "$work/none.json" --ktap "$work/none.ktap" --junit "$work/none.xml" \
 	>"$work/none.log" 2>&1
-checks "a kernel Debian lacks (no verdict)" "$work/none.json" "$work/none.ktap" "$work/none.xml"
+reader_checks "a kernel Debian lacks (no verdict)" "$work/none.json" "$work/none.ktap" "$work/none.xml"
 
 vmtest/matrix.sh -j 2 -o "$work/m" -X "$fixture" -t read_basic,clone,creation 6.18.15 6.19.14 \
 	>"$work/matrix.log" 2>&1
 for k in 6.18.15 6.19.14; do
-	checks "matrix column $k" "$work/m/$k/results.json" "$work/m/$k/results.ktap" "$work/m/$k/junit.xml"
+	reader_checks "matrix column $k" "$work/m/$k/results.json" "$work/m/$k/results.ktap" "$work/m/$k/junit.xml"
 done
-checks "the matrix page" --matrix-page "$work/m/matrix.html"
+reader_checks "the matrix page" --matrix-page "$work/m/matrix.html"
 vmtest/results.py counts ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$tally"

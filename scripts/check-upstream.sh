@@ -12,6 +12,7 @@
 # steps.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+. scripts/checks.sh
 
 case ${1-} in
 -h | --help) sed -n '4,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
@@ -24,17 +25,6 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/check-upstream.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 tally=$work/tally.json
 
-# checks NAME ARGS...: scripts/check_formats.py ARGS, its counts added to
-# the tally (a check that dies before its count line counts one failure).
-checks()
-{
-	local name=$1 rc
-	shift
-	echo "--- $name"
-	scripts/check_formats.py --kunit "$kunit" --tally "$tally" "$@" 2>&1 | grep -v '^ok ' | sed 's/^/  /'
-	rc=${PIPESTATUS[0]}
-	((rc <= 1)) || vmtest/results.py tally -o "$tally" --add 0 1
-}
 
 # verdict WHAT GOT WANT: one check of an exit code, in the tally.
 verdict()
@@ -70,7 +60,7 @@ if ((rc == 0)); then
 	((rc == 0)) || tail -n 20 "$work/run.log" | sed 's/^/  /'
 	# Every subtest of vmtest/upstream-rules.ini, named and OK.
 	mapfile -t expect < <(sed -n 's/^\[\(.*\)\]$/--expect\n\1=OK/p' vmtest/upstream-rules.ini)
-	checks "upstream's run on 7.3.4, converted" "${expect[@]}" \
+	reader_checks "upstream's run on 7.3.4, converted" "${expect[@]}" \
 		"$work/up.json" "$work/up.ktap" "$work/up.xml"
 fi
 
@@ -86,6 +76,6 @@ cat >"$work/record.json" <<'EOF'
 EOF
 vmtest/report.py --emit --record "$work/record.json" --verdict 1 --reason "failures" \
 	--kernel 6.19.14 -J "$work/fail.json" --ktap "$work/fail.ktap" --junit "$work/fail.xml"
-checks "a made-up failing upstream record" --expect file_reader/xdp_no_dynptr_type=FAIL \
+reader_checks "a made-up failing upstream record" --expect file_reader/xdp_no_dynptr_type=FAIL \
 	"$work/fail.json" "$work/fail.ktap" "$work/fail.xml"
 vmtest/results.py counts ${CHECK_RESULT:+-o "$CHECK_RESULT"} "$tally"

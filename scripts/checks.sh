@@ -16,3 +16,16 @@ checks_done() {
 	"$(dirname "${BASH_SOURCE[0]}")/../vmtest/results.py" tally \
 		${CHECK_RESULT:+-o "$CHECK_RESULT"} "$pass" "$fail" "$skipped"
 }
+# reader_checks NAME ARGS...: scripts/check_formats.py ARGS (the outputs as
+# CI readers read them), its counts added to the tally file $tally; the
+# caller sets $kunit (scripts/kunit-tool.sh) and $tally. A check that dies
+# before its count line counts one failure.
+reader_checks() {
+	local name=$1 rc
+	shift
+	echo "--- $name"
+	# shellcheck disable=SC2154 # the caller's, as said above
+	scripts/check_formats.py --kunit "$kunit" --tally "$tally" "$@" 2>&1 | grep -v '^ok ' | sed 's/^/  /'
+	rc=${PIPESTATUS[0]}
+	((rc <= 1)) || vmtest/results.py tally -o "$tally" --add 0 1
+}
